@@ -1,0 +1,32 @@
+# Two commands matter: `make run` and `make test`. Everything else supports them.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench sample clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/journeylens demo --workspace workspace
+
+test: $(STAMP)
+	$(BIN)/ruff check app notebooks tests sample_data bench
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check app notebooks tests sample_data bench
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.bench_ingest
+
+sample: $(STAMP)
+	$(BIN)/python -m sample_data.generate
+
+clean:
+	rm -rf $(VENV) workspace .pytest_cache

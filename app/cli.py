@@ -1,0 +1,159 @@
+"""The `journeylens` command line: argument parsing and printing only; the work is in notebooks/."""
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from notebooks.kinds import KIND_NAMES, IngestError
+
+EXIT_REFUSED = 2
+
+
+def progress_printer(label: str):
+    """A progress callback for the terminal: a redrawn line on a TTY, a line per step otherwise."""
+    last = {"text": None}
+
+    def report(fraction: float, text: str) -> None:
+        if sys.stderr.isatty():
+            sys.stderr.write(f"\r{label}: {fraction:4.0%} {text[:60]:<60}")
+            if fraction >= 1.0:
+                sys.stderr.write("\n")
+        elif text.split(" (")[0] != last["text"]:
+            sys.stderr.write(f"{label}: {text}\n")
+        last["text"] = text.split(" (")[0]
+        sys.stderr.flush()
+
+    return report
+
+
+def parse_mapping(pairs: list[str]) -> dict:
+    mapping = {}
+    for pair in pairs or []:
+        canonical, sep, source = pair.partition("=")
+        if not sep or not canonical.strip() or not source.strip():
+            raise IngestError("--map", None, None, "canonical=Their Column", repr(pair))
+        mapping[canonical.strip()] = source.strip()
+    return mapping
+
+
+def cmd_ingest(args) -> int:
+    from notebooks.ingest import ingest_file
+
+    mapping = parse_mapping(args.map)
+    refused = 0
+    for file in args.files:
+        try:
+            result = ingest_file(args.workspace, args.kind, file, fmt=args.format, mapping=mapping,
+                                 progress=progress_printer(Path(file).name))
+            print(result["message"])
+        except IngestError as err:
+            print(f"refused: {err}", file=sys.stderr)
+            refused += 1
+    return EXIT_REFUSED if refused else 0
+
+
+def cmd_uploads(args) -> int:
+    from notebooks.workspace import list_uploads
+
+    uploads = list_uploads(args.workspace)
+    if uploads.empty:
+        print(f"no uploads in {args.workspace}")
+        return 0
+    columns = ["upload_id", "kind", "file_name", "layout", "rows", "stored_at", "stored_by"]
+    print(uploads[columns].to_string(index=False))
+    return 0
+
+
+def cmd_remove(args) -> int:
+    from notebooks.workspace import remove_upload
+
+    try:
+        manifest = remove_upload(args.workspace, args.upload_id, why=args.why or "")
+    except KeyError as err:
+        print(f"refused: {err.args[0]}", file=sys.stderr)
+        return EXIT_REFUSED
+    print(f"removed upload {manifest['upload_id']} ({manifest['file_name']}, {manifest['rows']:,} rows)")
+    return 0
+
+
+def serve(workspace: str, port: int, address: str) -> int:
+    from app.ui import streamlit_command
+
+    env = dict(os.environ, JOURNEYLENS_WORKSPACE=str(Path(workspace).resolve()))
+    print(f"journeylens: serving {workspace} on http://{address}:{port} (Ctrl+C to stop)")
+    try:
+        return subprocess.call(streamlit_command(port, address), env=env)
+    except KeyboardInterrupt:
+        return 0
+
+
+def cmd_app(args) -> int:
+    return serve(args.workspace, args.port, args.address)
+
+
+def cmd_demo(args) -> int:
+    from notebooks.sample_workspace import build_sample_workspace
+
+    try:
+        results = build_sample_workspace(args.workspace, progress=progress_printer("sample"))
+    except IngestError as err:
+        print(f"refused: {err}", file=sys.stderr)
+        return EXIT_REFUSED
+    for result in results:
+        print(result["message"])
+    if args.no_app:
+        return 0
+    return serve(args.workspace, args.port, args.address)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="journeylens", description="Journey-aware alert and AI-outcome workbench.")
+    verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+
+    def with_workspace(p):
+        p.add_argument("--workspace", default="workspace", help="workspace folder (default ./workspace)")
+        return p
+
+    ingest = with_workspace(verbs.add_parser("ingest", help="store files of a kind in the workspace"))
+    ingest.add_argument("kind", choices=KIND_NAMES)
+    ingest.add_argument("files", nargs="+", metavar="FILE")
+    ingest.add_argument("--format", choices=("csv", "parquet", "json", "jsonl"), help="override format detection")
+    ingest.add_argument("--map", action="append", metavar="canonical=source", help="map a column (repeatable)")
+    ingest.set_defaults(run=cmd_ingest)
+
+    uploads = with_workspace(verbs.add_parser("uploads", help="list the uploads of the workspace"))
+    uploads.set_defaults(run=cmd_uploads)
+
+    remove = with_workspace(verbs.add_parser("remove", help="remove one upload and what it brought"))
+    remove.add_argument("upload_id")
+    remove.add_argument("--why", help="reason, kept in the audit log")
+    remove.set_defaults(run=cmd_remove)
+
+    for name, helptext, run in (("app", "open the app on a workspace", cmd_app),
+                                ("demo", "build the sample workspace and open the app", cmd_demo)):
+        verb = with_workspace(verbs.add_parser(name, help=helptext))
+        verb.add_argument("--port", type=int, default=8501)
+        verb.add_argument("--address", default="127.0.0.1", help="bind address (loopback unless asked otherwise)")
+        verb.set_defaults(run=run)
+    verbs.choices["demo"].add_argument("--no-app", action="store_true", help="build the workspace only")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except IngestError as err:
+        print(f"refused: {err}", file=sys.stderr)
+        return EXIT_REFUSED
+    except KeyboardInterrupt:
+        return 130
+    except Exception as err:  # never a traceback for a user; the type helps a bug report
+        print(f"journeylens: {type(err).__name__}: {err}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

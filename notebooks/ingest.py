@@ -1,0 +1,290 @@
+import marimo
+
+__generated_with = "0.25.2"
+app = marimo.App(width="medium")
+
+with app.setup:
+    import re
+    import shutil
+    import threading
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    import duckdb
+
+    from notebooks.canonical_sql import build_plan, output_select, resolve_columns
+    from notebooks.journey_map_file import preview_journey_map, store_journey_map
+    from notebooks.kinds import KIND_NAMES, IngestError, kind_spec
+    from notebooks.layouts import open_source, quote_ident
+    from notebooks.readers import check_utf8, detect_format, file_digest, python_json_records
+    from notebooks.workspace import (
+        append_audit,
+        canonical_columns,
+        commit_upload,
+        connect,
+        current_user,
+        find_duplicate,
+        list_manifests,
+        new_connection,
+        new_staging,
+        writer_lock,
+    )
+
+    # What makes a row the same row again, per kind: re-ingesting an overlapping export adds only what
+    # is new. (Whole files are recognised earlier by their content hash.)
+    NATURAL_KEYS = {
+        "alerts": ("alert_id",),
+        "ai": ("interaction_id", "shadow"),
+        "scores": ("interaction_id", "name", "source"),
+        "incidents": ("incident_id",),
+        "metrics": ("ts", "stage", "segment"),
+        "changes": ("ts", "service", "kind", "description"),
+    }
+
+
+@app.function
+def plan_source(con, kind: str, path, file_name: str, fmt: str, mapping, numbered: bool = False) -> dict:
+    """Opens the file as `raw_src` and plans its conversion; refuses a file missing required columns."""
+    source = open_source(con, kind, path, file_name, fmt, numbered=numbered)
+    columns = con.table("raw_src").columns
+    resolution = resolve_columns(kind, columns, mapping, file_name)
+    if resolution["missing"]:
+        spec = {c.name: c for c in kind_spec(kind)["columns"]}
+        first = resolution["missing"][0]
+        names = ", ".join((first, *spec[first].aliases[:4]))
+        shown = ", ".join(source["columns"][:12]) + (" …" if len(source["columns"]) > 12 else "")
+        raise IngestError(file_name, "header", first,
+                          f"a column named {names} (or map one with --map {first}=YOUR_COLUMN)",
+                          f"the columns {shown}")
+    plan = build_plan(kind, resolution, columns, source["layout"])
+    plan["resolution"] = resolution
+    return plan
+
+
+@app.function
+def run_with_progress(con, work, report, start: float, end: float):
+    """Runs `work()` (one DuckDB query) while reporting DuckDB's own query progress."""
+    outcome = {}
+
+    def target():
+        try:
+            outcome["value"] = work()
+        except BaseException as err:  # re-raised in the caller's thread
+            outcome["error"] = err
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    while thread.is_alive():
+        thread.join(0.25)
+        try:
+            done = max(0.0, min(1.0, con.query_progress() / 100.0))
+        except duckdb.Error:
+            done = 0.0
+        report(start + (end - start) * done, f"converting and checking every row ({done:.0%})")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
+
+
+@app.function
+def convert_tabular(workspace, kind, path, file_name, fmt, mapping, staging, upload_id, report) -> dict:
+    """Converts a file to its canonical table in `staging`, all rows or none. New rows only: rows whose
+    natural key is already stored are skipped and counted."""
+    table = kind_spec(kind)["table"]
+    con = connect(workspace)
+    try:
+        try:
+            report(0.1, f"reading {fmt}")
+            plan = plan_source(con, kind, path, file_name, fmt, mapping)
+            select = output_select(kind, plan, canonical_columns(con, table))
+            keys = NATURAL_KEYS.get(kind, ())
+            stored = con.execute(f"select count(*) from {quote_ident(table)}").fetchall()[0][0]
+            total = None
+            if keys and stored:
+                total = con.sql(f"select count(*) from ({select})", params={"upload_id": upload_id}).fetchall()[0][0]
+                key_list = ", ".join(quote_ident(k) for k in keys)
+                select = (f"select * from ({select}) anti join (select distinct {key_list} "
+                          f"from {quote_ident(table)}) using ({key_list})")
+            out = staging / f"{table}.parquet"
+            relation = con.sql(select, params={"upload_id": upload_id})
+            run_with_progress(con, lambda: relation.write_parquet(str(out), compression="zstd"), report, 0.15, 0.9)
+        except duckdb.Error as err:
+            diagnose(kind, path, file_name, fmt, mapping, err)
+        rows = con.sql("select count(*) from read_parquet($p)", params={"p": str(out)}).fetchall()[0][0]
+    finally:
+        con.close()
+    total = rows if total is None else total
+    if total == 0:
+        out.unlink(missing_ok=True)
+        raise IngestError(file_name, None, None, "at least one data row", "none")
+    return {"tables": {table: rows} if rows else {}, "rows": rows, "skipped": total - rows,
+            "layout": plan["layout"], "mapping": plan["resolution"]["resolved"]}
+
+
+@app.function
+def diagnose(kind, path, file_name, fmt, mapping, error) -> None:
+    """Finds and raises the precise refusal for a file the fast path could not convert: the first bad
+    row, and in it the first bad column, with what was expected and what was found. Only refused files
+    pay for this."""
+    if fmt in ("csv", "json", "jsonl"):
+        check_utf8(path, file_name, header_lines=1 if fmt == "csv" else 0)
+    if fmt in ("json", "jsonl"):
+        python_json_records(path, file_name)
+    con = new_connection()
+    try:
+        try:
+            plan = plan_source(con, kind, path, file_name, fmt, mapping, numbered=True)
+            parsed = con.sql(plan["parsed"])
+            parsed.create_view("parsed")
+            firsts = ", ".join(f"min(__row) filter (where {bad})" for _, bad, _, _ in plan["checks"])
+            first_rows = con.sql(f"select {firsts} from parsed").fetchall()[0] if plan["checks"] else ()
+        except duckdb.Error as err:
+            line = re.search(r"line:?\s*(\d+)", str(err), re.IGNORECASE)
+            row = int(line.group(1)) - (1 if fmt == "csv" else 0) if line else None
+            raise IngestError(file_name, row, None, f"a well-formed {fmt.upper()} file", first_line(err)) from None
+        found = [(r, i) for i, r in enumerate(first_rows) if r is not None]
+        if not found:
+            raise IngestError(file_name, None, None, f"a readable {fmt.upper()} file", first_line(error)) from None
+        row, index = min(found)
+        label, _, expected, scope = plan["checks"][index]
+        raise IngestError(file_name, row, column_label(label, plan), expected,
+                          found_value(parsed, label, scope, row, kind)) from None
+    finally:
+        con.close()
+
+
+@app.function
+def column_label(label: str, plan: dict) -> str:
+    """`fired_at` or, when the file calls it something else, `Created On (fired_at)`."""
+    sources = plan["resolution"]["resolved"].get(label)
+    if sources and len(sources) == 1 and sources[0] != label:
+        return f"{sources[0]} ({label})"
+    return label
+
+
+@app.function
+def found_value(parsed, label: str, scope: str, row: int, kind: str) -> str:
+    """What the refused cell holds, as a short readable text."""
+    if scope == "row" and label == "completed" and kind == "metrics":
+        values = parsed.filter(f"__row = {int(row)}").project('"p__completed", "p__entered"').fetchall()[0]
+        return f"completed {values[0]:g} > entered {values[1]:g}"
+    column = quote_ident(("s__" if scope == "row" else "v__") + label)
+    value = parsed.filter(f"__row = {int(row)}").project(column).fetchall()[0][0]
+    if value is None:
+        return "an empty cell"
+    if scope == "row":
+        return f"{len(value):,} characters"
+    return repr(value if len(value) <= 80 else value[:77] + "…")
+
+
+@app.function
+def first_line(error) -> str:
+    return str(error).strip().splitlines()[0][:300] if str(error).strip() else type(error).__name__
+
+
+@app.function
+def ingest_file(workspace, kind: str, path, fmt: str | None = None, mapping: dict | None = None,
+                progress=None, file_name: str | None = None, why: str = "") -> dict:
+    """Stores one file of a kind in the workspace, whole or not at all.
+
+    Returns {status: "stored" | "duplicate", upload_id, rows, skipped, layout, format, message}.
+    Raises IngestError, naming file, row and column, for a refused file; nothing stored changes."""
+    report = progress or (lambda fraction, text: None)
+    path = Path(path)
+    file_name = file_name or path.name
+    if kind not in KIND_NAMES:
+        raise IngestError(file_name, None, None, "a kind: " + ", ".join(KIND_NAMES), repr(kind))
+    if not path.is_file():
+        raise IngestError(file_name, None, None, "a readable file", "no such file")
+    report(0.0, "hashing the file")
+    sha256, size = file_digest(path)
+    if size == 0:
+        raise IngestError(file_name, None, None, "a file with data", "an empty file (0 bytes)")
+    with writer_lock(workspace, on_wait=lambda text: report(0.05, text)) as dirs:
+        duplicate = find_duplicate(list_manifests(workspace), kind, sha256)
+        if duplicate:
+            return {"status": "duplicate", "upload_id": duplicate["upload_id"], "rows": 0, "skipped": duplicate["rows"],
+                    "layout": duplicate["layout"], "format": duplicate["format"],
+                    "message": f"{file_name} is already stored as upload {duplicate['upload_id']} "
+                               f"({duplicate['file_name']}, {duplicate['rows']:,} rows): nothing added."}
+        upload_id, staging = new_staging(workspace)
+        try:
+            fmt = "yaml" if kind == "journey-map" else detect_format(path, file_name, fmt)
+            if kind == "journey-map":
+                result = store_journey_map(path, file_name, staging, upload_id)
+            else:
+                result = convert_tabular(workspace, kind, path, file_name, fmt, mapping, staging, upload_id, report)
+            if result["rows"] == 0:
+                return {"status": "duplicate", "upload_id": None, "rows": 0, "skipped": result["skipped"],
+                        "layout": result["layout"], "format": fmt,
+                        "message": f"every row of {file_name} ({result['skipped']:,}) is already stored: nothing added."}
+            manifest = {
+                "upload_id": upload_id, "kind": kind, "file_name": file_name, "layout": result["layout"],
+                "format": fmt, "rows": result["rows"], "skipped": result["skipped"], "tables": result["tables"],
+                "sha256": sha256, "bytes": size, "stored_at": datetime.now(UTC).isoformat(),
+                "stored_by": current_user(), "mapping": result.get("mapping"), "journey": result.get("journey"),
+            }
+            report(0.95, "committing")
+            commit_upload(dirs, staging, manifest)
+            append_audit(workspace, "upload.stored",
+                         {k: manifest[k] for k in ("upload_id", "file_name", "kind", "layout", "rows", "sha256")}, why)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    skipped = f"; {result['skipped']:,} rows already stored were skipped" if result["skipped"] else ""
+    report(1.0, "stored")
+    return {"status": "stored", "upload_id": upload_id, "rows": result["rows"], "skipped": result["skipped"],
+            "layout": result["layout"], "format": fmt,
+            "message": f"stored {result['rows']:,} rows from {file_name} ({result['layout']}, {fmt}) "
+                       f"as upload {upload_id}{skipped}."}
+
+
+@app.function
+def preview_file(kind: str, path, fmt: str | None = None, mapping: dict | None = None, limit: int = 20,
+                 file_name: str | None = None) -> dict:
+    """What storing the file would do, without storing it: layout, format, how columns resolve, which
+    required columns are missing, and the first `limit` canonical rows (unchecked)."""
+    path = Path(path)
+    file_name = file_name or path.name
+    if kind == "journey-map":
+        return preview_journey_map(path, file_name)
+    fmt = detect_format(path, file_name, fmt)
+    con = new_connection()
+    try:
+        try:
+            source = open_source(con, kind, path, file_name, fmt)
+            columns = con.table("raw_src").columns
+            resolution = resolve_columns(kind, columns, mapping, file_name)
+            frame = None
+            if not resolution["missing"]:
+                plan = build_plan(kind, resolution, columns, source["layout"])
+                select = output_select(kind, plan, canonical_columns(con, kind_spec(kind)["table"]), guarded=False)
+                frame = con.sql(f"select * from ({select}) limit {int(limit)}", params={"upload_id": "preview"}).df()
+        except duckdb.Error as err:
+            diagnose(kind, path, file_name, fmt, mapping, err)
+    finally:
+        con.close()
+    return {"layout": source["layout"], "format": fmt, "source_columns": source["columns"],
+            "resolved": resolution["resolved"], "missing_required": resolution["missing"], "frame": frame}
+
+
+@app.cell(hide_code=True)
+def _():
+    import marimo as mo
+
+    mo.md(
+        """
+        # Ingest: one file in, whole or not at all
+
+        1. Hash the file; the same content of the same kind is never stored twice.
+        2. Detect the format (content first) and the layout (native tool exports load with no mapping).
+        3. Resolve columns: `--map`, then canonical names, then the alias table of `kinds.py`.
+        4. Convert in one DuckDB pass with every value checked; a bad value aborts the pass.
+        5. Only then: find the first bad row and column for the message (refused files only).
+        6. Commit with one atomic rename, under a short cross-process writer lock.
+        """
+    )
+    return
+
+
+if __name__ == "__main__":
+    app.run()

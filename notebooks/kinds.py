@@ -1,0 +1,225 @@
+import marimo
+
+__generated_with = "0.25.2"
+app = marimo.App(width="medium")
+
+with app.setup:
+    import re
+    from dataclasses import dataclass, field
+
+    @dataclass(frozen=True)
+    class Column:
+        """One canonical column of a kind: how to parse it and which source names mean it."""
+
+        name: str
+        parser: str = "text"  # text | ts | severity | bool | double | unit | count | labels | enum:a|b
+        required: bool = False
+        aliases: tuple = field(default=())
+
+    def _cols(*specs):
+        return tuple(Column(*s) if isinstance(s, tuple) else Column(s) for s in specs)
+
+    # The contract of SPEC §2, one entry per kind. Aliases are matched after `normalise_name`, in order,
+    # and when several aliases are present the first non-empty value per row wins (PagerDuty exports
+    # carry both `priority_name` and `urgency`; priority wins when it is set).
+    KINDS = {
+        "alerts": {
+            "table": "alerts",
+            "columns": _cols(
+                ("alert_id", "text", False, ("id", "alert_id", "event_id", "incident_id", "alertid")),
+                ("fired_at", "ts", True, (
+                    "starts_at", "startsat", "start_time", "started_at", "triggered_at", "created_on",
+                    "created_at", "date_happened", "opened_at", "event_time", "timestamp", "time", "date")),
+                ("resolved_at", "ts", False, (
+                    "ends_at", "endsat", "end_time", "ended_at", "resolved_on", "closed_at", "recovered_at")),
+                ("service", "text", True, (
+                    "service_name", "component", "resource", "app", "application", "job", "host",
+                    "hostname", "instance")),
+                ("name", "text", True, (
+                    "alertname", "alert_name", "title", "description", "monitor_name", "check", "check_name",
+                    "rule", "rule_name", "summary")),
+                ("severity", "severity", True, (
+                    "priority_name", "priority", "urgency", "level", "sev", "alert_type", "alert_level")),
+                ("source", "text", False, ("source_type_name", "tool", "integration", "emitter")),
+                ("fingerprint", "text", False, ("dedup_key", "incident_key", "aggregation_key", "monitor_id")),
+                ("confidence", "unit", False, ("anomaly_confidence", "score", "probability")),
+                ("region", "text", False, ("location", "zone", "datacenter", "dc")),
+                ("labels", "labels", False, ("tags", "label")),
+                ("message", "text", False, ("text", "body", "details", "annotation")),
+            ),
+        },
+        "metrics": {
+            "table": "journey_metrics",
+            "columns": _cols(
+                ("ts", "ts", True, ("timestamp", "time", "bucket", "hour", "date", "window_start")),
+                ("stage", "text", True, ("stage_id", "journey_stage", "step")),
+                ("segment", "text", False, ("segment_id", "persona", "tier", "cohort")),
+                ("entered", "count", True, ("sessions", "started", "visits", "users_entered")),
+                ("completed", "count", True, ("converted", "conversions", "finished", "users_completed")),
+                ("time_to_value_s", "double", False, ("ttv_s", "time_to_value", "ttv_seconds")),
+                ("satisfaction", "double", False, ("csat", "satisfaction_score")),
+            ),
+        },
+        "ai": {
+            "table": "ai_interactions",
+            "columns": _cols(
+                ("interaction_id", "text", True, ("gen_ai_response_id", "id", "trace_id", "span_id")),
+                ("ts", "ts", True, ("timestamp", "time", "start_time", "created_at")),
+                ("feature", "text", True, ("feature_name", "gen_ai_operation_name")),
+                ("accepted", "bool", True, ("is_accepted",)),
+                ("user_id", "text", False, ("user", "enduser_id")),
+                ("segment", "text", False, ("persona", "tier")),
+                ("task_type", "text", False, ("task",)),
+                ("model_version", "text", False, (
+                    "gen_ai_request_model", "gen_ai_response_model", "model", "model_name")),
+                ("stage", "text", False, ("journey_stage",)),
+                ("prompt", "text", False, ("input", "gen_ai_prompt")),
+                ("output", "text", False, ("completion", "response", "gen_ai_completion")),
+                ("edited", "bool", False, ("was_edited",)),
+                ("edited_output", "text", False, ()),
+                ("fallback", "bool", False, ("used_fallback",)),
+                ("fallback_reason", "text", False, ()),
+                ("feedback", "enum:up|down", False, ("thumbs", "user_feedback")),
+                ("intent_mismatch", "bool", False, ()),
+                ("latency_ms", "double", False, ("duration_ms", "latency")),
+                ("input_tokens", "count", False, ("gen_ai_usage_input_tokens", "gen_ai_usage_prompt_tokens",
+                                                  "prompt_tokens")),
+                ("output_tokens", "count", False, ("gen_ai_usage_output_tokens",
+                                                   "gen_ai_usage_completion_tokens", "completion_tokens")),
+                ("cost_usd", "double", False, ("cost",)),
+                ("outcome", "text", False, ()),
+                ("shadow", "bool", False, ("is_shadow",)),
+            ),
+        },
+        "scores": {
+            "table": "eval_scores",
+            "columns": _cols(
+                ("interaction_id", "text", True, ("id",)),
+                ("name", "text", True, ("metric", "eval_name", "criterion")),
+                ("value", "unit", False, ("score",)),
+                ("label", "text", False, ("verdict",)),
+                ("source", "enum:llm|human|code", True, ("evaluator", "annotator_kind")),
+                ("explanation", "text", False, ("reason", "rationale")),
+            ),
+        },
+        "incidents": {
+            "table": "incidents",
+            "columns": _cols(
+                ("incident_id", "text", True, ("id", "incident_number", "number")),
+                ("opened_at", "ts", True, ("created_on", "created_at", "triggered_at", "started_at")),
+                ("acknowledged_at", "ts", False, ("acknowledged_on", "first_acknowledged_at", "acked_at")),
+                ("resolved_at", "ts", False, ("resolved_on", "closed_at", "ended_at")),
+                ("journey_restored_at", "ts", False, ("restored_at",)),
+                ("stage", "text", False, ("journey_stage",)),
+                ("alert_ids", "text", False, ()),
+                ("fingerprints", "text", False, ("dedup_keys", "incident_key")),
+                ("outcome", "enum:actioned|auto_mitigated|escalated|noise|duplicate", False, ()),
+                ("playbook", "text", False, ()),
+                ("notes", "text", False, ("note",)),
+                ("service", "text", False, ("service_name",)),
+                ("title", "text", False, ("description", "summary")),
+                ("severity", "text", False, ("priority_name", "urgency", "priority")),
+            ),
+        },
+        "changes": {
+            "table": "changes",
+            "columns": _cols(
+                ("ts", "ts", True, ("timestamp", "time", "deployed_at", "created_at", "date")),
+                ("service", "text", True, ("service_name", "component", "source")),
+                ("kind", "enum:deploy|config|feature_flag|pricing|ui", True, ("type", "change_type")),
+                ("description", "text", False, ("summary", "title", "message")),
+            ),
+        },
+    }
+
+    class IngestError(Exception):
+        """A refused file. The message names the file, the row, the column, what was expected and what
+        was found (SPEC §3). `row` is the 1-based data row (header excluded) or JSON Lines line, or
+        "header" when a column is missing; None when the problem is the file as a whole."""
+
+        def __init__(self, file, row, column, expected, found):
+            self.file, self.row, self.column = file, row, column
+            self.expected, self.found = expected, found
+            where = [str(file)]
+            if row is not None:
+                where.append(f"row {row}")
+            if column is not None:
+                where.append(f"column {column}")
+            super().__init__(f"{', '.join(where)}: expected {expected}, found {found}")
+
+    # Cells longer than this are refused: nothing in an alert or an interaction needs 1 MiB of text, and
+    # a runaway cell is usually a broken export (an unterminated quote swallowing the rest of the file).
+    MAX_CELL_CHARS = 1_048_576
+
+    # journey-map is YAML and has its own reader; it fills three tables.
+    KIND_NAMES = ("alerts", "journey-map", "metrics", "ai", "scores", "incidents", "changes")
+    MAP_TABLES = ("stages", "touchpoints", "segments")
+    ALL_TABLES = ("alerts", "stages", "touchpoints", "segments", "journey_metrics", "ai_interactions",
+                  "eval_scores", "incidents", "changes")
+    # The time column that gives each table its span in the workspace summary.
+    TIME_COLUMNS = {"alerts": "fired_at", "journey_metrics": "ts", "ai_interactions": "ts",
+                    "incidents": "opened_at", "changes": "ts"}
+
+
+@app.function
+def normalise_name(name) -> str:
+    """Column names match without regard to case, spacing or punctuation: `Created On` == `created_on`,
+    `gen_ai.request.model` == `gen_ai_request_model`."""
+    return re.sub(r"[^0-9a-z]+", "_", str(name).strip().lower()).strip("_")
+
+
+@app.function
+def kind_spec(kind: str) -> dict:
+    """The spec of one tabular kind (not journey-map)."""
+    if kind not in KINDS:
+        raise KeyError(kind)
+    return KINDS[kind]
+
+
+@app.function
+def expected_text(column) -> str:
+    """How a parser's expectation reads in an error message."""
+    parser = column.parser
+    if parser.startswith("enum:"):
+        return "one of " + ", ".join(parser[5:].split("|"))
+    return {
+        "text": "text",
+        "ts": "an ISO 8601 timestamp or epoch seconds/milliseconds",
+        "severity": "a severity (critical/high/error/warning/medium/low/info, P1-P5 or 1-5)",
+        "bool": "a boolean (true/false, 1/0, yes/no)",
+        "double": "a number",
+        "unit": "a number from 0 to 1",
+        "count": "a whole number >= 0",
+        "labels": "a JSON object or k=v;k=v pairs",
+    }[parser]
+
+
+@app.cell(hide_code=True)
+def _():
+    import marimo as mo
+
+    mo.md(
+        """
+        # Input kinds: the contract of SPEC §2
+
+        Every file journeylens stores is turned into one canonical table per kind. This notebook holds
+        the column list, the parser of each column and the aliases that let exports from other tools
+        load without a mapping. Edit an alias here and the app and the CLI pick it up.
+        """
+    )
+    return (mo,)
+
+
+@app.cell
+def _(mo):
+    rows = [
+        {"kind": k, "column": c.name, "required": c.required, "parser": c.parser, "aliases": ", ".join(c.aliases)}
+        for k, spec in KINDS.items()
+        for c in spec["columns"]
+    ]
+    mo.ui.table(rows, selection=None)
+    return
+
+
+if __name__ == "__main__":
+    app.run()

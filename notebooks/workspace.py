@@ -1,0 +1,343 @@
+import marimo
+
+__generated_with = "0.25.2"
+app = marimo.App(width="medium")
+
+with app.setup:
+    import contextlib
+    import fcntl
+    import getpass
+    import hashlib
+    import json
+    import os
+    import shutil
+    import time
+    import uuid
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    import duckdb
+    import pandas as pd
+
+    from notebooks.kinds import ALL_TABLES, MAP_TABLES, TIME_COLUMNS
+
+    SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+
+
+@app.function
+def sql_text(stem: str) -> str:
+    """The text of `sql/<NN>_<stem>.sql` (the ordering prefix is optional when naming it)."""
+    matches = sorted(SQL_DIR.glob(f"*{stem}.sql"))
+    exact = [p for p in matches if p.stem == stem or p.stem.split("_", 1)[-1] == stem]
+    if len(exact) != 1:
+        raise FileNotFoundError(f"no single SQL file named {stem!r} in {SQL_DIR}")
+    return exact[0].read_text()
+
+
+@app.function
+def new_connection() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with journeylens' macros and the canonical (empty) tables of every kind.
+
+    In-memory on purpose: stored data lives in immutable Parquet files, so no process ever holds
+    DuckDB's single-writer file lock and the app, a notebook and the CLI can share a workspace."""
+    con = duckdb.connect(":memory:")
+    con.execute("set TimeZone = 'UTC'")
+    con.execute("create schema canonical")
+    for path in sorted(SQL_DIR.glob("0*_macro_*.sql")) + sorted(SQL_DIR.glob("1*_canonical_*.sql")):
+        con.execute(path.read_text())
+    return con
+
+
+@app.function
+def canonical_columns(con, table: str) -> list:
+    """[(column, duckdb type)] of a canonical table, in order."""
+    rows = con.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_schema = 'canonical' and table_name = $t order by ordinal_position",
+        {"t": table},
+    ).fetchall()
+    return [(r[0], r[1]) for r in rows]
+
+
+@app.function
+def workspace_dirs(workspace) -> dict:
+    """The workspace layout; creates what is missing.
+
+    uploads/<upload_id>/ : one committed upload (manifest.json + one Parquet file per table), immutable
+    .staging/<pid>-<id>/ : an upload being written; invisible to readers until renamed into uploads/
+    audit.jsonl          : append-only, hash-chained log of what changed, by whom and why"""
+    root = Path(workspace)
+    dirs = {"root": root, "uploads": root / "uploads", "staging": root / ".staging", "trash": root / ".trash"}
+    for d in dirs.values():
+        d.mkdir(parents=True, exist_ok=True)
+    return dirs
+
+
+@app.function
+@contextlib.contextmanager
+def writer_lock(workspace, on_wait=None):
+    """Serialises writers (ingest, remove) across processes with an advisory file lock. Readers never
+    take it. Waiting is reported through `on_wait` instead of failing."""
+    dirs = workspace_dirs(workspace)
+    with open(dirs["root"] / ".lock", "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait:
+                on_wait("waiting for another journeylens process to finish writing to this workspace…")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            clean_abandoned_staging(dirs)
+            yield dirs
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@app.function
+def clean_abandoned_staging(dirs) -> None:
+    """Removes staging folders of processes that died (SIGKILL mid-ingest): they were never committed."""
+    for child in dirs["staging"].iterdir():
+        pid = child.name.split("-", 1)[0]
+        alive = pid.isdigit() and pid_alive(int(pid))
+        if not alive or int(pid) == os.getpid():
+            shutil.rmtree(child, ignore_errors=True)
+    for child in dirs["trash"].iterdir():
+        shutil.rmtree(child, ignore_errors=True)
+
+
+@app.function
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@app.function
+def new_staging(workspace) -> tuple:
+    """(upload_id, staging folder). Upload ids sort by time of creation."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    upload_id = f"u{stamp}-{uuid.uuid4().hex[:6]}"
+    folder = workspace_dirs(workspace)["staging"] / f"{os.getpid()}-{upload_id}"
+    folder.mkdir()
+    return upload_id, folder
+
+
+@app.function
+def fsync_path(path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@app.function
+def commit_upload(dirs, staging: Path, manifest: dict) -> Path:
+    """Makes a staged upload visible in one atomic rename, after everything in it is on disk.
+
+    A process killed before the rename leaves only a staging folder that readers never look at; one
+    killed after it leaves a complete upload. There is no state in between."""
+    (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
+    for child in staging.iterdir():
+        fsync_path(child)
+    fsync_path(staging)
+    final = dirs["uploads"] / manifest["upload_id"]
+    os.rename(staging, final)
+    fsync_path(dirs["uploads"])
+    return final
+
+
+@app.function
+def current_user() -> str:
+    return os.environ.get("JOURNEYLENS_USER") or getpass.getuser()
+
+
+@app.function
+def append_audit(workspace, action: str, what: dict, why: str = "") -> dict:
+    """Appends one entry to the hash-chained audit log: each entry's hash covers the previous hash, so an
+    edited or deleted line breaks the chain. Callers hold the writer lock."""
+    path = workspace_dirs(workspace)["root"] / "audit.jsonl"
+    prev = "0" * 64
+    if path.exists():
+        lines = path.read_text().splitlines()
+        if lines:
+            prev = json.loads(lines[-1])["hash"]
+    entry = {"at": datetime.now(UTC).isoformat(), "who": current_user(), "action": action, "what": what,
+             "why": why, "prev": prev}
+    entry["hash"] = hashlib.sha256(json.dumps(entry, sort_keys=True, default=str).encode()).hexdigest()
+    with open(path, "a") as handle:
+        handle.write(json.dumps(entry, default=str) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    return entry
+
+
+@app.function
+def list_manifests(workspace) -> list:
+    """Every committed upload's manifest, oldest first."""
+    uploads = workspace_dirs(workspace)["uploads"]
+    manifests = []
+    for folder in uploads.iterdir():
+        path = folder / "manifest.json"
+        if path.is_file():
+            manifests.append(json.loads(path.read_text()))
+    return sorted(manifests, key=lambda m: m["upload_id"])
+
+
+@app.function
+def list_uploads(workspace) -> pd.DataFrame:
+    """The upload register: file name, kind, layout, rows, content hash and when, newest first."""
+    rows = [
+        {"upload_id": m["upload_id"], "file_name": m["file_name"], "kind": m["kind"], "layout": m["layout"],
+         "format": m["format"], "rows": m["rows"], "sha256": m["sha256"], "stored_at": m["stored_at"],
+         "stored_by": m.get("stored_by", "")}
+        for m in reversed(list_manifests(workspace))
+    ]
+    columns = ["upload_id", "file_name", "kind", "layout", "format", "rows", "sha256", "stored_at", "stored_by"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+@app.function
+def find_duplicate(manifests: list, kind: str, sha256: str):
+    """The stored upload with the same kind and content, if any."""
+    return next((m for m in manifests if m["kind"] == kind and m["sha256"] == sha256), None)
+
+
+@app.function
+def active_table_files(manifests: list, dirs: dict) -> dict:
+    """{table: [parquet files]} that make up each table now. A journey map is versioned: only the newest
+    upload of each journey is active; earlier ones stay as history."""
+    newest_map = {}
+    for m in manifests:
+        if m["kind"] == "journey-map":
+            newest_map[m.get("journey", "")] = m["upload_id"]
+    files = {t: [] for t in ALL_TABLES}
+    for m in manifests:
+        if m["kind"] == "journey-map" and newest_map.get(m.get("journey", "")) != m["upload_id"]:
+            continue
+        for table in m["tables"]:
+            files[table].append(str(dirs["uploads"] / m["upload_id"] / f"{table}.parquet"))
+    return files
+
+
+@app.function
+def connect(workspace) -> duckdb.DuckDBPyConnection:
+    """A snapshot of the workspace: an in-memory DuckDB whose views read the committed Parquet files.
+
+    Views: one per canonical table (alerts, stages, touchpoints, segments, journey_metrics,
+    ai_interactions, eval_scores, incidents, changes), `<map table>_history` with every journey-map
+    version, and `uploads`. Open a new one to see uploads made after this call."""
+    dirs = workspace_dirs(workspace)
+    con = new_connection()
+    manifests = list_manifests(workspace)
+    files = active_table_files(manifests, dirs)
+    for table in ALL_TABLES:
+        create_table_view(con, table, files[table])
+    for table in MAP_TABLES:
+        history = [str(dirs["uploads"] / m["upload_id"] / f"{table}.parquet")
+                   for m in manifests if table in m["tables"]]
+        create_table_view(con, table, history, view_name=f"{table}_history")
+    uploads = list_uploads(workspace)
+    con.register("uploads_frame", uploads)
+    con.execute("create view uploads as select * from uploads_frame")
+    return con
+
+
+@app.function
+def create_table_view(con, table: str, files: list, view_name: str | None = None) -> None:
+    """A view with the canonical columns and types over the given Parquet files (empty when none)."""
+    view = view_name or table
+    if not files:
+        con.execute(f'create or replace view "{view}" as select * from canonical."{table}"')
+        return
+    # File paths are values, so they go through the relational API rather than into SQL text.
+    con.read_parquet(files, union_by_name=True).create_view(view, replace=True)
+
+
+@app.function
+def query_df(workspace, sql: str, params: dict | None = None, retries: int = 3) -> pd.DataFrame:
+    """Runs one query on a fresh snapshot. If an upload is removed while the query reads it, the snapshot
+    is rebuilt and the query retried, so removal never surfaces as an error to readers."""
+    for attempt in range(retries):
+        con = connect(workspace)
+        try:
+            return con.execute(sql, params or {}).df()
+        except duckdb.IOException:
+            if attempt == retries - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+        finally:
+            con.close()
+
+
+@app.function
+def workspace_summary(workspace) -> pd.DataFrame:
+    """Rows per table and the time span each covers."""
+    con = connect(workspace)
+    try:
+        rows = []
+        for table in ALL_TABLES:
+            ts = TIME_COLUMNS.get(table)
+            span = f'min("{ts}"), max("{ts}")' if ts else "null, null"
+            n, first, last = con.execute(f'select count(*), {span} from "{table}"').fetchall()[0]
+            rows.append({"table": table, "rows": n, "first": first, "last": last})
+        return pd.DataFrame(rows)
+    finally:
+        con.close()
+
+
+@app.function
+def remove_upload(workspace, upload_id: str, why: str = "") -> dict:
+    """Removes one upload and everything it brought. Atomic: a rename out of uploads/ first."""
+    with writer_lock(workspace) as dirs:
+        folder = dirs["uploads"] / upload_id
+        manifest_path = folder / "manifest.json"
+        if not manifest_path.is_file():
+            raise KeyError(f"no upload {upload_id!r} in {dirs['root']}")
+        manifest = json.loads(manifest_path.read_text())
+        trash = dirs["trash"] / f"{upload_id}-{uuid.uuid4().hex[:6]}"
+        os.rename(folder, trash)
+        fsync_path(dirs["uploads"])
+        append_audit(workspace, "upload.removed", {k: manifest[k] for k in ("upload_id", "file_name", "kind", "rows")},
+                     why)
+        shutil.rmtree(trash, ignore_errors=True)
+    return manifest
+
+
+@app.cell(hide_code=True)
+def _():
+    import marimo as mo
+
+    mo.md(
+        """
+        # The workspace
+
+        A workspace is a folder. Each upload is stored once, as immutable Parquet files plus a manifest,
+        and becomes visible in a single atomic rename. Readers open an in-memory DuckDB whose views read
+        those files, so the app, this notebook and the command line can all use one workspace at once:
+        no process ever holds DuckDB's single-writer lock. Writers take a short advisory lock.
+        """
+    )
+    return (mo,)
+
+
+@app.cell
+def _(mo):
+    workspace_path = mo.ui.text(value="workspace", label="Workspace folder")
+    workspace_path
+    return (workspace_path,)
+
+
+@app.cell
+def _(workspace_path):
+    summary = workspace_summary(workspace_path.value)
+    summary
+    return
+
+
+if __name__ == "__main__":
+    app.run()
