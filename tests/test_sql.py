@@ -1,0 +1,95 @@
+"""The SQL files: macros behave as documented, every DDL matches the kinds contract, no file is dead."""
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from notebooks.kinds import KINDS
+from notebooks.workspace import SQL_DIR, canonical_columns, new_connection
+
+ROOT = Path(__file__).parent.parent
+
+
+@pytest.fixture(scope="module")
+def con():
+    connection = new_connection()
+    yield connection
+    connection.close()
+
+
+def value(con, sql, **params):
+    return con.execute(f"select {sql}", params).fetchall()[0][0]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2026-01-02T03:04:05Z", datetime(2026, 1, 2, 3, 4, 5)),
+    ("2026-01-02T03:04:05-05:00", datetime(2026, 1, 2, 8, 4, 5)),
+    ("2026-01-02", datetime(2026, 1, 2)),
+    ("1767323045", datetime(2026, 1, 2, 3, 4, 5)),
+    ("1767323045000", datetime(2026, 1, 2, 3, 4, 5)),
+    ("  1767323045 ", datetime(2026, 1, 2, 3, 4, 5)),
+    ("next tuesday", None),
+    ("", None),
+])
+def test_jl_ts(con, text, expected):
+    assert value(con, "jl_ts($t)", t=text) == expected
+
+
+@pytest.mark.parametrize("text, rank", [
+    ("CRITICAL", 1), ("Sev 1", 1), ("p-1", 1), ("error", 2), ("Warning", 3), ("average", 3), ("minor", 4),
+    ("none", 5), ("success", 5), ("P5", 5), ("urgent-ish", None), ("6", None),
+])
+def test_jl_severity_rank(con, text, rank):
+    assert value(con, "jl_severity_rank($t)", t=text) == rank
+
+
+def test_jl_severity_label(con):
+    assert [value(con, f"jl_severity_label({r})") for r in range(1, 6)] == [
+        "critical", "high", "medium", "low", "info"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("TRUE", True), ("yes", True), ("1", True), ("y", True), ("false", False), ("No", False), ("0", False),
+    ("maybe", None),
+])
+def test_jl_bool(con, text, expected):
+    assert value(con, "jl_bool($t)", t=text) is expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("env=prod;team=pay", '{"env":"prod","team":"pay"}'),
+    ("env:prod,service:checkout", '{"env":"prod","service":"checkout"}'),
+    ('{"a": 1}', '{"a":1}'),
+    ("team:a,team:b", '{"team":"a"}'),
+    ("[1, 2]", None),
+])
+def test_jl_labels(con, text, expected):
+    assert value(con, "jl_labels($t)", t=text) == expected
+
+
+def test_jl_label_entries_keeps_first_of_repeated_keys(con):
+    got = value(con, "jl_label_entries([{'k': 'a', 'v': '1'}, {'k': 'a', 'v': '2'}, {'k': 'b', 'v': '3'}])")
+    assert got == [{"k": "a", "v": "1"}, {"k": "b", "v": "3"}]
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_canonical_table_has_every_column_of_its_kind(con, kind):
+    columns = {name for name, _ in canonical_columns(con, KINDS[kind]["table"])}
+    assert {c.name for c in KINDS[kind]["columns"]} <= columns
+    assert "upload_id" in columns
+
+
+def test_every_sql_file_is_used():
+    """Macros are called somewhere else, DDL files are picked up by new_connection's glob, and every
+    other query is named by a notebook."""
+    notebooks = "\n".join(p.read_text() for p in (ROOT / "notebooks").glob("*.py"))
+    for path in sorted(SQL_DIR.glob("*.sql")):
+        prefix, stem = path.stem.split("_", 1)
+        others = notebooks + "\n".join(p.read_text() for p in SQL_DIR.glob("*.sql") if p != path)
+        if stem.startswith("macro_"):
+            assert prefix.startswith("0") and f"{stem.removeprefix('macro_')}(" in others, path.name
+        elif stem.startswith("canonical_"):
+            assert prefix.startswith("1"), path.name
+        else:
+            assert f'"{stem}"' in notebooks, f"{path.name} is not used by any notebook"
