@@ -84,7 +84,8 @@ def derived_value(base: str, seconds_column: str) -> str:
 def parse_expression(parser: str, value: str) -> str:
     """SQL that parses one text value per the column's parser (NULL when it cannot)."""
     if parser.startswith("enum:"):
-        return f"lower(trim({value}))"
+        # an explicit "no value" in an optional enum (feedback: none) is empty, not a refusal
+        return f"case when lower(trim({value})) in ('none', 'null', 'n/a', 'absent') then null else lower(trim({value})) end"
     return {
         "text": value,
         "ts": f"jl_ts({value})",
