@@ -16,7 +16,7 @@ with app.setup:
     from notebooks.journey_map_file import preview_journey_map, store_journey_map
     from notebooks.kinds import KIND_NAMES, IngestError, kind_spec
     from notebooks.layouts import open_source, quote_ident
-    from notebooks.readers import check_utf8, detect_format, file_digest, python_json_records
+    from notebooks.readers import check_utf8, csv_problem, detect_format, file_digest, python_json_records
     from notebooks.workspace import (
         append_audit,
         canonical_columns,
@@ -74,12 +74,14 @@ def run_with_progress(con, work, report, start: float, end: float):
 
     thread = threading.Thread(target=target, daemon=True)
     thread.start()
+    done = 0.0
     while thread.is_alive():
         thread.join(0.25)
         try:
-            done = max(0.0, min(1.0, con.query_progress() / 100.0))
+            # -1 when no query runs (before it starts, after it ends): progress never moves backwards
+            done = max(done, min(1.0, con.query_progress() / 100.0))
         except duckdb.Error:
-            done = 0.0
+            pass
         report(start + (end - start) * done, f"converting and checking every row ({done:.0%})")
     if "error" in outcome:
         raise outcome["error"]
@@ -141,10 +143,13 @@ def diagnose(kind, path, file_name, fmt, mapping, error) -> None:
         except duckdb.Error as err:
             line = re.search(r"line:?\s*(\d+)", str(err), re.IGNORECASE)
             row = int(line.group(1)) - (1 if fmt == "csv" else 0) if line else None
-            raise IngestError(file_name, row, None, f"a well-formed {fmt.upper()} file", first_line(err)) from None
+            found = csv_problem(err) if fmt == "csv" else first_line(err, path, file_name)
+            raise IngestError(file_name, row, None, f"a well-formed {fmt.upper()} row",
+                              found.replace(str(path), file_name)) from None
         found = [(r, i) for i, r in enumerate(first_rows) if r is not None]
         if not found:
-            raise IngestError(file_name, None, None, f"a readable {fmt.upper()} file", first_line(error)) from None
+            raise IngestError(file_name, None, None, f"a readable {fmt.upper()} file",
+                              first_line(error, path, file_name)) from None
         row, index = min(found)
         label, _, expected, scope = plan["checks"][index]
         raise IngestError(file_name, row, column_label(label, plan), expected,
@@ -178,8 +183,15 @@ def found_value(parsed, label: str, scope: str, row: int, kind: str) -> str:
 
 
 @app.function
-def first_line(error) -> str:
-    return str(error).strip().splitlines()[0][:300] if str(error).strip() else type(error).__name__
+def first_line(error, path, file_name: str) -> str:
+    """The first line of a DuckDB error, with the (possibly temporary) path replaced by the file name."""
+    text = str(error).strip().replace(str(path), file_name)
+    return text.splitlines()[0][:300] if text else type(error).__name__
+
+
+@app.function
+def plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")
 
 
 @app.function
@@ -230,11 +242,11 @@ def ingest_file(workspace, kind: str, path, fmt: str | None = None, mapping: dic
                          {k: manifest[k] for k in ("upload_id", "file_name", "kind", "layout", "rows", "sha256")}, why)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-    skipped = f"; {result['skipped']:,} rows already stored were skipped" if result["skipped"] else ""
+    skipped = f"; {plural(result['skipped'], 'row')} already stored were skipped" if result["skipped"] else ""
     report(1.0, "stored")
     return {"status": "stored", "upload_id": upload_id, "rows": result["rows"], "skipped": result["skipped"],
             "layout": result["layout"], "format": fmt,
-            "message": f"stored {result['rows']:,} rows from {file_name} ({result['layout']}, {fmt}) "
+            "message": f"stored {plural(result['rows'], 'row')} from {file_name} ({result['layout']}, {fmt}) "
                        f"as upload {upload_id}{skipped}."}
 
 

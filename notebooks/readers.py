@@ -5,6 +5,8 @@ app = marimo.App(width="medium")
 
 with app.setup:
     import codecs
+    import csv
+    import re
     import hashlib
     import json
     from pathlib import Path
@@ -164,11 +166,58 @@ def csv_relation(con, path, numbered: bool = False):
 
     Row numbers cost a window over the whole file, so the fast path goes without them and only the
     diagnosis of a refused file (single-threaded, so the order is the file's) asks for them."""
-    rel = con.read_csv(str(path), all_varchar=True, header=True, max_line_size=MAX_LINE_BYTES)
+    # The dialect is pinned: RFC 4180 quoting, and the delimiter the header line uses most. DuckDB's
+    # sniffer would otherwise "explain" a broken row (an unterminated quote, an extra field) with
+    # another dialect, and store a broken file instead of refusing it.
+    delimiter = header_delimiter(path)
+    columns = {name: "VARCHAR" for name in header_names(path, delimiter)}
+    rel = con.read_csv(str(path), header=True, columns=columns, auto_detect=False, max_line_size=MAX_LINE_BYTES,
+                       delimiter=delimiter, quotechar='"', escapechar='"', strict_mode=True)
     if not numbered:
         return rel
     con.execute("set threads = 1")
     return rel.project("row_number() over () as __row, *")
+
+
+@app.function
+def header_delimiter(path) -> str:
+    """The delimiter of a CSV: whichever of , ; tab | its header line holds most (comma on a tie)."""
+    with open(path, "rb") as handle:
+        header = handle.readline(1024 * 1024).decode("utf-8", errors="replace")
+    counts = {d: header.count(d) for d in (",", ";", "\t", "|")}
+    best = max(counts, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] else ","
+
+
+@app.function
+def header_names(path, delimiter: str) -> list:
+    """The header's column names; blank ones become column_N and repeated ones get a _2, _3 suffix."""
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
+        header = next(csv.reader(handle, delimiter=delimiter, quotechar='"'), [])
+    names, seen = [], set()
+    for index, raw in enumerate(header, start=1):
+        name = raw.strip() or f"column_{index}"
+        candidate, n = name, 1
+        while candidate.lower() in seen:
+            n += 1
+            candidate = f"{name}_{n}"
+        seen.add(candidate.lower())
+        names.append(candidate)
+    return names
+
+
+@app.function
+def csv_problem(error) -> str:
+    """What a DuckDB CSV error found, in a user's words."""
+    text = str(error)
+    fields = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", text)
+    if fields:
+        return f"{fields.group(2)} fields where the header has {fields.group(1)}"
+    if "unterminated quote" in text.lower():
+        return "a quote that is never closed"
+    if "maximum line size" in text.lower():
+        return f"a line longer than {MAX_LINE_BYTES:,} bytes"
+    return text.strip().splitlines()[0][:300]
 
 
 @app.function

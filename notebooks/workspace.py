@@ -42,6 +42,9 @@ def new_connection() -> duckdb.DuckDBPyConnection:
     DuckDB's single-writer file lock and the app, a notebook and the CLI can share a workspace."""
     con = duckdb.connect(":memory:")
     con.execute("set TimeZone = 'UTC'")
+    # progress is tracked (ingest reports it) but never printed over a terminal, app or notebook
+    con.execute("set enable_progress_bar = true")
+    con.execute("set enable_progress_bar_print = false")
     con.execute("create schema canonical")
     for path in sorted(SQL_DIR.glob("0*_macro_*.sql")) + sorted(SQL_DIR.glob("1*_canonical_*.sql")):
         con.execute(path.read_text())
@@ -182,9 +185,10 @@ def list_manifests(workspace) -> list:
     uploads = workspace_dirs(workspace)["uploads"]
     manifests = []
     for folder in uploads.iterdir():
-        path = folder / "manifest.json"
-        if path.is_file():
-            manifests.append(json.loads(path.read_text()))
+        try:
+            manifests.append(json.loads((folder / "manifest.json").read_text()))
+        except (FileNotFoundError, NotADirectoryError):
+            continue  # removed while we listed: it is no longer part of the workspace
     return sorted(manifests, key=lambda m: m["upload_id"])
 
 
@@ -263,15 +267,17 @@ def query_df(workspace, sql: str, params: dict | None = None, retries: int = 3) 
     """Runs one query on a fresh snapshot. If an upload is removed while the query reads it, the snapshot
     is rebuilt and the query retried, so removal never surfaces as an error to readers."""
     for attempt in range(retries):
-        con = connect(workspace)
+        con = None
         try:
+            con = connect(workspace)
             return con.execute(sql, params or {}).df()
         except duckdb.IOException:
             if attempt == retries - 1:
                 raise
             time.sleep(0.05 * (attempt + 1))
         finally:
-            con.close()
+            if con is not None:
+                con.close()
 
 
 @app.function

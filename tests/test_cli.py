@@ -36,7 +36,7 @@ def test_map_option_and_format_override(tmp_path):
     result = run("ingest", "alerts", source, "--workspace", tmp_path / "ws", "--format", "csv",
                  "--map", "fired_at=When", "--map", "service=Svc", "--map", "name=Alert")
     assert result.returncode == 0, result.stderr
-    assert "stored 1 rows" in result.stdout
+    assert "stored 1 row " in result.stdout
 
 
 def test_refusal_exits_2_with_file_row_column_and_no_traceback(tmp_path):

@@ -1,0 +1,273 @@
+"""Data: what this workspace holds, adding an export of any kind, and removing one.
+
+The page only calls `notebooks.ingest` and `notebooks.workspace`; all reading, checking and storing is there."""
+
+import contextlib
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from app.ui import flash, guard, show_error, show_flash, workspace_path
+from notebooks.ingest import ingest_file, preview_file
+from notebooks.kinds import KIND_NAMES, KINDS, IngestError, expected_text
+from notebooks.workspace import list_uploads, remove_upload, workspace_summary
+
+UPLOAD_PREFIX = "journeylens-upload-"
+FORMATS = ("auto", "csv", "parquet", "json", "jsonl")
+KIND_LABELS = {
+    "alerts": "alerts (monitoring, AIOps, Alertmanager, PagerDuty)",
+    "journey-map": "journey map (YAML)",
+    "metrics": "journey metrics",
+    "ai": "AI interactions",
+    "scores": "evaluation scores",
+    "incidents": "incidents",
+    "changes": "changes (deploys, config, flags)",
+}
+UPLOAD_COLUMNS = ("file_name", "kind", "rows", "layout", "format", "stored_at", "stored_by", "upload_id",
+                  "sha256")
+TABLE_LABELS = {
+    "alerts": "Alerts", "stages": "Journey stages", "touchpoints": "Touchpoints", "segments": "Segments",
+    "journey_metrics": "Journey metric rows", "ai_interactions": "AI interactions",
+    "eval_scores": "Evaluation scores", "incidents": "Incidents", "changes": "Changes",
+}
+
+
+# -- the uploaded file -------------------------------------------------------------------------------
+
+def saved_upload(uploaded) -> Path:
+    """The upload as a file on disk (DuckDB reads files, not buffers), under its original name.
+
+    Written once per chosen file and kept for the session's next runs; replaced when another file is
+    chosen, deleted when the uploader is cleared."""
+    held = st.session_state.get("_upload_file")
+    if held and held[0] == uploaded.file_id and Path(held[1]).is_file():
+        return Path(held[1])
+    discard_upload()
+    sweep_abandoned_uploads()
+    folder = Path(tempfile.mkdtemp(prefix=UPLOAD_PREFIX))
+    path = folder / (Path(uploaded.name).name or "upload")
+    uploaded.seek(0)
+    with open(path, "wb") as handle:
+        shutil.copyfileobj(uploaded, handle)
+    st.session_state["_upload_file"] = (uploaded.file_id, str(path))
+    return path
+
+
+def sweep_abandoned_uploads(max_age_s: float = 86_400) -> None:
+    """Deletes upload copies left by sessions that ended with a file still chosen (a closed tab)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{UPLOAD_PREFIX}*"):
+        with contextlib.suppress(OSError):
+            if time.time() - folder.stat().st_mtime > max_age_s:
+                shutil.rmtree(folder, ignore_errors=True)
+
+
+def discard_upload() -> None:
+    held = st.session_state.pop("_upload_file", None)
+    if held:
+        shutil.rmtree(Path(held[1]).parent, ignore_errors=True)
+
+
+@st.cache_data(max_entries=16, show_spinner="Reading the file…")
+def cached_preview(kind: str, path: str, fmt: str | None, mapping: tuple, file_name: str) -> dict:
+    """preview_file, remembered per (file, kind, format, mapping) so that reruns do not re-read the file.
+    A refusal is not cached: it is raised again on every run."""
+    return preview_file(kind, path, fmt=fmt, mapping=dict(mapping) or None, file_name=file_name)
+
+
+def current_mapping(owner: tuple) -> dict:
+    """The column mapping chosen for this file and kind ({canonical: source column}); empty otherwise."""
+    held = st.session_state.get("_mapping")
+    return dict(held["mapping"]) if held and held["for"] == owner else {}
+
+
+# -- sections ----------------------------------------------------------------------------------------
+
+def add_file(ws: Path) -> None:
+    left, right = st.columns([3, 1])
+    kind = left.selectbox("Kind of data", KIND_NAMES, format_func=KIND_LABELS.get, key="kind")
+    fmt_choice = right.selectbox("Format", FORMATS, key="format", disabled=kind == "journey-map",
+                                 help="auto looks at the content first, then the file name. "
+                                      "A journey map is always YAML.")
+    fmt = None if fmt_choice == "auto" or kind == "journey-map" else fmt_choice
+    upload_key = f"upload-{st.session_state.get('_upload_generation', 0)}"
+    uploaded = st.file_uploader("File", key=upload_key,
+                                help="CSV, Parquet, JSON or JSON Lines; a journey map is YAML.")
+    if uploaded is None:
+        discard_upload()
+        return
+
+    name = uploaded.name
+    path = saved_upload(uploaded)
+    owner = (uploaded.file_id, kind)
+    mapping = current_mapping(owner)
+    try:
+        preview = cached_preview(kind, str(path), fmt, tuple(sorted(mapping.items())), name)
+    except IngestError as exc:
+        show_error(exc, rename={path: name})
+        if mapping and st.button("Clear the column mapping", key="clear_mapping"):
+            st.session_state.pop("_mapping", None)
+            st.rerun()
+        return
+
+    st.markdown(f"**{name}** reads as layout **{preview['layout']}**, format **{preview['format']}**.")
+    missing = list(preview["missing_required"])
+    to_map = list(mapping) + [c for c in missing if c not in mapping]
+    if to_map:
+        mapping_form(kind, name, preview["source_columns"], to_map, missing, mapping, owner)
+    if missing:
+        st.warning(f"Still missing: {', '.join(missing)}. Map them above to store this file.")
+        return
+
+    frame = preview["frame"]
+    if frame is not None:
+        st.dataframe(frame, hide_index=True)
+        st.caption(f"Preview of the first {len(frame):,} rows as they will be stored. Every row is checked "
+                   "when you store; an empty cell here can mean a value that will be refused.")
+    preview_detail(preview)
+
+    if st.button("Store", type="primary", key="store"):
+        store(ws, kind, path, fmt, mapping, name)
+
+
+def preview_detail(preview: dict) -> None:
+    """Detail on demand: how the file's columns were matched, or a journey map's other parts."""
+    if "touchpoints" in preview:
+        with st.expander("Touchpoints and segments"):
+            st.dataframe(preview["touchpoints"], hide_index=True)
+            if preview.get("segments") is not None and len(preview["segments"]):
+                st.dataframe(preview["segments"], hide_index=True)
+        return
+    with st.expander("How the columns were matched"):
+        resolved = pd.DataFrame(
+            [{"column": c, "from": ", ".join(map(str, s))} for c, s in preview["resolved"].items()],
+            columns=["column", "from"])
+        st.dataframe(resolved, hide_index=True)
+        st.caption("Columns of the file: " + ", ".join(map(str, preview["source_columns"])))
+
+
+def mapping_form(kind, name, source_columns, to_map, missing, mapping, owner) -> None:
+    """One selectbox per canonical column journeylens could not find; submitting re-previews with it."""
+    columns = {c.name: c for c in KINDS.get(kind, {}).get("columns", ())}
+    with st.form(f"mapping-{owner[0]}-{kind}"):
+        if missing:
+            st.markdown(f"journeylens could not find **{', '.join(missing)}** in {name}. "
+                        "Pick the column of your file that holds each.")
+        else:
+            st.markdown("Column mapping in use:")
+        choices = {}
+        for canonical in to_map:
+            spec = columns.get(canonical)
+            parser = f" — {expected_text(spec)}" if spec else ""
+            chosen = mapping.get(canonical)
+            choices[canonical] = st.selectbox(
+                f"{canonical}{parser}", source_columns, placeholder="choose a column of the file",
+                index=source_columns.index(chosen) if chosen in source_columns else None,
+                key=f"map-{owner[0]}-{kind}-{canonical}")
+        if st.form_submit_button("Preview with this mapping"):
+            st.session_state["_mapping"] = {"for": owner, "mapping": {c: s for c, s in choices.items() if s}}
+            st.rerun()
+
+
+def store(ws: Path, kind: str, path: Path, fmt, mapping: dict, name: str) -> None:
+    """Ingests with a progress bar; on success clears the uploader and shows the result after a rerun."""
+    bar = st.progress(0.0, text=f"Storing {name}…")
+    shown = [0.0]
+
+    def progress(fraction: float, text: str = "") -> None:
+        shown[0] = min(max(float(fraction), shown[0]), 1.0)  # never moves backwards
+        bar.progress(shown[0], text=text or f"Storing {name}…")
+
+    try:
+        result = ingest_file(ws, kind, str(path), fmt=fmt, mapping=mapping or None, progress=progress,
+                             file_name=name)
+    except Exception as exc:
+        bar.empty()
+        show_error(exc, f"storing {name}", rename={path: name})
+        return
+    bar.empty()
+    if result["status"] == "duplicate":
+        fallback = f"{name} is already stored as upload {result['upload_id']}: nothing added."
+        st.info(sentence(result.get("message") or fallback))
+        return
+    flash(sentence(result.get("message") or f"stored {result['rows']:,} rows from {name}."))
+    st.session_state["_upload_generation"] = st.session_state.get("_upload_generation", 0) + 1
+    st.session_state.pop("_mapping", None)
+    discard_upload()
+    st.rerun()
+
+
+def sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def when(value) -> str:
+    if pd.isna(value):
+        return "—"
+    return pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")
+
+
+def summary(ws: Path) -> None:
+    table = workspace_summary(ws)
+    stored = table[table["rows"] > 0]
+    if stored.empty:
+        st.info("Nothing stored yet. Add a file above, or run `journeylens demo` for a sample workspace.")
+        return
+    cells = st.columns(min(len(stored), 5))
+    for i, row in enumerate(stored.itertuples(index=False)):
+        span = None if pd.isna(row.first) else f"From {when(row.first)} to {when(row.last)} (UTC)."
+        cells[i % len(cells)].metric(TABLE_LABELS.get(row.table, row.table), f"{row.rows:,}", help=span)
+    firsts, lasts = stored["first"].dropna(), stored["last"].dropna()
+    if len(firsts):
+        st.caption(f"Events from {when(firsts.min())} to {when(lasts.max())} (UTC).")
+    with st.expander("Rows and time span per table"):
+        st.dataframe(table, hide_index=True)
+
+
+def uploads(ws: Path) -> None:
+    register = list_uploads(ws)
+    if register.empty:
+        st.caption("No uploads yet.")
+        return
+    st.dataframe(register, hide_index=True, column_order=UPLOAD_COLUMNS)
+    with st.expander("Remove an upload"):
+        labels = {r.upload_id: f"{r.file_name} · {r.kind} · {r.rows:,} rows · {r.upload_id}"
+                  for r in register.itertuples(index=False)}
+        choice = st.selectbox("Upload to remove", list(labels), format_func=labels.get, index=None,
+                              placeholder="choose an upload", key="remove_choice")
+        why = st.text_input("Why (kept in the audit log)", key="remove_why")
+        sure = st.checkbox("Yes, remove this upload and every row it brought", key="remove_confirm")
+        if st.button("Remove upload", disabled=not (choice and sure), key="remove"):
+            try:
+                manifest = remove_upload(ws, choice, why=why)
+            except KeyError:
+                st.warning(f"Upload {choice} is no longer in the workspace; it was removed elsewhere.")
+                return
+            for key in ("remove_choice", "remove_why", "remove_confirm"):
+                st.session_state.pop(key, None)
+            flash(f"Removed {manifest['file_name']} ({manifest['rows']:,} rows, upload {choice}).")
+            st.rerun()
+
+
+# -- the page: title, what it answers, controls, answer, detail ------------------------------------
+
+st.title("Data")
+st.write("What does this workspace hold, and does this export load? Upload a file of any kind, check how "
+         "journeylens reads it, then store it. Refused files change nothing.")
+workspace = workspace_path()
+show_flash()
+
+st.subheader("Add a file")
+with guard("reading the uploaded file"):
+    add_file(workspace)
+
+st.subheader("What is stored")
+with guard("reading the workspace summary"):
+    summary(workspace)
+
+st.subheader("Uploads")
+with guard("listing the uploads"):
+    uploads(workspace)

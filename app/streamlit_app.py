@@ -1,0 +1,16 @@
+"""The journeylens app: `streamlit run app/streamlit_app.py` (or `journeylens app`).
+
+One entry, pages registered with st.navigation. Page paths are relative to this file."""
+
+import streamlit as st
+
+from app.ui import workspace_path
+
+st.set_page_config(page_title="journeylens", layout="wide")
+
+pages = [
+    st.Page("pages/data.py", title="Data", icon=":material/upload_file:", default=True),
+]
+pg = st.navigation(pages)
+st.sidebar.caption(f"Workspace: `{workspace_path()}`")
+pg.run()
