@@ -32,6 +32,7 @@ def streamlit_command(port: int, address: str = "127.0.0.1") -> list[str]:
         "--server.port", str(port),
         "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
+        "--client.toolbarMode", "viewer",
     ]
 
 
