@@ -1,9 +1,12 @@
 """The SQL files: macros behave as documented, every DDL matches the kinds contract, no file is dead."""
 
+import json
 from datetime import datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from notebooks.kinds import KINDS
 from notebooks.workspace import SQL_DIR, canonical_columns, new_connection
@@ -61,16 +64,37 @@ def test_jl_bool(con, text, expected):
     ("env=prod;team=pay", '{"env":"prod","team":"pay"}'),
     ("env:prod,service:checkout", '{"env":"prod","service":"checkout"}'),
     ('{"a": 1}', '{"a":1}'),
-    ("team:a,team:b", '{"team":"a"}'),
     ("[1, 2]", None),
 ])
 def test_jl_labels(con, text, expected):
     assert value(con, "jl_labels($t)", t=text) == expected
 
 
-def test_jl_label_entries_keeps_first_of_repeated_keys(con):
-    got = value(con, "jl_label_entries([{'k': 'a', 'v': '1'}, {'k': 'a', 'v': '2'}, {'k': 'b', 'v': '3'}])")
+def test_jl_distinct_keys_keeps_first_of_repeated_keys(con):
+    got = value(con, "jl_distinct_keys([{'k': 'a', 'v': '1'}, {'k': 'a', 'v': '2'}, {'k': 'b', 'v': '3'}])")
     assert got == [{"k": "a", "v": "1"}, {"k": "b", "v": "3"}]
+
+
+@pytest.mark.parametrize("text", ["team:a,team:b", "team=a;team=b", 'team=a;x="q";team=b'])
+def test_repeated_label_key_reads_as_its_first_value(con, text):
+    assert value(con, "jl_labels($t)::json ->> 'team'", t=text) == "a"
+
+
+def first_wins(pairs):
+    out = {}
+    for key, val in pairs:
+        out.setdefault(key, val)
+    return out
+
+
+@settings(max_examples=int(__import__("os").environ.get("JL_EXAMPLES", "300")), deadline=None)
+@given(st.text(alphabet="ab =:;,\"\\\t{", max_size=24))
+def test_jl_labels_simple_agrees_with_the_general_path(text):
+    con = new_connection()
+    simple, general = con.execute("select jl_labels_simple($t), jl_labels_pairs($t)", {"t": text}).fetchall()[0]
+    con.close()
+    if simple is not None:
+        assert json.loads(simple, object_pairs_hook=first_wins) == json.loads(general, object_pairs_hook=first_wins)
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
