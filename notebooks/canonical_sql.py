@@ -4,7 +4,7 @@ __generated_with = "0.25.2"
 app = marimo.App(width="medium")
 
 with app.setup:
-    from notebooks.kinds import MAX_CELL_CHARS, IngestError, expected_text, kind_spec, normalise_name
+    from notebooks.kinds import MAX_CELL_BYTES, IngestError, expected_text, kind_spec, normalise_name
     from notebooks.layouts import LAYOUT_SOURCE, quote_ident
 
     # Columns journeylens derives itself; a file's own column of that name is kept in `extra`.
@@ -61,11 +61,13 @@ def source_value(column, sources: list) -> str:
     """The text of a canonical column from its source columns. With several, the first one whose value
     parses wins, else the first non-empty one (which the checks then refuse): a PagerDuty export with
     an empty priority_name falls back to urgency, a Datadog `priority: normal` to `alert_type`."""
-    texts = [f"case when trim({quote_ident(s)}) <> '' then {quote_ident(s)} end" for s in sources]
-    if not texts:
+    if not sources:
         return "null::varchar"
-    if len(texts) == 1:
-        return texts[0]
+    if len(sources) == 1:
+        # the hot path: only '' becomes NULL here; blank text is told apart by the checks, which only
+        # trim a value that did not parse (trimming every cell costs a sixth of a large ingest)
+        return f"nullif({quote_ident(sources[0])}, '')"
+    texts = [f"case when trim({quote_ident(s)}) <> '' then {quote_ident(s)} end" for s in sources]
     if column.parser == "text":
         return f"coalesce({', '.join(texts)})"
     parsing = [f"case when {parse_expression(column.parser, t)} is not null then {t} end" for t in texts]
@@ -85,7 +87,8 @@ def parse_expression(parser: str, value: str) -> str:
     """SQL that parses one text value per the column's parser (NULL when it cannot)."""
     if parser.startswith("enum:"):
         # an explicit "no value" in an optional enum (feedback: none) is empty, not a refusal
-        return f"case when lower(trim({value})) in ('none', 'null', 'n/a', 'absent') then null else lower(trim({value})) end"
+        return (f"case when lower(trim({value})) in ('', 'none', 'null', 'n/a', 'absent') then null "
+                f"else lower(trim({value})) end")
     return {
         "text": value,
         "ts": f"jl_ts({value})",
@@ -100,23 +103,27 @@ def parse_expression(parser: str, value: str) -> str:
 
 @app.function
 def bad_condition(column, parsed: str, value: str) -> str:
-    """SQL that is true where the value is present but wrong (or absent and required)."""
+    """SQL that is true where the value is present but wrong, or (required) absent. Blank text counts
+    as absent; parsers trim, so only a value that did not parse is trimmed here."""
     parser = column.parser
+    present = f"({value} is not null and trim({value}) <> '')"
+    unparsed = f"({parsed} is null and {present})"
     if parser.startswith("enum:"):
         options = ", ".join("'" + o + "'" for o in parser[5:].split("|"))
-        bad = f"({value} is not null and {parsed} not in ({options}))"
+        bad = f"({parsed} is not null and {parsed} not in ({options}))"
     elif parser == "text":
         bad = "false"
     elif parser == "unit":
-        bad = f"({value} is not null and ({parsed} is null or not ({parsed} between 0 and 1)))"
+        bad = f"({unparsed} or not ({parsed} between 0 and 1))"
     elif parser == "count":
-        bad = f"({value} is not null and ({parsed} is null or {parsed} < 0 or {parsed} <> floor({parsed})))"
+        bad = f"({unparsed} or {parsed} < 0 or {parsed} <> floor({parsed}))"
     elif parser == "double":
-        bad = f"({value} is not null and ({parsed} is null or not isfinite({parsed})))"
+        bad = f"({unparsed} or not isfinite({parsed}))"
     else:
-        bad = f"({value} is not null and {parsed} is null)"
+        bad = unparsed
     if column.required:
-        bad = f"({value} is null or {bad})"
+        absent = f"(not {present})" if parser == "text" else f"({parsed} is null and not {present})"
+        bad = f"({absent} or {bad})"
     return bad
 
 
@@ -139,10 +146,14 @@ def build_plan(kind: str, resolution: dict, source_columns: list, layout: str) -
         if not sources and derived and all(d in source_columns for d in derived[1:]):
             value = derived_value(*derived)
         value_sql.append(f"{value} as {quote_ident('v__' + column.name)}")
-    for source in source_columns:
-        if source not in INTERNAL:
-            checks.append((source, f"length({quote_ident('s__' + source)}) > {MAX_CELL_CHARS}",
-                           f"a cell of at most {MAX_CELL_CHARS:,} characters", "row"))
+    sources = [s for s in source_columns if s not in INTERNAL]
+    if sources:
+        # one cheap guard for the whole row (strlen is O(1)); the diagnosis names the column
+        widest = ", ".join(f"strlen({quote_ident('s__' + s)})" for s in sources)
+        checks.append(("__cells", f"greatest({widest}) > {MAX_CELL_BYTES}", "", "row"))
+    for source in sources:
+        checks.append((source, f"strlen({quote_ident('s__' + source)}) > {MAX_CELL_BYTES}",
+                       f"a cell of at most {MAX_CELL_BYTES:,} bytes", "cell"))
     parsed_sql = []
     for column in spec["columns"]:
         v, p = quote_ident("v__" + column.name), quote_ident("p__" + column.name)

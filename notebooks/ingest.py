@@ -138,6 +138,8 @@ def diagnose(kind, path, file_name, fmt, mapping, error) -> None:
             plan = plan_source(con, kind, path, file_name, fmt, mapping, numbered=True)
             parsed = con.sql(plan["parsed"])
             parsed.create_view("parsed")
+            # the one-per-row cell guard of the fast path is redundant here: each cell has its own check
+            plan["checks"] = [check for check in plan["checks"] if check[0] != "__cells"]
             firsts = ", ".join(f"min(__row) filter (where {bad})" for _, bad, _, _ in plan["checks"])
             first_rows = con.sql(f"select {firsts} from parsed").fetchall()[0] if plan["checks"] else ()
         except duckdb.Error as err:
@@ -173,12 +175,12 @@ def found_value(parsed, label: str, scope: str, row: int, kind: str) -> str:
     if scope == "row" and label == "completed" and kind == "metrics":
         values = parsed.filter(f"__row = {int(row)}").project('"p__completed", "p__entered"').fetchall()[0]
         return f"completed {values[0]:g} > entered {values[1]:g}"
-    column = quote_ident(("s__" if scope == "row" else "v__") + label)
+    column = quote_ident(("s__" if scope == "cell" else "v__") + label)
     value = parsed.filter(f"__row = {int(row)}").project(column).fetchall()[0][0]
     if value is None:
         return "an empty cell"
-    if scope == "row":
-        return f"{len(value):,} characters"
+    if scope == "cell":
+        return f"{len(value.encode()):,} bytes"
     return repr(value if len(value) <= 80 else value[:77] + "…")
 
 

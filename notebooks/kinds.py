@@ -147,9 +147,9 @@ with app.setup:
                 where.append(f"column {column}")
             super().__init__(f"{', '.join(where)}: expected {expected}, found {found}")
 
-    # Cells longer than this are refused: nothing in an alert or an interaction needs 1 MiB of text, and
+    # Cells longer than this (in UTF-8 bytes) are refused: nothing in an alert or an interaction needs 1 MiB of text, and
     # a runaway cell is usually a broken export (an unterminated quote swallowing the rest of the file).
-    MAX_CELL_CHARS = 1_048_576
+    MAX_CELL_BYTES = 1_048_576
 
     # journey-map is YAML and has its own reader; it fills three tables.
     KIND_NAMES = ("alerts", "journey-map", "metrics", "ai", "scores", "incidents", "changes")

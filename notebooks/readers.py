@@ -13,7 +13,7 @@ with app.setup:
 
     import pandas as pd
 
-    from notebooks.kinds import MAX_CELL_CHARS, IngestError
+    from notebooks.kinds import IngestError
 
     FORMATS = ("csv", "parquet", "json", "jsonl")
     # DuckDB refuses longer CSV lines; the huge-cell check then names the row. Beyond this a line is
@@ -218,20 +218,6 @@ def csv_problem(error) -> str:
     if "maximum line size" in text.lower():
         return f"a line longer than {MAX_LINE_BYTES:,} bytes"
     return text.strip().splitlines()[0][:300]
-
-
-@app.function
-def oversize_cell(frame: pd.DataFrame):
-    """(row, column, length) of the first cell over MAX_CELL_CHARS in an all-text frame, or None."""
-    for column in frame.columns:
-        if column == "__row":
-            continue
-        lengths = frame[column].map(lambda v: len(v) if isinstance(v, str) else 0)
-        over = lengths[lengths > MAX_CELL_CHARS]
-        if len(over):
-            index = over.index[0]
-            return int(frame["__row"].iloc[index]), column, int(over.iloc[0])
-    return None
 
 
 @app.cell(hide_code=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from notebooks.ingest import ingest_file
-from notebooks.kinds import ALL_TABLES, MAX_CELL_CHARS, IngestError
+from notebooks.kinds import ALL_TABLES, MAX_CELL_BYTES, IngestError
 from notebooks.workspace import connect, list_uploads
 
 REPO = Path(__file__).resolve().parent.parent
@@ -233,7 +233,7 @@ def test_huge_cell(ws, tmp_path):
                  + "2025-03-04T10:00:00Z,checkout,HighLatency,critical,ok\n"
                  + f"2025-03-04T10:01:00Z,checkout,HighLatency,critical,{huge}\n")
     err = refused(ws, "alerts", path)
-    assert_names(err, 2, "message", f"at most {MAX_CELL_CHARS:,} characters", "2,000,000 characters")
+    assert_names(err, 2, "message", f"at most {MAX_CELL_BYTES:,} bytes", "2,000,000 bytes")
     assert huge[:1000] not in str(err)
 
 
