@@ -5,7 +5,7 @@ app = marimo.App(width="medium")
 
 with app.setup:
     from notebooks.kinds import MAX_CELL_BYTES, IngestError, expected_text, kind_spec, normalise_name
-    from notebooks.layouts import LAYOUT_SOURCE, quote_ident
+    from notebooks.layouts import LAYOUT_SOURCE, NATIVE_JSON, quote_ident
 
     # Columns journeylens derives itself; a file's own column of that name is kept in `extra`.
     INTERNAL = {"__row", "__extra"}
@@ -154,10 +154,13 @@ def build_plan(kind: str, resolution: dict, source_columns: list, layout: str) -
     for source in sources:
         checks.append((source, f"strlen({quote_ident('s__' + source)}) > {MAX_CELL_BYTES}",
                        f"a cell of at most {MAX_CELL_BYTES:,} bytes", "cell"))
+    # Native layouts build their labels with to_json in SQL: already canonical, not parsed again.
+    trusted = {"labels"} if layout in NATIVE_JSON else set()
     parsed_sql = []
     for column in spec["columns"]:
         v, p = quote_ident("v__" + column.name), quote_ident("p__" + column.name)
-        parsed_sql.append(f"{parse_expression(column.parser, v)} as {p}")
+        parser = "text" if column.name in trusted else column.parser
+        parsed_sql.append(f"{parse_expression(parser, v)} as {p}")
         checks.append((column.name, bad_condition(column, p, v), expected_text(column), "column"))
     if kind == "metrics":
         checks.append(("completed", '("p__completed" > "p__entered")', "a value <= entered", "row"))

@@ -7,6 +7,7 @@ with app.setup:
     import re
     import shutil
     import threading
+    from concurrent.futures import ThreadPoolExecutor
     from datetime import UTC, datetime
     from pathlib import Path
 
@@ -32,6 +33,8 @@ with app.setup:
 
     # What makes a row the same row again, per kind: re-ingesting an overlapping export adds only what
     # is new. (Whole files are recognised earlier by their content hash.)
+    # Files smaller than this are checked for a duplicate before conversion; larger ones while converting.
+    EARLY_HASH_BYTES = 64 * 1024 * 1024
     NATURAL_KEYS = {
         "alerts": ("alert_id",),
         "ai": ("interaction_id", "shadow"),
@@ -62,9 +65,10 @@ def plan_source(con, kind: str, path, file_name: str, fmt: str, mapping, numbere
 
 
 @app.function
-def run_with_progress(con, work, report, start: float, end: float):
-    """Runs `work()` (one DuckDB query) while reporting DuckDB's own query progress."""
-    outcome = {}
+def run_with_progress(con, work, report, start: float, end: float, should_stop=None):
+    """Runs `work()` (one DuckDB query) while reporting DuckDB's own query progress. When
+    `should_stop()` turns true the query is interrupted and None is returned."""
+    outcome, stopped = {}, False
 
     def target():
         try:
@@ -83,17 +87,24 @@ def run_with_progress(con, work, report, start: float, end: float):
         except duckdb.Error:
             pass
         report(start + (end - start) * done, f"converting and checking every row ({done:.0%})")
+        if should_stop and not stopped and should_stop():
+            stopped = True
+            con.interrupt()
+    if stopped:
+        thread.join()
+        return None
     if "error" in outcome:
         raise outcome["error"]
     return outcome.get("value")
 
 
 @app.function
-def convert_tabular(workspace, kind, path, file_name, fmt, mapping, staging, upload_id, report) -> dict:
+def convert_tabular(workspace, kind, path, file_name, fmt, mapping, staging, upload_id, report,
+                    should_stop=None):
     """Converts a file to its canonical table in `staging`, all rows or none. New rows only: rows whose
-    natural key is already stored are skipped and counted."""
+    natural key is already stored are skipped and counted. None when `should_stop` cut it short."""
     table = kind_spec(kind)["table"]
-    con = connect(workspace)
+    con = connect(workspace, tables=(table,))
     try:
         try:
             report(0.1, f"reading {fmt}")
@@ -109,7 +120,10 @@ def convert_tabular(workspace, kind, path, file_name, fmt, mapping, staging, upl
                           f"from {quote_ident(table)}) using ({key_list})")
             out = staging / f"{table}.parquet"
             relation = con.sql(select, params={"upload_id": upload_id})
-            run_with_progress(con, lambda: relation.write_parquet(str(out), compression="zstd"), report, 0.15, 0.9)
+            written = run_with_progress(con, lambda: relation.write_parquet(str(out), compression="zstd") or True,
+                                        report, 0.15, 0.9, should_stop)
+            if written is None:
+                return None
         except duckdb.Error as err:
             diagnose(kind, path, file_name, fmt, mapping, err)
         rows = con.sql("select count(*) from read_parquet($p)", params={"p": str(out)}).fetchall()[0][0]
@@ -197,6 +211,14 @@ def plural(count: int, noun: str) -> str:
 
 
 @app.function
+def duplicate_result(file_name: str, duplicate: dict) -> dict:
+    return {"status": "duplicate", "upload_id": duplicate["upload_id"], "rows": 0, "skipped": duplicate["rows"],
+            "layout": duplicate["layout"], "format": duplicate["format"],
+            "message": f"{file_name} is already stored as upload {duplicate['upload_id']} "
+                       f"({duplicate['file_name']}, {duplicate['rows']:,} rows): nothing added."}
+
+
+@app.function
 def ingest_file(workspace, kind: str, path, fmt: str | None = None, mapping: dict | None = None,
                 progress=None, file_name: str | None = None, why: str = "") -> dict:
     """Stores one file of a kind in the workspace, whole or not at all.
@@ -210,24 +232,34 @@ def ingest_file(workspace, kind: str, path, fmt: str | None = None, mapping: dic
         raise IngestError(file_name, None, None, "a kind: " + ", ".join(KIND_NAMES), repr(kind))
     if not path.is_file():
         raise IngestError(file_name, None, None, "a readable file", "no such file")
-    report(0.0, "hashing the file")
-    sha256, size = file_digest(path)
-    if size == 0:
+    if path.stat().st_size == 0:
         raise IngestError(file_name, None, None, "a file with data", "an empty file (0 bytes)")
+    # The content hash runs beside the conversion (it is a few percent of a large ingest); a small file
+    # is checked for a duplicate first, a large one as soon as its hash is known.
+    hashing = ThreadPoolExecutor(max_workers=1).submit(file_digest, path)
     with writer_lock(workspace, on_wait=lambda text: report(0.05, text)) as dirs:
-        duplicate = find_duplicate(list_manifests(workspace), kind, sha256)
+        manifests = list_manifests(workspace)
+
+        def stored_duplicate(wait: bool = True):
+            if not wait and not hashing.done():
+                return None
+            return find_duplicate(manifests, kind, hashing.result()[0])
+
+        duplicate = stored_duplicate(wait=path.stat().st_size < EARLY_HASH_BYTES)
         if duplicate:
-            return {"status": "duplicate", "upload_id": duplicate["upload_id"], "rows": 0, "skipped": duplicate["rows"],
-                    "layout": duplicate["layout"], "format": duplicate["format"],
-                    "message": f"{file_name} is already stored as upload {duplicate['upload_id']} "
-                               f"({duplicate['file_name']}, {duplicate['rows']:,} rows): nothing added."}
+            return duplicate_result(file_name, duplicate)
         upload_id, staging = new_staging(workspace)
         try:
             fmt = "yaml" if kind == "journey-map" else detect_format(path, file_name, fmt)
             if kind == "journey-map":
                 result = store_journey_map(path, file_name, staging, upload_id)
             else:
-                result = convert_tabular(workspace, kind, path, file_name, fmt, mapping, staging, upload_id, report)
+                result = convert_tabular(workspace, kind, path, file_name, fmt, mapping, staging, upload_id, report,
+                                         should_stop=lambda: stored_duplicate(wait=False) is not None)
+            duplicate = stored_duplicate()
+            if duplicate:
+                return duplicate_result(file_name, duplicate)
+            sha256, size = hashing.result()
             if result["rows"] == 0:
                 return {"status": "duplicate", "upload_id": None, "rows": 0, "skipped": result["skipped"],
                         "layout": result["layout"], "format": fmt,

@@ -1,28 +1,45 @@
 -- Alertmanager webhook payloads (version 4) -> one row per alert, as canonical text columns.
--- Input: the view `docs(__row, doc json)`, one payload per row.
+-- Input: the view `docs(__row, doc json)`, one payload per row; __row may be NULL (the fast path does not
+-- number rows, because numbering serialises the scan), so nothing here depends on it but min(__row).
+-- The latest notification (greatest endsAt: the resolved one) gives labels and annotations.
 -- Alertmanager counts one alert per fingerprint and startsAt, so re-notifications of a firing alert and
 -- its resolved notice collapse into one row: fired_at = startsAt, resolved_at = the resolved endsAt.
 -- While firing, endsAt is 0001-01-01T00:00:00Z (or a projected time), which is never a resolution.
-with notifications as (
+with payloads as (
+    -- one JSON parse per payload into typed structs; labels and annotations stay string maps
     select
-        d.__row,
-        unnest(cast(d.doc -> 'alerts' as json[])) as alert,
-        d.doc ->> 'receiver' as receiver
-    from docs as d
+        __row,
+        json_transform(doc, '{
+            "receiver": "VARCHAR",
+            "alerts": [{
+                "status": "VARCHAR", "labels": "MAP(VARCHAR, VARCHAR)",
+                "annotations": "MAP(VARCHAR, VARCHAR)", "startsAt": "VARCHAR", "endsAt": "VARCHAR",
+                "generatorURL": "VARCHAR", "fingerprint": "VARCHAR"
+            }]
+        }') as p
+    from docs
 ),
 
 fields as (
     select
         __row,
-        coalesce(alert ->> 'fingerprint', md5(coalesce((alert -> 'labels')::varchar, ''))) as fingerprint,
-        alert ->> 'startsAt' as starts_at,
-        alert ->> 'endsAt' as ends_at,
-        lower(alert ->> 'status') as status,
-        alert -> 'labels' as labels,
-        alert -> 'annotations' as annotations,
-        alert ->> 'generatorURL' as generator_url,
+        p.receiver as receiver,
+        unnest(p.alerts, recursive := false) as alert
+    from payloads
+),
+
+flat as (
+    select
+        __row,
+        coalesce(alert.fingerprint, md5(coalesce(to_json(alert.labels)::varchar, ''))) as fingerprint,
+        alert.startsAt as starts_at,
+        alert.endsAt as ends_at,
+        lower(alert.status) as status,
+        alert.labels as labels,
+        alert.annotations as annotations,
+        alert.generatorURL as generator_url,
         receiver
-    from notifications
+    from fields
 ),
 
 alerts as (
@@ -31,12 +48,12 @@ alerts as (
         starts_at,
         min(__row) as __row,
         max(ends_at) filter (where status = 'resolved' and not starts_with(ends_at, '0001-')) as resolved_text,
-        arg_max(labels, __row) as labels,
-        arg_max(annotations, __row) as annotations,
-        arg_max(generator_url, __row) as generator_url,
-        arg_max(receiver, __row) as receiver,
+        arg_max(labels, ends_at) as labels,
+        arg_max(annotations, ends_at) as annotations,
+        arg_max(generator_url, ends_at) as generator_url,
+        arg_max(receiver, ends_at) as receiver,
         count(*) as notifications
-    from fields
+    from flat
     group by fingerprint, starts_at
 )
 
@@ -45,18 +62,18 @@ select
     fingerprint || '@' || starts_at as alert_id,
     starts_at as fired_at,
     resolved_text as resolved_at,
-    coalesce(labels ->> 'service', labels ->> 'job', labels ->> 'instance') as service,
-    labels ->> 'alertname' as name,
+    coalesce(labels['service'], labels['job'], labels['instance']) as service,
+    labels['alertname'] as name,
     -- an alert without a severity label is common (rules that never set one); it is not refused but
     -- read as a warning, and severity_raw stays empty so the default is visible
-    coalesce(labels ->> 'severity', labels ->> 'priority', 'warning') as severity,
-    labels ->> 'severity' as severity_raw,
+    coalesce(labels['severity'], labels['priority'], 'warning') as severity,
+    labels['severity'] as severity_raw,
     'alertmanager' as source,
     fingerprint,
-    coalesce(labels ->> 'confidence', annotations ->> 'confidence') as confidence,
-    coalesce(labels ->> 'region', labels ->> 'zone', labels ->> 'cluster') as region,
-    labels::varchar as labels,
-    coalesce(annotations ->> 'summary', annotations ->> 'description', annotations ->> 'message') as message,
+    coalesce(labels['confidence'], annotations['confidence']) as confidence,
+    coalesce(labels['region'], labels['zone'], labels['cluster']) as region,
+    to_json(labels)::varchar as labels,
+    coalesce(annotations['summary'], annotations['description'], annotations['message']) as message,
     json_object(
         'annotations', annotations, 'generatorURL', generator_url, 'receiver', receiver,
         'notifications', notifications

@@ -368,3 +368,18 @@ def test_query_df_keeps_answering_during_removals(tmp_path):
     assert errors == []
     assert answers and set(answers) <= {3, 8}
     assert table_counts(ws)["alerts"] == 3
+
+
+def test_duplicate_found_while_converting_a_large_file(tmp_path, monkeypatch):
+    """Large files are hashed beside the conversion; a duplicate still adds nothing."""
+    import notebooks.ingest as ingest_module
+
+    monkeypatch.setattr(ingest_module, "EARLY_HASH_BYTES", 0)
+    source = tmp_path / "alerts.csv"
+    source.write_text("fired_at,service,name,severity\n" + "2026-11-01T00:00:00Z,s,n,info\n" * 5000)
+    first = ingest_module.ingest_file(tmp_path / "ws", "alerts", source)
+    second = ingest_module.ingest_file(tmp_path / "ws", "alerts", source)
+    assert first["status"] == "stored" and second["status"] == "duplicate"
+    assert second["upload_id"] == first["upload_id"] and "already stored" in second["message"]
+    assert len(list_uploads(tmp_path / "ws")) == 1
+    assert not any((tmp_path / "ws" / ".staging").iterdir())
