@@ -120,7 +120,7 @@ def convert_tabular(workspace, kind, path, file_name, fmt, mapping, staging, upl
                           f"from {quote_ident(table)}) using ({key_list})")
             out = staging / f"{table}.parquet"
             relation = con.sql(select, params={"upload_id": upload_id})
-            written = run_with_progress(con, lambda: relation.write_parquet(str(out), compression="zstd") or True,
+            written = run_with_progress(con, lambda: relation.write_parquet(str(out), compression="snappy") or True,
                                         report, 0.15, 0.9, should_stop)
             if written is None:
                 return None

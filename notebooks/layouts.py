@@ -103,9 +103,14 @@ def open_source(con, kind: str, path, file_name: str, fmt: str, numbered: bool =
         # it, so only its diagnosis asks for numbers. PagerDuty pairing follows file order: numbered.
         number = numbered or layout != "alertmanager_webhook"
         row = "row_number() over ()" if number else "null::bigint"
-        docs = con.sql(f"select {row} as __row, json as doc from read_json_objects($p, format = 'auto')",
-                       params={"p": str(path)})
-        docs.create_view("docs")
+        if layout == "alertmanager_webhook":
+            reader = sql_text("alertmanager_payloads")
+            payloads = con.sql(f"select {row} as __row, * from ({reader})", params={"path": str(path)})
+            payloads.create_view("am_payloads")
+        else:
+            docs = con.sql(f"select {row} as __row, json as doc from read_json_objects($p, format = 'auto')",
+                           params={"p": str(path)})
+            docs.create_view("docs")
         rel = con.sql(sql_text(sql_name))
         rel.create_view("raw_src")
         return {"layout": layout, "columns": [c for c in rel.columns if c != "__row"], "numbered": True}

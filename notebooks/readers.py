@@ -116,7 +116,8 @@ def python_json_records(path, file_name: str) -> list:
             try:
                 records.append((number, json.loads(line)))
             except json.JSONDecodeError as err:
-                found = "the end of the line (a truncated record)" if err.pos >= len(line.rstrip()) else err.msg.lower()
+                truncated = err.pos >= len(line.rstrip()) or err.msg.startswith("Unterminated string")
+                found = "the line ending mid-record (a truncated record)" if truncated else err.msg.lower()
                 raise IngestError(file_name, number, f"char {err.colno}", "a complete JSON object", found) from None
     for row, record in records:
         if not isinstance(record, dict):

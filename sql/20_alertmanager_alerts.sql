@@ -1,31 +1,17 @@
 -- Alertmanager webhook payloads (version 4) -> one row per alert, as canonical text columns.
--- Input: the view `docs(__row, doc json)`, one payload per row; __row may be NULL (the fast path does not
--- number rows, because numbering serialises the scan), so nothing here depends on it but min(__row).
+-- Input: the view `am_payloads(__row, receiver, alerts)` (19_alertmanager_payloads.sql). __row may be
+-- NULL (the fast path does not number rows: numbering serialises the scan), so nothing here depends on
+-- it but min(__row).
 -- The latest notification (greatest endsAt: the resolved one) gives labels and annotations.
 -- Alertmanager counts one alert per fingerprint and startsAt, so re-notifications of a firing alert and
 -- its resolved notice collapse into one row: fired_at = startsAt, resolved_at = the resolved endsAt.
 -- While firing, endsAt is 0001-01-01T00:00:00Z (or a projected time), which is never a resolution.
-with payloads as (
-    -- one JSON parse per payload into typed structs; labels and annotations stay string maps
+with fields as (
     select
         __row,
-        json_transform(doc, '{
-            "receiver": "VARCHAR",
-            "alerts": [{
-                "status": "VARCHAR", "labels": "MAP(VARCHAR, VARCHAR)",
-                "annotations": "MAP(VARCHAR, VARCHAR)", "startsAt": "VARCHAR", "endsAt": "VARCHAR",
-                "generatorURL": "VARCHAR", "fingerprint": "VARCHAR"
-            }]
-        }') as p
-    from docs
-),
-
-fields as (
-    select
-        __row,
-        p.receiver as receiver,
-        unnest(p.alerts, recursive := false) as alert
-    from payloads
+        receiver,
+        unnest(alerts, recursive := false) as alert
+    from am_payloads
 ),
 
 flat as (
