@@ -29,9 +29,11 @@ with app.setup:
                 ("alert_id", "text", False, ("id", "alert_id", "event_id", "incident_id", "alertid")),
                 ("fired_at", "ts", True, (
                     "starts_at", "startsat", "start_time", "started_at", "triggered_at", "created_on",
-                    "created_at", "date_happened", "opened_at", "event_time", "timestamp", "time", "date")),
+                    "created_at", "created", "date_happened", "opened_at", "event_time", "timestamp", "time",
+                    "date")),
                 ("resolved_at", "ts", False, (
-                    "ends_at", "endsat", "end_time", "ended_at", "resolved_on", "closed_at", "recovered_at")),
+                    "ends_at", "endsat", "end_time", "ended_at", "resolved_on", "resolved", "closed_at",
+                    "recovered_at")),
                 ("service", "text", True, (
                     "service_name", "component", "resource", "app", "application", "job", "host",
                     "hostname", "instance")),
@@ -106,9 +108,11 @@ with app.setup:
             "table": "incidents",
             "columns": _cols(
                 ("incident_id", "text", True, ("id", "incident_number", "number")),
-                ("opened_at", "ts", True, ("created_on", "created_at", "triggered_at", "started_at")),
-                ("acknowledged_at", "ts", False, ("acknowledged_on", "first_acknowledged_at", "acked_at")),
-                ("resolved_at", "ts", False, ("resolved_on", "closed_at", "ended_at")),
+                ("opened_at", "ts", True, ("created_on", "created_at", "created", "triggered_at", "started_at",
+                                           "opened")),
+                ("acknowledged_at", "ts", False, ("acknowledged_on", "first_acknowledged_at", "acked_at",
+                                                  "acknowledged")),
+                ("resolved_at", "ts", False, ("resolved_on", "resolved", "closed_at", "ended_at")),
                 ("journey_restored_at", "ts", False, ("restored_at",)),
                 ("stage", "text", False, ("journey_stage",)),
                 ("alert_ids", "text", False, ()),
@@ -118,7 +122,7 @@ with app.setup:
                 ("notes", "text", False, ("note",)),
                 ("service", "text", False, ("service_name",)),
                 ("title", "text", False, ("description", "summary")),
-                ("severity", "text", False, ("priority_name", "urgency", "priority")),
+                ("severity", "text", False, ("priority_name", "priority", "urgency")),
             ),
         },
         "changes": {

@@ -43,7 +43,8 @@ def json_layout(first: dict) -> str:
 def tabular_layout(kind: str, columns: list) -> str:
     """Names the layout of a tabular file by its header (after name normalisation)."""
     names = {normalise_name(c) for c in columns}
-    if "incident_number" in names or ({"urgency", "priority_name"} & names and {"created_on", "service_name"} & names):
+    pagerduty_times = {"created_on", "created", "service_name"}
+    if "incident_number" in names or ({"urgency", "priority_name"} & names and pagerduty_times & names):
         return "pagerduty_incidents_csv"
     if "date_happened" in names or {"alert_type", "monitor_id"} <= names:
         return "datadog_events"

@@ -216,3 +216,14 @@ def test_unmodelled_columns_are_kept_in_extra(tmp_path):
     ingest_file(tmp_path / "ws", "alerts", path)
     extra = json.loads(rows(tmp_path / "ws", "select extra from alerts")[0][0])
     assert extra == {"runbook": "http://rb", "Team Name": "pay"}
+
+
+def test_pagerduty_ui_export_headers(tmp_path):
+    result = ingest_file(tmp_path, "incidents", FIXTURES / "pagerduty_incidents_ui.csv")
+    assert result["layout"] == "pagerduty_incidents_csv"
+    got = rows(tmp_path, "select incident_id, opened_at, resolved_at, service, title, severity from incidents "
+                         "order by incident_id")
+    assert got == [
+        ("PABC123", datetime(2026, 11, 9, 14, 7), datetime(2026, 11, 9, 15, 1), "checkout-web", "Checkout 5xx", "P2"),
+        ("PABC124", datetime(2026, 11, 10, 3, 0), None, "ci-runner", "Disk 90%", "low"),
+    ]
