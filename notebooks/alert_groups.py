@@ -1,0 +1,111 @@
+import marimo
+
+__generated_with = "0.25.2"
+app = marimo.App(width="medium")
+
+with app.setup:
+    import os
+
+    from notebooks.journey_mapping import create_mapped_alerts
+    from notebooks.workspace import connect, sql_text
+
+    # Columns of `alert_groups`, in order (see sql/31_alert_groups.sql for each one's rule).
+    GROUP_COLUMNS = (
+        "group_id", "group_key", "alert_ids", "alert_count", "service", "name", "stage", "touchpoint",
+        "journey", "source", "fingerprint", "region", "labels", "first_fired_at", "last_fired_at",
+        "last_resolved_at", "unresolved_count", "severity_rank", "severity", "confidence", "flap_count",
+        "flapping", "duration_min",
+    )
+
+
+@app.function
+def create_alert_groups(con, gap_minutes: float = 60, flap_window_minutes: float = 60,
+                        flap_min_cycles: int = 3) -> None:
+    """Creates (or replaces) the temp table `alert_groups`, one row per problem, from `mapped_alerts`
+    (built from the workspace's rules when it does not exist yet). Set-based, sql/31_alert_groups.sql:
+
+    key        = fingerprint, else name + service
+    new group  : fired_at - max(ended_at of earlier alerts of the key) > gap_minutes,
+                 ended_at = coalesce(resolved_at, fired_at)
+    flap cycle : an alert that fires after every earlier alert of its group ended and within
+                 flap_window_minutes of the previous alert's fired_at;
+                 flapping = flap_count >= flap_min_cycles
+    last_resolved_at = max(resolved_at), NULL when the group's latest alert has no resolution;
+    duration_min = (max(ended_at) - first_fired_at) in minutes."""
+    exists = con.execute(
+        "select count(*) from duckdb_tables() where table_name = 'mapped_alerts' and temporary"
+    ).fetchall()
+    if not exists[0][0]:
+        create_mapped_alerts(con)
+    params = {"gap_minutes": float(gap_minutes), "flap_window_minutes": float(flap_window_minutes),
+              "flap_min_cycles": int(flap_min_cycles)}
+    con.execute(sql_text("alert_groups"), params)
+
+
+@app.function
+def group_alerts(workspace, gap_minutes: float = 60, flap_window_minutes: float = 60,
+                 flap_min_cycles: int = 3):
+    """The alert groups of a workspace as a DataFrame, on a fresh snapshot (rules from the workspace)."""
+    con = connect(workspace)
+    try:
+        create_alert_groups(con, gap_minutes, flap_window_minutes, flap_min_cycles)
+        return con.execute("select * from alert_groups").df()
+    finally:
+        con.close()
+
+
+@app.cell(hide_code=True)
+def _():
+    import marimo as mo
+
+    mo.md(
+        """
+        # Alert groups: which alerts are the same problem?
+
+        The ranked queue has one row per **problem**, not per alert. Alerts are the same problem when
+
+        - they share a **key**: the same `fingerprint`, or, when an alert has none, the same rule `name`
+          and `service`; and
+        - they are **close in time**: an alert joins its key's current group unless it fires more than
+          the gap after every earlier alert of that key has ended (`resolved_at`; an alert that never
+          resolved counts as ended when it fired).
+
+        **Flapping**: a fire → resolve → fire *cycle* is a re-fire after everything earlier in the group
+        ended, within the flap window of the previous fire. A group with at least the minimum number of
+        cycles is flapping: one noisy problem, not many.
+
+        Per group: `alert_count`, `first_fired_at`, `last_fired_at`, `last_resolved_at` (empty while
+        the latest alert has no resolution: it may still be going on), the most severe `severity`, the
+        highest `confidence`, the first alert's `source`, `region`, `labels` and mapped `stage`, and
+        `duration_min` = from the first fire to the latest end.
+        """
+    )
+    return (mo,)
+
+
+@app.cell
+def _(mo):
+    default_workspace = os.environ.get("JOURNEYLENS_WORKSPACE", "workspace")
+    workspace_path = mo.ui.text(value=default_workspace, label="Workspace folder")
+    gap = mo.ui.slider(5, 360, step=5, value=60, label="Gap that starts a new group (minutes)",
+                       show_value=True)
+    flap_window = mo.ui.slider(5, 240, step=5, value=60, label="Flap window (minutes)", show_value=True)
+    flap_cycles = mo.ui.slider(1, 10, value=3, label="Cycles that make a group flapping", show_value=True)
+    mo.vstack([workspace_path, gap, flap_window, flap_cycles])
+    return flap_cycles, flap_window, gap, workspace_path
+
+
+@app.cell
+def _(flap_cycles, flap_window, gap, mo, workspace_path):
+    groups = group_alerts(workspace_path.value, gap.value, flap_window.value, flap_cycles.value)
+    flapping = groups[groups["flapping"]]
+    mo.vstack([
+        mo.md(f"**{int(groups['alert_count'].sum()):,} alerts form {len(groups):,} groups; "
+              f"{len(flapping):,} of them flap.**"),
+        mo.ui.tabs({"Groups": groups, "Flapping": flapping}),
+    ])
+    return
+
+
+if __name__ == "__main__":
+    app.run()

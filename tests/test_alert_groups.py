@@ -1,0 +1,164 @@
+"""notebooks/alert_groups.py and sql/31_alert_groups.sql: which alerts are the same problem."""
+
+import csv
+import random
+from datetime import datetime, timedelta
+
+import pytest
+
+from notebooks.alert_groups import GROUP_COLUMNS, create_alert_groups, group_alerts
+from notebooks.ingest import ingest_file
+from notebooks.journey_mapping import create_mapped_alerts
+from notebooks.sample_workspace import build_sample_workspace
+from notebooks.workspace import connect
+
+COLUMNS = ["alert_id", "fired_at", "resolved_at", "service", "name", "severity", "source", "fingerprint",
+           "confidence", "region", "labels"]
+T0 = datetime(2026, 1, 5, 10, 0)
+MAP = """\
+journey: shop
+stages:
+  - {id: checkout, impact: 9, sensitivity: 1.0}
+touchpoints:
+  - {stage: checkout, touchpoint: cart, match: {service: "cart-*"}}
+"""
+
+
+def at(minutes):
+    return (T0 + timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def alert(alert_id, fired, resolved=None, service="cart-service", name="CartSlow", fingerprint="", **extra):
+    return {"alert_id": alert_id, "fired_at": at(fired),
+            "resolved_at": "" if resolved is None else at(resolved),
+            "service": service, "name": name, "severity": "warning", "source": "alertmanager",
+            "fingerprint": fingerprint, **extra}
+
+
+def groups_of(tmp_path, rows, **params):
+    """The alert_groups rows of a workspace holding `rows`, as dicts keyed by column."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    ws = tmp_path / "ws"
+    (tmp_path / "map.yaml").write_text(MAP)
+    ingest_file(ws, "journey-map", tmp_path / "map.yaml")
+    with open(tmp_path / "alerts.csv", "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    ingest_file(ws, "alerts", tmp_path / "alerts.csv")
+    con = connect(ws)
+    try:
+        create_mapped_alerts(con)
+        create_alert_groups(con, **params)
+        cursor = con.execute("select * from alert_groups")
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    finally:
+        con.close()
+
+
+def test_columns(tmp_path):
+    groups = groups_of(tmp_path, [alert("a1", 0, 5, fingerprint="f")])
+    assert tuple(groups[0]) == GROUP_COLUMNS
+
+
+def test_same_fingerprint_within_gap_is_one_group(tmp_path):
+    rows = [alert("a1", 0, 10, fingerprint="f", severity="warning", confidence="0.4"),
+            alert("a2", 50, 70, fingerprint="f", severity="critical", name="Renamed", confidence="0.9"),
+            alert("a3", 100, None, fingerprint="f", confidence="")]
+    (group,) = groups_of(tmp_path, rows)
+    assert group["alert_ids"] == "a1;a2;a3" and group["alert_count"] == 3
+    assert group["first_fired_at"] == T0 and group["last_fired_at"] == T0 + timedelta(minutes=100)
+    assert group["last_resolved_at"] is None  # the latest alert has no resolution: maybe still going on
+    assert group["unresolved_count"] == 1
+    assert (group["severity_rank"], group["severity"], group["confidence"]) == (1, "critical", 0.9)
+    assert (group["name"], group["stage"], group["touchpoint"], group["fingerprint"]) == (
+        "CartSlow", "checkout", "cart", "f")
+    assert group["group_key"] == "fingerprint:f"
+    assert group["duration_min"] == 100.0
+
+
+def test_gap_counts_from_the_end_of_every_earlier_alert(tmp_path):
+    rows = [alert("a1", 0, 120, fingerprint="f"), alert("a2", 10, 20, fingerprint="f"),
+            alert("a3", 170, 175, fingerprint="f"),  # 50 min after a1 ended (a2 ended long before)
+            alert("a4", 236, 240, fingerprint="f")]  # 61 min after a3 ended: a new group
+    first, second = groups_of(tmp_path, rows)
+    assert (first["alert_ids"], second["alert_ids"]) == ("a1;a2;a3", "a4")
+    assert first["last_resolved_at"] == T0 + timedelta(minutes=175)
+    assert first["duration_min"] == 175.0 and second["duration_min"] == 4.0
+    assert first["group_id"] != second["group_id"]
+    assert [g["alert_count"] for g in groups_of(tmp_path / "wide", rows, gap_minutes=90)] == [4]
+
+
+def test_beyond_gap_is_two_groups_and_unresolved_counts_as_ended_when_fired(tmp_path):
+    rows = [alert("a1", 0, None, fingerprint="f"), alert("a2", 61, 62, fingerprint="f")]
+    assert [g["alert_ids"] for g in groups_of(tmp_path, rows)] == ["a1", "a2"]
+
+
+def test_no_fingerprint_groups_by_name_and_service(tmp_path):
+    rows = [alert("a1", 0, 5), alert("a2", 10, 15), alert("a3", 12, 14, name="Other"),
+            alert("a4", 20, 25, service="cart-api"), alert("a5", 30, 35, fingerprint="f")]
+    groups = {g["group_key"]: g["alert_ids"] for g in groups_of(tmp_path, rows)}
+    assert groups == {"rule:CartSlow @ cart-service": "a1;a2", "rule:Other @ cart-service": "a3",
+                      "rule:CartSlow @ cart-api": "a4", "fingerprint:f": "a5"}
+
+
+def test_flapping_warning(tmp_path):
+    # fires and resolves 4 times within an hour: 3 fire -> resolve -> fire cycles
+    rows = [alert(f"a{i}", 15 * i, 15 * i + 5, fingerprint="f") for i in range(4)]
+    (group,) = groups_of(tmp_path, rows)
+    assert (group["flap_count"], group["flapping"]) == (3, True)
+    (group,) = groups_of(tmp_path / "strict", rows, flap_min_cycles=4)
+    assert (group["flap_count"], group["flapping"]) == (3, False)
+    (group,) = groups_of(tmp_path / "narrow", rows, flap_window_minutes=10)
+    assert group["flap_count"] == 0
+
+
+def test_overlapping_alerts_are_not_flaps(tmp_path):
+    rows = [alert(f"a{i}", i, 60) for i in range(5)]  # five instances of one rule, all firing at once
+    (group,) = groups_of(tmp_path, rows)
+    assert (group["alert_count"], group["flap_count"], group["flapping"]) == (5, 0, False)
+
+
+def test_input_order_does_not_change_the_result(tmp_path):
+    rows = [alert(f"a{i:02d}", (i * 37) % 400, (i * 37) % 400 + 3, fingerprint=f"f{i % 3}")
+            for i in range(30)]
+    rows += [alert("tie-b", 500, 505), alert("tie-a", 500, 501)]  # same fired_at: alert_id decides
+    expected = groups_of(tmp_path / "sorted", sorted(rows, key=lambda r: r["alert_id"]))
+    shuffled = rows[:]
+    random.Random(7).shuffle(shuffled)
+    assert groups_of(tmp_path / "shuffled", shuffled) == expected
+    assert [g["alert_ids"] for g in expected if g["group_key"].startswith("rule:")] == ["tie-a;tie-b"]
+
+
+def test_group_alerts_on_an_empty_workspace(tmp_path):
+    groups = group_alerts(tmp_path / "empty")
+    assert len(groups) == 0 and tuple(groups.columns) == GROUP_COLUMNS
+
+
+@pytest.fixture(scope="module")
+def sample_groups(tmp_path_factory):
+    ws = tmp_path_factory.mktemp("sample") / "ws"
+    build_sample_workspace(ws)
+    return group_alerts(ws)
+
+
+def test_sample_flapping_warnings(sample_groups):
+    flapping = sample_groups[sample_groups["flapping"]]
+    episodes = flapping.groupby("name").size().to_dict()
+    # README: CartCacheHitRateLow on days 3, 11, 19, 26; RecommendationsLatencyP95 on days 6, 15, 22;
+    # the Datadog monitor "cdn-edge cache-miss ratio elevated" on days 4, 12, 27
+    assert episodes == {"CartCacheHitRateLow": 4, "RecommendationsLatencyP95": 3,
+                        "cdn-edge cache-miss ratio elevated": 3}
+    assert (flapping["alert_count"] >= 6).all()
+
+
+def test_sample_checkout_outage_is_a_few_groups(sample_groups):
+    start, end = datetime(2026, 10, 26, 14, 0), datetime(2026, 10, 26, 15, 30)
+    fired = sample_groups["first_fired_at"]
+    outage = sample_groups[(fired >= start) & (fired < end) & (sample_groups["stage"] == "checkout")]
+    assert 1 <= len(outage) <= 5
+    assert set(outage["service"]) == {"payments-gateway", "checkout-web"}
+    assert outage["alert_count"].sum() == 5
+    assert not outage["flapping"].any()
+    assert sample_groups["alert_count"].sum() == len(sample_groups["alert_ids"].str.split(";").explode())
