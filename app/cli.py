@@ -78,6 +78,23 @@ def cmd_remove(args) -> int:
     return 0
 
 
+def cmd_rank(args) -> int:
+    from notebooks.ranking import ranked_alerts
+
+    try:
+        queue = ranked_alerts(args.workspace, args.profile, top=args.top)
+    except KeyError as err:
+        print(f"refused: {err.args[0]}", file=sys.stderr)
+        return EXIT_REFUSED
+    if args.out:
+        queue.to_csv(args.out, index=False)
+        shown = int((~queue["suppressed"]).sum()) if len(queue) else 0
+        print(f"wrote {len(queue):,} ranked groups ({shown:,} unsuppressed) to {args.out}")
+    else:
+        queue.to_csv(sys.stdout, index=False)
+    return 0
+
+
 def serve(workspace: str, port: int, address: str) -> int:
     from app.ui import streamlit_command
 
@@ -122,6 +139,12 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--format", choices=("csv", "parquet", "json", "jsonl"), help="override format detection")
     ingest.add_argument("--map", action="append", metavar="canonical=source", help="map a column (repeatable)")
     ingest.set_defaults(run=cmd_ingest)
+
+    rank = with_workspace(verbs.add_parser("rank", help="the ranked alert queue as CSV"))
+    rank.add_argument("--profile", help="weight profile name (default: the workspace's 'default')")
+    rank.add_argument("--top", type=int, help="only the first N groups")
+    rank.add_argument("--out", help="CSV file to write (default: standard output)")
+    rank.set_defaults(run=cmd_rank)
 
     uploads = with_workspace(verbs.add_parser("uploads", help="list the uploads of the workspace"))
     uploads.set_defaults(run=cmd_uploads)

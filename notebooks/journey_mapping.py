@@ -65,7 +65,7 @@ def parse_rules(text: str, journey: str | None = None) -> list:
 
 
 @app.function
-def match_condition(key: str, pattern: str, name: str, params: dict) -> str:
+def match_condition(key: str, pattern: str, name: str, params: dict, table: str = "alerts") -> str:
     """SQL for one `key: pattern` of a rule; adds its bound parameters to `params` under `name`.
 
     value   : the alert column (allowlist MATCH_COLUMNS), or json_extract_string(labels, JSON pointer)
@@ -73,15 +73,16 @@ def match_condition(key: str, pattern: str, name: str, params: dict) -> str:
     glob    : lower(value) GLOB lower(pattern): whole value, * ? [..], case-insensitive
     re:     : regexp_matches(value, pattern): a search like Python's re.search, case-sensitive (RE2;
               write (?i) for case-insensitive)
-    A NULL value (no region, no such label) matches nothing."""
+    A NULL value (no region, no such label) matches nothing. `table` is the SQL alias of the rows
+    matched (alerts here; alert groups for playbooks and suppression rules)."""
     if key.startswith("labels."):
         pointer = "/" + key[len("labels."):].replace("~", "~0").replace("/", "~1")
         params[f"{name}_key"] = pointer
-        values = [f"json_extract_string(alerts.labels, ${name}_key)"]
+        values = [f"json_extract_string({table}.labels, ${name}_key)"]
     elif key == "severity":
-        values = ["alerts.severity", "alerts.severity_raw"]
+        values = [f"{table}.severity"] + (["alerts.severity_raw"] if table == "alerts" else [])
     elif key in MATCH_COLUMNS:
-        values = [f'alerts."{key}"']
+        values = [f'{table}."{key}"']
     else:
         raise ValueError(f"cannot match on {key!r}: use one of {', '.join(MATCH_COLUMNS)} or labels.<key>")
     pattern = str(pattern)

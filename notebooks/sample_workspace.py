@@ -8,6 +8,7 @@ with app.setup:
     from pathlib import Path
 
     from notebooks.ingest import ingest_file
+    from notebooks.playbooks import load_playbooks, parse_playbooks, save_playbooks
 
     SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
 
@@ -21,7 +22,8 @@ def sample_files() -> list:
 
 @app.function
 def build_sample_workspace(workspace, progress=None) -> list:
-    """Ingests every sample file into `workspace`. Idempotent: a second run adds nothing."""
+    """Ingests every sample file into `workspace`, and the sample playbook catalogue when the workspace
+    has none. Idempotent: a second run adds nothing."""
     files = sample_files()
     results = []
     for index, (kind, path) in enumerate(files):
@@ -30,6 +32,10 @@ def build_sample_workspace(workspace, progress=None) -> list:
                 progress((index + fraction) / len(files), f"{name}: {text}")
 
         results.append(ingest_file(workspace, kind, path, progress=step, why="sample workspace"))
+    if not load_playbooks(workspace):
+        catalogue = SAMPLE_DIR / "playbooks.yaml"
+        save_playbooks(workspace, parse_playbooks(catalogue.read_text(), catalogue.name), comment="sample catalogue")
+        results.append({"message": f"stored the sample playbook catalogue ({catalogue.name})"})
     return results
 
 

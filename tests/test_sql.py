@@ -116,4 +116,5 @@ def test_every_sql_file_is_used():
         elif stem.startswith("canonical_"):
             assert prefix.startswith("1"), path.name
         else:
-            assert f'"{stem}"' in notebooks, f"{path.name} is not used by any notebook"
+            named = f'"{stem}"' in notebooks or f"'{stem}'" in notebooks
+            assert named, f"{path.name} is not used by any notebook"

@@ -1,0 +1,170 @@
+import marimo
+
+__generated_with = "0.25.2"
+app = marimo.App(width="medium")
+
+with app.setup:
+    import copy
+    import math
+
+    from notebooks.workspace import sql_text
+
+    # Every number the score uses. A weight profile is a copy of this with some values changed; values
+    # it does not name fall back to these, so old profiles keep working when a knob is added.
+    DEFAULT_PROFILE = {
+        "weights": {  # the signal: a weighted mean of what the alert itself says
+            "severity": 0.30,  # how bad the tool says it is
+            "exposure": 0.30,  # how many customers were at that stage then
+            "confidence": 0.15,  # the AIOps tool's own confidence
+            "duration": 0.15,
+            "recurrence": 0.10,
+        },
+        # Observed harm multiplies: an alert whose stage visibly got worse keeps its full signal, one
+        # whose stage was measured and fine keeps 1 - corroboration of it.
+        "corroboration": 0.75,
+        "unmapped_impact": 1.0,  # an alert no touchpoint claims: no customer stage at stake
+        "unmapped_sensitivity": 0.1,
+        "default_exposure": 0.5,  # a stage without journey metrics: unknown, not zero
+        "default_harm": 0.25,  # likewise: harm not measurable is not "no harm seen"
+        "default_confidence": 0.7,  # a tool that gives no confidence
+        "duration_full_min": 240.0,  # four hours counts as fully long
+        "recurrence_full": 20.0,  # twenty alerts in a group counts as fully recurrent
+        "harm_full_drop": 0.5,  # a conversion 50% below its baseline is full harm
+        "ttv_full_rise": 1.0,  # time to value doubled is full harm
+        "min_entered": 30,  # fewer entries in the window: too thin to call a drop
+        "harm_z": 2.58,  # drops are measured from the 99% Wilson upper bound: volume-aware
+        "max_window_hours": 24,
+        "threshold": 10.0,  # groups scoring below are suppressed (kept, marked, never deleted)
+        "group_gap_minutes": 60,  # alerts of one key further apart than this are separate problems
+        "flap_window_minutes": 60,
+        "flap_min_cycles": 3,
+        # [{"match": {...}, "stage": glob, "from": iso, "until": iso, "reason": text}]: maintenance
+        # windows and known-noise patterns; matching groups are suppressed with the reason
+        "suppress": [],
+    }
+    COMPONENTS = ("severity_component", "exposure", "confidence_component", "duration_component",
+                  "recurrence_component")
+    WEIGHT_OF = dict(zip(COMPONENTS, ("severity", "exposure", "confidence", "duration", "recurrence"), strict=True))
+
+
+@app.function
+def resolve_profile(profile: dict | None = None) -> dict:
+    """The profile with every missing value taken from DEFAULT_PROFILE (weights merged key by key)."""
+    merged = copy.deepcopy(DEFAULT_PROFILE)
+    for key, value in (profile or {}).items():
+        if key == "weights":
+            merged["weights"].update(value)
+        else:
+            merged[key] = value
+    return merged
+
+
+@app.function
+def score_parameters(profile: dict) -> dict:
+    """The SQL parameters of 41_group_journey_impact.sql and 42_scored_groups.sql."""
+    p = resolve_profile(profile)
+    params = {f"w_{name}": float(value) for name, value in p["weights"].items()}
+    for key in ("corroboration", "unmapped_impact", "unmapped_sensitivity", "default_exposure", "default_harm",
+                "default_confidence",
+                "duration_full_min", "recurrence_full", "harm_full_drop", "ttv_full_rise", "min_entered",
+                "max_window_hours", "harm_z"):
+        params[key] = float(p[key])
+    return params
+
+
+@app.function
+def score_groups(con, profile: dict | None = None) -> None:
+    """Scores every row of `alert_groups` into the temp table `scored_groups`, set-based in DuckDB:
+    stage_hourly (40) -> group_journey_impact (41) -> scored_groups (42). See the markdown below for
+    the formula; `reference_score` is the same formula in Python."""
+    params = score_parameters(profile)
+    con.execute(f"create or replace temp table stage_hourly as {sql_text('stage_hourly')}")
+    impact_params = {k: params[k] for k in ("max_window_hours", "harm_full_drop", "ttv_full_rise", "min_entered",
+                                            "harm_z")}
+    con.execute(f"create or replace temp table group_journey_impact as {sql_text('group_journey_impact')}",
+                impact_params)
+    score_params = {k: v for k, v in params.items() if k not in impact_params}
+    con.execute(f"create or replace temp table scored_groups as {sql_text('scored_groups')}", score_params)
+
+
+@app.function
+def reference_score(row: dict, profile: dict | None = None) -> float:
+    """The documented formula, row by row, for explanation and for the SQL parity test:
+
+    score = 100 * impact/10 * (0.5 + 0.5*sensitivity) * sum(w_k * c_k)/sum(w_k) * (1 - c + c*harm)
+
+    over the components c_k of COMPONENTS (each in [0, 1]) and c = the profile's corroboration."""
+    p = resolve_profile(profile)
+    weights = p["weights"]
+    total = sum(weights[WEIGHT_OF[c]] for c in COMPONENTS)
+    signal = sum(weights[WEIGHT_OF[c]] * row[c] for c in COMPONENTS) / total
+    corroboration = 1 - p["corroboration"] + p["corroboration"] * row["harm"]
+    return 100.0 * row["impact"] / 10.0 * (0.5 + 0.5 * row["sensitivity"]) * signal * corroboration
+
+
+@app.function
+def duration_component(minutes: float, profile: dict | None = None) -> float:
+    full = resolve_profile(profile)["duration_full_min"]
+    return min(1.0, math.log1p(max(minutes, 0.0)) / math.log1p(full))
+
+
+@app.cell(hide_code=True)
+def _():
+    import marimo as mo
+
+    mo.md(
+        r"""
+        # Customer-impact score
+
+        Every alert group gets a score from 0 to 100 that a governance review can read off its row:
+
+        $$\text{score} = 100 \cdot \underbrace{\tfrac{\text{impact}}{10}\,(0.5 + 0.5\,\text{sensitivity})}_{\text{stage at stake}}
+        \cdot \underbrace{\frac{\sum_k w_k\, c_k}{\sum_k w_k}}_{\text{signal}}
+        \cdot \underbrace{(1 - c + c \cdot \text{harm})}_{\text{corroboration}}$$
+
+        | component | meaning | in [0, 1] |
+        |---|---|---|
+        | severity | (6 − severity rank) / 5: critical 1 … info 0.2 | tool's word |
+        | exposure | segment-weighted traffic at the stage during the window / the stage's 95th-percentile hour | customers there |
+        | confidence | the AIOps tool's anomaly confidence (0.7 when absent) | |
+        | duration | ln(1 + minutes) / ln(1 + 240) | |
+        | recurrence | ln(alert count) / ln(20) | |
+        | harm | conversion drop below its hour-of-day baseline (÷ 0.5), measured from the 99% Wilson upper bound of the window's conversion, or time-to-value rise (÷ 1.0), whichever is larger; 0 on thin traffic; 0.25 when the stage has no metrics | corroboration, c = 0.75 |
+
+        Why a product: an alert on a system no customer touches (unmapped: impact 1) cannot outrank a
+        customer stage however loud it is, and a quiet warning on the payment path rises above a loud one
+        when conversion falls under it. The score is bounded, monotone in every component, impact and sensitivity, and does not
+        depend on input order (tests/test_scoring.py). Every number is a profile value.
+        """
+    )
+    return (mo,)
+
+
+@app.cell
+def _(mo):
+    weight_sliders = mo.ui.dictionary(
+        {name: mo.ui.slider(0.05, 1.0, step=0.05, value=value, label=name)
+         for name, value in DEFAULT_PROFILE["weights"].items()}
+    )
+    weight_sliders
+    return (weight_sliders,)
+
+
+@app.cell
+def _(mo, weight_sliders):
+    profile = {"weights": weight_sliders.value}
+    examples = {
+        "critical on an internal system, no harm": {"impact": 1, "sensitivity": 0.1, "severity_component": 1.0,
+                                                    "exposure": 0.5, "harm": 0.25, "confidence_component": 0.9,
+                                                    "duration_component": 0.5, "recurrence_component": 0.3},
+        "warning on checkout while conversion falls": {"impact": 9, "sensitivity": 1.0, "severity_component": 0.6,
+                                                       "exposure": 0.8, "harm": 1.0, "confidence_component": 0.7,
+                                                       "duration_component": 0.7, "recurrence_component": 0.2},
+    }
+    mo.ui.table([{"case": k, "score": round(reference_score(v, profile), 1)} for k, v in examples.items()],
+                selection=None)
+    return
+
+
+if __name__ == "__main__":
+    app.run()

@@ -1,0 +1,67 @@
+-- Exposure and observed journey harm of each alert group, from the hours its window overlaps.
+--   window   : [hour of first_fired_at, end], end = last_resolved_at, else last_fired_at + 1 hour,
+--              at most $max_window_hours long (an alert nobody resolved must not absorb a week)
+--   exposure : mean segment-weighted traffic in the window / the stage's 95th-percentile hour, capped at 1
+--   harm     : the larger of the relative conversion drop below its hour-of-day baseline (a drop of
+--              $harm_full_drop or more counts fully) and the relative rise of time to value (a rise of
+--              $ttv_full_rise or more counts fully); 0 when the window saw fewer than $min_entered
+--              entries. Volume-aware: the drop is measured from the upper end of the Wilson interval
+--              (z = $harm_z) of the window's conversion, so 37 of 74 is not read as a collapse while
+--              2,000 of 10,000 is.
+-- Parameters: $max_window_hours, $harm_full_drop, $ttv_full_rise, $min_entered, $harm_z. Inputs:
+-- alert_groups, stage_hourly (40_stage_hourly.sql).
+with windows as (
+    select
+        group_id,
+        stage,
+        date_trunc('hour', first_fired_at) as window_start,
+        least(
+            greatest(coalesce(last_resolved_at, last_fired_at + interval 1 hour), first_fired_at),
+            first_fired_at + to_hours(cast($max_window_hours as bigint))
+        ) as window_end
+    from alert_groups
+    where stage is not null
+),
+
+overlap as (
+    select
+        w.group_id,
+        sum(h.traffic) / count(*) / max(h.traffic_peak) as exposure_raw,
+        sum(h.entered) as entered,
+        sum(h.completed) / nullif(sum(h.entered), 0) as conversion,
+        sum(h.conversion_baseline * h.entered) / nullif(sum(h.entered), 0) as conversion_baseline,
+        avg(h.time_to_value_s) as time_to_value_s,
+        avg(h.ttv_baseline) as ttv_baseline
+    from windows as w
+    join stage_hourly as h
+        on h.stage = w.stage and h.hour >= w.window_start and h.hour < w.window_end
+    group by w.group_id
+),
+
+wilson as (
+    select
+        *,
+        (conversion + $harm_z * $harm_z / (2 * entered)
+            + $harm_z * sqrt(conversion * (1 - conversion) / entered + $harm_z * $harm_z / (4 * entered * entered)))
+            / (1 + $harm_z * $harm_z / entered) as conversion_upper
+    from overlap
+    where entered > 0
+)
+
+select
+    group_id,
+    least(1.0, greatest(0.0, coalesce(exposure_raw, 0.0))) as exposure,
+    entered as window_entered,
+    conversion as window_conversion,
+    conversion_upper as window_conversion_upper,
+    conversion_baseline,
+    case
+        when entered < $min_entered then 0.0
+        else greatest(
+            least(1.0, greatest(0.0, (conversion_baseline - conversion_upper) / nullif(conversion_baseline, 0))
+                / $harm_full_drop),
+            coalesce(least(1.0, greatest(0.0, (time_to_value_s - ttv_baseline) / nullif(ttv_baseline, 0))
+                / $ttv_full_rise), 0.0)
+        )
+    end as harm
+from wilson
