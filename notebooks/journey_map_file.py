@@ -5,8 +5,8 @@ app = marimo.App(width="medium")
 
 with app.setup:
     import json
-    import re
 
+    import duckdb
     import pandas as pd
     import yaml
 
@@ -117,10 +117,12 @@ def check_match(key, pattern, refuse) -> None:
     if not isinstance(pattern, (str, int, float)) or isinstance(pattern, bool):
         refuse(f"match.{key}", "a glob or re: pattern", repr(pattern))
     if str(pattern).startswith("re:"):
+        # Rules run in DuckDB, whose RE2 has no lookaround or backreferences: check it there.
         try:
-            re.compile(str(pattern)[3:])
-        except re.error as err:
-            refuse(f"match.{key}", "a valid regular expression", f"{pattern!r} ({err})")
+            duckdb.connect().execute("select regexp_matches('', $p)", {"p": str(pattern)[3:]}).fetchall()
+        except duckdb.Error as err:
+            refuse(f"match.{key}", "a valid RE2 regular expression (no lookaround or backreferences)",
+                   f"{pattern!r} ({str(err).splitlines()[0]})")
 
 
 @app.function

@@ -375,3 +375,13 @@ def test_cli_refusal_exits_2_without_traceback(ws, tmp_path):
     assert "row 3" in run.stderr and "column fired_at" in run.stderr
     assert "Traceback" not in run.stderr + run.stdout
     assert snapshot(ws) == before
+
+
+def test_journey_map_regex_that_duckdb_cannot_run_is_refused(tmp_path):
+    path = tmp_path / "map.yaml"
+    path.write_text("journey: j\nstages:\n  - id: a\ntouchpoints:\n  - stage: a\n    match:\n"
+                    "      name: \"re:(?=foo)bar\"\n")
+    with pytest.raises(IngestError) as caught:
+        ingest_file(tmp_path / "ws", "journey-map", path)
+    assert caught.value.row == "touchpoints[1] (line 5)" and caught.value.column == "match.name"
+    assert "RE2" in str(caught.value)
