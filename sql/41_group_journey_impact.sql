@@ -23,6 +23,14 @@ with windows as (
     where stage is not null
 ),
 
+window_hours as (
+    -- each window as its hours, so that the join to stage_hourly is an equality (hash) join
+    select group_id, stage, unnest(generate_series(window_start, window_end - interval 1 microsecond,
+                                                   interval 1 hour)) as hour
+    from windows
+    where window_end > window_start
+),
+
 overlap as (
     select
         w.group_id,
@@ -32,9 +40,8 @@ overlap as (
         sum(h.conversion_baseline * h.entered) / nullif(sum(h.entered), 0) as conversion_baseline,
         avg(h.time_to_value_s) as time_to_value_s,
         avg(h.ttv_baseline) as ttv_baseline
-    from windows as w
-    join stage_hourly as h
-        on h.stage = w.stage and h.hour >= w.window_start and h.hour < w.window_end
+    from window_hours as w
+    join stage_hourly as h on h.stage = w.stage and h.hour = w.hour
     group by w.group_id
 ),
 
