@@ -95,6 +95,38 @@ def cmd_rank(args) -> int:
     return 0
 
 
+def cmd_audit(args) -> int:
+    import tempfile
+
+    from notebooks.audit_report import AI_NOTE, AUDIT_PROFILE, audit_summary, read_profile_file, write_report
+    from notebooks.ingest import ingest_file
+    from notebooks.profiles import save_profile
+
+    files = [("journey-map", args.journey_map), *(("alerts", f) for f in args.alerts)]
+    for kind, file in (("metrics", args.metrics), ("ai", args.ai), ("scores", args.scores),
+                       ("incidents", args.incidents), ("changes", args.changes)):
+        if file:
+            files.append((kind, file))
+    profile = read_profile_file(args.profile) if args.profile else None
+    with tempfile.TemporaryDirectory(prefix="journeylens-audit-") as tmp:
+        workspace = Path(tmp) / "workspace"
+        for kind, file in files:
+            result = ingest_file(workspace, kind, file, progress=progress_printer(Path(file).name))
+            print(result["message"], file=sys.stderr)
+        if profile is not None:
+            save_profile(workspace, AUDIT_PROFILE, profile, comment=f"from {Path(args.profile).name}")
+        print("audit: ranking", file=sys.stderr)
+        summary = audit_summary(workspace, AUDIT_PROFILE if profile is not None else None, ai_given=bool(args.ai))
+        if args.ai:
+            print(AI_NOTE, file=sys.stderr)
+        print(f"audit: writing {args.out}", file=sys.stderr)
+        paths = write_report(summary, args.out)
+    noise = summary["noise"]
+    print(f"wrote {', '.join(str(p) for p in paths)} ({noise['alerts']:,} alerts, {noise['groups']:,} groups, "
+          f"{noise['unsuppressed']:,} unsuppressed)")
+    return 0
+
+
 def serve(workspace: str, port: int, address: str) -> int:
     from app.ui import streamlit_command
 
@@ -153,6 +185,15 @@ def build_parser() -> argparse.ArgumentParser:
     remove.add_argument("upload_id")
     remove.add_argument("--why", help="reason, kept in the audit log")
     remove.set_defaults(run=cmd_remove)
+
+    audit = verbs.add_parser("audit", help="one-off audit of files in a throw-away workspace")
+    audit.add_argument("--alerts", nargs="+", required=True, metavar="F", help="alert files (one or more)")
+    audit.add_argument("--journey-map", required=True, metavar="F", help="journey map (YAML)")
+    for kind in ("metrics", "ai", "scores", "incidents", "changes"):
+        audit.add_argument(f"--{kind}", metavar="F", help=f"{kind} file")
+    audit.add_argument("--profile", metavar="F", help="weight profile values (JSON or YAML, partial)")
+    audit.add_argument("--out", required=True, metavar="DIR", help="folder for the report (created)")
+    audit.set_defaults(run=cmd_audit)
 
     for name, helptext, run in (("app", "open the app on a workspace", cmd_app),
                                 ("demo", "build the sample workspace and open the app", cmd_demo)):

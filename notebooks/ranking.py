@@ -8,7 +8,7 @@ with app.setup:
     from notebooks.journey_mapping import create_mapped_alerts, match_condition
     from notebooks.playbooks import load_playbooks
     from notebooks.profiles import load_profile
-    from notebooks.scoring import COMPONENTS, resolve_profile, score_groups
+    from notebooks.scoring import COMPONENTS, rescore, resolve_profile, score_groups
     from notebooks.workspace import connect, sql_text
 
     # Keys a suppression rule or playbook may match on: what a group carries (besides `stage`).
@@ -44,44 +44,76 @@ def rule_when(rule: dict, name: str, params: dict, table: str = "g") -> str:
 
 
 @app.function
-def ranked_sql(suppress: list, playbooks: list, threshold: float) -> tuple:
-    """(SQL of sql/43_ranked_groups.sql with the rules filled in, parameters)."""
-    params = {"threshold": float(threshold)}
-    text = sql_text("ranked_groups")
-
-    def fill(placeholder, rules, prefix):
+def routes_sql(suppress: list, playbooks: list) -> tuple:
+    """(SQL of sql/44_group_routes.sql with the rules filled in as CASEs, parameters)."""
+    params = {}
+    text = sql_text("group_routes")
+    for placeholder, rules, prefix in (("suppression_position", suppress, "s"), ("playbook_position", playbooks, "p")):
         if rules:
             whens = " ".join(f"when {rule_when(r, f'{prefix}{i}', params)} then {i}" for i, r in enumerate(rules, 1))
-            return text.replace(f"null /* {placeholder} */", f"case {whens} end")
-        return text
-
-    def fill_list(placeholder, values, prefix):
-        if not values:
-            return text
-        names = [f"{prefix}{i}" for i in range(1, len(values) + 1)]
-        params.update(dict(zip(names, values, strict=True)))
-        return text.replace(f"null /* {placeholder} */", "[" + ", ".join(f"${n}" for n in names) + "]")
-
-    text = fill("suppression_position", suppress, "s")
-    text = fill_list("suppression_reasons", [str(r.get("reason") or "suppression rule") for r in suppress], "sr")
-    text = fill("playbook_position", playbooks, "p")
-    for field, placeholder in (("id", "playbook_ids"), ("action", "playbook_actions"), ("tier", "playbook_tiers"),
-                               ("owner", "playbook_owners")):
-        text = fill_list(placeholder, [str(p[field]) for p in playbooks], f"p{field}")
+            text = text.replace(f"null /* {placeholder} */", f"case {whens} end")
     return text, params
 
 
 @app.function
+def rerank(con, profile: dict | None = None, playbooks: list | None = None) -> None:
+    """After a weight, threshold or rule change: re-score the narrow components, re-route, re-rank.
+    Needs the tables a rank_alerts call left on `con`. The rule texts go to two small tables
+    (suppression_rules, playbook_rules) that queue_select joins for the rows it returns."""
+    p = resolve_profile(profile)
+    suppress, playbooks = p.get("suppress") or [], playbooks or []
+    rescore(con, p)
+    text, params = routes_sql(suppress, playbooks)
+    con.execute(f"create or replace temp table group_routes as {text}", params)
+    con.execute("create or replace temp table suppression_rules (position integer, reason varchar)")
+    if suppress:
+        con.executemany("insert into suppression_rules values (?, ?)",
+                        [(i, str(r.get("reason") or "suppression rule")) for i, r in enumerate(suppress, 1)])
+    con.execute("create or replace temp table playbook_rules (position integer, playbook varchar, "
+                "playbook_action varchar, automation_tier varchar, playbook_owner varchar)")
+    if playbooks:
+        con.executemany("insert into playbook_rules values (?, ?, ?, ?, ?)",
+                        [(i, b["id"], b["action"], b["tier"], b["owner"]) for i, b in enumerate(playbooks, 1)])
+    con.execute("create or replace temp table rank_settings as select cast($t as double) as threshold",
+                {"t": float(p["threshold"])})
+    con.execute(f"create or replace temp view ranked_groups as {sql_text('ranked_groups')}")
+
+
+@app.function
 def rank_alerts(con, profile: dict | None = None, playbooks: list | None = None) -> None:
-    """map -> group -> score -> suppress and route, all in DuckDB: leaves the temp table
-    `ranked_groups` (RANKED_COLUMNS and more) on `con`."""
+    """map -> group -> score -> route -> rank, all in DuckDB: leaves the temp tables alert_groups
+    (wide) and ranked_groups (narrow) on `con`; queue_select() joins them for output."""
     p = resolve_profile(profile)
     create_mapped_alerts(con)
     create_alert_groups(con, gap_minutes=p["group_gap_minutes"], flap_window_minutes=p["flap_window_minutes"],
                         flap_min_cycles=int(p["flap_min_cycles"]))
     score_groups(con, p)
-    text, params = ranked_sql(p.get("suppress") or [], playbooks or [], p["threshold"])
-    con.execute(text, params)
+    rerank(con, p, playbooks)
+
+
+@app.function
+def queue_select(top: int | None = None, include_suppressed: bool = True) -> str:
+    """The SELECT of the ranked queue in RANKED_COLUMNS order: the narrow ranks joined to the wide
+    groups, the suppression reason and the playbook, for the rows asked for only."""
+    narrow = {"rank", "group_id", "first_fired_at", "score", "suppressed", "impact", "sensitivity", "stage_factor",
+              *COMPONENTS, "signal", "harm", "corroboration", "window_conversion", "conversion_baseline"}
+    routed = {"playbook", "playbook_action", "automation_tier", "playbook_owner"}
+    reason = ("case when sr.reason is not null then sr.reason when r.suppressed then 'score ' || round(r.score, 1) "
+              "|| ' below the threshold ' || r.threshold end")
+    columns = ", ".join(
+        f"{reason} as suppressed_reason" if c == "suppressed_reason"
+        else f'{"r" if c in narrow else "pb" if c in routed else "g"}."{c}"'
+        for c in RANKED_COLUMNS
+    )
+    where = "" if include_suppressed else "where not suppressed"
+    limit = f"limit {int(top)}" if top else ""
+    order = "suppressed, score desc, first_fired_at, group_id"
+    return (f"with r as (select row_number() over (order by {order}) as rank, * "
+            f"from (select * from ranked_groups {where} order by {order} {limit})) "
+            f"select {columns} from r join alert_groups as g using (group_id) "
+            "left join suppression_rules as sr on sr.position = r.suppression_position "
+            "left join playbook_rules as pb on pb.position = r.playbook_position "
+            "order by r.rank")
 
 
 @app.function
@@ -92,10 +124,7 @@ def ranked_alerts(workspace, profile_name: str | None = None, top: int | None = 
     try:
         profile = load_profile(workspace, profile_name)["profile"]
         rank_alerts(con, profile, load_playbooks(workspace))
-        where = "" if include_suppressed else "where not suppressed"
-        limit = f"limit {int(top)}" if top else ""
-        columns = ", ".join(f'"{c}"' for c in RANKED_COLUMNS)
-        return con.execute(f"select {columns} from ranked_groups {where} order by rank {limit}").df()
+        return con.execute(queue_select(top, include_suppressed)).df()
     finally:
         con.close()
 

@@ -61,30 +61,39 @@ def resolve_profile(profile: dict | None = None) -> dict:
 
 @app.function
 def score_parameters(profile: dict) -> dict:
-    """The SQL parameters of 41_group_journey_impact.sql and 42_scored_groups.sql."""
+    """The SQL parameters of sql/41-43, by file: {"impact": …, "components": …, "score": …}."""
     p = resolve_profile(profile)
-    params = {f"w_{name}": float(value) for name, value in p["weights"].items()}
-    for key in ("corroboration", "unmapped_impact", "unmapped_sensitivity", "default_exposure", "default_harm",
-                "default_confidence",
-                "duration_full_min", "recurrence_full", "harm_full_drop", "ttv_full_rise", "min_entered",
-                "max_window_hours", "harm_z"):
-        params[key] = float(p[key])
+    pick = {
+        "impact": ("max_window_hours", "harm_full_drop", "ttv_full_rise", "min_entered", "harm_z"),
+        "components": ("unmapped_impact", "unmapped_sensitivity", "default_exposure", "default_harm",
+                       "default_confidence", "duration_full_min", "recurrence_full"),
+        "score": ("corroboration",),
+    }
+    params = {step: {key: float(p[key]) for key in keys} for step, keys in pick.items()}
+    params["score"].update({f"w_{name}": float(value) for name, value in p["weights"].items()})
     return params
 
 
 @app.function
 def score_groups(con, profile: dict | None = None) -> None:
-    """Scores every row of `alert_groups` into the temp table `scored_groups`, set-based in DuckDB:
-    stage_hourly (40) -> group_journey_impact (41) -> scored_groups (42). See the markdown below for
-    the formula; `reference_score` is the same formula in Python."""
+    """Scores every row of `alert_groups`, set-based in DuckDB: stage_hourly (40) ->
+    group_journey_impact (41) -> group_components (42) -> scored_groups (43). See the markdown below
+    for the formula; `reference_score` is the same formula in Python."""
     params = score_parameters(profile)
     con.execute(f"create or replace temp table stage_hourly as {sql_text('stage_hourly')}")
-    impact_params = {k: params[k] for k in ("max_window_hours", "harm_full_drop", "ttv_full_rise", "min_entered",
-                                            "harm_z")}
     con.execute(f"create or replace temp table group_journey_impact as {sql_text('group_journey_impact')}",
-                impact_params)
-    score_params = {k: v for k, v in params.items() if k not in impact_params}
-    con.execute(f"create or replace temp table scored_groups as {sql_text('scored_groups')}", score_params)
+                params["impact"])
+    con.execute(f"create or replace temp table group_components as {sql_text('group_components')}",
+                params["components"])
+    rescore(con, profile)
+
+
+@app.function
+def rescore(con, profile: dict | None = None) -> None:
+    """Only the weighted part (43): what a weight or corroboration change needs, over the narrow
+    group_components table that score_groups left."""
+    con.execute(f"create or replace temp table scored_groups as {sql_text('scored_groups')}",
+                score_parameters(profile)["score"])
 
 
 @app.function

@@ -41,9 +41,10 @@ def test_score_is_monotone(field, row, bump):
 
 
 def test_every_weight_lives_in_the_profile():
-    params = score_parameters({"weights": {"severity": 0.9}, "corroboration": 0.2})
-    assert params["w_severity"] == 0.9 and params["corroboration"] == 0.2
-    assert params["w_exposure"] == DEFAULT_PROFILE["weights"]["exposure"]
+    params = score_parameters({"weights": {"severity": 0.9}, "corroboration": 0.2, "harm_z": 3})
+    assert params["score"]["w_severity"] == 0.9 and params["score"]["corroboration"] == 0.2
+    assert params["score"]["w_exposure"] == DEFAULT_PROFILE["weights"]["exposure"]
+    assert params["impact"]["harm_z"] == 3.0
     assert resolve_profile(None) == DEFAULT_PROFILE and resolve_profile(None) is not DEFAULT_PROFILE
 
 

@@ -1,0 +1,336 @@
+import marimo
+
+__generated_with = "0.25.2"
+app = marimo.App(width="medium")
+
+with app.setup:
+    import html
+    import json
+    import re
+    from pathlib import Path
+
+    import altair as alt
+    import pandas as pd
+    import yaml
+
+    from notebooks.journey_mapping import coverage
+    from notebooks.kinds import IngestError
+    from notebooks.ranking import RANKED_COLUMNS, ranked_alerts
+    from notebooks.scoring import COMPONENTS, DEFAULT_PROFILE, resolve_profile
+    from notebooks.workspace import connect, list_uploads
+
+    AUDIT_PROFILE = "audit"
+    TOP_GROUPS = 10
+    AI_NOTE = "ai_metrics.csv is not produced yet (AI outcome metrics are a later issue)"
+    # What a score is made of, in the order the report explains it (see scoring.py).
+    BREAKDOWN = ("impact", "sensitivity", "stage_factor", *COMPONENTS, "signal", "harm", "corroboration")
+    UNMAPPED = "unmapped"
+
+
+@app.function
+def read_profile_file(path) -> dict:
+    """A partial weight profile from a JSON or YAML file (JSON is YAML), checked against the settings
+    of DEFAULT_PROFILE and completed with resolve_profile. A bad file raises IngestError."""
+    path = Path(path)
+    name = path.name
+    try:
+        document = yaml.safe_load(path.read_text())
+    except FileNotFoundError:
+        raise IngestError(name, None, None, "a readable file", "no such file") from None
+    except yaml.YAMLError as err:
+        raise IngestError(name, None, None, "valid JSON or YAML", str(getattr(err, "problem", err))) from None
+    if document is None:
+        document = {}
+    if not isinstance(document, dict):
+        raise IngestError(name, None, None, "a mapping of profile settings", type(document).__name__)
+    for key, value in document.items():
+        if key not in DEFAULT_PROFILE:
+            raise IngestError(name, None, key, "a profile setting: " + ", ".join(DEFAULT_PROFILE), repr(key))
+        if key == "weights":
+            if not isinstance(value, dict):
+                raise IngestError(name, None, "weights", "a mapping of weights", repr(value))
+            for weight, number in value.items():
+                if weight not in DEFAULT_PROFILE["weights"]:
+                    raise IngestError(name, None, f"weights.{weight}",
+                                      "a weight: " + ", ".join(DEFAULT_PROFILE["weights"]), repr(weight))
+                if isinstance(number, bool) or not isinstance(number, (int, float)):
+                    raise IngestError(name, None, f"weights.{weight}", "a number", repr(number))
+        elif key != "suppress" and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            raise IngestError(name, None, key, "a number", repr(value))
+        elif key == "suppress" and not isinstance(value, list):
+            raise IngestError(name, None, key, "a list of suppression rules", repr(value))
+    return resolve_profile(document)
+
+
+@app.function
+def reason_kind(reason) -> str:
+    """A suppression reason without the group's own score, so reasons can be counted:
+    "score 6.4 below the threshold 10.0" -> "score below the threshold 10.0"."""
+    return re.sub(r"^score -?[\d.]+ below", "score below", str(reason or "suppressed"))
+
+
+@app.function
+def stage_day_counts(con) -> pd.DataFrame:
+    """Alerts per stage per day (day as YYYY-MM-DD, stage "unmapped" when no rule claims the alert),
+    from `mapped_alerts` on `con` (coverage() builds it)."""
+    return con.execute(
+        f"select strftime(fired_at, '%Y-%m-%d') as day, coalesce(stage, '{UNMAPPED}') as stage, "
+        "count(*) as alerts from mapped_alerts where fired_at is not null group by all order by day, stage"
+    ).df()
+
+
+@app.function
+def noise_summary(ranked: pd.DataFrame) -> dict:
+    """alerts -> groups -> unsuppressed groups, and suppressed groups counted by reason (reason_kind).
+    reduction = 1 - unsuppressed / alerts: the share of alerts nobody has to look at one by one."""
+    alerts = int(ranked["alert_count"].sum()) if len(ranked) else 0
+    groups = len(ranked)
+    unsuppressed = int((~ranked["suppressed"].astype(bool)).sum()) if groups else 0
+    suppressed = ranked[ranked["suppressed"].astype(bool)] if groups else ranked
+    by_reason = (suppressed["suppressed_reason"].map(reason_kind).value_counts().sort_index()
+                 .sort_values(ascending=False, kind="stable"))
+    return {"alerts": alerts, "groups": groups, "unsuppressed": unsuppressed, "suppressed": groups - unsuppressed,
+            "reduction": 1 - unsuppressed / alerts if alerts else None,
+            "suppressed_by_reason": [{"reason": r, "groups": int(n)} for r, n in by_reason.items()]}
+
+
+@app.function
+def audit_summary(workspace, profile_name: str | None = None, ai_given: bool = False) -> dict:
+    """Everything the audit report says about a workspace: {uploads, coverage, unmapped, ranked, top,
+    noise, daily, profile_name, ai_note}. `ranked` is the whole queue (RANKED_COLUMNS), `top` its
+    first TOP_GROUPS rows as records."""
+    ranked = ranked_alerts(workspace, profile_name)
+    con = connect(workspace)
+    try:
+        cover = coverage(con)
+        daily = stage_day_counts(con)
+    finally:
+        con.close()
+    uploads = list_uploads(workspace).iloc[::-1]  # in the order they were stored
+    upload_columns = ["file_name", "kind", "layout", "format", "rows"]
+    return {
+        "uploads": uploads[upload_columns].to_dict("records") if len(uploads) else [],
+        "coverage": cover["summary"],
+        "unmapped": cover["unmapped"].to_dict("records"),
+        "ranked": ranked,
+        "top": ranked.head(TOP_GROUPS).to_dict("records"),
+        "noise": noise_summary(ranked),
+        "daily": daily,
+        "profile_name": profile_name or "default",
+        "ai_note": AI_NOTE if ai_given else None,
+    }
+
+
+@app.function
+def audit_charts(summary: dict) -> list:
+    """[(title, altair chart)]: score by rank (bar per group, colored by stage) and alerts per stage
+    per day (stacked bars)."""
+    ranked = summary["ranked"]
+    scores = pd.DataFrame({
+        "rank": ranked["rank"].astype(int), "score": ranked["score"].astype(float).round(2),
+        "stage": ranked["stage"].fillna(UNMAPPED).astype(str), "service": ranked["service"].astype(str),
+        "name": ranked["name"].astype(str), "suppressed": ranked["suppressed"].astype(bool),
+    })
+    by_rank = alt.Chart(scores).mark_bar(clip=True).encode(
+        x=alt.X("rank:Q", title="rank", scale=alt.Scale(domain=[0, max(len(scores), 1) + 1], nice=False)), y=alt.Y("score:Q", title="score"),
+        color=alt.Color("stage:N", title="stage"),
+        tooltip=["rank", "score", "stage", "service", "name", "suppressed"],
+    ).properties(width=640, height=240)
+    daily = summary["daily"]
+    per_day = alt.Chart(pd.DataFrame({"day": daily["day"].astype(str), "stage": daily["stage"].astype(str),
+                                      "alerts": daily["alerts"].astype(int)})).mark_bar().encode(
+        x=alt.X("day:T", title="day", timeUnit="yearmonthdate"), y=alt.Y("sum(alerts):Q", title="alerts"),
+        color=alt.Color("stage:N", title="stage"), tooltip=["day", "stage", "alerts"],
+    ).properties(width=640, height=240)
+    return [("Score by rank", by_rank), ("Alerts per stage per day", per_day)]
+
+
+@app.function
+def percent(share) -> str:
+    return "n/a" if share is None else f"{share:.1%}"
+
+
+@app.function
+def cell_text(value) -> str:
+    """A value as report text: empty for missing, numbers rounded to 3 decimals."""
+    if value is None or (not isinstance(value, (str, list, dict)) and pd.isna(value)):
+        return ""
+    if isinstance(value, float):
+        return f"{value:.3f}".rstrip("0").rstrip(".") if value != int(value) else f"{value:.0f}"
+    return str(value)
+
+
+@app.function
+def report_sections(summary: dict) -> list:
+    """The report as [(heading, intro, columns, rows)], shared by the Markdown and HTML renderings.
+    Every cell is plain text; each renderer escapes it."""
+    cover, noise = summary["coverage"], summary["noise"]
+    breakdown = [c for c in BREAKDOWN if c in summary["ranked"].columns]
+    sections = [(
+        "What was uploaded", f"{len(summary['uploads'])} files into a throw-away workspace; weight profile "
+        f"{summary['profile_name']!r}.", ["file", "kind", "layout", "format", "rows"],
+        [[u["file_name"], u["kind"], u["layout"], u["format"], f"{int(u['rows']):,}"] for u in summary["uploads"]],
+    )]
+    if summary["ai_note"]:
+        sections.append(("AI outcome metrics", summary["ai_note"] + ". The AI file was checked and ingested.",
+                         [], []))
+    sections.append((
+        "Mapping coverage", f"{cover['mapped']:,} of {cover['alerts']:,} alerts map to a journey stage "
+        f"(mapped share {percent(cover['mapped_share'])}). Services with most unmapped alerts:",
+        ["service", "unmapped alerts", "alerts", "suggested stage", "suggested rule", "why"],
+        [[u["service"], f"{int(u['unmapped_alerts']):,}", f"{int(u['alerts']):,}", cell_text(u["suggested_stage"]),
+          cell_text(u["suggested_rule"]), cell_text(u["reason"])] for u in summary["unmapped"]],
+    ))
+    sections.append((
+        f"Top {TOP_GROUPS} ranked groups", "Best first. score = 100 x stage_factor x signal x corroboration, where "
+        "stage_factor = impact/10 x (0.5 + 0.5 x sensitivity), signal = the weighted mean of the five component "
+        "columns and corroboration = 1 - c + c x harm (see scoring.py). A playbook is shown when the "
+        "workspace has a catalogue (an audit starts with none).",
+        ["rank", "service", "name", "stage", "alerts", "severity", "score", *breakdown, "suppressed", "playbook"],
+        [[cell_text(g["rank"]), cell_text(g["service"]), cell_text(g["name"]), cell_text(g["stage"]) or UNMAPPED,
+          cell_text(g["alert_count"]), cell_text(g["severity"]), f"{g['score']:.1f}",
+          *[cell_text(g[c]) for c in breakdown], cell_text(g["suppressed_reason"]) if g["suppressed"] else "no",
+          " — ".join(x for x in (cell_text(g["playbook"]), cell_text(g["playbook_action"])) if x) or "none"]
+         for g in summary["top"]],
+    ))
+    sections.append((
+        "Noise reduction", f"{noise['alerts']:,} alerts -> {noise['groups']:,} groups -> "
+        f"{noise['unsuppressed']:,} unsuppressed groups ({percent(noise['reduction'])} fewer items to look at "
+        f"than alerts); {noise['suppressed']:,} groups suppressed, by reason:", ["reason", "groups"],
+        [[r["reason"], f"{r['groups']:,}"] for r in noise["suppressed_by_reason"]],
+    ))
+    return sections
+
+
+@app.function
+def markdown_cell(text: str) -> str:
+    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+@app.function
+def report_markdown(summary: dict) -> str:
+    """report.md: the sections as Markdown tables; the charts are in report.html."""
+    lines = ["# journeylens audit", "", "Charts (score by rank, alerts per stage per day) are in report.html.", ""]
+    for heading, intro, columns, rows in report_sections(summary):
+        lines += [f"## {heading}", "", intro, ""]
+        if columns and rows:
+            lines.append("| " + " | ".join(markdown_cell(c) for c in columns) + " |")
+            lines.append("|" + "---|" * len(columns))
+            lines += ["| " + " | ".join(markdown_cell(c) for c in row) + " |" for row in rows]
+            lines.append("")
+        elif columns:
+            lines += ["_None._", ""]
+    return "\n".join(lines)
+
+
+@app.function
+def vega_bundle() -> str:
+    """The vega, vega-lite and vega-embed JavaScript in one script (from vl-convert-python), matching
+    Altair's Vega-Lite version, so report.html needs no network."""
+    import vl_convert
+    from altair.utils._importers import vl_version_for_vl_convert
+
+    return vl_convert.javascript_bundle(vl_version=vl_version_for_vl_convert())
+
+
+@app.function
+def script_json(value) -> str:
+    """JSON safe inside a <script> element: no "<" can close it."""
+    return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+@app.function
+def report_html(summary: dict, bundle: str | None = None) -> str:
+    """report.html: one self-contained page. The JavaScript bundle is inlined once and each chart is a
+    Vega-Lite spec (chart.to_dict()) embedded as JSON; every user-provided text is escaped."""
+    esc = html.escape
+    body = []
+    for heading, intro, columns, rows in report_sections(summary):
+        body.append(f"<h2>{esc(heading)}</h2>\n<p>{esc(intro)}</p>")
+        if columns and rows:
+            head = "".join(f"<th>{esc(c)}</th>" for c in columns)
+            cells = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in rows)
+            body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{cells}</tbody></table>")
+        elif columns:
+            body.append("<p><em>None.</em></p>")
+    specs = []
+    for index, (title, chart) in enumerate(audit_charts(summary)):
+        body.append(f'<h2>{esc(title)}</h2>\n<div class="chart" id="chart{index}"></div>')
+        specs.append({"id": f"chart{index}", "spec": chart.to_dict()})
+    script = bundle if bundle is not None else vega_bundle()
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>journeylens audit</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2em; color: #222; }}
+table {{ border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.85em; }}
+th, td {{ border: 1px solid #ccc; padding: 0.25em 0.5em; text-align: left; vertical-align: top; }}
+th {{ background: #f3f3f3; }}
+</style>
+<script type="text/javascript">
+{script}
+</script>
+</head>
+<body>
+<h1>journeylens audit</h1>
+{chr(10).join(body)}
+<script type="application/json" id="vega-specs">{script_json(specs)}</script>
+<script type="text/javascript">
+for (const item of JSON.parse(document.getElementById("vega-specs").textContent)) {{
+  vegaEmbed("#" + item.id, item.spec, {{actions: false}}).catch(console.error);
+}}
+</script>
+</body>
+</html>
+"""
+
+
+@app.function
+def write_report(summary: dict, out) -> list:
+    """Writes ranked_alerts.csv, report.md and report.html into `out` (created); returns the paths."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [out / "ranked_alerts.csv", out / "report.md", out / "report.html"]
+    summary["ranked"][list(RANKED_COLUMNS)].to_csv(paths[0], index=False)
+    paths[1].write_text(report_markdown(summary), encoding="utf-8")
+    paths[2].write_text(report_html(summary), encoding="utf-8")
+    return paths
+
+
+@app.cell(hide_code=True)
+def _():
+    import marimo as mo
+
+    mo.md(
+        """
+        # The one-off audit
+
+        `journeylens audit` ingests a team's files into a throw-away workspace, ranks the alerts and
+        writes what a first look at an alert stream needs: `ranked_alerts.csv` (SPEC §4.1), `report.md`
+        and a self-contained `report.html` (Vega-Lite charts with the JavaScript inlined, so it opens
+        offline). The report says what was uploaded, how much of the stream the journey map covers
+        (mapped share = mapped alerts / alerts, with rules suggested for the biggest unmapped
+        services), the top ranked groups with every factor of their score, and the noise reduction:
+        alerts -> groups -> unsuppressed groups, with suppressed groups counted by reason.
+        """
+    )
+    return (mo,)
+
+
+@app.cell
+def _(mo):
+    import os
+
+    workspace = Path(os.environ.get("JOURNEYLENS_WORKSPACE", "workspace"))
+    if (workspace / "uploads").is_dir() and len(list_uploads(workspace)):
+        demo = mo.md(report_markdown(audit_summary(workspace)))
+    else:
+        demo = mo.md(f"_No uploads in `{workspace}` yet: run `journeylens demo` or `journeylens audit`._")
+    demo
+    return
+
+
+if __name__ == "__main__":
+    app.run()
