@@ -100,6 +100,7 @@ def cmd_audit(args) -> int:
 
     from notebooks.audit_report import AI_NOTE, AUDIT_PROFILE, audit_summary, read_profile_file, write_report
     from notebooks.ingest import ingest_file
+    from notebooks.playbooks import parse_playbooks, save_playbooks
     from notebooks.profiles import save_profile
 
     files = [("journey-map", args.journey_map), *(("alerts", f) for f in args.alerts)]
@@ -108,6 +109,7 @@ def cmd_audit(args) -> int:
         if file:
             files.append((kind, file))
     profile = read_profile_file(args.profile) if args.profile else None
+    playbooks = parse_playbooks(Path(args.playbooks).read_text(), Path(args.playbooks).name) if args.playbooks else []
     with tempfile.TemporaryDirectory(prefix="journeylens-audit-") as tmp:
         workspace = Path(tmp) / "workspace"
         for kind, file in files:
@@ -115,6 +117,8 @@ def cmd_audit(args) -> int:
             print(result["message"], file=sys.stderr)
         if profile is not None:
             save_profile(workspace, AUDIT_PROFILE, profile, comment=f"from {Path(args.profile).name}")
+        if playbooks:
+            save_playbooks(workspace, playbooks, comment=f"from {Path(args.playbooks).name}")
         print("audit: ranking", file=sys.stderr)
         summary = audit_summary(workspace, AUDIT_PROFILE if profile is not None else None, ai_given=bool(args.ai))
         if args.ai:
@@ -192,6 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
     for kind in ("metrics", "ai", "scores", "incidents", "changes"):
         audit.add_argument(f"--{kind}", metavar="F", help=f"{kind} file")
     audit.add_argument("--profile", metavar="F", help="weight profile values (JSON or YAML, partial)")
+    audit.add_argument("--playbooks", metavar="F", help="playbook catalogue (YAML) to route the groups")
     audit.add_argument("--out", required=True, metavar="DIR", help="folder for the report (created)")
     audit.set_defaults(run=cmd_audit)
 

@@ -161,3 +161,16 @@ def test_report_of_an_empty_workspace_and_escaping(tmp_path):
     assert "| " in report_markdown(summary)
     paths = write_report({**summary, "ranked": summary["ranked"]}, tmp_path / "out")
     assert [p.name for p in paths] == ["ranked_alerts.csv", "report.md", "report.html"]
+
+
+def test_audit_routes_with_a_playbook_catalogue(tmp_path):
+    world = Path(__file__).parent.parent / "sample_data"
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [JOURNEYLENS, "audit", "--alerts", str(world / "world" / "alertmanager.jsonl"),
+         "--journey-map", str(world / "world" / "journey_map.yaml"),
+         "--playbooks", str(world / "playbooks.yaml"), "--out", str(out)],
+        capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader((out / "ranked_alerts.csv").open()))
+    assert any(r["playbook"] == "psp-failover" for r in rows) and all(r["playbook"] for r in rows)
