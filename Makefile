@@ -24,6 +24,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.bench_ingest
+	$(BIN)/python -m bench.bench_rank
 
 sample: $(STAMP)
 	$(BIN)/python -m sample_data.generate

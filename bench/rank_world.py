@@ -1,0 +1,131 @@
+"""The synthetic world of the ranking benchmark, and a vectorised pandas version of the same pipeline
+(map, group, score, top 100) to compare against. The pandas code follows sql/30-45 step by step with
+whole-column operations only: no row-wise apply."""
+
+import fnmatch
+import json
+
+import numpy as np
+import pandas as pd
+
+from notebooks.scoring import DEFAULT_PROFILE
+
+STAGES = 8
+FINGERPRINTS = 40_000
+
+
+def build_world(con, n: int, with_frames: bool = False):
+    """Creates alerts, stages, touchpoints, segments and journey_metrics tables on `con`."""
+    con.execute(f"""
+        create or replace table alerts as
+        with base as (
+            select i, (i // 10) % {FINGERPRINTS} as f from range({n}) t(i)
+        )
+        select
+            'a' || i as alert_id,
+            timestamp '2026-10-01' + to_microseconds(cast(i * (30 * 86400e6 / {n}) as bigint)) as fired_at,
+            timestamp '2026-10-01' + to_microseconds(cast(i * (30 * 86400e6 / {n}) as bigint) + 300000000)
+                as resolved_at,
+            case when f % 4 = 0 then 'int-' || (f % 100) else 'svc-' || (f % {STAGES}) || '-' || (f % 37) end
+                as service,
+            'Alert' || (f % 300) as name,
+            ['critical', 'high', 'medium', 'low', 'info'][cast(1 + f % 5 as bigint)] as severity,
+            cast(1 + f % 5 as tinyint) as severity_rank,
+            null::varchar as severity_raw, 'prometheus' as source, 'fp' || f as fingerprint,
+            case when f % 3 = 0 then (f % 100) / 100.0 end as confidence, 'eu-west-1' as region,
+            '{{"team":"t' || (f % 20) || '"}}' as labels, null::varchar as message, null::varchar as extra,
+            'bench' as upload_id
+        from base""")
+    con.execute(f"""create or replace table stages as select 'shop' as journey, 's' || i as stage, 'Stage ' || i as name,
+        i + 1 as position, 2.0 + i as impact, 0.1 + 0.1 * i as sensitivity, null::varchar as description,
+        'bench' as upload_id from range({STAGES}) t(i)""")
+    rules = []
+    for s in range(STAGES):
+        rules.append({"stage": f"s{s}", "match": {"service": f"svc-{s}-1*", "labels.team": "t1*"}})
+        rules.append({"stage": f"s{s}", "match": {"service": f"re:^svc-{s}-[0-9]+$"}})
+    con.execute("create or replace table touchpoints (journey varchar, position integer, stage varchar, "
+                "touchpoint varchar, match varchar, upload_id varchar)")
+    con.executemany("insert into touchpoints values ('shop', ?, ?, null, ?, 'bench')",
+                    [(i, r["stage"], json.dumps(r["match"])) for i, r in enumerate(rules, 1)])
+    con.execute("create or replace table segments as select 'shop' as journey, s as segment, w as weight, "
+                "null::varchar as description, 'bench' as upload_id from (values ('free', 1.0), ('pro', 1.5)) t(s, w)")
+    con.execute(f"""create or replace table journey_metrics as
+        select timestamp '2026-10-01' + to_hours(h) as ts, 's' || s as stage, seg as segment,
+            cast(200 + 150 * sin(h / 3.82) + 50 as bigint) as entered,
+            cast((200 + 150 * sin(h / 3.82) + 50) * (0.7 - 0.01 * s) as bigint) as completed,
+            null::double as time_to_value_s, null::double as satisfaction, null::varchar as extra,
+            'bench' as upload_id
+        from range(720) a(h), range({STAGES}) b(s), (values ('free'), ('pro')) c(seg)""")
+    if not with_frames:
+        return None
+    return {"alerts": con.execute("select * from alerts").df(), "stages": con.execute("select * from stages").df(),
+            "rules": rules, "segments": con.execute("select * from segments").df(),
+            "metrics": con.execute("select * from journey_metrics").df()}
+
+
+def matches(series: pd.Series, pattern: str) -> np.ndarray:
+    if pattern.startswith("re:"):
+        return series.str.contains(pattern[3:], regex=True, na=False).to_numpy()
+    return series.str.lower().str.match(fnmatch.translate(pattern.lower()), na=False).to_numpy()
+
+
+def pandas_pipeline(frames: dict, profile: dict = DEFAULT_PROFILE) -> pd.DataFrame:
+    """Map (first rule wins), group (sessions per fingerprint), score, top 100: vectorised pandas."""
+    a = frames["alerts"].copy()
+    team = a["labels"].str.extract(r'"team":"([^"]*)"')[0]
+    masks = []
+    for rule in frames["rules"]:
+        mask = np.ones(len(a), dtype=bool)
+        for key, pattern in rule["match"].items():
+            mask &= matches(team if key == "labels.team" else a[key], pattern)
+        masks.append(mask)
+    a["stage"] = np.select(masks, [r["stage"] for r in frames["rules"]], default=None)
+    a = a.sort_values(["fingerprint", "fired_at", "alert_id"])
+    end = a["resolved_at"].fillna(a["fired_at"])
+    previous_end = end.groupby(a["fingerprint"]).cummax().groupby(a["fingerprint"]).shift()
+    gap = pd.Timedelta(minutes=profile["group_gap_minutes"])
+    a["group"] = (previous_end.isna() | (a["fired_at"] - previous_end > gap)).cumsum()
+    g = a.groupby("group").agg(stage=("stage", "first"), first=("fired_at", "min"), last=("fired_at", "max"),
+                               resolved=("resolved_at", "max"), count=("alert_id", "size"),
+                               rank=("severity_rank", "min"), confidence=("confidence", "max"))
+    m = frames["metrics"].merge(frames["segments"][["segment", "weight"]], on="segment", how="left")
+    m["hour"] = m["ts"].dt.floor("h")
+    m["traffic"] = m["weight"].fillna(1.0) * m["entered"]
+    h = m.groupby(["stage", "hour"], as_index=False).agg(traffic=("traffic", "sum"), entered=("entered", "sum"),
+                                                         completed=("completed", "sum"))
+    h["conversion"] = h["completed"] / h["entered"].replace(0, np.nan)
+    h["baseline"] = h.groupby(["stage", h["hour"].dt.hour])["conversion"].transform("median")
+    h["peak"] = h.groupby("stage")["traffic"].transform(lambda s: s.quantile(0.95))
+    w = g[g["stage"].notna()].reset_index()[["group", "stage", "first", "last", "resolved"]]
+    w["start"] = w["first"].dt.floor("h")
+    w["end"] = np.minimum(np.maximum(w["resolved"].fillna(w["last"] + pd.Timedelta(hours=1)), w["first"]),
+                          w["first"] + pd.Timedelta(hours=profile["max_window_hours"]))
+    hours = ((w["end"] - w["start"]) / pd.Timedelta(hours=1)).apply(np.ceil).astype(int).clip(lower=1)
+    w = w.loc[w.index.repeat(hours)]
+    w["hour"] = w["start"] + pd.to_timedelta(w.groupby(level=0).cumcount(), unit="h")
+    j = w[w["hour"] < w["end"]].merge(h, on=["stage", "hour"])
+    j["base_x_entered"] = j["baseline"] * j["entered"]
+    per = j.groupby("group").agg(traffic=("traffic", "mean"), peak=("peak", "max"), entered=("entered", "sum"),
+                                 completed=("completed", "sum"), bxe=("base_x_entered", "sum"))
+    per["exposure"] = (per["traffic"] / per["peak"]).clip(0, 1)
+    p, z = per["completed"] / per["entered"], profile["harm_z"]
+    upper = (p + z * z / (2 * per["entered"]) + z * np.sqrt(p * (1 - p) / per["entered"]
+                                                             + z * z / (4 * per["entered"] ** 2))) / (1 + z * z / per["entered"])
+    baseline = per["bxe"] / per["entered"]
+    per["harm"] = np.where(per["entered"] < profile["min_entered"], 0.0,
+                           (((baseline - upper) / baseline).clip(0, 1) / profile["harm_full_drop"]).clip(0, 1))
+    g = g.join(per[["exposure", "harm"]])
+    stages = frames["stages"].drop_duplicates("stage").set_index("stage")
+    impact = g["stage"].map(stages["impact"]).fillna(profile["unmapped_impact"])
+    sensitivity = g["stage"].map(stages["sensitivity"]).fillna(profile["unmapped_sensitivity"])
+    minutes = ((g["resolved"].fillna(g["last"]) - g["first"]) / pd.Timedelta(minutes=1)).clip(lower=0)
+    c = {"severity": (6 - g["rank"]) / 5.0, "exposure": g["exposure"].fillna(profile["default_exposure"]),
+         "confidence": g["confidence"].fillna(profile["default_confidence"]).clip(0, 1),
+         "duration": (np.log1p(minutes) / np.log1p(profile["duration_full_min"])).clip(upper=1),
+         "recurrence": (np.log(g["count"].clip(lower=1)) / np.log(profile["recurrence_full"])).clip(upper=1)}
+    weights = profile["weights"]
+    signal = sum(weights[k] * c[k] for k in c) / sum(weights.values())
+    harm = g["harm"].fillna(profile["default_harm"])
+    corroboration = 1 - profile["corroboration"] + profile["corroboration"] * harm
+    g["score"] = 100 * impact / 10 * (0.5 + 0.5 * sensitivity) * signal * corroboration
+    return g.nlargest(100, "score")
