@@ -10,6 +10,7 @@ st.set_page_config(page_title="journeylens", layout="wide")
 
 pages = [
     st.Page("pages/data.py", title="Data", icon=":material/upload_file:", default=True),
+    st.Page("pages/ranked.py", title="Ranked alerts", icon=":material/format_list_numbered:"),
 ]
 pg = st.navigation(pages)
 st.sidebar.caption(f"Workspace: `{workspace_path()}`")

@@ -1,0 +1,50 @@
+"""Altair chart builders for the pages. Drawing only: every number comes from `notebooks/`."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+WIDTH = 760  # concatenated charts cannot stretch to the container; this fits the wide layout
+
+
+def window_band(start, end) -> alt.Chart:
+    """The alert window as a shaded rectangle spanning the chart's height."""
+    band = pd.DataFrame({"start": [pd.Timestamp(start)], "end": [pd.Timestamp(end)], "what": ["alert window"]})
+    return alt.Chart(band).mark_rect(opacity=0.18, color="#d62728").encode(
+        x="start:T", x2="end:T", tooltip=[alt.Tooltip("start:T", title="Window from", format="%Y-%m-%d %H:%M"),
+                                          alt.Tooltip("end:T", title="to", format="%Y-%m-%d %H:%M")])
+
+
+def stage_window_chart(hourly: pd.DataFrame, window_start, window_end, stage: str) -> alt.VConcatChart:
+    """A stage's hourly conversion against its hour-of-day baseline (top) and its traffic (bottom), with
+    the alert window shaded on both. `hourly` has hour, conversion, conversion_baseline, entered, traffic."""
+    frame = hourly.copy()
+    frame["hour"] = pd.to_datetime(frame["hour"])
+    frame["hour_end"] = frame["hour"] + pd.Timedelta(hours=1)
+    lines = frame.melt(id_vars=["hour"], value_vars=["conversion", "conversion_baseline"],
+                       var_name="series", value_name="rate")
+    lines["series"] = lines["series"].map({"conversion": "conversion", "conversion_baseline": "baseline"})
+    x = alt.X("hour:T", title="Hour (UTC)", axis=alt.Axis(format="%b %d %H:%M"))
+    conversion = alt.Chart(lines).mark_line(point=True).encode(
+        x=x,
+        y=alt.Y("rate:Q", title="Conversion", axis=alt.Axis(format="%")),
+        color=alt.Color("series:N", title=None,
+                        scale=alt.Scale(domain=["conversion", "baseline"], range=["#1f77b4", "#7f7f7f"])),
+        strokeDash=alt.StrokeDash("series:N", legend=None,
+                                  scale=alt.Scale(domain=["conversion", "baseline"], range=[[1, 0], [5, 4]])),
+        tooltip=[alt.Tooltip("hour:T", title="Hour", format="%Y-%m-%d %H:%M"), alt.Tooltip("series:N"),
+                 alt.Tooltip("rate:Q", title="Conversion", format=".1%")],
+    )
+    top = (window_band(window_start, window_end) + conversion).properties(
+        title=f"Conversion at stage {stage} vs its baseline", height=220, width=WIDTH)
+    traffic = alt.Chart(frame).mark_bar(opacity=0.7, binSpacing=1).encode(
+        x=x, x2="hour_end:T",
+        y=alt.Y("entered:Q", title="Customers entering"), y2=alt.datum(0),
+        tooltip=[alt.Tooltip("hour:T", title="Hour", format="%Y-%m-%d %H:%M"),
+                 alt.Tooltip("entered:Q", title="Entered", format=","),
+                 alt.Tooltip("traffic:Q", title="Weighted traffic", format=",.0f")],
+    )
+    bottom = (window_band(window_start, window_end) + traffic).properties(
+        title=f"Traffic at stage {stage}", height=140, width=WIDTH)
+    return alt.vconcat(top, bottom).resolve_scale(x="shared")

@@ -1,0 +1,155 @@
+"""The Ranked alerts page through Streamlit's AppTest: rank, re-weight, save a profile, drill down."""
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from app.ui import ENTRY
+from notebooks.profiles import profile_history
+from notebooks.sample_workspace import build_sample_workspace
+
+PAGE = "pages/ranked.py"
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory) -> Path:
+    ws = tmp_path_factory.mktemp("ranked-sample") / "ws"
+    build_sample_workspace(ws)
+    return ws
+
+
+@pytest.fixture
+def workspace(sample, tmp_path, monkeypatch) -> Path:
+    """A copy-free pointer at the shared sample; tests that save profiles use their own name."""
+    monkeypatch.setenv("JOURNEYLENS_WORKSPACE", str(sample))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield sample
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def start() -> AppTest:
+    at = AppTest.from_file(str(ENTRY), default_timeout=60)
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def ranked_table(at: AppTest):
+    tables = [df.value for df in at.dataframe if "score" in df.value.columns and "rank" in df.value.columns]
+    assert tables, "the ranked table is shown"
+    return tables[0]
+
+
+def texts(elements) -> str:
+    return "\n".join(str(e.value) for e in elements)
+
+
+def test_page_ranks_payments_gateway_first(workspace):
+    at = start()
+    assert at.title[0].value == "Ranked alerts"
+    assert not at.error, texts(at.error)
+    table = ranked_table(at)
+    assert "payments-gateway" in list(table["service"].head(3))
+    assert table["service"].iloc[0] == "payments-gateway"
+    labels = {m.label: m.value for m in at.metric}
+    assert set(labels) >= {"Groups", "Unsuppressed", "Suppressed"}
+    assert int(labels["Groups"].replace(",", "")) == (int(labels["Unsuppressed"].replace(",", ""))
+                                                      + int(labels["Suppressed"].replace(",", "")))
+    assert not table["suppressed"].any(), "suppressed groups are hidden until asked for"
+
+    at.toggle(key="show_suppressed").set_value(True)
+    at.run()
+    assert len(ranked_table(at)) == int(labels["Groups"].replace(",", ""))
+
+
+def test_every_weight_has_a_control(workspace):
+    at = start()
+    keys = {s.key for s in at.sidebar.slider}
+    for weight in ("severity", "exposure", "confidence", "duration", "recurrence"):
+        assert f"knob-weights.{weight}" in keys
+    for setting in ("corroboration", "threshold", "group_gap_minutes", "default_exposure", "default_harm",
+                    "default_confidence", "harm_full_drop", "min_entered"):
+        assert f"knob-{setting}" in keys
+
+
+def test_changing_a_weight_reranks(workspace):
+    at = start()
+    before = ranked_table(at)[["service", "name", "score"]].reset_index(drop=True)
+    at.slider(key="knob-corroboration").set_value(0.0)
+    at.slider(key="knob-weights.severity").set_value(1.0)
+    at.run()
+    assert not at.exception and not at.error, texts(at.error)
+    after = ranked_table(at)[["service", "name", "score"]].reset_index(drop=True)
+    assert not before.equals(after), "the queue re-ranks"
+
+
+def test_saving_a_profile_creates_version_1_and_lists_it(workspace):
+    at = start()
+    at.slider(key="knob-weights.severity").set_value(0.9)
+    at.run()
+    at.text_input(key="save_name").input("severe-first")
+    at.text_input(key="save_author").input("tester")
+    at.text_input(key="save_comment").input("severity matters most")
+    at.sidebar.button[0].click()
+    at.run()
+    assert not at.exception and not at.error, texts(at.error)
+    assert "version 1" in texts(at.success)
+    assert [h["version"] for h in profile_history(workspace, "severe-first")] == [1]
+    picker = at.selectbox(key="profile_pick")
+    assert "severe-first" in picker.options
+    assert picker.value == "severe-first"
+    assert at.slider(key="knob-weights.severity").value == pytest.approx(0.9)
+
+
+def test_bad_profile_name_is_an_error_message_not_a_traceback(workspace):
+    at = start()
+    at.text_input(key="save_name").input("no spaces allowed")
+    at.sidebar.button[0].click()
+    at.run()
+    assert not at.exception
+    assert "saving the profile" in texts(at.error)
+
+
+def test_drill_down_shows_chart_and_playbook(workspace):
+    at = start()
+    box = at.selectbox(key="drill_group")
+    box.select_index(0)
+    at.run()
+    assert not at.exception and not at.error, texts(at.error)
+    charts = at.get("vega_lite_chart") or at.get("arrow_vega_lite_chart")  # the name changed over versions
+    assert charts, "the stage chart is drawn"
+    spec = charts[0].proto.spec
+    assert "Conversion at stage checkout" in spec and "Hour (UTC)" in spec
+    shown = texts(at.markdown)
+    assert "Suggested playbook: psp-failover" in shown
+    assert "auto-mitigate" in shown
+    assert "Segments below their baseline" in shown
+    assert "Changes in the 6 h before" in shown
+
+
+def test_empty_workspace_shows_info(tmp_path, monkeypatch):
+    monkeypatch.setenv("JOURNEYLENS_WORKSPACE", str(tmp_path / "empty"))
+    st.cache_data.clear()
+    at = start()
+    assert "No alerts to rank yet" in texts(at.info)
+    assert not at.error, texts(at.error)
+    assert not at.dataframe
+
+
+def test_drill_down_into_an_unmapped_group(workspace):
+    at = start()
+    at.toggle(key="show_suppressed").set_value(True)
+    at.run()
+    box = at.selectbox(key="drill_group")
+    unmapped = [label for label in box.options if label.endswith("· unmapped")]
+    assert unmapped, "the sample has alerts no touchpoint claims"
+    box.set_value(unmapped[0])
+    at.run()
+    assert not at.exception and not at.error, texts(at.error)
+    assert "maps to no journey stage" in texts(at.caption)
