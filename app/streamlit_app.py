@@ -1,6 +1,7 @@
 """The journeylens app: `streamlit run app/streamlit_app.py` (or `journeylens app`).
 
-One entry, pages registered with st.navigation. Page paths are relative to this file."""
+One entry, pages registered with st.navigation; they live in views/ (a folder named pages/ would
+switch on Streamlit's legacy multipage navigation). Page paths are relative to this file."""
 
 import streamlit as st
 
@@ -9,8 +10,8 @@ from app.ui import workspace_path
 st.set_page_config(page_title="journeylens", layout="wide")
 
 pages = [
-    st.Page("pages/data.py", title="Data", icon=":material/upload_file:", default=True),
-    st.Page("pages/ranked.py", title="Ranked alerts", icon=":material/format_list_numbered:"),
+    st.Page("views/data.py", title="Data", icon=":material/upload_file:", default=True),
+    st.Page("views/ranked.py", title="Ranked alerts", icon=":material/format_list_numbered:"),
 ]
 pg = st.navigation(pages)
 st.sidebar.caption(f"Workspace: `{workspace_path()}`")

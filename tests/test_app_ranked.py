@@ -10,7 +10,7 @@ from app.ui import ENTRY
 from notebooks.profiles import profile_history
 from notebooks.sample_workspace import build_sample_workspace
 
-PAGE = "pages/ranked.py"
+PAGE = "views/ranked.py"
 
 
 @pytest.fixture(scope="module")
