@@ -10,6 +10,7 @@ with app.setup:
     import hashlib
     import json
     import os
+    import re
     import shutil
     import time
     import uuid
@@ -22,6 +23,7 @@ with app.setup:
     from notebooks.kinds import ALL_TABLES, MAP_TABLES, TIME_COLUMNS
 
     SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+    DEFAULT_MEMORY_LIMIT = "3GB"
 
 
 @app.function
@@ -42,6 +44,12 @@ def new_connection() -> duckdb.DuckDBPyConnection:
     DuckDB's single-writer file lock and the app, a notebook and the CLI can share a workspace."""
     con = duckdb.connect(":memory:")
     con.execute("set TimeZone = 'UTC'")
+    # DuckDB spills to disk past this instead of growing: journeylens shares a laptop with the app, a
+    # notebook and a browser. JOURNEYLENS_MEMORY_LIMIT overrides it (e.g. 8GB).
+    limit = os.environ.get("JOURNEYLENS_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
+    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", limit, re.IGNORECASE):
+        raise ValueError(f"JOURNEYLENS_MEMORY_LIMIT must look like 3GB or 512MiB, not {limit!r}")
+    con.execute(f"set memory_limit = '{limit}'")
     # progress is tracked (ingest reports it) but never printed over a terminal, app or notebook
     con.execute("set enable_progress_bar = true")
     con.execute("set enable_progress_bar_print = false")
