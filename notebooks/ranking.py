@@ -9,7 +9,7 @@ with app.setup:
     from notebooks.playbooks import load_playbooks
     from notebooks.profiles import load_profile
     from notebooks.scoring import COMPONENTS, rescore, resolve_profile, score_groups
-    from notebooks.workspace import connect, sql_text
+    from notebooks.workspace import RANK_MEMORY_LIMIT, connect, limit_memory, sql_text
 
     # Keys a suppression rule or playbook may match on: what a group carries (besides `stage`).
     GROUP_MATCH_KEYS = ("service", "name", "source", "severity", "region", "fingerprint")
@@ -84,6 +84,7 @@ def rank_alerts(con, profile: dict | None = None, playbooks: list | None = None)
     """map -> group -> score -> route -> rank, all in DuckDB: leaves the temp tables alert_groups
     (wide) and ranked_groups (narrow) on `con`; queue_select() joins them for output."""
     p = resolve_profile(profile)
+    limit_memory(con, RANK_MEMORY_LIMIT)
     create_mapped_alerts(con)
     create_alert_groups(con, gap_minutes=p["group_gap_minutes"], flap_window_minutes=p["flap_window_minutes"],
                         flap_min_cycles=int(p["flap_min_cycles"]))

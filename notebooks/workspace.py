@@ -23,7 +23,7 @@ with app.setup:
     from notebooks.kinds import ALL_TABLES, MAP_TABLES, TIME_COLUMNS
 
     SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
-    DEFAULT_MEMORY_LIMIT = "3GB"
+    RANK_MEMORY_LIMIT = "3GB"
 
 
 @app.function
@@ -44,12 +44,8 @@ def new_connection() -> duckdb.DuckDBPyConnection:
     DuckDB's single-writer file lock and the app, a notebook and the CLI can share a workspace."""
     con = duckdb.connect(":memory:")
     con.execute("set TimeZone = 'UTC'")
-    # DuckDB spills to disk past this instead of growing: journeylens shares a laptop with the app, a
-    # notebook and a browser. JOURNEYLENS_MEMORY_LIMIT overrides it (e.g. 8GB).
-    limit = os.environ.get("JOURNEYLENS_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
-    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", limit, re.IGNORECASE):
-        raise ValueError(f"JOURNEYLENS_MEMORY_LIMIT must look like 3GB or 512MiB, not {limit!r}")
-    con.execute(f"set memory_limit = '{limit}'")
+    if os.environ.get("JOURNEYLENS_MEMORY_LIMIT"):
+        limit_memory(con, None)
     # progress is tracked (ingest reports it) but never printed over a terminal, app or notebook
     con.execute("set enable_progress_bar = true")
     con.execute("set enable_progress_bar_print = false")
@@ -57,6 +53,20 @@ def new_connection() -> duckdb.DuckDBPyConnection:
     for path in sorted(SQL_DIR.glob("0*_macro_*.sql")) + sorted(SQL_DIR.glob("1*_canonical_*.sql")):
         con.execute(path.read_text())
     return con
+
+
+@app.function
+def limit_memory(con, default: str | None) -> None:
+    """Caps DuckDB's memory so it spills to disk instead of growing: journeylens shares a laptop with
+    the app, a notebook and a browser. JOURNEYLENS_MEMORY_LIMIT (e.g. 8GB) wins over `default`.
+    Ranking, which holds several full-width temp tables, caps itself; streaming ingest runs faster
+    with DuckDB's own default (80% of RAM) and does not."""
+    limit = os.environ.get("JOURNEYLENS_MEMORY_LIMIT") or default
+    if limit is None:
+        return
+    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", limit, re.IGNORECASE):
+        raise ValueError(f"JOURNEYLENS_MEMORY_LIMIT must look like 3GB or 512MiB, not {limit!r}")
+    con.execute(f"set memory_limit = '{limit}'")
 
 
 @app.function
