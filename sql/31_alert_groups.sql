@@ -13,13 +13,17 @@
 -- when it has at least $flap_min_cycles such cycles.
 create or replace temp table alert_groups as
 with keyed as (
+    -- narrow on purpose: the two window passes below sort every alert, so they carry only the key,
+    -- the times and the table's rowid; the wide columns are joined back once, for the aggregation
     select
-        *,
+        rowid as rid,
+        alert_id,
+        fired_at,
+        coalesce(resolved_at, fired_at) as ended_at,
         case
             when nullif(trim(fingerprint), '') is not null then 'fingerprint:' || fingerprint
             else 'rule:' || name || ' @ ' || service
-        end as group_key,
-        coalesce(resolved_at, fired_at) as ended_at
+        end as group_key
     from mapped_alerts
 ),
 
@@ -43,7 +47,10 @@ flagged as (
 
 sessioned as (
     select
-        *,
+        rid,
+        group_key,
+        seq,
+        ended_at,
         sum(starts_group::integer) over (
             partition by group_key order by fired_at, alert_id rows unbounded preceding
         ) as session,
@@ -55,12 +62,18 @@ sessioned as (
     from flagged
 ),
 
+joined as (
+    select s.group_key, s.session, s.seq, s.ended_at, s.flap_cycle, m.*
+    from sessioned as s
+    join mapped_alerts as m on m.rowid = s.rid
+),
+
 grouped as (
     select
         group_key,
         session,
         arg_min(alert_id, seq) as first_alert_id,
-        string_agg(alert_id, ';' order by fired_at, alert_id) as alert_ids,
+        string_agg(alert_id, ';' order by seq) as alert_ids,
         count(*) as alert_count,
         arg_min(service, seq) as service,
         arg_min(name, seq) as name,
@@ -81,7 +94,7 @@ grouped as (
         min(severity_rank) as severity_rank,
         max(confidence) as confidence,
         count(*) filter (where flap_cycle) as flap_count
-    from sessioned
+    from joined
     group by group_key, session
 )
 
