@@ -4,7 +4,6 @@ import tempfile
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from app.ui import ENTRY, streamlit_command
@@ -33,15 +32,11 @@ UNMAPPED_CSV = ALERTS_CSV.replace(b"fired_at,", b"when_it_fired,", 1)
 
 
 @pytest.fixture
-def workspace(tmp_path, monkeypatch) -> Path:
+def workspace(tmp_path, monkeypatch, clear_streamlit_caches) -> Path:
     ws = tmp_path / "ws"
     monkeypatch.setenv("JOURNEYLENS_WORKSPACE", str(ws))
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the page's copies of uploads land here
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield ws
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    return ws
 
 
 def start() -> AppTest:

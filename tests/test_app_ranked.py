@@ -21,14 +21,10 @@ def sample(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def workspace(sample, tmp_path, monkeypatch) -> Path:
+def workspace(sample, monkeypatch, clear_streamlit_caches) -> Path:
     """A copy-free pointer at the shared sample; tests that save profiles use their own name."""
     monkeypatch.setenv("JOURNEYLENS_WORKSPACE", str(sample))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield sample
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    return sample
 
 
 def start() -> AppTest:
