@@ -24,6 +24,10 @@ with app.setup:
         "corroboration": 0.75,
         "unmapped_impact": 1.0,  # an alert no touchpoint claims: no customer stage at stake
         "unmapped_sensitivity": 0.1,
+        # a workspace without any journey map cannot tell customer stages from internal systems: every
+        # group counts as at stake, so nothing is suppressed for lack of a map
+        "no_map_impact": 10.0,
+        "no_map_sensitivity": 1.0,
         "default_exposure": 0.5,  # a stage without journey metrics: unknown, not zero
         "default_harm": 0.25,  # likewise: harm not measurable is not "no harm seen"
         "default_confidence": 0.7,  # a tool that gives no confidence
@@ -65,7 +69,8 @@ def score_parameters(profile: dict) -> dict:
     p = resolve_profile(profile)
     pick = {
         "impact": ("max_window_hours", "harm_full_drop", "ttv_full_rise", "min_entered", "harm_z"),
-        "components": ("unmapped_impact", "unmapped_sensitivity", "default_exposure", "default_harm",
+        "components": ("unmapped_impact", "unmapped_sensitivity", "no_map_impact", "no_map_sensitivity",
+                       "default_exposure", "default_harm",
                        "default_confidence", "duration_full_min", "recurrence_full"),
         "score": ("corroboration",),
     }

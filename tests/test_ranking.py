@@ -141,3 +141,15 @@ def test_rank_verb_writes_the_csv(sample, tmp_path):
 
 def test_sample_playbooks_file_ships():
     assert (SAMPLE_DIR / "playbooks.yaml").is_file()
+
+
+def test_a_workspace_without_a_journey_map_still_ranks_by_signal(tmp_path):
+    from notebooks.ingest import ingest_file
+
+    fixtures = Path(__file__).parent / "fixtures"
+    ingest_file(tmp_path / "ws", "alerts", fixtures / "alertmanager_payloads.jsonl")
+    queue = ranked_alerts(tmp_path / "ws")
+    assert len(queue) == 4 and queue["stage"].isna().all()
+    assert queue.iloc[0]["severity"] == "critical" and not queue.iloc[0]["suppressed"]
+    assert (~queue["suppressed"]).sum() >= 3, "no map is no reason to call everything noise"
+    assert ranked_alerts(tmp_path / "empty").empty
