@@ -101,6 +101,11 @@ def test_saving_a_profile_creates_version_1_and_lists_it(workspace):
     assert "severe-first" in picker.options
     assert picker.value == "severe-first"
     assert at.slider(key="knob-weights.severity").value == pytest.approx(0.9)
+    frames = [d.value for d in at.dataframe]
+    history = next(f for f in frames if "comment" in f.columns)
+    assert list(history["version"]) == [1] and list(history["author"]) == ["tester"]
+    diff = next(f for f in frames if list(f.columns) == ["setting", "old", "new"])
+    assert ("weights.severity", "0.3", "0.9") in set(map(tuple, diff.values))
 
 
 def test_bad_profile_name_is_an_error_message_not_a_traceback(workspace):

@@ -13,7 +13,7 @@ import streamlit as st
 from app.charts import stage_window_chart
 from app.ui import flash, guard, show_flash, workspace_path
 from notebooks.playbooks import load_playbooks
-from notebooks.profiles import load_profile, save_profile
+from notebooks.profiles import load_profile, profile_diff, profile_history, save_profile
 from notebooks.ranking import queue_select, rank_alerts
 from notebooks.scoring import DEFAULT_PROFILE
 from notebooks.versioned_config import list_names
@@ -240,6 +240,27 @@ def drill_down(ws: Path, shown: pd.DataFrame, result: dict) -> None:
         st.dataframe(changes, hide_index=True, key="changes_table")
 
 
+def profile_versions(ws: Path, picked: str) -> None:
+    """Who changed the profile, when and why, and what changed between two versions."""
+    history = profile_history(ws, picked) if picked != DEFAULT_NAME or list_names(ws, "profiles") else []
+    if not history:
+        return
+    with st.expander(f"Versions of profile {picked}"):
+        st.dataframe(pd.DataFrame(history), hide_index=True, key="profile_history")
+        numbers = [0] + [h["version"] for h in history]
+        left, right = st.columns(2)
+        old = left.selectbox("Compare version", numbers, index=max(len(numbers) - 2, 0), key="diff_old",
+                             format_func=lambda v: "built-in defaults" if v == 0 else f"v{v}")
+        new = right.selectbox("with version", numbers, index=len(numbers) - 1, key="diff_new",
+                              format_func=lambda v: "built-in defaults" if v == 0 else f"v{v}")
+        changes = profile_diff(ws, picked, old, new)
+        if changes:
+            st.dataframe(pd.DataFrame(changes, columns=["setting", "old", "new"]).astype(str), hide_index=True,
+                         key="profile_diff")
+        else:
+            st.caption("No setting differs.")
+
+
 # -- the page: title, what it answers, controls, answer, detail ------------------------------------
 
 st.title("Ranked alerts")
@@ -261,3 +282,4 @@ with guard("ranking the alerts"):
         shown = answer(result["ranked"])
         st.subheader("Why this group?")
         drill_down(workspace, shown, result)
+    profile_versions(workspace, picked)
