@@ -136,7 +136,7 @@ def build_plan(kind: str, resolution: dict, source_columns: list, layout: str) -
     checks : [(column label, SQL true where a row is bad, expected, "column" | "row")]: a refusal names
              the first bad row, and within it the first failing check in this order
     The fast path guards every output column with error(); only a refused file pays for the checks
-    one by one with row numbers (see ingest.diagnose)."""
+    one by one with row numbers (see diagnosis.diagnose)."""
     spec = kind_spec(kind)
     value_sql, checks = [], []
     for column in spec["columns"]:

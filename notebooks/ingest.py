@@ -4,7 +4,6 @@ __generated_with = "0.25.2"
 app = marimo.App(width="medium")
 
 with app.setup:
-    import re
     import shutil
     import threading
     from concurrent.futures import ThreadPoolExecutor
@@ -14,27 +13,18 @@ with app.setup:
     import duckdb
 
     from notebooks.canonical_sql import build_plan, output_select, resolve_columns
+    from notebooks.diagnosis import diagnose, plan_source
     from notebooks.journey_map_file import preview_journey_map, store_journey_map
     from notebooks.kinds import KIND_NAMES, IngestError, kind_spec
     from notebooks.layouts import open_source, quote_ident
-    from notebooks.readers import check_utf8, csv_problem, detect_format, file_digest, python_json_records
-    from notebooks.workspace import (
-        append_audit,
-        canonical_columns,
-        commit_upload,
-        connect,
-        current_user,
-        find_duplicate,
-        list_manifests,
-        new_connection,
-        new_staging,
-        writer_lock,
-    )
+    from notebooks.readers import detect_format, file_digest
+    from notebooks.workspace import canonical_columns, connect, find_duplicate, list_manifests, new_connection
+    from notebooks.workspace_store import append_audit, commit_upload, current_user, new_staging, writer_lock
 
-    # What makes a row the same row again, per kind: re-ingesting an overlapping export adds only what
-    # is new. (Whole files are recognised earlier by their content hash.)
     # Files smaller than this are checked for a duplicate before conversion; larger ones while converting.
     EARLY_HASH_BYTES = 64 * 1024 * 1024
+    # What makes a row the same row again, per kind: re-ingesting an overlapping export adds only what
+    # is new. (Whole files are recognised earlier by their content hash.)
     NATURAL_KEYS = {
         "alerts": ("alert_id",),
         "ai": ("interaction_id", "shadow"),
@@ -43,25 +33,6 @@ with app.setup:
         "metrics": ("ts", "stage", "segment"),
         "changes": ("ts", "service", "kind", "description"),
     }
-
-
-@app.function
-def plan_source(con, kind: str, path, file_name: str, fmt: str, mapping, numbered: bool = False) -> dict:
-    """Opens the file as `raw_src` and plans its conversion; refuses a file missing required columns."""
-    source = open_source(con, kind, path, file_name, fmt, numbered=numbered)
-    columns = con.table("raw_src").columns
-    resolution = resolve_columns(kind, columns, mapping, file_name)
-    if resolution["missing"]:
-        spec = {c.name: c for c in kind_spec(kind)["columns"]}
-        first = resolution["missing"][0]
-        names = ", ".join((first, *spec[first].aliases[:4]))
-        shown = ", ".join(source["columns"][:12]) + (" …" if len(source["columns"]) > 12 else "")
-        raise IngestError(file_name, "header", first,
-                          f"a column named {names} (or map one with --map {first}=YOUR_COLUMN)",
-                          f"the columns {shown}")
-    plan = build_plan(kind, resolution, columns, source["layout"])
-    plan["resolution"] = resolution
-    return plan
 
 
 @app.function
@@ -135,74 +106,6 @@ def convert_tabular(workspace, kind, path, file_name, fmt, mapping, staging, upl
         raise IngestError(file_name, None, None, "at least one data row", "none")
     return {"tables": {table: rows} if rows else {}, "rows": rows, "skipped": total - rows,
             "layout": plan["layout"], "mapping": plan["resolution"]["resolved"]}
-
-
-@app.function
-def diagnose(kind, path, file_name, fmt, mapping, error) -> None:
-    """Finds and raises the precise refusal for a file the fast path could not convert: the first bad
-    row, and in it the first bad column, with what was expected and what was found. Only refused files
-    pay for this."""
-    if fmt in ("csv", "json", "jsonl"):
-        check_utf8(path, file_name, header_lines=1 if fmt == "csv" else 0)
-    if fmt in ("json", "jsonl"):
-        python_json_records(path, file_name)
-    con = new_connection()
-    try:
-        try:
-            plan = plan_source(con, kind, path, file_name, fmt, mapping, numbered=True)
-            parsed = con.sql(plan["parsed"])
-            parsed.create_view("parsed")
-            # the one-per-row cell guard of the fast path is redundant here: each cell has its own check
-            plan["checks"] = [check for check in plan["checks"] if check[0] != "__cells"]
-            firsts = ", ".join(f"min(__row) filter (where {bad})" for _, bad, _, _ in plan["checks"])
-            first_rows = con.sql(f"select {firsts} from parsed").fetchall()[0] if plan["checks"] else ()
-        except duckdb.Error as err:
-            line = re.search(r"line:?\s*(\d+)", str(err), re.IGNORECASE)
-            row = int(line.group(1)) - (1 if fmt == "csv" else 0) if line else None
-            found = csv_problem(err) if fmt == "csv" else first_line(err, path, file_name)
-            raise IngestError(file_name, row, None, f"a well-formed {fmt.upper()} row",
-                              found.replace(str(path), file_name)) from None
-        found = [(r, i) for i, r in enumerate(first_rows) if r is not None]
-        if not found:
-            raise IngestError(file_name, None, None, f"a readable {fmt.upper()} file",
-                              first_line(error, path, file_name)) from None
-        row, index = min(found)
-        label, _, expected, scope = plan["checks"][index]
-        raise IngestError(file_name, row, column_label(label, plan), expected,
-                          found_value(parsed, label, scope, row, kind)) from None
-    finally:
-        con.close()
-
-
-@app.function
-def column_label(label: str, plan: dict) -> str:
-    """`fired_at` or, when the file calls it something else, `Created On (fired_at)`."""
-    sources = plan["resolution"]["resolved"].get(label)
-    if sources and len(sources) == 1 and sources[0] != label:
-        return f"{sources[0]} ({label})"
-    return label
-
-
-@app.function
-def found_value(parsed, label: str, scope: str, row: int, kind: str) -> str:
-    """What the refused cell holds, as a short readable text."""
-    if scope == "row" and label == "completed" and kind == "metrics":
-        values = parsed.filter(f"__row = {int(row)}").project('"p__completed", "p__entered"').fetchall()[0]
-        return f"completed {values[0]:g} > entered {values[1]:g}"
-    column = quote_ident(("s__" if scope == "cell" else "v__") + label)
-    value = parsed.filter(f"__row = {int(row)}").project(column).fetchall()[0][0]
-    if value is None:
-        return "an empty cell"
-    if scope == "cell":
-        return f"{len(value.encode()):,} bytes"
-    return repr(value if len(value) <= 80 else value[:77] + "…")
-
-
-@app.function
-def first_line(error, path, file_name: str) -> str:
-    """The first line of a DuckDB error, with the (possibly temporary) path replaced by the file name."""
-    text = str(error).strip().replace(str(path), file_name)
-    return text.splitlines()[0][:300] if text else type(error).__name__
 
 
 @app.function

@@ -10,7 +10,7 @@ with app.setup:
     from datetime import UTC, datetime
     from pathlib import Path
 
-    from notebooks.workspace import append_audit, current_user, fsync_path, workspace_dirs, writer_lock
+    from notebooks.workspace_store import append_audit, current_user, fsync_path, workspace_dirs, writer_lock
 
     # What may be versioned in a workspace; each lives in <workspace>/<kind>/<name>/v0001.json, ...
     CONFIG_KINDS = ("profiles", "playbooks")
