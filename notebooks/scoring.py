@@ -68,7 +68,8 @@ def score_parameters(profile: dict) -> dict:
     """The SQL parameters of sql/41-43, by file: {"impact": …, "components": …, "score": …}."""
     p = resolve_profile(profile)
     pick = {
-        "impact": ("max_window_hours", "harm_full_drop", "ttv_full_rise", "min_entered", "harm_z"),
+        "windows": ("max_window_hours",),
+        "impact": ("harm_full_drop", "ttv_full_rise", "min_entered", "harm_z"),
         "components": ("unmapped_impact", "unmapped_sensitivity", "no_map_impact", "no_map_sensitivity",
                        "default_exposure", "default_harm",
                        "default_confidence", "duration_full_min", "recurrence_full"),
@@ -81,11 +82,12 @@ def score_parameters(profile: dict) -> dict:
 
 @app.function
 def score_groups(con, profile: dict | None = None) -> None:
-    """Scores every row of `alert_groups`, set-based in DuckDB: stage_hourly (40) ->
+    """Scores every row of `alert_groups`, set-based in DuckDB: stage_hourly (40) -> group_windows and
     group_journey_impact (41) -> group_components (42) -> scored_groups (43). See the markdown below
     for the formula; `reference_score` is the same formula in Python."""
     params = score_parameters(profile)
     con.execute(f"create or replace temp table stage_hourly as {sql_text('stage_hourly')}")
+    con.execute(f"create or replace temp table group_windows as {sql_text('group_windows')}", params["windows"])
     con.execute(f"create or replace temp table group_journey_impact as {sql_text('group_journey_impact')}",
                 params["impact"])
     con.execute(f"create or replace temp table group_components as {sql_text('group_components')}",
@@ -99,6 +101,13 @@ def rescore(con, profile: dict | None = None) -> None:
     group_components table that score_groups left."""
     con.execute(f"create or replace temp table scored_groups as {sql_text('scored_groups')}",
                 score_parameters(profile)["score"])
+
+
+@app.function
+def segment_conversion(con, stage: str, start, end):
+    """Per segment of a stage over [start, end): entries, conversion and the hour-of-day baseline
+    (sql/46_segment_conversion.sql), for the drill-down's "which segments were hurt"."""
+    return con.execute(sql_text("segment_conversion"), {"stage": stage, "start": start, "end": end}).df()
 
 
 @app.function

@@ -1,6 +1,5 @@
--- Exposure and observed journey harm of each alert group, from the hours its window overlaps.
---   window   : [hour of first_fired_at, end], end = last_resolved_at, else last_fired_at + 1 hour,
---              at most $max_window_hours long (an alert nobody resolved must not absorb a week)
+-- Exposure and observed journey harm of each mapped alert group, from the hours its window
+-- (41_group_windows.sql) overlaps.
 --   exposure : mean segment-weighted traffic in the window / the stage's 95th-percentile hour, capped at 1
 --   harm     : the larger of the relative conversion drop below its hour-of-day baseline (a drop of
 --              $harm_full_drop or more counts fully) and the relative rise of time to value (a rise of
@@ -8,27 +7,14 @@
 --              entries. Volume-aware: the drop is measured from the upper end of the Wilson interval
 --              (z = $harm_z) of the window's conversion, so 37 of 74 is not read as a collapse while
 --              2,000 of 10,000 is.
--- Parameters: $max_window_hours, $harm_full_drop, $ttv_full_rise, $min_entered, $harm_z. Inputs:
--- alert_groups, stage_hourly (40_stage_hourly.sql).
-with windows as (
-    select
-        group_id,
-        stage,
-        date_trunc('hour', first_fired_at) as window_start,
-        least(
-            greatest(coalesce(last_resolved_at, last_fired_at + interval 1 hour), first_fired_at),
-            first_fired_at + to_hours(cast($max_window_hours as bigint))
-        ) as window_end
-    from alert_groups
-    where stage is not null
-),
-
-window_hours as (
+-- Parameters: $harm_full_drop, $ttv_full_rise, $min_entered, $harm_z. Inputs: group_windows
+-- (41_group_windows.sql), stage_hourly (40_stage_hourly.sql).
+with window_hours as (
     -- each window as its hours, so that the join to stage_hourly is an equality (hash) join
     select group_id, stage, unnest(generate_series(window_start, window_end - interval 1 microsecond,
                                                    interval 1 hour)) as hour
-    from windows
-    where window_end > window_start
+    from group_windows
+    where stage is not null and window_end > window_start
 ),
 
 overlap as (

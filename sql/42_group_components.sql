@@ -10,7 +10,7 @@
 -- $no_map_sensitivity instead: a queue ranked by the alerts' own signal, not one that is all noise.
 -- A group whose stage has no journey metrics in its window gets exposure $default_exposure and harm
 -- $default_harm (unknown, not "no harm seen").
--- Inputs: alert_groups, stages, group_journey_impact (41_group_journey_impact.sql).
+-- Inputs: alert_groups, stages, group_windows and group_journey_impact (41).
 with stage_values as (
     select distinct on (stage) stage, impact, sensitivity from stages order by stage, position
 ),
@@ -22,6 +22,8 @@ has_map as (
 select
     g.group_id,
     g.first_fired_at,
+    w.window_start,
+    w.window_end,
     coalesce(s.impact, case when has_map.mapped then $unmapped_impact else $no_map_impact end) as impact,
     coalesce(s.sensitivity, case when has_map.mapped then $unmapped_sensitivity else $no_map_sensitivity end)
         as sensitivity,
@@ -38,3 +40,4 @@ from alert_groups as g
 cross join has_map
 left join stage_values as s on s.stage = g.stage
 left join group_journey_impact as j on j.group_id = g.group_id
+left join group_windows as w on w.group_id = g.group_id

@@ -170,3 +170,17 @@ def test_unmapped_critical_ranks_below_a_harmful_warning_on_checkout():
     score_groups(con)
     scores = dict(con.execute("select group_id, score from scored_groups").fetchall())
     assert scores["pay"] > 3 * scores["ci"]
+
+
+def test_group_window_is_the_one_the_score_reads_and_is_capped():
+    open_ended = {"group_id": "stuck", "stage": None, "severity_rank": 2, "confidence": None, "alert_count": 3,
+                  "duration_min": 5000, "first": T0 + timedelta(minutes=20), "last": T0 + timedelta(days=3),
+                  "resolved": None}
+    short = dict(open_ended, group_id="short", last=T0 + timedelta(minutes=30),
+                 resolved=T0 + timedelta(minutes=50))
+    con = groups_connection([open_ended, short])
+    score_groups(con, {"max_window_hours": 6})
+    got = {g: (s, e) for g, s, e in con.execute("select group_id, window_start, window_end from scored_groups")
+           .fetchall()}
+    assert got["stuck"] == (T0, T0 + timedelta(hours=6, minutes=20))
+    assert got["short"] == (T0, T0 + timedelta(minutes=50))

@@ -1,7 +1,7 @@
 """Ranked alerts: which problems hurt customers most right now, under a weight profile you can tune.
 
-The page calls `notebooks.ranking`, `notebooks.profiles` and `notebooks.playbooks`; the only SQL here are
-small reads for the drill-down (hourly stage state, segments, changes)."""
+The page calls `notebooks.ranking`, `notebooks.scoring`, `notebooks.profiles` and `notebooks.playbooks`; the
+only SQL here are small reads for the drill-down (the hourly stage state the ranking left, changes)."""
 
 import copy
 import json
@@ -15,7 +15,7 @@ from app.ui import flash, guard, show_flash, workspace_path
 from notebooks.playbooks import load_playbooks
 from notebooks.profiles import load_profile, profile_diff, profile_history, save_profile
 from notebooks.ranking import queue_select, rank_alerts
-from notebooks.scoring import DEFAULT_PROFILE
+from notebooks.scoring import DEFAULT_PROFILE, segment_conversion
 from notebooks.versioned_config import list_names
 from notebooks.workspace import connect, list_uploads
 
@@ -143,30 +143,6 @@ def text_or(value, missing: str = "—") -> str:
     return missing if value is None or pd.isna(value) or value == "" else str(value)
 
 
-def window_of(group) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """The hours the score read (as in sql/41): from the hour of the first alert to the resolution, else
-    one hour after the last alert."""
-    start = pd.Timestamp(group["first_fired_at"]).floor("h")
-    end = group["last_resolved_at"]
-    end = pd.Timestamp(group["last_fired_at"]) + pd.Timedelta(hours=1) if pd.isna(end) else pd.Timestamp(end)
-    return start, max(end, start + pd.Timedelta(hours=1))
-
-
-SEGMENTS_SQL = """
-with hourly as (
-    select segment, date_trunc('hour', ts) as hour, sum(entered) as entered, sum(completed) as completed
-    from journey_metrics where stage = $stage group by all
-),
-baseline as (
-    select segment, hour(hour) as hour_of_day, median(completed / nullif(entered, 0)) as conversion_baseline
-    from hourly group by all
-)
-select h.segment, sum(h.entered) as entered, sum(h.completed) / nullif(sum(h.entered), 0) as conversion,
-       sum(b.conversion_baseline * h.entered) / nullif(sum(h.entered), 0) as conversion_baseline
-from hourly as h join baseline as b on b.segment = h.segment and b.hour_of_day = hour(h.hour)
-where h.hour >= $start and h.hour < $end
-group by h.segment order by h.segment
-"""
 CHANGES_SQL = """
 select ts, service, kind, description from changes
 where ts >= $since and ts <= $until and list_contains($services, service)
@@ -182,7 +158,7 @@ def drill_down(ws: Path, shown: pd.DataFrame, result: dict) -> None:
     if label is None:
         return
     group = shown[shown["group_id"] == groups[label]].iloc[0]
-    start, end = window_of(group)
+    start, end = pd.Timestamp(group["window_start"]), pd.Timestamp(group["window_end"])
     stage = group["stage"]
     left, right = st.columns(2)
     left.markdown(f"**Stage** {text_or(stage, 'unmapped')} · **touchpoint** {text_or(group['touchpoint'])}  \n"
@@ -202,7 +178,7 @@ def drill_down(ws: Path, shown: pd.DataFrame, result: dict) -> None:
         if stage and not pd.isna(stage):
             mapped = result["stage_services"]
             services += [s for s in mapped.loc[mapped["stage"] == stage, "service"] if s != group["service"]]
-            segments = con.execute(SEGMENTS_SQL, {"stage": stage, "start": start, "end": end}).df()
+            segments = segment_conversion(con, stage, start, end)
         else:
             segments = pd.DataFrame()
         since = pd.Timestamp(group["first_fired_at"]) - pd.Timedelta(hours=CHANGE_LOOKBACK_H)
