@@ -5,11 +5,13 @@ app = marimo.App(width="medium")
 
 with app.setup:
     import os
+    import re
 
-    from notebooks.journey_mapping import create_mapped_alerts
+    from notebooks.journey_mapping import mapping_columns, rule_case, workspace_rules
+    from notebooks.layouts import quote_ident
     from notebooks.workspace import connect, sql_text
 
-    # Columns of `alert_groups`, in order (see sql/31_alert_groups.sql for each one's rule).
+    # Columns of `alert_groups`, in order (see sql/33_alert_groups.sql for each one's rule).
     GROUP_COLUMNS = (
         "group_id", "group_key", "alert_ids", "alert_count", "service", "name", "stage", "touchpoint",
         "journey", "source", "fingerprint", "region", "labels", "first_fired_at", "last_fired_at",
@@ -20,26 +22,38 @@ with app.setup:
 
 @app.function
 def create_alert_groups(con, gap_minutes: float = 60, flap_window_minutes: float = 60,
-                        flap_min_cycles: int = 3) -> None:
-    """Creates (or replaces) the temp table `alert_groups`, one row per problem, from `mapped_alerts`
-    (built from the workspace's rules when it does not exist yet). Set-based, sql/31_alert_groups.sql:
+                        flap_min_cycles: int = 3, rules: list | None = None) -> None:
+    """Creates (or replaces) the temp table `alert_groups`, one row per problem, from `alerts`, mapped
+    with `rules` (None = the workspace's touchpoint rules). Set-based, sql/31_alert_buckets.sql -> 32_bucket_alerts.sql -> 33_alert_groups.sql:
 
     key        = fingerprint, else name + service
     new group  : fired_at - max(ended_at of earlier alerts of the key) > gap_minutes,
                  ended_at = coalesce(resolved_at, fired_at)
+    stage      = the stage of the group's first alert that a rule maps (first rule wins)
     flap cycle : an alert that fires after every earlier alert of its group ended and within
                  flap_window_minutes of the previous alert's fired_at;
                  flapping = flap_count >= flap_min_cycles
     last_resolved_at = max(resolved_at), NULL when the group's latest alert has no resolution;
     duration_min = (max(ended_at) - first_fired_at) in minutes."""
-    exists = con.execute(
-        "select count(*) from duckdb_tables() where table_name = 'mapped_alerts' and temporary"
-    ).fetchall()
-    if not exists[0][0]:
-        create_mapped_alerts(con)
+    rules = workspace_rules(con) if rules is None else rules
     params = {"gap_minutes": float(gap_minutes), "flap_window_minutes": float(flap_window_minutes),
-              "flap_min_cycles": int(flap_min_cycles)}
-    con.execute(sql_text("alert_groups"), params)
+              "flap_min_cycles": int(flap_min_cycles),
+              # a bucket no wider than the gap (and never zero wide: timestamps are in microseconds)
+              "bucket_seconds": max(float(gap_minutes) * 60, 1e-6)}
+    buckets, groups = sql_text("alert_buckets"), sql_text("alert_groups")
+    if rules:
+        columns = mapping_columns(rules, params)
+        parts = rule_case(rules, params, table="pieces", flat_labels=True)
+        buckets = (buckets.replace("/* mapping columns */", "".join(f"{sql} as {quote_ident(name)}, "
+                                                                   for sql, name in columns))
+                   .replace("null /* rule_position */", parts["position"]))
+        groups = (groups.replace("null /* rule_stages */", parts["stage"])
+                  .replace("null /* rule_touchpoints */", parts["touchpoint"])
+                  .replace("null /* rule_journeys */", parts["journey"]))
+    for text in (buckets, sql_text("bucket_alerts"), groups):
+        # each statement gets only the parameters it names (DuckDB refuses unused named parameters)
+        con.execute(text, {k: v for k, v in params.items() if re.search(rf"\${k}\b", text)})
+    con.execute("drop table if exists alert_buckets; drop table if exists bucket_alerts")
 
 
 @app.function

@@ -13,6 +13,7 @@ with app.setup:
     import yaml
 
     from notebooks.journey_map_file import MATCH_COLUMNS, check_match
+    from notebooks.layouts import quote_ident
     from notebooks.workspace import connect, sql_text
 
     # Name tokens too common to say anything about a journey stage (suggestions ignore them).
@@ -65,7 +66,8 @@ def parse_rules(text: str, journey: str | None = None) -> list:
 
 
 @app.function
-def match_condition(key: str, pattern: str, name: str, params: dict, table: str = "alerts") -> str:
+def match_condition(key: str, pattern: str, name: str, params: dict, table: str = "alerts",
+                    flat_labels: bool = False) -> str:
     """SQL for one `key: pattern` of a rule; adds its bound parameters to `params` under `name`.
 
     value   : the alert column (allowlist MATCH_COLUMNS), or json_extract_string(labels, JSON pointer)
@@ -74,13 +76,17 @@ def match_condition(key: str, pattern: str, name: str, params: dict, table: str 
     re:     : regexp_matches(value, pattern): a search like Python's re.search, case-sensitive (RE2;
               write (?i) for case-insensitive)
     A NULL value (no region, no such label) matches nothing. `table` is the SQL alias of the rows
-    matched (alerts here; alert groups for playbooks and suppression rules)."""
-    if key.startswith("labels."):
+    matched (alerts here; alert groups for playbooks and suppression rules). `flat_labels`: the rows
+    carry each label a rule uses as its own column, named `labels.<key>` (see mapping_columns)."""
+    if key.startswith("labels.") and flat_labels:
+        values = [f"{table}.{quote_ident(key)}"]
+    elif key.startswith("labels."):
         pointer = "/" + key[len("labels."):].replace("~", "~0").replace("/", "~1")
         params[f"{name}_key"] = pointer
         values = [f"json_extract_string({table}.labels, ${name}_key)"]
     elif key == "severity":
-        values = [f"{table}.severity"] + (["alerts.severity_raw"] if table == "alerts" else [])
+        # alert rows also carry the tool's own text; alert groups only the normalised label
+        values = [f"{table}.severity"] + ([f"{table}.severity_raw"] if table in ("alerts", "pieces") else [])
     elif key in MATCH_COLUMNS:
         values = [f'{table}."{key}"']
     else:
@@ -96,28 +102,57 @@ def match_condition(key: str, pattern: str, name: str, params: dict, table: str 
 
 
 @app.function
-def rule_sql(rules: list) -> tuple:
-    """(SQL of sql/30_mapped_alerts.sql with the rules filled in, parameters). One statement, set-based:
-    rule_position = CASE WHEN <rule 1, keys ANDed> THEN 1 WHEN <rule 2> THEN 2 … END (first match wins)."""
-    params, whens = {}, []
+def rule_case(rules: list, params: dict, table: str = "alerts", flat_labels: bool = False) -> dict:
+    """The SQL pieces of a rule set, its bound values added to `params`:
+    position = CASE WHEN <rule 1, keys ANDed> THEN 1 WHEN <rule 2> THEN 2 … END (first match wins), and
+    stage / touchpoint / journey = lists of bound parameters indexed by that position."""
+    whens = []
     for position, rule in enumerate(rules, start=1):
         if not rule.get("match"):
             raise ValueError(f"rule {position} has no match keys")
-        conditions = [match_condition(str(k), v, f"r{position}_{i}", params)
+        conditions = [match_condition(str(k), v, f"r{position}_{i}", params, table=table, flat_labels=flat_labels)
                       for i, (k, v) in enumerate(rule["match"].items(), start=1)]
         whens.append(f"when {' and '.join(conditions)} then {position}")
+    parts = {"position": "case " + " ".join(whens) + " end" if rules else "null"}
+    for field in ("stage", "touchpoint", "journey"):
+        names = [f"{field}_{p}" for p in range(1, len(rules) + 1)]
+        params.update(dict(zip(names, [None if r.get(field) is None else str(r[field]) for r in rules], strict=True)))
+        parts[field] = "[" + ", ".join(f"${n}" for n in names) + "]" if rules else "null"
+    return parts
+
+
+@app.function
+def mapping_columns(rules: list, params: dict) -> list:
+    """[(SQL over an alert, column name)] for every value the rules look at: the alert columns they
+    name (plus severity_raw with severity) and each `labels.<key>` they use, extracted once. Rules that
+    test these columns with flat_labels=True map a table holding them exactly as they map alerts."""
+    columns = {}
+    for rule in rules:
+        for key in rule.get("match") or {}:
+            if key.startswith("labels."):
+                pointer = "/" + key[len("labels."):].replace("~", "~0").replace("/", "~1")
+                name = f"label_{len(params)}"
+                if key not in columns:
+                    params[name] = pointer
+                    columns[key] = f"json_extract_string(labels, ${name})"
+            elif key in MATCH_COLUMNS:
+                columns[key] = quote_ident(key)
+                if key == "severity":
+                    columns["severity_raw"] = "severity_raw"
+    return [(sql, name) for name, sql in columns.items()]
+
+
+@app.function
+def rule_sql(rules: list) -> tuple:
+    """(SQL of sql/30_mapped_alerts.sql with the rules filled in, parameters). One statement, set-based."""
+    params = {}
     text = sql_text("mapped_alerts")
     if rules:
-        lists = {}
-        for field in ("stage", "touchpoint", "journey"):
-            names = [f"{field}_{p}" for p in range(1, len(rules) + 1)]
-            values = [None if r.get(field) is None else str(r[field]) for r in rules]
-            params.update(dict(zip(names, values, strict=True)))
-            lists[field] = "[" + ", ".join(f"${n}" for n in names) + "]"
-        text = (text.replace("null /* rule_position */", "case " + " ".join(whens) + " end")
-                .replace("null /* rule_stages */", lists["stage"])
-                .replace("null /* rule_touchpoints */", lists["touchpoint"])
-                .replace("null /* rule_journeys */", lists["journey"]))
+        parts = rule_case(rules, params)
+        text = (text.replace("null /* rule_position */", parts["position"])
+                .replace("null /* rule_stages */", parts["stage"])
+                .replace("null /* rule_touchpoints */", parts["touchpoint"])
+                .replace("null /* rule_journeys */", parts["journey"]))
     return text, params
 
 

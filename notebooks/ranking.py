@@ -5,7 +5,7 @@ app = marimo.App(width="medium")
 
 with app.setup:
     from notebooks.alert_groups import create_alert_groups
-    from notebooks.journey_mapping import create_mapped_alerts, match_condition
+    from notebooks.journey_mapping import match_condition
     from notebooks.playbooks import load_playbooks
     from notebooks.profiles import load_profile
     from notebooks.scoring import COMPONENTS, rescore, resolve_profile, score_groups
@@ -86,7 +86,6 @@ def rank_alerts(con, profile: dict | None = None, playbooks: list | None = None)
     (wide) and ranked_groups (narrow) on `con`; queue_select() joins them for output."""
     p = resolve_profile(profile)
     limit_memory(con, RANK_MEMORY_LIMIT)
-    create_mapped_alerts(con)
     create_alert_groups(con, gap_minutes=p["group_gap_minutes"], flap_window_minutes=p["flap_window_minutes"],
                         flap_min_cycles=int(p["flap_min_cycles"]))
     score_groups(con, p)

@@ -1,4 +1,4 @@
-"""notebooks/alert_groups.py and sql/31_alert_groups.sql: which alerts are the same problem."""
+"""notebooks/alert_groups.py and sql/31-33 (buckets, bucket alerts, groups): which alerts are the same problem."""
 
 import csv
 import random
@@ -162,3 +162,71 @@ def test_sample_checkout_outage_is_a_few_groups(sample_groups):
     assert outage["alert_count"].sum() == 5
     assert not outage["flapping"].any()
     assert sample_groups["alert_count"].sum() == len(sample_groups["alert_ids"].str.split(";").explode())
+
+
+def reference_groups(alerts: list, stage_of: dict, tie_order: dict, gap: float, flap_window: float) -> dict:
+    """The documented grouping rules, alert by alert in Python: {alert_ids: (stage, flap_count)}.
+    Alerts are in (fired_at, alert_id) order; the "first" alert that maps is first by (fired_at,
+    tie_order), the hash of alert_id that sql/31 breaks ties with."""
+    by_key = {}
+    for a in alerts:
+        key = ("f", a["fingerprint"]) if (a["fingerprint"] or "").strip() else ("r", a["name"], a["service"])
+        by_key.setdefault(key, []).append(a)
+    groups = {}
+    for rows in by_key.values():
+        rows.sort(key=lambda a: (a["fired_at"], a["alert_id"]))
+        current, ended, previous_fired = None, None, None
+        for a in rows:
+            minutes_since_end = None if ended is None else (a["fired_at"] - ended).total_seconds() / 60
+            if minutes_since_end is None or minutes_since_end > gap:
+                current = {"ids": [], "mapped": [], "flaps": 0}
+                groups[id(current)] = current
+            elif minutes_since_end >= 0 and (a["fired_at"] - previous_fired).total_seconds() / 60 <= flap_window:
+                current["flaps"] += 1
+            current["ids"].append(a["alert_id"])
+            if stage_of[a["alert_id"]] is not None:
+                current["mapped"].append((a["fired_at"], tie_order[a["alert_id"]], stage_of[a["alert_id"]]))
+            end = a["resolved_at"] or a["fired_at"]
+            ended = end if ended is None else max(ended, end)
+            previous_fired = a["fired_at"]
+    return {";".join(g["ids"]): (min(g["mapped"])[2] if g["mapped"] else None, g["flaps"])
+            for g in groups.values()}
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_bucketed_grouping_matches_the_alert_by_alert_rules(seed):
+    """sql/31 sessionises gap-wide buckets and maps pieces, not alerts: on random alerts (ties, overlaps,
+    resolutions, blank fingerprints, labels that decide the stage) it must agree with the rules applied
+    one alert at a time, and with sql/30's per-alert mapping."""
+    from notebooks.journey_mapping import create_mapped_alerts
+    from notebooks.workspace import new_connection
+
+    rng = random.Random(seed)
+    gap, flap_window = rng.choice([5, 30, 60]), rng.choice([10, 60, 120])
+    alerts = []
+    for i in range(300):
+        fired = T0 + timedelta(minutes=rng.randrange(0, 2000), seconds=rng.choice([0, 0, 30]))
+        resolved = None if rng.random() < 0.3 else fired + timedelta(minutes=rng.randrange(0, 90))
+        alerts.append({"alert_id": f"a{i:03d}", "fired_at": fired, "resolved_at": resolved,
+                       "service": rng.choice(["cart-api", "cart-web", "search", "batch"]),
+                       "name": rng.choice(["Slow", "Errors"]), "severity": rng.choice(["critical", "warning"]),
+                       "fingerprint": rng.choice(["", " ", None, "f1", "f2", "f3"]),
+                       "labels": rng.choice([None, '{"team":"pay"}', '{"team":"web"}'])})
+    rules = [{"stage": "checkout", "touchpoint": "pay", "match": {"service": "cart-*", "labels.team": "pay"}},
+             {"stage": "browse", "touchpoint": "web", "match": {"service": "re:^cart-w"}},
+             {"stage": "search", "match": {"name": "errors", "severity": "critical"}}]
+    con = new_connection()
+    con.execute("create table alerts (alert_id varchar, fired_at timestamp, resolved_at timestamp, service varchar, "
+                "name varchar, severity varchar, severity_raw varchar, severity_rank tinyint, source varchar, "
+                "fingerprint varchar, confidence double, region varchar, labels varchar, message varchar)")
+    con.executemany("insert into alerts values (?, ?, ?, ?, ?, ?, null, ?, 'prometheus', ?, null, null, ?, null)",
+                    [(a["alert_id"], a["fired_at"], a["resolved_at"], a["service"], a["name"], a["severity"],
+                      1 if a["severity"] == "critical" else 3, a["fingerprint"], a["labels"]) for a in alerts])
+    create_mapped_alerts(con, rules)
+    stage_of = dict(con.execute("select alert_id, stage from mapped_alerts").fetchall())
+    tie_order = dict(con.execute("select alert_id, hash(alert_id) from alerts").fetchall())
+    create_alert_groups(con, gap_minutes=gap, flap_window_minutes=flap_window, rules=rules)
+    ours = {ids: (stage, flaps) for ids, stage, flaps in
+            con.execute("select alert_ids, stage, flap_count from alert_groups").fetchall()}
+    assert ours == reference_groups(alerts, stage_of, tie_order, gap, flap_window)
+    assert any(stage for stage, _ in ours.values()) and len(ours) > 20

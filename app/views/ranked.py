@@ -69,7 +69,7 @@ def ranking(ws: str, uploads: tuple, profile_json: str, playbooks_json: str) -> 
             "ranked": con.execute(queue_select()).df(),
             "hourly": con.execute("select stage, hour, traffic, entered, completed, conversion, "
                                   "conversion_baseline from stage_hourly order by stage, hour").df(),
-            "stage_services": con.execute("select distinct stage, service from mapped_alerts "
+            "stage_services": con.execute("select distinct stage, service from alert_groups "
                                           "where stage is not null").df(),
         }
     finally:
