@@ -84,10 +84,18 @@ def pandas_pipeline(frames: dict, profile: dict = DEFAULT_PROFILE) -> pd.DataFra
     end = a["resolved_at"].fillna(a["fired_at"])
     previous_end = end.groupby(a["fingerprint"]).cummax().groupby(a["fingerprint"]).shift()
     gap = pd.Timedelta(minutes=profile["group_gap_minutes"])
-    a["group"] = (previous_end.isna() | (a["fired_at"] - previous_end > gap)).cumsum()
+    starts = previous_end.isna() | (a["fired_at"] - previous_end > gap)
+    a["group"] = starts.cumsum()
+    # the columns sql/31-33 also give every group: flap cycles, the ids in order, the first alert's names
+    previous_fired = a.groupby("fingerprint")["fired_at"].shift()
+    a["flap"] = (~starts & (a["fired_at"] >= previous_end)
+                 & (a["fired_at"] - previous_fired <= pd.Timedelta(minutes=profile["flap_window_minutes"])))
     g = a.groupby("group").agg(stage=("stage", "first"), first=("fired_at", "min"), last=("fired_at", "max"),
                                resolved=("resolved_at", "max"), count=("alert_id", "size"),
-                               rank=("severity_rank", "min"), confidence=("confidence", "max"))
+                               rank=("severity_rank", "min"), confidence=("confidence", "max"),
+                               flap_count=("flap", "sum"), service=("service", "first"), name=("name", "first"))
+    # the fastest whole-column way pandas has to join strings per group (agg(";".join) is ~2x slower)
+    g["alert_ids"] = (a["alert_id"] + ";").groupby(a["group"]).sum().str[:-1]
     m = frames["metrics"].merge(frames["segments"][["segment", "weight"]], on="segment", how="left")
     m["hour"] = m["ts"].dt.floor("h")
     m["traffic"] = m["weight"].fillna(1.0) * m["entered"]
