@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from app.cli_nab import add_nab_parser
 from notebooks.kinds import KIND_NAMES, IngestError
 
 EXIT_REFUSED = 2
@@ -199,6 +200,8 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--playbooks", metavar="F", help="playbook catalogue (YAML) to route the groups")
     audit.add_argument("--out", required=True, metavar="DIR", help="folder for the report (created)")
     audit.set_defaults(run=cmd_audit)
+
+    add_nab_parser(verbs)
 
     for name, helptext, run in (("app", "open the app on a workspace", cmd_app),
                                 ("demo", "build the sample workspace and open the app", cmd_demo)):

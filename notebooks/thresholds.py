@@ -1,0 +1,197 @@
+import marimo
+
+__generated_with = "0.25.2"
+app = marimo.App(width="medium")
+
+with app.setup:
+    import numpy as np
+    import pandas as pd
+
+    # The frozen operating point. Tuned on the NAB development split only (README: "Dynamic
+    # thresholds"); the same values serve journey metrics and AI outcome metrics.
+    DETECTOR = {
+        "history_rows": 1000,  # trailing window of the robust baselines
+        "min_samples": 100,  # no alert before this many rows of history (minimum-sample guard)
+        "scale_floor": 0.01,  # the spread never counts as smaller than 1% of the series' mean level
+        "seasonal_periods": ("1D", "7D"),  # same time yesterday..., same hour of the week...
+        "seasons": 7,  # ...over at most this many earlier periods (at least 3 needed)
+        "seasonal_gain": 0.8,  # use the seasonal baseline when it fits the history this much better
+        "z_min": 4.0,  # an alert needs a deviation of at least this many robust standard deviations...
+        "record_rows": 1000,  # ...and at least as large as any deviation in this many earlier rows
+        "refractory_rows": 100,  # after an alert, only a worse deviation alerts again this soon
+        "recover_rows": 12,  # an episode ends after this many rows back within z_min / 2
+        "direction": "both",  # "down" (conversion), "up" (time-to-value, cost) or "both"
+    }
+
+
+@app.function
+def detector_params(overrides: dict | None = None) -> dict:
+    """DETECTOR with `overrides` applied; unknown keys are an error, not silently ignored."""
+    unknown = set(overrides or {}) - set(DETECTOR)
+    if unknown:
+        raise ValueError(f"unknown detector setting(s): {', '.join(sorted(unknown))}")
+    return {**DETECTOR, **(overrides or {})}
+
+
+@app.function
+def rows_per_period(timestamps: pd.Series, period: str) -> int:
+    """How many rows one seasonal period spans at the series' typical spacing (0 when unknown)."""
+    steps = pd.to_datetime(pd.Series(timestamps)).diff().dropna()
+    step = steps.median() if len(steps) else pd.NaT
+    if pd.isna(step) or step <= pd.Timedelta(0):
+        return 0
+    return int(round(pd.Timedelta(period) / step))
+
+
+@app.function
+def trailing_spread(series: pd.Series, rows: int, min_rows: int) -> pd.Series:
+    """Robust standard deviation of the rows before each row: interquartile range / 1.349."""
+    past = series.shift(1).rolling(rows, min_periods=min_rows)
+    return (past.quantile(0.75) - past.quantile(0.25)) / 1.349
+
+
+@app.function
+def robust_deviation(timestamps, values, params: dict | None = None, noise=None) -> pd.DataFrame:
+    """Causal deviation of each row from its own history (row t uses rows <= t only):
+
+    baselines : trailing median of the last history_rows rows, and for each seasonal period the
+                median of the same phase in up to `seasons` earlier periods (>= 3 needed)
+    choice    : per row, the seasonal baseline whose residuals had the smallest trailing spread, if
+                that spread beats the trailing one by seasonal_gain; else the trailing baseline
+    z         : (value - baseline) / spread, the spread floored at scale_floor x the mean level and,
+                for rates, widened by the sampling noise `noise` (per row, e.g. binomial)
+    Returns baseline, spread, z (signed) per row."""
+    p = detector_params(params)
+    s = pd.Series(np.asarray(values, dtype=float)).ffill().fillna(0.0)
+    rows, min_rows = int(p["history_rows"]), int(p["min_samples"])
+    floor = 1e-9 + p["scale_floor"] * s.abs().expanding().mean().shift(1).fillna(0.0)
+    baseline = s.shift(1).rolling(rows, min_periods=min_rows).median()
+    spread = np.maximum(trailing_spread(s, rows, min_rows), floor)
+    for period in p["seasonal_periods"]:
+        lag = rows_per_period(timestamps, period)
+        if lag < 2 or len(s) <= 3 * lag:
+            continue
+        earlier = pd.concat([s.shift(k * lag) for k in range(1, int(p["seasons"]) + 1)], axis=1)
+        seasonal = earlier.median(axis=1).where(earlier.notna().sum(axis=1) >= 3)
+        seasonal_spread = np.maximum(trailing_spread(s - seasonal, rows, min_rows), floor)
+        better = (seasonal_spread < p["seasonal_gain"] * spread) & seasonal.notna()
+        baseline = baseline.where(~better, seasonal)
+        spread = spread.where(~better, seasonal_spread)
+    if noise is not None:
+        spread = np.sqrt(spread ** 2 + pd.Series(np.asarray(noise, dtype=float)).fillna(0.0) ** 2)
+    z = ((s - baseline) / spread).fillna(0.0)
+    return pd.DataFrame({"baseline": baseline, "spread": spread, "z": z})
+
+
+@app.function
+def episodes(z: np.ndarray, params: dict | None = None) -> pd.DataFrame:
+    """Alerts from deviations, once per episode, at onset (causal: row t looks at rows <= t).
+
+    strength  : |z| / max(z_min, largest |z| of the record_rows rows before), in the watched
+                direction, 0 below z_min and in the first min_samples rows
+    onset     : strength >= 1, and either refractory_rows have passed since the last alert or the
+                deviation is stronger than the last alert's (a worse problem alerts again)
+    recovery  : the first row after recover_rows rows in a row back within z_min / 2
+    Returns strength, alert (onset rows), in_episode, recovered (recovery rows), anomaly_score: in
+    [0, 1], >= 0.5 exactly on alert rows."""
+    p = detector_params(params)
+    z = np.nan_to_num(np.asarray(z, dtype=float))
+    signed = {"down": -z, "up": z}.get(p["direction"], np.abs(z))
+    watched = np.clip(signed, 0.0, None)
+    record = pd.Series(np.abs(z)).shift(1).rolling(int(p["record_rows"]), min_periods=1).max().fillna(0.0)
+    # >= 1 exactly when |z| >= z_min and |z| >= the record; bounded, so strengths compare
+    strength = np.where(watched >= p["z_min"], watched / np.maximum(record.to_numpy(), p["z_min"]), 0.0)
+    strength[: int(p["min_samples"])] = 0.0
+    n = len(z)
+    alert, in_episode, recovered = np.zeros(n, bool), np.zeros(n, bool), np.zeros(n, bool)
+    last_alert, last_strength, active, calm = -(10 ** 9), 0.0, False, 0
+    for i in range(n):
+        if strength[i] >= 1.0 and (i - last_alert > p["refractory_rows"] or strength[i] >= last_strength):
+            alert[i], last_alert, last_strength, active, calm = True, i, strength[i], True, 0
+        elif active:
+            calm = calm + 1 if watched[i] < p["z_min"] / 2 else 0
+            if calm >= p["recover_rows"]:
+                recovered[i], active = True, False
+        in_episode[i] = active
+    score = np.where(alert, 0.5 + 0.5 * (1.0 - 1.0 / (1.0 + strength)), 0.49 * np.minimum(strength, 1.0))
+    return pd.DataFrame({"strength": strength, "alert": alert, "in_episode": in_episode,
+                         "recovered": recovered, "anomaly_score": score})
+
+
+@app.function
+def detect(timestamps, values, params: dict | None = None, noise=None) -> pd.DataFrame:
+    """The detector on one series: robust_deviation, then episodes. One row per input row."""
+    deviation = robust_deviation(timestamps, values, params, noise)
+    return pd.concat([deviation, episodes(deviation["z"].to_numpy(), params)], axis=1)
+
+
+@app.function
+def wilson_interval(successes, trials, z: float = 1.96) -> tuple:
+    """Wilson score interval (lower, upper) per row; (0, 1) where there were no trials."""
+    k, n = np.asarray(successes, dtype=float), np.asarray(trials, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.where(n > 0, k / n, 0.0)
+        centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+        half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    lower = np.where(n > 0, np.clip(centre - half, 0.0, 1.0), 0.0)
+    return lower, np.where(n > 0, np.clip(centre + half, 0.0, 1.0), 1.0)
+
+
+@app.function
+def detect_rate(timestamps, successes, trials, params: dict | None = None, min_trials: int = 30) -> pd.DataFrame:
+    """The detector on a rate (conversion, task completion...), volume-aware: the spread is widened
+    by the binomial noise sqrt(p(1-p)/n) of each row's own volume, so 4 of 20 is not read like 4,000
+    of 20,000, and a row with fewer than min_trials trials never alerts. Adds rate, lower, upper
+    (Wilson 95%) and trials."""
+    k, n = np.asarray(successes, dtype=float), np.asarray(trials, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(n > 0, k / n, np.nan)
+    level = pd.Series(rate).ffill().fillna(0.5).clip(0.0, 1.0).to_numpy()
+    noise = np.sqrt(level * (1 - level) / np.maximum(n, 1.0))
+    deviation = robust_deviation(timestamps, rate, params, noise=noise)
+    z = deviation["z"].to_numpy().copy()
+    z[n < min_trials] = 0.0
+    deviation["z"] = z
+    lower, upper = wilson_interval(k, n)
+    out = pd.concat([deviation, episodes(z, params)], axis=1)
+    return out.assign(rate=rate, lower=lower, upper=upper, trials=n)
+
+
+@app.function
+def burn_rate_windows() -> list:
+    """The multiwindow, multi-burn-rate table (Google SRE workbook, ch. 5) as the default."""
+    return [{"long": "1h", "short": "5min", "burn_rate": 14.4, "action": "page"},
+            {"long": "6h", "short": "30min", "burn_rate": 6.0, "action": "page"},
+            {"long": "3D", "short": "6h", "burn_rate": 1.0, "action": "ticket"}]
+
+
+@app.cell(hide_code=True)
+def _():
+    import marimo as mo
+
+    mo.md(
+        r"""
+        # Dynamic thresholds: deviation from a series' own history
+
+        One engine serves journey metrics (conversion, time-to-value, satisfaction per stage and
+        segment), AI outcome metrics and any NAB `value` series. Every step is causal: row $t$ uses rows
+        $\le t$ only.
+
+        1. **Baseline.** The trailing median of the last 1,000 rows, or a **seasonal** median (the same
+           time of day over up to 7 earlier days, the same hour of the week over up to 7 earlier weeks)
+           when that fits the history better (its residual spread at most 0.8 x the trailing spread).
+        2. **Spread.** Robust: the interquartile range / 1.349 of the trailing residuals. For a rate
+           it is widened by the binomial noise $\sqrt{p(1-p)/n}$ of the row's own volume: **volume-aware**,
+           and rows under a minimum number of trials never alert.
+        3. **Deviation** $z = (x - \text{baseline}) / \text{spread}$, in the watched direction.
+        4. **Alert at onset, once per episode.** An alert needs $|z| \ge 4$ *and* a deviation at least as
+           large as any in the previous 1,000 rows (so a series that is always spiky must do something new).
+           After an alert, only a stronger deviation alerts again within 100 rows. An episode recovers
+           after 12 rows back within $z_{min}/2$. No alert before 100 rows of history.
+        """
+    )
+    return
+
+
+if __name__ == "__main__":
+    app.run()
