@@ -4,8 +4,6 @@ __generated_with = "0.25.2"
 app = marimo.App(width="medium")
 
 with app.setup:
-    import html
-    import json
     import re
     from pathlib import Path
 
@@ -14,8 +12,10 @@ with app.setup:
     import yaml
 
     from notebooks.journey_mapping import coverage
+    from notebooks.journey_signals import workspace_signals
     from notebooks.kinds import IngestError
     from notebooks.ranking import RANKED_COLUMNS, ranked_alerts
+    from notebooks.report_page import html_page, markdown_page
     from notebooks.scoring import COMPONENTS, DEFAULT_PROFILE, resolve_profile
     from notebooks.workspace import connect, list_uploads
 
@@ -106,6 +106,7 @@ def audit_summary(workspace, profile_name: str | None = None, ai_given: bool = F
         daily = stage_day_counts(con)
     finally:
         con.close()
+    signals = workspace_signals(workspace)["signals"]
     uploads = list_uploads(workspace).iloc[::-1]  # in the order they were stored
     upload_columns = ["file_name", "kind", "layout", "format", "rows"]
     return {
@@ -118,6 +119,7 @@ def audit_summary(workspace, profile_name: str | None = None, ai_given: bool = F
         "daily": daily,
         "profile_name": profile_name or "default",
         "ai_note": AI_NOTE if ai_given else None,
+        "signals": signals,
     }
 
 
@@ -193,6 +195,15 @@ def report_sections(summary: dict) -> list:
           " — ".join(x for x in (cell_text(g["playbook"]), cell_text(g["playbook_action"])) if x) or "none"]
          for g in summary["top"]],
     ))
+    signals = summary.get("signals")
+    if signals is not None and len(signals):
+        sections.append((
+            "Journey signals", f"{len(signals)} deviations of a stage's conversion, time to value or satisfaction "
+            "from its own history (thresholds.py; journey_signals.csv has every column). They are queued on their "
+            "stage in the app; this CSV and ranked_alerts.csv keep them apart, as SPEC §4.1 ranks alert groups.",
+            ["signal", "peak |z|", "entered"],
+            [[cell_text(r["title"]), f"{r['peak_z']:.1f}", f"{int(r['entered']):,}"] for r in signals.to_dict("records")],
+        ))
     sections.append((
         "Noise reduction", f"{noise['alerts']:,} alerts -> {noise['groups']:,} groups -> "
         f"{noise['unsuppressed']:,} unsuppressed groups ({percent(noise['reduction'])} fewer items to look at "
@@ -203,99 +214,31 @@ def report_sections(summary: dict) -> list:
 
 
 @app.function
-def markdown_cell(text: str) -> str:
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-
-
-@app.function
 def report_markdown(summary: dict) -> str:
-    """report.md: the sections as Markdown tables; the charts are in report.html."""
-    lines = ["# journeylens audit", "", "Charts (score by rank, alerts per stage per day) are in report.html.", ""]
-    for heading, intro, columns, rows in report_sections(summary):
-        lines += [f"## {heading}", "", intro, ""]
-        if columns and rows:
-            lines.append("| " + " | ".join(markdown_cell(c) for c in columns) + " |")
-            lines.append("|" + "---|" * len(columns))
-            lines += ["| " + " | ".join(markdown_cell(c) for c in row) + " |" for row in rows]
-            lines.append("")
-        elif columns:
-            lines += ["_None._", ""]
-    return "\n".join(lines)
-
-
-@app.function
-def vega_bundle() -> str:
-    """The vega, vega-lite and vega-embed JavaScript in one script (from vl-convert-python), matching
-    Altair's Vega-Lite version, so report.html needs no network."""
-    import vl_convert
-    from altair.utils._importers import vl_version_for_vl_convert
-
-    return vl_convert.javascript_bundle(vl_version=vl_version_for_vl_convert())
-
-
-@app.function
-def script_json(value) -> str:
-    """JSON safe inside a <script> element: no "<" can close it."""
-    return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    """report.md: the same sections as report.html, as Markdown tables (charts only in the HTML)."""
+    return markdown_page("journeylens audit", "Charts (score by rank, alerts per stage per day) are in report.html.",
+                         report_sections(summary))
 
 
 @app.function
 def report_html(summary: dict, bundle: str | None = None) -> str:
-    """report.html: one self-contained page. The JavaScript bundle is inlined once and each chart is a
-    Vega-Lite spec (chart.to_dict()) embedded as JSON; every user-provided text is escaped."""
-    esc = html.escape
-    body = []
-    for heading, intro, columns, rows in report_sections(summary):
-        body.append(f"<h2>{esc(heading)}</h2>\n<p>{esc(intro)}</p>")
-        if columns and rows:
-            head = "".join(f"<th>{esc(c)}</th>" for c in columns)
-            cells = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in rows)
-            body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{cells}</tbody></table>")
-        elif columns:
-            body.append("<p><em>None.</em></p>")
-    specs = []
-    for index, (title, chart) in enumerate(audit_charts(summary)):
-        body.append(f'<h2>{esc(title)}</h2>\n<div class="chart" id="chart{index}"></div>')
-        specs.append({"id": f"chart{index}", "spec": chart.to_dict()})
-    script = bundle if bundle is not None else vega_bundle()
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>journeylens audit</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2em; color: #222; }}
-table {{ border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.85em; }}
-th, td {{ border: 1px solid #ccc; padding: 0.25em 0.5em; text-align: left; vertical-align: top; }}
-th {{ background: #f3f3f3; }}
-</style>
-<script type="text/javascript">
-{script}
-</script>
-</head>
-<body>
-<h1>journeylens audit</h1>
-{chr(10).join(body)}
-<script type="application/json" id="vega-specs">{script_json(specs)}</script>
-<script type="text/javascript">
-for (const item of JSON.parse(document.getElementById("vega-specs").textContent)) {{
-  vegaEmbed("#" + item.id, item.spec, {{actions: false}}).catch(console.error);
-}}
-</script>
-</body>
-</html>
-"""
+    """report.html: one self-contained page (report_page.html_page), charts embedded as Vega-Lite."""
+    return html_page("journeylens audit", report_sections(summary), audit_charts(summary), bundle)
 
 
 @app.function
 def write_report(summary: dict, out) -> list:
-    """Writes ranked_alerts.csv, report.md and report.html into `out` (created); returns the paths."""
+    """Writes ranked_alerts.csv, report.md and report.html into `out` (created), and journey_signals.csv
+    when signals fired; returns the paths."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / "ranked_alerts.csv", out / "report.md", out / "report.html"]
     summary["ranked"][list(RANKED_COLUMNS)].to_csv(paths[0], index=False)
     paths[1].write_text(report_markdown(summary), encoding="utf-8")
     paths[2].write_text(report_html(summary), encoding="utf-8")
+    if summary.get("signals") is not None and len(summary["signals"]):
+        paths.append(out / "journey_signals.csv")
+        summary["signals"].to_csv(paths[-1], index=False)
     return paths
 
 
