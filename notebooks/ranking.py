@@ -6,6 +6,7 @@ app = marimo.App(width="medium")
 with app.setup:
     from notebooks.alert_groups import create_alert_groups
     from notebooks.journey_mapping import match_condition
+    from notebooks.journey_signals import append_signal_groups, journey_deviations, journey_signals
     from notebooks.playbooks import load_playbooks
     from notebooks.profiles import load_profile
     from notebooks.scoring import COMPONENTS, rescore, resolve_profile, score_groups
@@ -81,13 +82,17 @@ def rerank(con, profile: dict | None = None, playbooks: list | None = None) -> N
 
 
 @app.function
-def rank_alerts(con, profile: dict | None = None, playbooks: list | None = None) -> None:
+def rank_alerts(con, profile: dict | None = None, playbooks: list | None = None, signals: bool = False) -> None:
     """map -> group -> score -> route -> rank, all in DuckDB: leaves the temp tables alert_groups
-    (wide) and ranked_groups (narrow) on `con`; queue_select() joins them for output."""
+    (wide) and ranked_groups (narrow) on `con`; queue_select() joins them for output. signals=True
+    also queues the fired journey signals (journey_signals.append_signal_groups) on their stages; the
+    CSV of SPEC §4.1 is alert groups only, so the command line leaves them out."""
     p = resolve_profile(profile)
     limit_memory(con, RANK_MEMORY_LIMIT)
     create_alert_groups(con, gap_minutes=p["group_gap_minutes"], flap_window_minutes=p["flap_window_minutes"],
                         flap_min_cycles=int(p["flap_min_cycles"]))
+    if signals:
+        append_signal_groups(con, journey_signals(journey_deviations(con)))
     score_groups(con, p)
     rerank(con, p, playbooks)
 

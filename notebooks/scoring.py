@@ -7,6 +7,7 @@ with app.setup:
     import copy
     import math
 
+    from notebooks.journey_signals import journey_deviations
     from notebooks.workspace import sql_text
 
     # Every number the score uses. A weight profile is a copy of this with some values changed; values
@@ -86,6 +87,7 @@ def score_groups(con, profile: dict | None = None) -> None:
     group_journey_impact (41) -> group_components (42) -> scored_groups (43). See the markdown below
     for the formula; `reference_score` is the same formula in Python."""
     params = score_parameters(profile)
+    journey_deviations(con)  # the journey signals' deviations: their baselines are harm's baselines
     con.execute(f"create or replace temp table stage_hourly as {sql_text('stage_hourly')}")
     con.execute(f"create or replace temp table group_windows as {sql_text('group_windows')}", params["windows"])
     con.execute(f"create or replace temp table group_journey_impact as {sql_text('group_journey_impact')}",

@@ -58,8 +58,9 @@ def robust_deviation(timestamps, values, params: dict | None = None, noise=None)
                 median of the same phase in up to `seasons` earlier periods (>= 3 needed)
     choice    : per row, the seasonal baseline whose residuals had the smallest trailing spread, if
                 that spread beats the trailing one by seasonal_gain; else the trailing baseline
-    z         : (value - baseline) / spread, the spread floored at scale_floor x the mean level and,
-                for rates, widened by the sampling noise `noise` (per row, e.g. binomial)
+    z         : (value - baseline) / spread, the spread floored at scale_floor x the mean level. For
+                rates, `noise` is each row's sampling noise (binomial): the spread becomes the history's
+                spread beyond its usual sampling noise, plus this row's own noise
     Returns baseline, spread, z (signed) per row."""
     p = detector_params(params)
     s = pd.Series(np.asarray(values, dtype=float)).ffill().fillna(0.0)
@@ -78,7 +79,12 @@ def robust_deviation(timestamps, values, params: dict | None = None, noise=None)
         baseline = baseline.where(~better, seasonal)
         spread = spread.where(~better, seasonal_spread)
     if noise is not None:
-        spread = np.sqrt(spread ** 2 + pd.Series(np.asarray(noise, dtype=float)).fillna(0.0) ** 2)
+        # the history's spread already holds the sampling noise at its usual volume: keep only the
+        # spread beyond it (real variation), then add this row's own sampling noise
+        noise_var = pd.Series(np.asarray(noise, dtype=float)).fillna(0.0) ** 2
+        usual_noise_var = noise_var.shift(1).rolling(rows, min_periods=min_rows).median()
+        beyond = (spread ** 2 - usual_noise_var).clip(lower=0.0)
+        spread = np.maximum(np.sqrt(beyond + noise_var), floor)
     z = ((s - baseline) / spread).fillna(0.0)
     return pd.DataFrame({"baseline": baseline, "spread": spread, "z": z})
 
@@ -146,7 +152,10 @@ def detect_rate(timestamps, successes, trials, params: dict | None = None, min_t
     k, n = np.asarray(successes, dtype=float), np.asarray(trials, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = np.where(n > 0, k / n, np.nan)
-    level = pd.Series(rate).ffill().fillna(0.5).clip(0.0, 1.0).to_numpy()
+    # the noise of a bucket is that of the rate it should have had (the trailing median), not of the
+    # rate it showed: 0 of 40 is not a noiseless measurement
+    level = pd.Series(rate).shift(1).rolling(int(detector_params(params)["history_rows"]), min_periods=1).median()
+    level = level.fillna(0.5).clip(0.0, 1.0).to_numpy()
     noise = np.sqrt(level * (1 - level) / np.maximum(n, 1.0))
     deviation = robust_deviation(timestamps, rate, params, noise=noise)
     z = deviation["z"].to_numpy().copy()

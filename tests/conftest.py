@@ -12,3 +12,31 @@ def clear_streamlit_caches():
     yield
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+@pytest.fixture(scope="session")
+def sample_dir(tmp_path_factory):
+    """The sample workspace, built once for the app page tests (each test that saves uses its own name)."""
+    from notebooks.sample_workspace import build_sample_workspace
+
+    ws = tmp_path_factory.mktemp("app-sample") / "ws"
+    build_sample_workspace(ws)
+    return ws
+
+
+@pytest.fixture
+def open_page():
+    """open_page("views/x.py"): the app in AppTest, switched to a page, run, and checked for exceptions."""
+    from streamlit.testing.v1 import AppTest
+
+    from app.ui import ENTRY
+
+    def open_(page: str, timeout: float = 90):
+        at = AppTest.from_file(str(ENTRY), default_timeout=timeout)
+        at.run()
+        at.switch_page(page)
+        at.run()
+        assert not at.exception, at.exception
+        return at
+
+    return open_

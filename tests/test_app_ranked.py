@@ -6,34 +6,21 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from app.ui import ENTRY
 from notebooks.profiles import profile_history
-from notebooks.sample_workspace import build_sample_workspace
 
 PAGE = "views/ranked.py"
 
 
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory) -> Path:
-    ws = tmp_path_factory.mktemp("ranked-sample") / "ws"
-    build_sample_workspace(ws)
-    return ws
+@pytest.fixture
+def workspace(sample_dir, monkeypatch, clear_streamlit_caches) -> Path:
+    """A pointer at the shared sample; tests that save profiles use their own name."""
+    monkeypatch.setenv("JOURNEYLENS_WORKSPACE", str(sample_dir))
+    return sample_dir
 
 
 @pytest.fixture
-def workspace(sample, monkeypatch, clear_streamlit_caches) -> Path:
-    """A copy-free pointer at the shared sample; tests that save profiles use their own name."""
-    monkeypatch.setenv("JOURNEYLENS_WORKSPACE", str(sample))
-    return sample
-
-
-def start() -> AppTest:
-    at = AppTest.from_file(str(ENTRY), default_timeout=60)
-    at.run()
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception, at.exception
-    return at
+def start(open_page):
+    return lambda: open_page(PAGE, timeout=60)
 
 
 def ranked_table(at: AppTest):
@@ -46,13 +33,15 @@ def texts(elements) -> str:
     return "\n".join(str(e.value) for e in elements)
 
 
-def test_page_ranks_payments_gateway_first(workspace):
+def test_page_ranks_payments_gateway_first(workspace, start):
     at = start()
     assert at.title[0].value == "Ranked alerts"
     assert not at.error, texts(at.error)
     table = ranked_table(at)
-    assert "payments-gateway" in list(table["service"].head(3))
-    assert table["service"].iloc[0] == "payments-gateway"
+    # journey signals are queued on their stage (service journey:<stage>); the outage's is near the top
+    assert "journey:checkout" in list(table["service"].head(3))
+    groups = table[~table["service"].str.startswith("journey:")]
+    assert groups["service"].iloc[0] == "payments-gateway"
     labels = {m.label: m.value for m in at.metric}
     assert set(labels) >= {"Groups", "Unsuppressed", "Suppressed"}
     assert int(labels["Groups"].replace(",", "")) == (int(labels["Unsuppressed"].replace(",", ""))
@@ -64,7 +53,7 @@ def test_page_ranks_payments_gateway_first(workspace):
     assert len(ranked_table(at)) == int(labels["Groups"].replace(",", ""))
 
 
-def test_every_weight_has_a_control(workspace):
+def test_every_weight_has_a_control(workspace, start):
     at = start()
     keys = {s.key for s in at.sidebar.slider}
     for weight in ("severity", "exposure", "confidence", "duration", "recurrence"):
@@ -74,7 +63,7 @@ def test_every_weight_has_a_control(workspace):
         assert f"knob-{setting}" in keys
 
 
-def test_changing_a_weight_reranks(workspace):
+def test_changing_a_weight_reranks(workspace, start):
     at = start()
     before = ranked_table(at)[["service", "name", "score"]].reset_index(drop=True)
     at.slider(key="knob-corroboration").set_value(0.0)
@@ -85,7 +74,7 @@ def test_changing_a_weight_reranks(workspace):
     assert not before.equals(after), "the queue re-ranks"
 
 
-def test_saving_a_profile_creates_version_1_and_lists_it(workspace):
+def test_saving_a_profile_creates_version_1_and_lists_it(workspace, start):
     at = start()
     at.slider(key="knob-weights.severity").set_value(0.9)
     at.run()
@@ -108,7 +97,7 @@ def test_saving_a_profile_creates_version_1_and_lists_it(workspace):
     assert ("weights.severity", "0.3", "0.9") in set(map(tuple, diff.values))
 
 
-def test_bad_profile_name_is_an_error_message_not_a_traceback(workspace):
+def test_bad_profile_name_is_an_error_message_not_a_traceback(workspace, start):
     at = start()
     at.text_input(key="save_name").input("no spaces allowed")
     at.sidebar.button[0].click()
@@ -117,15 +106,21 @@ def test_bad_profile_name_is_an_error_message_not_a_traceback(workspace):
     assert "saving the profile" in texts(at.error)
 
 
-def test_drill_down_shows_chart_and_playbook(workspace):
-    at = start()
+def drill_into(at, needle: str) -> str:
+    """Opens the drill-down of the first queue entry whose label holds `needle`; the stage chart's spec."""
     box = at.selectbox(key="drill_group")
-    box.select_index(0)
+    box.select(next(o for o in box.options if needle in o))
     at.run()
     assert not at.exception and not at.error, texts(at.error)
     charts = at.get("vega_lite_chart") or at.get("arrow_vega_lite_chart")  # the name changed over versions
     assert charts, "the stage chart is drawn"
-    spec = charts[0].proto.spec
+    return charts[0].proto.spec
+
+
+def test_drill_down_shows_chart_and_playbook(workspace, start):
+    at = start()
+    # the first alert group (journey-signal entries of the queue come first on the sample)
+    spec = drill_into(at, "payments-gateway")
     assert "Conversion at stage checkout" in spec and "Hour (UTC)" in spec
     shown = texts(at.markdown)
     assert "Suggested playbook: psp-failover" in shown
@@ -134,7 +129,11 @@ def test_drill_down_shows_chart_and_playbook(workspace):
     assert "Changes in the 6 h before" in shown
 
 
-def test_empty_workspace_shows_info(tmp_path, monkeypatch):
+def test_a_journey_signal_entry_drills_down_to_its_stage(workspace, start):
+    assert "Conversion at stage checkout" in drill_into(start(), "journey:checkout")
+
+
+def test_empty_workspace_shows_info(tmp_path, monkeypatch, start):
     monkeypatch.setenv("JOURNEYLENS_WORKSPACE", str(tmp_path / "empty"))
     st.cache_data.clear()
     at = start()
@@ -143,7 +142,7 @@ def test_empty_workspace_shows_info(tmp_path, monkeypatch):
     assert not at.dataframe
 
 
-def test_drill_down_into_an_unmapped_group(workspace):
+def test_drill_down_into_an_unmapped_group(workspace, start):
     at = start()
     at.toggle(key="show_suppressed").set_value(True)
     at.run()

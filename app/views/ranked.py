@@ -64,7 +64,7 @@ def ranking(ws: str, uploads: tuple, profile_json: str, playbooks_json: str) -> 
     to which stage. `uploads` is only part of the cache key (a new upload is a new answer)."""
     con = connect(ws)
     try:
-        rank_alerts(con, json.loads(profile_json), json.loads(playbooks_json))
+        rank_alerts(con, json.loads(profile_json), json.loads(playbooks_json), signals=True)
         return {
             "ranked": con.execute(queue_select()).df(),
             "hourly": con.execute("select stage, hour, traffic, entered, completed, conversion, "

@@ -1,0 +1,142 @@
+"""notebooks/journey_signals.py: journey metrics against their own history, fired signals, the stage
+episodes the ranked queue shows, and the baselines harm is measured from."""
+
+import csv
+from datetime import datetime, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from notebooks.ingest import ingest_file
+from notebooks.journey_signals import journey_deviations, stage_episodes, workspace_signals
+from notebooks.ranking import queue_select, rank_alerts
+from notebooks.sample_workspace import build_sample_workspace
+from notebooks.workspace import connect
+
+MAP = """\
+journey: shop
+stages:
+  - {id: checkout, impact: 9, sensitivity: 1.0}
+touchpoints:
+  - {stage: checkout, match: {service: "pay-*"}}
+segments:
+  - {id: enterprise, weight: 2}
+  - {id: free, weight: 1}
+"""
+
+
+def metrics_workspace(tmp_path, hours=24 * 21, drop_at=24 * 18 + 14, drop_hours=2, entered=400, drop=0.35):
+    """A checkout stage with a daily traffic cycle; enterprise conversion falls by `drop` for
+    `drop_hours` hours at `drop_at`. free has so little traffic that nothing it does can alert."""
+    rng = np.random.default_rng(4)
+    start = datetime(2026, 3, 2)
+    rows = []
+    for h in range(hours):
+        ts = (start + timedelta(hours=h)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        daily = 0.6 + 0.4 * np.sin(2 * np.pi * (h % 24) / 24)
+        n = int(entered * daily) + 50
+        rate = 0.5 * (1 - drop) if drop_at <= h < drop_at + drop_hours else 0.5
+        rows.append([ts, "checkout", "enterprise", n, rng.binomial(n, rate), 60 + rng.normal(0, 2), ""])
+        thin = int(rng.integers(2, 9))
+        rows.append([ts, "checkout", "free", thin, rng.binomial(thin, 0.1 if h % 50 == 0 else 0.5), "", ""])
+    ws = tmp_path / "ws"
+    (tmp_path / "map.yaml").write_text(MAP)
+    ingest_file(ws, "journey-map", tmp_path / "map.yaml")
+    with open(tmp_path / "metrics.csv", "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["ts", "stage", "segment", "entered", "completed", "time_to_value_s", "satisfaction"])
+        writer.writerows(rows)
+    ingest_file(ws, "metrics", tmp_path / "metrics.csv")
+    return ws, start + timedelta(hours=drop_at)
+
+
+def test_a_conversion_drop_becomes_one_titled_signal(tmp_path):
+    ws, onset = metrics_workspace(tmp_path)
+    found = workspace_signals(ws)
+    conversion = found["signals"][found["signals"]["metric"] == "conversion"]
+    enterprise = conversion[conversion["segment"] == "enterprise"]
+    assert len(enterprise) == 1
+    signal = enterprise.iloc[0]
+    assert pd.Timestamp(signal["started_at"]) == pd.Timestamp(onset)
+    assert pd.Timestamp(signal["ended_at"]) == pd.Timestamp(onset + timedelta(hours=2))
+    assert signal["change"] == pytest.approx(-0.35, abs=0.06)
+    assert signal["title"].startswith("checkout conversion −3") and "for enterprise, 2026-03-20 14:00–16:00" in \
+        signal["title"]
+    assert (conversion["segment"] != "free").all()  # 2-9 sessions an hour never page
+
+
+def test_no_drop_no_conversion_signal(tmp_path):
+    ws, _ = metrics_workspace(tmp_path, drop=0.0)
+    signals = workspace_signals(ws)["signals"]
+    assert signals[signals["metric"] == "conversion"].empty
+
+
+def test_deviations_are_causal_rows_with_a_band(tmp_path):
+    ws, onset = metrics_workspace(tmp_path)
+    con = connect(ws)
+    try:
+        deviations = journey_deviations(con)
+        stored = con.execute("select count(*) from journey_deviations").fetchall()[0][0]
+    finally:
+        con.close()
+    assert stored == len(deviations)
+    row = deviations[(deviations["metric"] == "conversion") & (deviations["segment"] == "enterprise")
+                     & (deviations["ts"] == pd.Timestamp(onset))].iloc[0]
+    assert row["alert"] and row["value"] < row["band_lower"] < row["baseline"] < row["band_upper"]
+    assert set(deviations["segment"]) == {"enterprise", "free", "all"}
+
+
+def test_overlapping_signals_of_a_stage_are_one_episode():
+    t = pd.Timestamp("2026-01-01 10:00")
+    signals = pd.DataFrame({
+        "signal_id": ["a", "b", "c"], "stage": ["checkout"] * 3, "segment": ["all", "pro", "all"],
+        "metric": ["conversion", "time_to_value_s", "conversion"], "started_at": [t, t + pd.Timedelta("1h"),
+                                                                                t + pd.Timedelta("9h")],
+        "ended_at": [t + pd.Timedelta("2h"), t + pd.Timedelta("3h"), None], "peak_z": [5.0, 9.0, 4.5],
+        "title": ["checkout conversion −40%, x", "checkout time to value +80% for pro, x", "checkout conversion −20%, x"],
+    })
+    episodes = stage_episodes(signals, last_ts=t + pd.Timedelta("12h"))
+    assert len(episodes) == 2
+    first, second = episodes.iloc[0], episodes.iloc[1]
+    assert first["signals"] == 2 and first["title"].startswith("checkout: conversion −40%, time to value +80% for pro")
+    assert pd.isna(second["ended_at"]) and "since" in second["title"]
+
+
+@pytest.fixture(scope="module")
+def sample_ws(tmp_path_factory):
+    ws = tmp_path_factory.mktemp("sample") / "ws"
+    build_sample_workspace(ws)
+    return ws
+
+
+def test_sample_incidents_fire_on_their_stages(sample_ws):
+    signals = workspace_signals(sample_ws)["signals"]
+    whole = signals[signals["segment"] == "all"]
+    starts = {(r["stage"], r["metric"]): pd.Timestamp(r["started_at"]) for r in whole.to_dict("records")}
+    # sample_data/README: checkout outage day 9 14:05, signup email day 17, onboarding slowdown day 24
+    assert starts[("checkout", "conversion")] == pd.Timestamp("2026-10-26 14:00")
+    assert starts[("signup", "conversion")].date() == pd.Timestamp("2026-11-03").date()
+    assert starts[("onboarding", "time_to_value_s")].date() == pd.Timestamp("2026-11-10").date()
+    assert len(signals) < 40  # quiet hours on thin traffic do not fire
+
+
+def test_signals_join_the_app_queue_but_not_the_spec_csv(sample_ws):
+    con = connect(sample_ws)
+    try:
+        rank_alerts(con, None, [], signals=True)
+        queued = con.execute(queue_select(10)).df()
+        rank_alerts(con, None, [])
+        plain = con.execute(queue_select()).df()
+        baselines = con.execute(
+            "select h.conversion_baseline, d.baseline from stage_hourly h join journey_deviations d "
+            "on d.stage = h.stage and d.ts = h.hour and d.segment = 'all' and d.metric = 'conversion' "
+            "where d.baseline is not null").fetchall()
+    finally:
+        con.close()
+    signal_rows = queued[queued["source"] == "journeylens"]
+    assert len(signal_rows) >= 2 and any(signal_rows["name"].str.startswith("checkout: conversion −"))
+    assert (signal_rows["alert_ids"] == "").all() and signal_rows["service"].str.startswith("journey:").all()
+    assert not (plain["source"] == "journeylens").any()
+    # harm is measured from the same baselines the signals fire against
+    assert baselines and all(abs(a - b) < 1e-9 for a, b in baselines)
