@@ -48,3 +48,31 @@ def stage_window_chart(hourly: pd.DataFrame, window_start, window_end, stage: st
     bottom = (window_band(window_start, window_end) + traffic).properties(
         title=f"Traffic at stage {stage}", height=140, width=WIDTH)
     return alt.vconcat(top, bottom).resolve_scale(x="shared")
+
+
+def series_chart(rows: pd.DataFrame, title: str, value_title: str, percent: bool, band: bool,
+                 static_threshold: float | None = None, onsets: pd.DataFrame | None = None) -> alt.LayerChart:
+    """One journey metric over time: the value, and either the dynamic baseline with its band or a
+    static threshold line, with the rows where that rule would have alerted marked in red.
+    `rows` has ts, value, baseline, band_lower, band_upper; `onsets` has ts, value."""
+    fmt = "%" if percent else ",.4~g"
+    x = alt.X("ts:T", title="Time (UTC)", axis=alt.Axis(format="%b %d %H:%M"))
+    y = alt.Y("value:Q", title=value_title, axis=alt.Axis(format=fmt), scale=alt.Scale(zero=False))
+    tip = [alt.Tooltip("ts:T", title="Time", format="%Y-%m-%d %H:%M"),
+           alt.Tooltip("value:Q", title=value_title, format=".1%" if percent else ",.3~g")]
+    layers = []
+    if band:
+        layers.append(alt.Chart(rows).mark_area(opacity=0.18, color="#7f7f7f").encode(
+            x=x, y=alt.Y("band_lower:Q", title=value_title), y2="band_upper:Q",
+            tooltip=[*tip[:1], alt.Tooltip("band_lower:Q", title="band from", format=".3~g"),
+                     alt.Tooltip("band_upper:Q", title="to", format=".3~g")]))
+        layers.append(alt.Chart(rows).mark_line(color="#7f7f7f", strokeDash=[5, 4]).encode(x=x, y="baseline:Q"))
+    layers.append(alt.Chart(rows).mark_line(color="#1f77b4").encode(x=x, y=y, tooltip=tip))
+    if static_threshold is not None and pd.notna(static_threshold):
+        layers.append(alt.Chart(pd.DataFrame({"threshold": [static_threshold]})).mark_rule(
+            color="#ff7f0e", strokeDash=[6, 3]).encode(y="threshold:Q", tooltip=[alt.Tooltip(
+                "threshold:Q", title="static threshold", format=".3~g")]))
+    if onsets is not None and len(onsets):
+        layers.append(alt.Chart(onsets).mark_point(color="#d62728", size=90, filled=True).encode(
+            x=x, y="value:Q", tooltip=[*tip, alt.Tooltip("rule:N", title="alert by")]))
+    return alt.layer(*layers).properties(title=title, height=240, width=WIDTH // 2 - 20)

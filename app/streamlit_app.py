@@ -12,6 +12,7 @@ st.set_page_config(page_title="journeylens", layout="wide")
 pages = [
     st.Page("views/data.py", title="Data", icon=":material/upload_file:", default=True),
     st.Page("views/ranked.py", title="Ranked alerts", icon=":material/format_list_numbered:"),
+    st.Page("views/health.py", title="Journey health", icon=":material/monitor_heart:"),
 ]
 pg = st.navigation(pages)
 st.sidebar.caption(f"Workspace: `{workspace_path()}`")

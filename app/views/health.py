@@ -1,0 +1,133 @@
+"""Journey health: each stage's conversion, time to value and satisfaction against its own history.
+
+Signals, deviations, burn rates and the static/dynamic comparison come from notebooks/journey_signals,
+notebooks/slo and notebooks/threshold_review; this page draws them and holds the threshold preview."""
+
+import json
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from app.charts import series_chart
+from app.ui import guard, workspace_path
+from notebooks.journey_signals import METRICS, journey_deviations, journey_signals
+from notebooks.slo import DEFAULT_OBJECTIVE, burn_alerts, burn_status, stage_burn_rates
+from notebooks.threshold_review import (
+    STATIC_MARGIN,
+    calibration_suggestions,
+    fresh_onsets,
+    static_onsets,
+    static_vs_dynamic,
+)
+from notebooks.thresholds import DETECTOR
+from notebooks.workspace import connect, list_uploads
+
+# (setting, label, min, max, step, help) of the detector an analyst may try out here
+KNOBS = [
+    ("z_min", "Minimum deviation (robust SDs)", 2.0, 12.0, 0.5, "An alert needs at least this deviation."),
+    ("record_rows", "Record window (buckets)", 24, 2000, 24,
+     "An alert's deviation must be the largest in this many earlier buckets."),
+    ("refractory_rows", "Quiet after an alert (buckets)", 0, 500, 6, "Only a worse deviation alerts again sooner."),
+    ("recover_rows", "Calm buckets to recover", 1, 48, 1, "An episode ends after this many calm buckets."),
+]
+
+
+@st.cache_data(max_entries=16, show_spinner="Watching the journey metrics…")
+def health(ws: str, uploads: tuple, params_json: str) -> dict:
+    """Deviations, signals and incidents of a workspace under detector settings (cached per upload set)."""
+    con = connect(ws)
+    try:
+        deviations = journey_deviations(con, json.loads(params_json))
+        incidents = con.execute("select * from incidents").df()
+    finally:
+        con.close()
+    return {"deviations": deviations, "signals": journey_signals(deviations), "incidents": incidents}
+
+
+def detector_controls() -> dict:
+    st.sidebar.header("Detector (preview)")
+    st.sidebar.caption("Try settings and see what would have fired over the history. The shipped defaults "
+                       "were tuned on the NAB development split.")
+    params = {}
+    for key, label, low, high, step, helptext in KNOBS:
+        kind = float if isinstance(step, float) else int
+        value = st.sidebar.slider(label, kind(low), kind(high), kind(DETECTOR[key]), kind(step), help=helptext,
+                                  key=f"detector-{key}")
+        if value != DETECTOR[key]:
+            params[key] = value
+    return params
+
+
+def burn_section(deviations: pd.DataFrame) -> None:
+    st.subheader("SLO burn rate per stage")
+    objective = st.number_input("Journey SLO: share of expected completions kept", 0.5, 0.999,
+                                DEFAULT_OBJECTIVE, 0.005, format="%.3f", key="slo_objective")
+    rates = stage_burn_rates(deviations, objective)
+    if rates.empty:
+        st.info("No stage has enough conversion history for a burn rate yet.")
+        return
+    status = burn_status(rates)
+    st.dataframe(status, hide_index=True, key="burn_status",
+                 column_config={"ts": st.column_config.DatetimeColumn("as of", format="YYYY-MM-DD HH:mm")})
+    alerts = burn_alerts(rates)
+    st.caption(f"Over the history: {int((alerts['action'] == 'page').sum())} pages and "
+               f"{int((alerts['action'] == 'ticket').sum())} tickets (multiwindow, multi-burn-rate table).")
+
+
+def series_section(result: dict, params: dict) -> None:
+    deviations, incidents = result["deviations"], result["incidents"]
+    st.subheader("A stage and segment against its history")
+    stages = sorted(deviations["stage"].unique())
+    left, middle, right = st.columns(3)
+    stage = left.selectbox("Stage", stages, key="health_stage")
+    segments = sorted(deviations.loc[deviations["stage"] == stage, "segment"].unique(), key=lambda s: s != "all")
+    segment = middle.selectbox("Segment", segments, key="health_segment")
+    metric = right.selectbox("Metric", list(METRICS), format_func=lambda m: METRICS[m]["label"], key="health_metric")
+    rows = deviations[(deviations["stage"] == stage) & (deviations["segment"] == segment)
+                      & (deviations["metric"] == metric)].sort_values("ts")
+    if rows.empty:
+        st.info("This series has no values.")
+        return
+    percent = metric == "conversion"
+    margin = st.slider("Static rule: worse than the usual level by", 0.05, 0.8, STATIC_MARGIN, 0.05,
+                       key="static_margin", format="%.2f")
+    threshold, static = static_onsets(rows["value"], METRICS[metric]["direction"], margin)
+    dynamic = fresh_onsets(rows["alert"], rows["in_episode"])
+    label = METRICS[metric]["label"]
+    static_chart = series_chart(rows, f"Static: {int(static.sum())} alerts", label, percent, band=False,
+                                static_threshold=threshold, onsets=rows[static].assign(rule="static"))
+    dynamic_chart = series_chart(rows, f"Dynamic: {int(dynamic.sum())} alerts", label, percent, band=True,
+                                 onsets=rows[dynamic].assign(rule="dynamic"))
+    st.altair_chart(alt.hconcat(static_chart, dynamic_chart).resolve_scale(y="shared"), key="static_dynamic")
+    st.caption("Left: the series' median made worse by the margin, fired at each crossing. Right: the "
+               "journey-signal detector with its baseline (dashed) and band; red points are alerts.")
+    compare = static_vs_dynamic(deviations, incidents, margin)
+    st.dataframe(compare, hide_index=True, key="static_vs_dynamic")
+    suggestions = calibration_suggestions(deviations, incidents, params)
+    st.subheader("Calibration suggestions")
+    if suggestions.empty:
+        st.caption("No setting would have cut alerts while keeping every incident that mattered.")
+    else:
+        st.dataframe(suggestions, hide_index=True, key="calibration")
+
+
+st.title("Journey health")
+st.write("Is each stage of the journey doing what it usually does? Conversion, time to value and "
+         "satisfaction per stage and segment, against their own history: signals that fired, SLO burn "
+         "rates, and what a static threshold would have done instead.")
+workspace = workspace_path()
+with guard("watching the journey metrics"):
+    params = detector_controls()
+    uploads = tuple(list_uploads(workspace).get("upload_id", pd.Series(dtype=str)))
+    result = health(str(workspace), uploads, json.dumps(params, sort_keys=True))
+    if result["deviations"].empty:
+        st.info("No journey metrics yet. Add a metrics file on the Data page, or run `journeylens demo`.")
+    else:
+        st.subheader("Signals that fired")
+        signals = result["signals"]
+        st.metric("Signals over the history", f"{len(signals):,}")
+        st.dataframe(signals[["title", "stage", "segment", "metric", "peak_z", "entered"]], hide_index=True,
+                     key="signals_table")
+        burn_section(result["deviations"])
+        series_section(result, params)
