@@ -76,3 +76,23 @@ def series_chart(rows: pd.DataFrame, title: str, value_title: str, percent: bool
         layers.append(alt.Chart(onsets).mark_point(color="#d62728", size=90, filled=True).encode(
             x=x, y="value:Q", tooltip=[*tip, alt.Tooltip("rule:N", title="alert by")]))
     return alt.layer(*layers).properties(title=title, height=240, width=WIDTH // 2 - 20)
+
+
+def stages_overview(deviations: pd.DataFrame) -> alt.FacetChart:
+    """Every stage's conversion (all segments together) against its baseline band, one small chart per
+    stage, with the onsets of the signals that fired marked in red."""
+    rows = deviations[(deviations["segment"] == "all") & (deviations["metric"] == "conversion")].copy()
+    rows["signal"] = rows["alert"].map({True: "signal", False: None})
+    x = alt.X("ts:T", title=None, axis=alt.Axis(format="%b %d"))
+    base = alt.Chart().encode(x=x)
+    band = base.mark_area(opacity=0.18, color="#7f7f7f").encode(
+        y=alt.Y("band_lower:Q", title="Conversion", axis=alt.Axis(format="%")), y2="band_upper:Q")
+    line = base.mark_line(color="#1f77b4", strokeWidth=1).encode(
+        y="value:Q", tooltip=[alt.Tooltip("ts:T", title="Time", format="%Y-%m-%d %H:%M"),
+                              alt.Tooltip("value:Q", title="Conversion", format=".1%"),
+                              alt.Tooltip("baseline:Q", title="Baseline", format=".1%")])
+    onsets = base.mark_point(color="#d62728", size=70, filled=True).encode(y="value:Q").transform_filter(
+        alt.datum.alert)
+    return alt.layer(band, line, onsets, data=rows).properties(height=110, width=WIDTH // 2 - 20).facet(
+        facet=alt.Facet("stage:N", title=None), columns=2).properties(
+        title="Conversion per stage against its baseline band; red: signals that fired")

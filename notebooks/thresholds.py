@@ -15,7 +15,8 @@ with app.setup:
         "scale_floor": 0.01,  # the spread never counts as smaller than 1% of the series' mean level
         "seasonal_periods": ("1D", "7D"),  # same time yesterday..., same hour of the week...
         "seasons": 7,  # ...over at most this many earlier periods (at least 3 needed)
-        "seasonal_gain": 0.8,  # use the seasonal baseline when it fits the history this much better
+        "seasonal_gain": 0.8,  # use an adaptive or seasonal baseline when it fits the history this much better
+        "ewma_halflife_rows": 24,  # adaptive baseline: an EWMA whose weights halve every this many rows
         "z_min": 4.0,  # an alert needs a deviation of at least this many robust standard deviations...
         "record_rows": 1000,  # ...and at least as large as any deviation in this many earlier rows
         "refractory_rows": 100,  # after an alert, only a worse deviation alerts again this soon
@@ -54,10 +55,11 @@ def trailing_spread(series: pd.Series, rows: int, min_rows: int) -> pd.Series:
 def robust_deviation(timestamps, values, params: dict | None = None, noise=None) -> pd.DataFrame:
     """Causal deviation of each row from its own history (row t uses rows <= t only):
 
-    baselines : trailing median of the last history_rows rows, and for each seasonal period the
-                median of the same phase in up to `seasons` earlier periods (>= 3 needed)
-    choice    : per row, the seasonal baseline whose residuals had the smallest trailing spread, if
-                that spread beats the trailing one by seasonal_gain; else the trailing baseline
+    baselines : trailing median of the last history_rows rows; an EWMA of the rows before (adaptive,
+                half-life ewma_halflife_rows); for each seasonal period the median of the same phase
+                in up to `seasons` earlier periods (>= 3 needed)
+    choice    : per row, in that order, a baseline replaces the current one when its residuals' trailing
+                spread beats the current one's by seasonal_gain
     z         : (value - baseline) / spread, the spread floored at scale_floor x the mean level. For
                 rates, `noise` is each row's sampling noise (binomial): the spread becomes the history's
                 spread beyond its usual sampling noise, plus this row's own noise
@@ -68,6 +70,13 @@ def robust_deviation(timestamps, values, params: dict | None = None, noise=None)
     floor = 1e-9 + p["scale_floor"] * s.abs().expanding().mean().shift(1).fillna(0.0)
     baseline = s.shift(1).rolling(rows, min_periods=min_rows).median()
     spread = np.maximum(trailing_spread(s, rows, min_rows), floor)
+    if p["ewma_halflife_rows"]:
+        # adaptive: an exponentially weighted mean of the rows before, following slow drifts
+        adaptive = s.shift(1).ewm(halflife=float(p["ewma_halflife_rows"]), min_periods=min_rows).mean()
+        adaptive_spread = np.maximum(trailing_spread(s - adaptive, rows, min_rows), floor)
+        better = (adaptive_spread < p["seasonal_gain"] * spread) & adaptive.notna()
+        baseline = baseline.where(~better, adaptive)
+        spread = spread.where(~better, adaptive_spread)
     for period in p["seasonal_periods"]:
         lag = rows_per_period(timestamps, period)
         if lag < 2 or len(s) <= 3 * lag:
@@ -186,9 +195,10 @@ def _():
         segment), AI outcome metrics and any NAB `value` series. Every step is causal: row $t$ uses rows
         $\le t$ only.
 
-        1. **Baseline.** The trailing median of the last 1,000 rows, or a **seasonal** median (the same
-           time of day over up to 7 earlier days, the same hour of the week over up to 7 earlier weeks)
-           when that fits the history better (its residual spread at most 0.8 x the trailing spread).
+        1. **Baseline.** The trailing median of the last 1,000 rows; an **adaptive** EWMA of the rows
+           before (half-life 24 rows), or a **seasonal** median (the same time of day over up to 7
+           earlier days, the same hour of the week over up to 7 earlier weeks) replaces it when it fits
+           the history better (its residual spread at most 0.8 x the current one).
         2. **Spread.** Robust: the interquartile range / 1.349 of the trailing residuals. For a rate
            it is widened by the binomial noise $\sqrt{p(1-p)/n}$ of the row's own volume: **volume-aware**,
            and rows under a minimum number of trials never alert.

@@ -40,9 +40,9 @@ def test_page_shows_signals_burn_rates_and_the_comparison(workspace, open_page):
     # the interruption budget: a static line fires far more often for the same caught incident
     assert checkout["static_alerts"] > 5 * checkout["dynamic_alerts"] >= 5
     assert checkout["dynamic_caught_ids"] == "INC-1007"
-    charts = at.get("vega_lite_chart") or at.get("arrow_vega_lite_chart")
-    spec = charts[0].proto.spec
-    assert "Static: " in spec and "Dynamic: " in spec and "band_lower" in spec
+    specs = [c.proto.spec for c in (at.get("vega_lite_chart") or at.get("arrow_vega_lite_chart"))]
+    assert any('"facet"' in s and "signals that fired" in s for s in specs)  # every stage at a glance
+    assert any("Static: " in s and "Dynamic: " in s and "band_lower" in s for s in specs)
 
 
 def test_threshold_preview_changes_what_would_have_fired(workspace, open_page):

@@ -4,6 +4,7 @@ Never downloads a browser. Without /usr/bin/chromium the tests skip locally and 
 and .ci/run installs chromium)."""
 
 import os
+import re
 import socket
 import subprocess
 import time
@@ -106,5 +107,22 @@ def test_data_page_uploads_and_stores_a_csv(app_url, browser, tmp_path):
         expect(success).to_contain_text("browser-alerts.csv", timeout=30_000)
         expect(success).to_contain_text("2 rows")
         assert not page.get_by_test_id("stException").count(), "no traceback on the page"
+    finally:
+        page.close()
+
+
+def test_every_page_opens_without_a_traceback(app_url, browser):
+    from playwright.sync_api import expect
+
+    page = browser.new_page()
+    try:
+        page.goto(app_url)
+        # what each page says once it has computed, whether or not another test stored alerts first
+        for title, says in (("Ranked alerts", r"No alerts to rank yet|Why this group\?"),
+                            ("Journey health", r"No journey metrics yet")):
+            page.get_by_role("link", name=title).click()
+            expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible(timeout=30_000)
+            expect(page.get_by_text(re.compile(says)).first).to_be_visible(timeout=60_000)
+            assert not page.get_by_test_id("stException").count(), f"no traceback on {title}"
     finally:
         page.close()

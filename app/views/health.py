@@ -9,10 +9,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app.charts import series_chart
+from app.charts import series_chart, stages_overview
 from app.ui import guard, workspace_path
 from notebooks.journey_signals import METRICS, journey_deviations, journey_signals
-from notebooks.slo import DEFAULT_OBJECTIVE, burn_alerts, burn_status, stage_burn_rates
+from notebooks.slo import DEFAULT_BURN_WINDOWS, DEFAULT_OBJECTIVE, burn_alerts, burn_status, stage_burn_rates
 from notebooks.threshold_review import (
     STATIC_MARGIN,
     calibration_suggestions,
@@ -61,9 +61,13 @@ def detector_controls() -> dict:
 
 def burn_section(deviations: pd.DataFrame) -> None:
     st.subheader("SLO burn rate per stage")
-    objective = st.number_input("Journey SLO: share of expected completions kept", 0.5, 0.999,
-                                DEFAULT_OBJECTIVE, 0.005, format="%.3f", key="slo_objective")
-    rates = stage_burn_rates(deviations, objective)
+    left, right = st.columns([1, 2])
+    objective = left.number_input("Journey SLO: share of expected completions kept", 0.5, 0.999,
+                                  DEFAULT_OBJECTIVE, 0.005, format="%.3f", key="slo_objective")
+    table = right.data_editor(pd.DataFrame(DEFAULT_BURN_WINDOWS), num_rows="dynamic", hide_index=True,
+                              key="burn_table", column_config={"action": st.column_config.SelectboxColumn(
+                                  options=["page", "ticket"], required=True)})
+    rates = stage_burn_rates(deviations, objective, table.dropna(how="all").to_dict("records"))
     if rates.empty:
         st.info("No stage has enough conversion history for a burn rate yet.")
         return
@@ -129,5 +133,6 @@ with guard("watching the journey metrics"):
         st.metric("Signals over the history", f"{len(signals):,}")
         st.dataframe(signals[["title", "stage", "segment", "metric", "peak_z", "entered"]], hide_index=True,
                      key="signals_table")
+        st.altair_chart(stages_overview(result["deviations"]), key="stages_overview")
         burn_section(result["deviations"])
         series_section(result, params)
