@@ -99,7 +99,7 @@ def cmd_rank(args) -> int:
 def cmd_audit(args) -> int:
     import tempfile
 
-    from notebooks.audit_report import AI_NOTE, AUDIT_PROFILE, audit_summary, read_profile_file, write_report
+    from notebooks.audit_report import AUDIT_PROFILE, audit_summary, read_profile_file, write_report
     from notebooks.ingest import ingest_file
     from notebooks.playbooks import parse_playbooks, save_playbooks
     from notebooks.profiles import save_profile
@@ -122,8 +122,6 @@ def cmd_audit(args) -> int:
             save_playbooks(workspace, playbooks, comment=f"from {Path(args.playbooks).name}")
         print("audit: ranking", file=sys.stderr)
         summary = audit_summary(workspace, AUDIT_PROFILE if profile is not None else None, ai_given=bool(args.ai))
-        if args.ai:
-            print(AI_NOTE, file=sys.stderr)
         print(f"audit: writing {args.out}", file=sys.stderr)
         paths = write_report(summary, args.out)
     noise = summary["noise"]

@@ -12,6 +12,7 @@ with app.setup:
     import yaml
 
     from notebooks.journey_mapping import coverage
+    from notebooks.ai_outcomes import workspace_ai_metrics
     from notebooks.journey_signals import workspace_signals
     from notebooks.kinds import IngestError
     from notebooks.ranking import RANKED_COLUMNS, ranked_alerts
@@ -21,7 +22,6 @@ with app.setup:
 
     AUDIT_PROFILE = "audit"
     TOP_GROUPS = 10
-    AI_NOTE = "ai_metrics.csv is not produced yet (AI outcome metrics are a later issue)"
     # What a score is made of, in the order the report explains it (see scoring.py).
     BREAKDOWN = ("impact", "sensitivity", "stage_factor", *COMPONENTS, "signal", "harm", "corroboration")
     UNMAPPED = "unmapped"
@@ -97,7 +97,7 @@ def noise_summary(ranked: pd.DataFrame) -> dict:
 @app.function
 def audit_summary(workspace, profile_name: str | None = None, ai_given: bool = False) -> dict:
     """Everything the audit report says about a workspace: {uploads, coverage, unmapped, ranked, top,
-    noise, daily, profile_name, ai_note}. `ranked` is the whole queue (RANKED_COLUMNS), `top` its
+    noise, daily, profile_name, ai_metrics, signals}. `ranked` is the whole queue (RANKED_COLUMNS), `top` its
     first TOP_GROUPS rows as records."""
     ranked = ranked_alerts(workspace, profile_name)
     con = connect(workspace)
@@ -118,7 +118,7 @@ def audit_summary(workspace, profile_name: str | None = None, ai_given: bool = F
         "noise": noise_summary(ranked),
         "daily": daily,
         "profile_name": profile_name or "default",
-        "ai_note": AI_NOTE if ai_given else None,
+        "ai_metrics": workspace_ai_metrics(workspace) if ai_given else None,
         "signals": signals,
     }
 
@@ -173,9 +173,17 @@ def report_sections(summary: dict) -> list:
         f"{summary['profile_name']!r}.", ["file", "kind", "layout", "format", "rows"],
         [[u["file_name"], u["kind"], u["layout"], u["format"], f"{int(u['rows']):,}"] for u in summary["uploads"]],
     )]
-    if summary["ai_note"]:
-        sections.append(("AI outcome metrics", summary["ai_note"] + ". The AI file was checked and ingested.",
-                         [], []))
+    ai = summary.get("ai_metrics")
+    if ai is not None:
+        shown = ["task_completion_rate", "silent_failure_rate", "weighted_score", "cost_per_success",
+                 "p95_latency_ms", "retention_90d"]
+        sections.append((
+            "AI outcome metrics", "Production interactions per feature (all segments; ai_metrics.csv has every "
+            "segment and every SPEC §4.2 column). Empty: the metric's denominator is zero.",
+            ["feature", "interactions", *shown],
+            [[r["feature"], f"{int(r['interactions']):,}", *[cell_text(r[c]) for c in shown]]
+             for r in ai[ai["segment"] == "all"].to_dict("records")],
+        ))
     sections.append((
         "Mapping coverage", f"{cover['mapped']:,} of {cover['alerts']:,} alerts map to a journey stage "
         f"(mapped share {percent(cover['mapped_share'])}). Services with most unmapped alerts:",
@@ -228,14 +236,17 @@ def report_html(summary: dict, bundle: str | None = None) -> str:
 
 @app.function
 def write_report(summary: dict, out) -> list:
-    """Writes ranked_alerts.csv, report.md and report.html into `out` (created), and journey_signals.csv
-    when signals fired; returns the paths."""
+    """Writes ranked_alerts.csv, report.md and report.html into `out` (created), ai_metrics.csv when AI
+    interactions were given and journey_signals.csv when signals fired; returns the paths."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / "ranked_alerts.csv", out / "report.md", out / "report.html"]
     summary["ranked"][list(RANKED_COLUMNS)].to_csv(paths[0], index=False)
     paths[1].write_text(report_markdown(summary), encoding="utf-8")
     paths[2].write_text(report_html(summary), encoding="utf-8")
+    if summary.get("ai_metrics") is not None:
+        paths.append(out / "ai_metrics.csv")
+        summary["ai_metrics"].to_csv(paths[-1], index=False)
     if summary.get("signals") is not None and len(summary["signals"]):
         paths.append(out / "journey_signals.csv")
         summary["signals"].to_csv(paths[-1], index=False)

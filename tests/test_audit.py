@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from notebooks.audit_report import (
-    AI_NOTE,
     audit_charts,
     audit_summary,
     read_profile_file,
@@ -106,13 +105,23 @@ def test_bad_alerts_file_is_refused_and_nothing_written(tmp_path):
     assert not out.exists()
 
 
-def test_ai_file_is_ingested_with_a_note_not_a_fake_file(tmp_path):
+def test_ai_and_scores_give_ai_metrics_csv(tmp_path):
     out = tmp_path / "out"
-    result = run(*audit_args(out, alerts=sample_files("alerts")[:1], extra=["--ai", sample_files("ai")[0]]))
+    result = run(*audit_args(out, alerts=sample_files("alerts")[:1],
+                             extra=["--ai", *sample_files("ai")[:1], "--scores", sample_files("scores")[0]]))
     assert result.returncode == 0, result.stderr
-    assert AI_NOTE in result.stderr
-    assert not (out / "ai_metrics.csv").exists()
-    assert AI_NOTE in (out / "report.md").read_text()
+    with open(out / "ai_metrics.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    spec = ["feature", "segment", "interactions", "acceptance_rate", "edit_rate", "fallback_rate",
+            "task_completion_rate", "silent_failure_rate", "weighted_score", "cost_per_success", "p95_latency_ms",
+            "retention_90d"]
+    assert list(rows[0])[: len(spec)] == spec
+    overall = [r for r in rows if r["feature"] == "all"]
+    assert len(overall) == 1 and overall[0]["segment"] == "all"
+    assert int(overall[0]["interactions"]) == sum(int(r["interactions"]) for r in rows
+                                                  if r["segment"] == "all" and r["feature"] != "all")
+    assert 0 < float(overall[0]["weighted_score"]) < 1
+    assert "AI outcome metrics" in (out / "report.md").read_text()
 
 
 def test_profile_file_is_used(tmp_path):
