@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from app.cli_judge import add_judge_parser
 from app.cli_nab import add_nab_parser
 from notebooks.kinds import KIND_NAMES, IngestError
 
@@ -200,6 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit.set_defaults(run=cmd_audit)
 
     add_nab_parser(verbs)
+    add_judge_parser(verbs, with_workspace)
 
     for name, helptext, run in (("app", "open the app on a workspace", cmd_app),
                                 ("demo", "build the sample workspace and open the app", cmd_demo)):

@@ -1,0 +1,119 @@
+import marimo
+
+__generated_with = "0.25.2"
+app = marimo.App(width="medium")
+
+with app.setup:
+    import asyncio
+    import csv
+    import tempfile
+    from pathlib import Path
+
+    from notebooks.ingest import ingest_file
+    from notebooks.judge import offline_verdicts
+    from notebooks.judge_runner import estimate_cost, load_cache, pending_calls, run_calls
+    from notebooks.workspace import connect
+
+    SCORE_FIELDS = ("interaction_id", "name", "value", "label", "source", "explanation")
+    INTERACTION_FIELDS = ("interaction_id", "ts", "task_type", "prompt", "output", "edited_output", "accepted",
+                          "edited", "fallback", "feedback", "intent_mismatch")
+
+
+@app.function
+def workspace_interactions(workspace, limit: int | None = None) -> list:
+    """The workspace's AI interactions (production and shadow), oldest first, as dicts."""
+    con = connect(workspace, tables=("ai_interactions",))
+    try:
+        frame = con.execute(f"select {', '.join(INTERACTION_FIELDS)} from ai_interactions "
+                            "order by ts, interaction_id").df()
+    finally:
+        con.close()
+    rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    return rows[:limit] if limit else rows
+
+
+@app.function
+def stored_scores(workspace, source: str) -> set:
+    """(interaction_id, name) pairs the workspace already holds a score for, from `source`."""
+    con = connect(workspace, tables=("eval_scores",))
+    try:
+        return set(con.execute("select distinct interaction_id, name from eval_scores where source = $s",
+                               {"s": source}).fetchall())
+    finally:
+        con.close()
+
+
+@app.function
+def store_scores(workspace, rows: list, file_name: str) -> dict | None:
+    """Stores verdicts as a `scores` upload (a CSV in SPEC §2.5 shape, ingested like any other file), so
+    the audit log, the register and removal treat them like every upload. None when there is nothing."""
+    if not rows:
+        return None
+    with tempfile.TemporaryDirectory(prefix="journeylens-judge-") as tmp:
+        path = Path(tmp) / file_name
+        with open(path, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(SCORE_FIELDS))
+            writer.writeheader()
+            writer.writerows({k: r.get(k) for k in SCORE_FIELDS} for r in rows)
+        return ingest_file(workspace, "scores", path)
+
+
+@app.function
+def judge_plan(workspace, model: str, limit: int | None = None, prices: dict | None = None) -> dict:
+    """What a run would do: {interactions, cached, calls, estimate} (no network)."""
+    interactions = workspace_interactions(workspace, limit)
+    cached = load_cache(workspace)
+    calls = pending_calls(interactions, model, cached)
+    return {"interactions": len(interactions), "cached": len(interactions) * 3 - len(calls), "calls": calls,
+            "estimate": estimate_cost(calls, prices)}
+
+
+@app.function
+def judge_workspace(workspace, settings: dict, limit: int | None = None, concurrency: int = 4, progress=None,
+                    max_attempts: int = 5, base_delay: float = 0.5) -> dict:
+    """Judges the workspace's interactions not judged yet with this model and rubric versions, then
+    stores every parsed verdict the workspace does not hold yet as llm scores. Returns counts."""
+    plan = judge_plan(workspace, settings["model"], limit)
+    results = asyncio.run(run_calls(settings, plan["calls"], workspace, concurrency, progress, max_attempts,
+                                    base_delay)) if plan["calls"] else []
+    held = stored_scores(workspace, "llm")
+    wanted = {(r["interaction_id"], name) for r in workspace_interactions(workspace, limit) for name in
+              ("task_completion", "relevance", "safety")}
+    fresh = [dict(r, source="llm") for r in load_cache(workspace).values()
+             if r["model"] == settings["model"] and r["parsed"] and r["value"] is not None
+             and (r["interaction_id"], r["name"]) in wanted and (r["interaction_id"], r["name"]) not in held]
+    stored = store_scores(workspace, fresh, f"judge-{settings['model'].replace('/', '_')}.csv")
+    return {"interactions": plan["interactions"], "cached": plan["cached"], "called": len(results),
+            "unparsed": sum(not r["parsed"] for r in results), "stored": len(fresh),
+            "estimate": plan["estimate"], "upload": stored["upload_id"] if stored else None}
+
+
+@app.function
+def offline_workspace(workspace, limit: int | None = None) -> dict:
+    """The offline evaluator (source 'code') over the workspace's interactions, stored as scores."""
+    held = stored_scores(workspace, "code")
+    rows = [{"interaction_id": row["interaction_id"], "source": "code", **verdict}
+            for row in workspace_interactions(workspace, limit) for verdict in offline_verdicts(row)
+            if (row["interaction_id"], verdict["name"]) not in held]
+    stored = store_scores(workspace, rows, "offline-evaluator.csv")
+    return {"stored": len(rows), "upload": stored["upload_id"] if stored else None}
+
+
+@app.cell(hide_code=True)
+def _():
+    import marimo as mo
+
+    mo.md(
+        """
+        # Judging a workspace
+
+        `judge_plan` says how many calls a run needs and what it would cost; `judge_workspace` runs them and
+        stores every parsed verdict as an `llm` score upload; `offline_workspace` does the same with the
+        offline evaluator (`code`), no key needed.
+        """
+    )
+    return
+
+
+if __name__ == "__main__":
+    app.run()
