@@ -31,14 +31,51 @@ def ai_weights(weights: dict | None = None) -> dict:
 
 
 @app.function
-def ai_metrics(con, weights: dict | None = None) -> pd.DataFrame:
+def weight_params(weights: dict | None = None) -> dict:
+    w = ai_weights(weights)
+    return {"w_task": w["task_completion"], "w_relevance": w["relevance"], "w_safety": w["safety"]}
+
+
+@app.function
+def ai_metrics(con, weights: dict | None = None, by: str = "segment") -> pd.DataFrame:
     """ai_metrics.csv (SPEC §4.2) from the ai_interactions and eval_scores tables on `con`, set-based
     in DuckDB (sql/50_ai_metrics.sql): one row per feature x segment, per feature (segment 'all') and
-    overall (feature 'all'), production interactions only. Empty denominators give empty values."""
-    w = ai_weights(weights)
-    frame = con.execute(sql_text("ai_metrics"), {"w_task": w["task_completion"], "w_relevance": w["relevance"],
-                                                 "w_safety": w["safety"]}).df()
+    overall (feature 'all'), production interactions only. Empty denominators give empty values.
+    by='model_version' slices by model version instead of segment, by='segment_model' by both (the
+    `segment` column then reads 'segment · model')."""
+    slices = {"segment": "segment", "model_version": "model_version",
+              "segment_model": "coalesce(segment, '?') || ' · ' || coalesce(model_version, '?')"}
+    if by not in slices:
+        raise ValueError(f"by must be one of {', '.join(slices)}")
+    con.execute(f"create or replace temp view ai_sliced as select * replace ({slices[by]} as segment) "
+                "from ai_interactions")
+    text = sql_text("ai_metrics").replace("from ai_interactions where not shadow", "from ai_sliced where not shadow")
+    frame = con.execute(text, weight_params(weights)).df()
     return frame[list(AI_METRIC_COLUMNS)]
+
+
+@app.function
+def ai_daily(con, weights: dict | None = None) -> pd.DataFrame:
+    """Per day, feature and segment (and 'all'): counts and rolling 7-day and 28-day task completion,
+    silent failure, weighted score and cost per success (sql/51_ai_daily.sql)."""
+    return con.execute(sql_text("ai_daily"), weight_params(weights)).df()
+
+
+@app.function
+def ai_views(con, weights: dict | None = None, outcome_values: dict | None = None) -> pd.DataFrame:
+    """Per feature and overall: the infrastructure-centric view (calls, availability, latency, cost per
+    call) beside the outcome-aligned one (task completion, silent failure, weighted score), the
+    silent-failure 2x2 and cost per success / ROI (sql/52_ai_views.sql)."""
+    import json
+
+    values = {str(k): float(v) for k, v in (outcome_values or {}).items()}
+    return con.execute(sql_text("ai_views"), {**weight_params(weights), "outcome_values": json.dumps(values)}).df()
+
+
+@app.function
+def retention_cohorts(con) -> pd.DataFrame:
+    """retention_90d per signup cohort (month of first interaction), sql/53_ai_retention_cohorts.sql."""
+    return con.execute(sql_text("ai_retention_cohorts")).df()
 
 
 @app.function

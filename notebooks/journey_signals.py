@@ -172,35 +172,42 @@ def stage_episodes(signals: pd.DataFrame, last_ts=None) -> pd.DataFrame:
 
 
 @app.function
+def insert_queue_entries(con, rows: pd.DataFrame, open_until) -> int:
+    """Adds signal entries to the temp table alert_groups, to be scored, routed and ranked like alert
+    groups: source 'journeylens', no alert ids. `rows`: group_id, group_key, service, title (the name),
+    stage, first_fired_at, ended_at (None while it goes on: then open until `open_until`),
+    severity_rank."""
+    if rows.empty:
+        return 0
+    con.register("signal_rows", rows)
+    con.execute("""
+        insert into alert_groups by name
+        select group_id, group_key, '' as alert_ids, 1 as alert_count, service, title as name, stage,
+            null as touchpoint, null as journey, 'journeylens' as source, group_id as fingerprint,
+            null as region, null as labels, first_fired_at, coalesce(ended_at, ?) as last_fired_at,
+            ended_at as last_resolved_at, case when ended_at is null then 1 else 0 end as unresolved_count,
+            severity_rank, jl_severity_label(severity_rank) as severity, 1.0 as confidence, 0 as flap_count,
+            false as flapping, (epoch(coalesce(ended_at, ?)) - epoch(first_fired_at)) / 60.0 as duration_min
+        from signal_rows""", [open_until, open_until])
+    con.unregister("signal_rows")
+    return len(rows)
+
+
+@app.function
 def append_signal_groups(con, signals: pd.DataFrame) -> int:
-    """Adds each stage episode of fired journey signals (stage_episodes) to the temp table alert_groups
-    as a queue entry on its stage, scored, routed and ranked like an alert group: source
-    'journeylens', service 'journey:<stage>', name = its title, severity from its peak deviation
-    (|z| >= 12 critical, >= 8 high, else medium), no alert ids. Returns how many were added."""
+    """Adds each stage episode of fired journey signals (stage_episodes) to the queue on its stage
+    (insert_queue_entries): service 'journey:<stage>', name = its title, severity from its peak
+    deviation (|z| >= 12 critical, >= 8 high, else medium). Returns how many were added."""
     last_ts = con.execute("select max(ts) from journey_deviations").fetchall()[0][0]
     found = stage_episodes(signals, last_ts)
     if found.empty:
         return 0
-    rows = pd.DataFrame({
+    return insert_queue_entries(con, pd.DataFrame({
         "group_id": "sig-" + found["episode_id"], "group_key": "signal:" + found["stage"],
-        "title": found["title"], "stage": found["stage"], "first_fired_at": pd.to_datetime(found["started_at"]),
-        "ended_at": pd.to_datetime(found["ended_at"]),
+        "service": "journey:" + found["stage"], "title": found["title"], "stage": found["stage"],
+        "first_fired_at": pd.to_datetime(found["started_at"]), "ended_at": pd.to_datetime(found["ended_at"]),
         "severity_rank": np.select([found["peak_z"] >= 12, found["peak_z"] >= 8], [1, 2], 3),
-    })
-    con.register("signal_rows", rows)
-    con.execute("""
-        insert into alert_groups by name
-        select group_id, group_key, '' as alert_ids, 1 as alert_count, 'journey:' || stage as service,
-            title as name, stage, null as touchpoint, null as journey, 'journeylens' as source,
-            group_id as fingerprint, null as region, null as labels, first_fired_at,
-            coalesce(ended_at, ?) as last_fired_at, ended_at as last_resolved_at,
-            case when ended_at is null then 1 else 0 end as unresolved_count, severity_rank,
-            jl_severity_label(severity_rank) as severity, 1.0 as confidence, 0 as flap_count,
-            false as flapping,
-            (epoch(coalesce(ended_at, ?)) - epoch(first_fired_at)) / 60.0 as duration_min
-        from signal_rows""", [last_ts, last_ts])
-    con.unregister("signal_rows")
-    return len(rows)
+    }), last_ts)
 
 
 @app.function

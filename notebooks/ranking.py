@@ -5,6 +5,7 @@ app = marimo.App(width="medium")
 
 with app.setup:
     from notebooks.alert_groups import create_alert_groups
+    from notebooks.ai_signals import append_ai_signal_groups
     from notebooks.journey_mapping import match_condition
     from notebooks.journey_signals import append_signal_groups, journey_deviations, journey_signals
     from notebooks.playbooks import load_playbooks
@@ -85,7 +86,7 @@ def rerank(con, profile: dict | None = None, playbooks: list | None = None) -> N
 def rank_alerts(con, profile: dict | None = None, playbooks: list | None = None, signals: bool = False) -> None:
     """map -> group -> score -> route -> rank, all in DuckDB: leaves the temp tables alert_groups
     (wide) and ranked_groups (narrow) on `con`; queue_select() joins them for output. signals=True
-    also queues the fired journey signals (journey_signals.append_signal_groups) on their stages; the
+    also queues the fired journey signals and AI task-completion drops on their stages; the
     CSV of SPEC §4.1 is alert groups only, so the command line leaves them out."""
     p = resolve_profile(profile)
     limit_memory(con, RANK_MEMORY_LIMIT)
@@ -93,6 +94,7 @@ def rank_alerts(con, profile: dict | None = None, playbooks: list | None = None,
                         flap_min_cycles=int(p["flap_min_cycles"]))
     if signals:
         append_signal_groups(con, journey_signals(journey_deviations(con)))
+        append_ai_signal_groups(con)
     score_groups(con, p)
     rerank(con, p, playbooks)
 

@@ -43,6 +43,8 @@ def load(interactions, scores):
                 " intent_mismatch boolean, latency_ms double, cost_usd double, shadow boolean)")
     con.executemany("insert into ai_interactions values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [tuple(r.values()) for r in interactions])
+    con.execute("alter table ai_interactions add column fallback_reason varchar")
+    con.execute("alter table ai_interactions add column outcome varchar")
     con.execute("create table eval_scores (interaction_id varchar, name varchar, value double, source varchar)")
     if scores:
         con.executemany("insert into eval_scores values (?, ?, ?, ?)", scores)
@@ -138,3 +140,38 @@ def test_weights_come_from_the_profile_and_are_checked():
                                                          "safety": 0.5 / 1.3})
     with pytest.raises(ValueError):
         ai_weights({"helpfulness": 1})
+
+
+def test_rolling_windows_are_ratios_of_sums():
+    from notebooks.ai_outcomes import ai_daily
+
+    rows = []
+    for day in range(10):
+        for k in range(10 if day < 5 else 2):  # busy days then quiet ones
+            rows.append({"interaction_id": f"d{day}-{k}", "ts": T0 + timedelta(days=day, hours=k),
+                         "feature": "f", "accepted": day < 5, "user_id": None, "segment": "s", "edited": None,
+                         "fallback": None, "feedback": None, "intent_mismatch": None, "latency_ms": None,
+                         "cost_usd": None, "shadow": False})
+    daily = ai_daily(load(rows, []))
+    last = daily[(daily["segment"] == "s")].iloc[-1]  # day 9: days 3..9 in the week
+    assert last["interactions_7d"] == 10 + 10 + 5 * 2
+    assert last["task_completion_7d"] == pytest.approx(20 / 30)
+    assert set(daily["segment"]) == {"s", "all"}
+
+
+def test_views_two_by_two_and_cohorts_add_up():
+    from notebooks.ai_outcomes import ai_views, retention_cohorts
+
+    interactions, scores = random_world(3)
+    con = load(interactions, scores)
+    views = ai_views(con, outcome_values={"none": 1.0})
+    overall = views[views["feature"] == "all"].iloc[0]
+    cells = ["judge_pass_user_completed", "judge_fail_user_completed", "judge_pass_user_not_completed",
+             "judge_fail_user_not_completed"]
+    expected = reference(interactions, scores)[("all", "all")]
+    assert overall["task_completion_rate"] == pytest.approx(expected["task_completion_rate"])
+    assert overall[cells[1]] / (overall[cells[0]] + overall[cells[1]]) == pytest.approx(expected["silent_failure_rate"])
+    assert overall["calls"] == expected["interactions"] and overall["availability"] == 1.0
+    cohorts = retention_cohorts(con)
+    users = {r["user_id"] for r in interactions if not r["shadow"] and r["user_id"] is not None}
+    assert cohorts["users"].sum() == len(users)
