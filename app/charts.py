@@ -96,3 +96,29 @@ def stages_overview(deviations: pd.DataFrame) -> alt.FacetChart:
     return alt.layer(band, line, onsets, data=rows).properties(height=110, width=WIDTH // 2 - 20).facet(
         facet=alt.Facet("stage:N", title=None), columns=2).properties(
         title="Conversion per stage against its baseline band; red: signals that fired")
+
+
+def ai_trend_chart(daily: pd.DataFrame, feature: str) -> alt.Chart:
+    """A feature's task completion over the rolling week, one line per segment ('all' dashed), with
+    the onsets of task-completion signals marked."""
+    rows = daily[daily["feature"] == feature]
+    return alt.Chart(rows).mark_line().encode(
+        x=alt.X("day:T", title="Day", axis=alt.Axis(format="%b %d")),
+        y=alt.Y("task_completion_7d:Q", title="Task completion, rolling 7 days", axis=alt.Axis(format="%"),
+                scale=alt.Scale(zero=False)),
+        color=alt.Color("segment:N", title="Segment"),
+        strokeDash=alt.condition(alt.datum.segment == "all", alt.value([6, 3]), alt.value([1, 0])),
+        tooltip=[alt.Tooltip("day:T", format="%Y-%m-%d"), "segment:N",
+                 alt.Tooltip("task_completion_7d:Q", title="task completion 7d", format=".1%"),
+                 alt.Tooltip("interactions_7d:Q", title="interactions 7d", format=",")],
+    ).properties(title=f"{feature}: task completion by segment", height=260, width=WIDTH)
+
+
+def two_by_two_chart(cells: pd.DataFrame) -> alt.LayerChart:
+    """The silent-failure 2x2: judge verdict against what the user did, counts in the cells."""
+    base = alt.Chart(cells).encode(x=alt.X("user:N", title="User signal"), y=alt.Y("judge:N", title="Judge verdict"))
+    heat = base.mark_rect().encode(color=alt.Color("count:Q", title="Interactions", scale=alt.Scale(scheme="blues")),
+                                   tooltip=["judge:N", "user:N", "count:Q", "meaning:N"])
+    text = base.mark_text(fontSize=14).encode(text=alt.Text("count:Q", format=","))
+    return (heat + text).properties(title="Silent failures: judge verdict against the user signal", height=200,
+                                    width=360)

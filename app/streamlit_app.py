@@ -13,6 +13,7 @@ pages = [
     st.Page("views/data.py", title="Data", icon=":material/upload_file:", default=True),
     st.Page("views/ranked.py", title="Ranked alerts", icon=":material/format_list_numbered:"),
     st.Page("views/health.py", title="Journey health", icon=":material/monitor_heart:"),
+    st.Page("views/ai.py", title="AI outcomes", icon=":material/smart_toy:"),
 ]
 pg = st.navigation(pages)
 st.sidebar.caption(f"Workspace: `{workspace_path()}`")

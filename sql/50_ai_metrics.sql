@@ -138,5 +138,6 @@ left join retention as r
     on r.level = m.level
     and r.feature is not distinct from m.feature
     and r.segment is not distinct from m.segment
-where m.level > 0 or m.segment is not null
+-- no interactions at all: no rows (the overall grouping set would otherwise give one empty row)
+where (m.level > 0 or m.segment is not null) and m.interactions > 0
 order by m.level = 3, feature, m.level >= 1 desc, segment

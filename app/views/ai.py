@@ -1,0 +1,179 @@
+"""AI outcomes: what users get done with each AI feature, not just whether it answered.
+
+Every number comes from notebooks/ai_outcomes, ai_signals, ai_validation, ai_shadow and judge_*; this page
+lays them out, holds the labelling form and starts judge runs."""
+
+import os
+
+import pandas as pd
+import streamlit as st
+
+from app.charts import ai_trend_chart, two_by_two_chart
+from app.ui import flash, guard, show_flash, workspace_path
+from notebooks.ai_outcomes import ai_daily, ai_metrics, ai_views
+from notebooks.ai_shadow import drift, paired_scores, shadow_verdict
+from notebooks.ai_signals import low_success_slices
+from notebooks.ai_validation import agreement, judged_frame, review_queue, save_human_labels
+from notebooks.judge import RUBRICS
+from notebooks.judge_runner import JudgeError, judge_settings
+from notebooks.judge_workspace import judge_plan, judge_workspace, offline_workspace
+from notebooks.workspace import connect, list_uploads
+
+SLICES = {"segment": "Segment", "model_version": "Model version", "segment_model": "Segment × model"}
+
+
+@st.cache_data(max_entries=8, show_spinner="Measuring the AI features…")
+def measures(ws: str, uploads: tuple, by: str) -> dict:
+    con = connect(ws)
+    try:
+        pairs = paired_scores(con)
+        models = con.execute("select model_version, latency_ms, cost_usd, accepted, feedback from ai_interactions "
+                             "where not shadow and model_version is not null order by ts").df()
+        return {"metrics": ai_metrics(con, by=by), "daily": ai_daily(con), "views": ai_views(con),
+                "judged": judged_frame(con), "pairs": pairs, "shadow": shadow_verdict(pairs),
+                "slices": low_success_slices(con), "models": models}
+    finally:
+        con.close()
+
+
+def skeptic_section(views: pd.DataFrame) -> None:
+    st.subheader("Infrastructure-centric against outcome-aligned")
+    overall = views[views["feature"] == "all"].iloc[0]
+    left, right = st.columns(2)
+    left.markdown("**What the uptime dashboard sees**")
+    right.markdown("**What users get done**")
+    a, b = left.columns(2)
+    a.metric("Availability", f"{overall['availability']:.1%}")
+    b.metric("p95 latency", f"{overall['p95_latency_ms']:,.0f} ms")
+    c, d = right.columns(2)
+    c.metric("Task completion", f"{overall['task_completion_rate']:.1%}")
+    silent = overall["silent_failure_rate"]
+    d.metric("Silent failures", "—" if pd.isna(silent) else f"{silent:.1%}")
+    st.dataframe(views, hide_index=True, key="ai_views")
+
+
+def two_by_two(views: pd.DataFrame) -> None:
+    feature = st.selectbox("Feature", list(views["feature"]), index=len(views) - 1, key="ai_2x2_feature")
+    row = views[views["feature"] == feature].iloc[0]
+    cells = pd.DataFrame([
+        ("pass", "completed", row["judge_pass_user_completed"], "agreed success"),
+        ("fail", "completed", row["judge_fail_user_completed"], "silent failure: the user moved on, the answer was bad"),
+        ("pass", "not completed", row["judge_pass_user_not_completed"], "good answer the user did not use"),
+        ("fail", "not completed", row["judge_fail_user_not_completed"], "visible failure"),
+    ], columns=["judge", "user", "count", "meaning"])
+    st.altair_chart(two_by_two_chart(cells), key="two_by_two")
+
+
+def review_section(ws, judged: pd.DataFrame) -> None:
+    st.subheader("Review queue")
+    queue = review_queue(judged, size=10)
+    if queue.empty:
+        st.caption("Nothing to review: no judged interaction lacks a human label.")
+        return
+    with st.form("labels"):
+        reviewer = st.text_input("Your name", key="reviewer")
+        choices = {}
+        for row in queue.itertuples(index=False):
+            st.markdown(f"**{row.interaction_id}** · {row.feature} · {row.segment} · judge {row.judge:.2f} · "
+                        f"_{row.reason}_")
+            st.text(f"prompt: {row.prompt}\noutput: {row.output}")
+            choices[row.interaction_id] = st.radio("task_completion", ["skip", *RUBRICS["task_completion"]["labels"]],
+                                                   horizontal=True, key=f"label-{row.interaction_id}")
+        if st.form_submit_button("Save labels"):
+            labels = [{"interaction_id": i, "name": "task_completion", "label": c} for i, c in choices.items()
+                      if c != "skip"]
+            if not reviewer.strip():
+                st.error("Give your name: labels are recorded with who gave them.")
+            elif labels:
+                save_human_labels(ws, labels, reviewer.strip())
+                flash(f"Saved {len(labels)} human labels.")
+                st.rerun()
+
+
+def agreement_section(judged: pd.DataFrame) -> None:
+    st.subheader("Judge against humans")
+    stats = agreement(judged)
+    if not stats["n"]:
+        st.caption("No interaction has both a judge and a human verdict yet.")
+        return
+    cols = st.columns(5)
+    for col, (label, value) in zip(cols, [("Cohen's κ", stats["kappa"]), ("TPR", stats["tpr"]), ("TNR", stats["tnr"]),
+                                          ("Judge pass rate", stats["judge_pass_rate"]),
+                                          ("Corrected pass rate", stats["corrected_pass_rate"])], strict=True):
+        col.metric(label, "—" if pd.isna(value) else f"{value:.2f}")
+    st.caption(f"{stats['n']} pairs: judge pass & human pass {stats['tp']}, judge pass & human fail {stats['fp']}, "
+               f"judge fail & human pass {stats['fn']}, both fail {stats['tn']}. Corrected pass rate (Rogan–Gladen) "
+               f"95% interval {stats['ci_low']:.2f}–{stats['ci_high']:.2f}.")
+
+
+def shadow_section(result: dict) -> None:
+    st.subheader("Shadow against production")
+    verdict = result["shadow"]
+    st.write(f"{verdict['pairs']} paired interactions. " + verdict["reason"] + ".")
+    if verdict["pairs"] >= 10:
+        st.metric("Weighted-score delta (shadow − production)", f"{verdict['delta']:+.3f}",
+                  f"{verdict['relative']:+.1%} (95% CI {verdict['ci_low']:+.1%} to {verdict['ci_high']:+.1%})")
+    models = result["models"]
+    versions = list(dict.fromkeys(models["model_version"]))
+    if len(versions) >= 2:
+        before, after = models[models["model_version"] == versions[-2]], models[models["model_version"] == versions[-1]]
+        rows = [{"column": c, **drift(before[c], after[c])} for c in ("latency_ms", "cost_usd", "accepted", "feedback")]
+        st.caption(f"Drift from {versions[-2]} to {versions[-1]}:")
+        st.dataframe(pd.DataFrame(rows), hide_index=True, key="drift")
+
+
+def judge_section(ws) -> None:
+    with st.expander("Run the judge"):
+        model = st.text_input("Model", os.environ.get("JOURNEYLENS_JUDGE_MODEL", "gpt-4o-mini"), key="judge_model")
+        base_url = st.text_input("Base URL (any OpenAI-compatible server; empty for OpenAI)", key="judge_url")
+        limit = st.number_input("Only the first N interactions (0 = all)", 0, 10_000_000, 100, key="judge_limit")
+        plan = judge_plan(ws, model, int(limit) or None)
+        st.caption(f"{plan['estimate']['calls']:,} calls to make, about ${plan['estimate']['usd']:.4f}; "
+                   f"{plan['cached']:,} verdicts already cached.")
+        left, right = st.columns(2)
+        if left.button("Run the judge", key="judge_run"):
+            try:
+                key = st.secrets.get("OPENAI_API_KEY") if hasattr(st, "secrets") else None
+            except Exception:  # no secrets file: the environment is the only source
+                key = None
+            try:
+                settings = judge_settings(model, base_url or None, key)
+            except JudgeError as err:
+                st.error(str(err))
+                return
+            bar = st.progress(0.0, text="judging…")
+            result = judge_workspace(ws, settings, int(limit) or None,
+                                     progress=lambda done, total: bar.progress(done / total, text=f"{done}/{total}"))
+            flash(f"Judged {result['called']} ({result['unparsed']} unparsed); stored {result['stored']} scores.")
+            st.rerun()
+        if right.button("Run the offline evaluator (no key)", key="offline_run"):
+            flash(f"Offline evaluator stored {offline_workspace(ws)['stored']} scores.")
+            st.rerun()
+
+
+st.title("AI outcomes")
+st.write("Do users get their task done with each AI feature? Outcome-aligned metrics per segment and model, "
+         "silent failures, the judge kept honest by humans, and whether the shadow model may be promoted.")
+workspace = workspace_path()
+show_flash()
+with guard("measuring the AI features"):
+    uploads = tuple(list_uploads(workspace).get("upload_id", pd.Series(dtype=str)))
+    by = st.radio("Slice by", list(SLICES), format_func=SLICES.get, horizontal=True, key="ai_slice")
+    result = measures(str(workspace), uploads, by)
+    if result["metrics"].empty:
+        st.info("No AI interactions yet. Add an AI interactions file on the Data page, or run `journeylens demo`.")
+    else:
+        skeptic_section(result["views"])
+        st.subheader("Metrics by slice")
+        st.dataframe(result["metrics"], hide_index=True, key="ai_metrics")
+        feature = st.selectbox("Trend of feature", sorted(result["daily"]["feature"].unique()), key="ai_feature")
+        st.altair_chart(ai_trend_chart(result["daily"], feature), key="ai_trend")
+        two_by_two(result["views"])
+        st.subheader("Low-success slices")
+        st.dataframe(result["slices"], hide_index=True, key="ai_slices")
+        st.download_button("Export for the prompt backlog (CSV)", result["slices"].to_csv(index=False),
+                           "low_success_slices.csv", "text/csv", key="slices_csv")
+        shadow_section(result)
+        agreement_section(result["judged"])
+        review_section(workspace, result["judged"])
+        judge_section(workspace)
