@@ -25,6 +25,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.bench_ingest
 	$(BIN)/python -m bench.bench_rank
+	$(BIN)/python -m bench.bench_ai
 
 sample: $(STAMP)
 	$(BIN)/python -m sample_data.generate
