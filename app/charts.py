@@ -98,20 +98,23 @@ def stages_overview(deviations: pd.DataFrame) -> alt.FacetChart:
         title="Conversion per stage against its baseline band; red: signals that fired")
 
 
-def ai_trend_chart(daily: pd.DataFrame, feature: str) -> alt.Chart:
-    """A feature's task completion over the rolling week, one line per segment ('all' dashed), with
-    the onsets of task-completion signals marked."""
-    rows = daily[daily["feature"] == feature]
-    return alt.Chart(rows).mark_line().encode(
-        x=alt.X("day:T", title="Day", axis=alt.Axis(format="%b %d")),
-        y=alt.Y("task_completion_7d:Q", title="Task completion, rolling 7 days", axis=alt.Axis(format="%"),
-                scale=alt.Scale(zero=False)),
-        color=alt.Color("segment:N", title="Segment"),
-        strokeDash=alt.condition(alt.datum.segment == "all", alt.value([6, 3]), alt.value([1, 0])),
-        tooltip=[alt.Tooltip("day:T", format="%Y-%m-%d"), "segment:N",
-                 alt.Tooltip("task_completion_7d:Q", title="task completion 7d", format=".1%"),
-                 alt.Tooltip("interactions_7d:Q", title="interactions 7d", format=",")],
-    ).properties(title=f"{feature}: task completion by segment", height=260, width=WIDTH)
+def ai_trend_chart(deviations: pd.DataFrame, feature: str, segment: str) -> alt.LayerChart:
+    """A feature's task completion over the rolling week for one segment, against the band the
+    detector drew from its own history, with the onsets of task-completion drops in red."""
+    rows = deviations[(deviations["feature"] == feature) & (deviations["segment"] == segment)]
+    x = alt.X("day:T", title="Day", axis=alt.Axis(format="%b %d"))
+    band = alt.Chart(rows).mark_area(opacity=0.18, color="#7f7f7f").encode(
+        x=x, y=alt.Y("band_lower:Q", title="Task completion, rolling 7 days", axis=alt.Axis(format="%"),
+                     scale=alt.Scale(zero=False)), y2="band_upper:Q")
+    line = alt.Chart(rows).mark_line(color="#1f77b4").encode(
+        x=x, y="rate:Q", tooltip=[alt.Tooltip("day:T", format="%Y-%m-%d"),
+                                  alt.Tooltip("rate:Q", title="task completion 7d", format=".1%"),
+                                  alt.Tooltip("baseline:Q", title="baseline", format=".1%"),
+                                  alt.Tooltip("interactions:Q", title="interactions 7d", format=",")])
+    onsets = alt.Chart(rows).mark_point(color="#d62728", size=80, filled=True).encode(x=x, y="rate:Q").transform_filter(
+        alt.datum.alert)
+    return alt.layer(band, line, onsets).properties(
+        title=f"{feature} · {segment}: task completion against its band", height=260, width=WIDTH)
 
 
 def two_by_two_chart(cells: pd.DataFrame) -> alt.LayerChart:

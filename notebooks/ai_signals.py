@@ -33,11 +33,15 @@ def ai_deviations(con, params: dict | None = None) -> pd.DataFrame:
         week_completed = (rows["task_completion_7d"] * rows["interactions_7d"]).round()
         found = detect_rate(rows["day"], week_completed, rows["interactions_7d"],
                             {**AI_DETECTOR, **(params or {}), "direction": "down"}, min_trials=MIN_TRIALS)
+        band = {**AI_DETECTOR, **(params or {})}["z_min"] * found["spread"]
         frames.append(pd.DataFrame({"day": rows["day"], "feature": feature, "segment": segment,
-                                    "rate": found["rate"], "baseline": found["baseline"], "z": found["z"],
+                                    "rate": found["rate"], "baseline": found["baseline"],
+                                    "band_lower": found["baseline"] - band, "band_upper": found["baseline"] + band,
+                                    "z": found["z"],
                                     "alert": found["alert"], "in_episode": found["in_episode"],
                                     "interactions": rows["interactions_7d"]}))
-    columns = ["day", "feature", "segment", "rate", "baseline", "z", "alert", "in_episode", "interactions"]
+    columns = ["day", "feature", "segment", "rate", "baseline", "band_lower", "band_upper", "z", "alert", "in_episode",
+               "interactions"]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
 
 

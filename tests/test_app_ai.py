@@ -33,6 +33,8 @@ def test_page_contrasts_infrastructure_with_outcomes(workspace, open_page):
     slices = next(f for f in frames(at) if "examples" in f.columns)
     assert set(slices["segment"]) == {"enterprise"}
     assert any("non-inferior" in m.value for m in at.markdown)
+    specs = [c.proto.spec for c in (at.get("vega_lite_chart") or at.get("arrow_vega_lite_chart"))]
+    assert any("against its band" in s and "band_lower" in s for s in specs)  # trend with its band
     metrics = next(f for f in frames(at) if "task_completion_rate" in f.columns and "interactions" in f.columns)
     assert {"free", "pro", "enterprise", "all"} <= set(metrics["segment"])
     at.radio(key="ai_slice").set_value("model_version")

@@ -10,9 +10,9 @@ import streamlit as st
 
 from app.charts import ai_trend_chart, two_by_two_chart
 from app.ui import flash, guard, show_flash, workspace_path
-from notebooks.ai_outcomes import ai_daily, ai_metrics, ai_views
+from notebooks.ai_outcomes import ai_metrics, ai_views
 from notebooks.ai_shadow import drift, paired_scores, shadow_verdict
-from notebooks.ai_signals import low_success_slices
+from notebooks.ai_signals import ai_deviations, low_success_slices
 from notebooks.ai_validation import agreement, judged_frame, review_queue, save_human_labels
 from notebooks.judge import RUBRICS
 from notebooks.judge_runner import JudgeError, judge_settings
@@ -29,7 +29,7 @@ def measures(ws: str, uploads: tuple, by: str) -> dict:
         pairs = paired_scores(con)
         models = con.execute("select model_version, latency_ms, cost_usd, accepted, feedback from ai_interactions "
                              "where not shadow and model_version is not null order by ts").df()
-        return {"metrics": ai_metrics(con, by=by), "daily": ai_daily(con), "views": ai_views(con),
+        return {"metrics": ai_metrics(con, by=by), "deviations": ai_deviations(con), "views": ai_views(con),
                 "judged": judged_frame(con), "pairs": pairs, "shadow": shadow_verdict(pairs),
                 "slices": low_success_slices(con), "models": models}
     finally:
@@ -166,8 +166,12 @@ with guard("measuring the AI features"):
         skeptic_section(result["views"])
         st.subheader("Metrics by slice")
         st.dataframe(result["metrics"], hide_index=True, key="ai_metrics")
-        feature = st.selectbox("Trend of feature", sorted(result["daily"]["feature"].unique()), key="ai_feature")
-        st.altair_chart(ai_trend_chart(result["daily"], feature), key="ai_trend")
+        deviations = result["deviations"]
+        left, right = st.columns(2)
+        feature = left.selectbox("Trend of feature", sorted(deviations["feature"].unique()), key="ai_feature")
+        segment = right.selectbox("Segment", sorted(deviations.loc[deviations["feature"] == feature, "segment"].unique(),
+                                                    key=lambda s: s != "all"), key="ai_segment")
+        st.altair_chart(ai_trend_chart(deviations, feature, segment), key="ai_trend")
         two_by_two(result["views"])
         st.subheader("Low-success slices")
         st.dataframe(result["slices"], hide_index=True, key="ai_slices")
