@@ -8,6 +8,7 @@ from pathlib import Path
 
 from app.cli_judge import add_judge_parser
 from app.cli_nab import add_nab_parser
+from app.cli_retro import add_retro_parser
 from notebooks.kinds import KIND_NAMES, IngestError
 
 EXIT_REFUSED = 2
@@ -202,6 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_nab_parser(verbs)
     add_judge_parser(verbs, with_workspace)
+    add_retro_parser(verbs, with_workspace)
 
     for name, helptext, run in (("app", "open the app on a workspace", cmd_app),
                                 ("demo", "build the sample workspace and open the app", cmd_demo)):

@@ -1,0 +1,29 @@
+"""`journeylens retro`: argument parsing and printing; the work is notebooks/retro*.py."""
+
+import sys
+
+
+def cmd_retro(args) -> int:
+    from notebooks.retro import retro, week_window
+    from notebooks.retro_report import write_retro
+
+    try:
+        week_window(args.week)
+    except ValueError as err:
+        print(f"journeylens retro: {err}", file=sys.stderr)
+        return 2
+    print(f"retro: {args.week or 'all data'} ...", file=sys.stderr)
+    found = retro(args.workspace, args.week, args.profile)
+    paths = write_retro(found, args.out)
+    volume = found["volume"]
+    print(f"wrote {', '.join(str(p) for p in paths)} ({volume['alerts']:,} alerts, "
+          f"{int(found['stages']['incidents'].sum()):,} incidents)")
+    return 0
+
+
+def add_retro_parser(verbs, with_workspace) -> None:
+    retro = with_workspace(verbs.add_parser("retro", help="the weekly calibration retro"))
+    retro.add_argument("--week", help="ISO week YYYY-Www (default: all the data)")
+    retro.add_argument("--out", default="retro", help="folder for retro.md, retro.html, retro_stages.csv")
+    retro.add_argument("--profile", help="weight profile for the queue's precision (default 'default')")
+    retro.set_defaults(run=cmd_retro)

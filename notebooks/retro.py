@@ -1,0 +1,167 @@
+import marimo
+
+__generated_with = "0.25.2"
+app = marimo.App(width="medium")
+
+with app.setup:
+    import json
+    import re
+    from datetime import date, datetime, timedelta
+
+    import pandas as pd
+
+    from notebooks.profiles import load_profile
+    from notebooks.playbooks import load_playbooks
+    from notebooks.ranking import queue_select, rank_alerts
+    from notebooks.workspace import connect, sql_text, workspace_dirs
+
+    REAL_OUTCOMES = ("actioned", "auto_mitigated", "escalated")
+    TOP_K = 10
+    LINK_BEFORE = timedelta(minutes=30)  # a group that fired up to 30 min before an incident opened...
+    LINK_AFTER = timedelta(hours=2)  # ...or while it was open (2 h when it has no resolution) is linked
+
+
+@app.function
+def week_window(week: str | None) -> tuple:
+    """(start, end) of an ISO week 'YYYY-Www' in UTC, Monday 00:00 to the next Monday; (None, None) for
+    all the data. A malformed or impossible week is a clear error."""
+    if week is None:
+        return None, None
+    found = re.fullmatch(r"(\d{4})-W(\d{2})", week.strip())
+    if not found:
+        raise ValueError(f"--week {week!r}: expected YYYY-Www, e.g. 2026-W44")
+    year, number = int(found.group(1)), int(found.group(2))
+    try:
+        monday = date.fromisocalendar(year, number, 1)
+    except ValueError:
+        raise ValueError(f"--week {week!r}: {year} has no ISO week {number}") from None
+    start = datetime(monday.year, monday.month, monday.day)
+    return start, start + timedelta(days=7)
+
+
+@app.function
+def retro_stages(con, week: str | None = None) -> pd.DataFrame:
+    """retro_stages.csv (SPEC §4.3) for an ISO week or all data, set-based (sql/60_retro_stages.sql)."""
+    start, end = week_window(week)
+    return con.execute(sql_text("retro_stages"), {"start": start, "end": end}).df()
+
+
+@app.function
+def link_incidents(groups: pd.DataFrame, incidents: pd.DataFrame) -> pd.DataFrame:
+    """Which ranked groups each incident is about: by its alert_ids and fingerprints when it lists any,
+    else by stage (or service) and time (the group fired from 30 minutes before the
+    incident opened until it resolved, or 2 hours). Returns incident_id, group_id pairs."""
+    pairs = []
+    ids = groups.assign(alert_set=groups["alert_ids"].fillna("").str.split(";").map(set))
+    def given(value) -> bool:
+        return value is not None and not (isinstance(value, float) and pd.isna(value)) and str(value).strip() != ""
+
+    for inc in incidents.to_dict("records"):
+        if given(inc.get("alert_ids")) or given(inc.get("fingerprints")):
+            wanted = {a.strip() for a in str(inc.get("alert_ids") or "").split(";") if given(inc.get("alert_ids"))
+                      and a.strip()}
+            prints = {f.strip() for f in str(inc.get("fingerprints") or "").split(";")
+                      if given(inc.get("fingerprints")) and f.strip()}
+            hit = ids[ids["alert_set"].map(lambda s, w=wanted: bool(s & w)) | ids["fingerprint"].isin(prints)]
+        else:
+            opened = pd.Timestamp(inc["opened_at"])
+            until = pd.Timestamp(inc["resolved_at"]) if pd.notna(inc.get("resolved_at")) else opened + LINK_AFTER
+            same = (ids["stage"] == inc["stage"]) if given(inc.get("stage")) else (ids["service"] == inc.get("service"))
+            hit = ids[same & (pd.to_datetime(ids["first_fired_at"]) >= opened - LINK_BEFORE)
+                      & (pd.to_datetime(ids["first_fired_at"]) <= until)]
+        pairs += [(inc["incident_id"], g) for g in hit["group_id"]]
+    return pd.DataFrame(pairs, columns=["incident_id", "group_id"])
+
+
+@app.function
+def read_audit(workspace) -> pd.DataFrame:
+    """The workspace's audit log as rows: at, who, action, what (JSON text), why."""
+    path = workspace_dirs(workspace)["root"] / "audit.jsonl"
+    rows = []
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                entry = json.loads(line)
+                rows.append({"at": pd.Timestamp(entry["at"]).tz_convert(None), "who": entry.get("who"),
+                             "action": entry.get("action"), "what": json.dumps(entry.get("what"), sort_keys=True),
+                             "why": entry.get("why", "")})
+    return pd.DataFrame(rows, columns=["at", "who", "action", "what", "why"])
+
+
+@app.function
+def retro(workspace, week: str | None = None, profile_name: str | None = None) -> dict:
+    """The calibration retro of a week (or all data): stages (SPEC §4.3), volume and noise, the queue's
+    precision, conversion stability, and what changed. Plain data for the report and the app."""
+    start, end = week_window(week)
+    con = connect(workspace)
+    try:
+        stages = retro_stages(con, week)
+        rank_alerts(con, load_profile(workspace, profile_name)["profile"], load_playbooks(workspace))
+        groups = con.execute(queue_select()).df().merge(
+            con.execute("select group_id, fingerprint from alert_groups").df(), on="group_id", how="left")
+        incidents = con.execute("select * from incidents order by opened_at").df()
+        hourly = con.execute("select stage, hour, conversion, conversion_baseline from stage_hourly").df()
+        alerts = con.execute("select count(*) from alerts where ($s is null or fired_at >= $s) and "
+                             "($e is null or fired_at < $e)", {"s": start, "e": end}).fetchall()[0][0]
+    finally:
+        con.close()
+
+    def inside(frame, column):
+        if start is None:
+            return frame
+        when = pd.to_datetime(frame[column])
+        return frame[(when >= start) & (when < end)]
+
+    groups, incidents, hourly = inside(groups, "first_fired_at"), inside(incidents, "opened_at"), inside(hourly, "hour")
+    links = link_incidents(groups, incidents)
+    real = incidents[incidents["outcome"].isin(REAL_OUTCOMES)]
+    unsuppressed = groups[~groups["suppressed"]].reset_index(drop=True)
+    unsuppressed["window_rank"] = range(1, len(unsuppressed) + 1)
+    linked = links.merge(groups[["group_id", "suppressed"]], on="group_id")
+    reached = linked.loc[~linked["suppressed"], "group_id"].nunique()
+    hidden = [i for i in real["incident_id"] if i in set(linked["incident_id"])
+              and linked.loc[linked["incident_id"] == i, "suppressed"].all()]
+    top = unsuppressed.head(TOP_K)
+    real_links = links[links["incident_id"].isin(real["incident_id"])]
+    best = real_links.merge(unsuppressed[["group_id", "window_rank"]], on="group_id").groupby("incident_id")["window_rank"].min()
+    stability = hourly.assign(ratio=hourly["conversion"] / hourly["conversion_baseline"] - 1).groupby("stage").agg(
+        conversion_variance=("conversion", "var"), deepest_drop=("ratio", "min"),
+        hours_below_10pct=("ratio", lambda r: int((r < -0.10).sum()))).reset_index()
+    audit = read_audit(workspace)
+    changed = inside(audit, "at") if len(audit) else audit
+    return {
+        "week": week or "all data", "stages": stages, "incidents_without_stage": int(incidents["stage"].isna().sum()),
+        "volume": {"alerts": int(alerts), "groups": len(groups), "unsuppressed": len(unsuppressed),
+                   "reached_people": int(reached),
+                   "noise_reduction": 1 - len(unsuppressed) / alerts if alerts else None,
+                   "actioned": len(real), "actioned_hidden_by_suppression": hidden},
+        "precision": {"k": TOP_K, "top": len(top),
+                      "top_linked_to_actioned": int(top["group_id"].isin(real_links["group_id"]).sum()),
+                      "ranked_low": [{"incident_id": i, "best_rank": int(r)} for i, r in best.items() if r > TOP_K],
+                      "not_in_queue": [i for i in real["incident_id"] if i not in best.index]},
+        "stability": stability, "changes": changed[~changed["action"].str.startswith("upload.")] if len(changed)
+        else changed, "uploads": changed[changed["action"].str.startswith("upload.")] if len(changed) else changed,
+    }
+
+
+@app.cell(hide_code=True)
+def _():
+    import marimo as mo
+
+    mo.md(
+        """
+        # The weekly calibration retro
+
+        For an ISO week (Monday 00:00 UTC to the next Monday) or all data: per stage, incidents (outcome
+        not noise or duplicate), noise incidents, and the mean minutes to acknowledge, resolve and restore
+        the journey (SPEC §4.3); alerts → groups → unsuppressed → reached people, and the share of actioned
+        incidents any suppression would have hidden (it must be 0); how many of the top 10 ranked groups
+        became actioned incidents and which actioned incidents ranked low; conversion stability per stage;
+        and what changed, with who, when and why.
+        """
+    )
+    return
+
+
+if __name__ == "__main__":
+    app.run()

@@ -1,0 +1,93 @@
+import marimo
+
+__generated_with = "0.25.2"
+app = marimo.App(width="medium")
+
+with app.setup:
+    from pathlib import Path
+
+    import altair as alt
+    import pandas as pd
+
+    from notebooks.report_page import html_page, markdown_page
+
+    STAGE_COLUMNS = ("stage", "incidents", "noise_incidents", "mtta_min", "mttr_min", "restore_min")
+
+
+@app.function
+def text(value, digits: int = 1) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return f"{value:,.{digits}f}" if isinstance(value, float) else str(value)
+
+
+@app.function
+def retro_sections(found: dict) -> list:
+    """The retro as [(heading, intro, columns, rows)], shared by retro.md and retro.html."""
+    volume, precision = found["volume"], found["precision"]
+    hidden = volume["actioned_hidden_by_suppression"]
+    sections = [(
+        "Per stage (retro_stages.csv)", "incidents: outcome not noise or duplicate; the means are minutes from "
+        f"opened to acknowledged, resolved and journey restored. Incidents without a stage: "
+        f"{found['incidents_without_stage']}.", list(STAGE_COLUMNS),
+        [[text(r[c]) for c in STAGE_COLUMNS] for r in found["stages"].to_dict("records")],
+    ), (
+        "Volume and noise", f"{volume['alerts']:,} alerts fired -> {volume['groups']:,} groups -> "
+        f"{volume['unsuppressed']:,} unsuppressed -> {volume['reached_people']:,} linked to an incident. Noise "
+        f"reduction {text(100 * volume['noise_reduction'] if volume['noise_reduction'] is not None else None)}%. "
+        f"Actioned incidents any suppression would have hidden: {len(hidden)} of {volume['actioned']}"
+        + (f" (MUST be 0: {', '.join(hidden)})" if hidden else " (as it must be)."), [], [],
+    ), (
+        "Precision of the queue", f"{precision['top_linked_to_actioned']} of the top {precision['top']} unsuppressed "
+        f"groups became actioned incidents. Actioned incidents that ranked below {precision['k']} or not at all:",
+        ["incident", "best rank"], [[r["incident_id"], str(r["best_rank"])] for r in precision["ranked_low"]]
+        + [[i, "not in the queue"] for i in precision["not_in_queue"]],
+    ), (
+        "Conversion stability", "Variance of each stage's hourly conversion, its deepest drop below its baseline "
+        "and the hours it spent more than 10% below.", ["stage", "variance", "deepest drop", "hours 10% below"],
+        [[r["stage"], text(r["conversion_variance"], 4), text(r["deepest_drop"], 2), str(r["hours_below_10pct"])]
+         for r in found["stability"].to_dict("records")],
+    ), (
+        "What changed", "Profiles, maps, thresholds, playbooks and labels changed in the window (from the audit "
+        "log), with who, when and why.", ["when", "who", "what", "why"],
+        [[str(r["at"])[:16], str(r["who"]), f"{r['action']} {r['what']}"[:160], str(r["why"])]
+         for r in found["changes"].to_dict("records")],
+    )]
+    return sections
+
+
+@app.function
+def retro_charts(found: dict) -> list:
+    stages = found["stages"].melt(id_vars=["stage"], value_vars=["mtta_min", "mttr_min", "restore_min"],
+                                  var_name="measure", value_name="minutes").dropna()
+    chart = alt.Chart(stages).mark_bar().encode(
+        x=alt.X("stage:N", title="Stage"), xOffset="measure:N",
+        y=alt.Y("minutes:Q", title="Mean minutes from opened"), color=alt.Color("measure:N", title=None),
+        tooltip=["stage:N", "measure:N", alt.Tooltip("minutes:Q", format=",.1f")],
+    ).properties(title="Time to acknowledge, resolve and restore the journey, per stage", width=600, height=260)
+    return [("Restoring the journey", chart)]
+
+
+@app.function
+def write_retro(found: dict, out, bundle: str | None = None) -> list:
+    """Writes retro_stages.csv, retro.md and retro.html (self-contained) into `out`; returns the paths."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    title = f"journeylens retro: {found['week']}"
+    paths = [out / "retro_stages.csv", out / "retro.md", out / "retro.html"]
+    found["stages"].to_csv(paths[0], index=False)
+    paths[1].write_text(markdown_page(title, "Charts are in retro.html.", retro_sections(found)), encoding="utf-8")
+    paths[2].write_text(html_page(title, retro_sections(found), retro_charts(found), bundle), encoding="utf-8")
+    return paths
+
+
+@app.cell(hide_code=True)
+def _():
+    import marimo as mo
+
+    mo.md("""# The retro report: `retro_stages.csv`, `retro.md` and a self-contained `retro.html`.""")
+    return
+
+
+if __name__ == "__main__":
+    app.run()
