@@ -14,6 +14,8 @@ pages = [
     st.Page("views/ranked.py", title="Ranked alerts", icon=":material/format_list_numbered:"),
     st.Page("views/health.py", title="Journey health", icon=":material/monitor_heart:"),
     st.Page("views/ai.py", title="AI outcomes", icon=":material/smart_toy:"),
+    st.Page("views/retro.py", title="Retro", icon=":material/event_repeat:"),
+    st.Page("views/governance.py", title="Governance", icon=":material/verified_user:"),
 ]
 pg = st.navigation(pages)
 st.sidebar.caption(f"Workspace: `{workspace_path()}`")

@@ -9,6 +9,7 @@ with app.setup:
     import numpy as np
     import pandas as pd
 
+    from notebooks.governance import threshold_overrides
     from notebooks.thresholds import DETECTOR, detect_rate, detector_params, episodes, robust_deviation
     from notebooks.workspace import connect, sql_text
 
@@ -30,12 +31,15 @@ with app.setup:
 
 
 @app.function
-def journey_deviations(con, params: dict | None = None, min_trials: int = MIN_TRIALS) -> pd.DataFrame:
+def journey_deviations(con, params: dict | None = None, min_trials: int = MIN_TRIALS,
+                       overrides: dict | None = None) -> pd.DataFrame:
     """Every journey metric series (stage x segment, and the stage as a whole as segment 'all') against
     its own history, with the thresholds detector: one row per bucket and metric. Conversion is a rate
     (volume-aware, watched for drops); time to value for rises; satisfaction for drops. The band is
     baseline +/- z_min spreads. This is the one function behind both the journey signals and the
-    scoring's observed harm (its baselines feed stage_hourly). Leaves temp table journey_deviations."""
+    scoring's observed harm (its baselines feed stage_hourly). `overrides` = {'<stage>/<segment>/<metric>':
+    {setting: value}} from accepted retro suggestions (governance.threshold_overrides). Leaves temp table
+    journey_deviations."""
     p = detector_params(params)
     series = con.execute(sql_text("journey_series")).df()
     frames = []
@@ -43,7 +47,7 @@ def journey_deviations(con, params: dict | None = None, min_trials: int = MIN_TR
         rows = rows.sort_values("ts")
         stamps = rows["ts"].reset_index(drop=True)
         for metric, spec in METRICS.items():
-            settings = {**p, "direction": spec["direction"]}
+            settings = {**p, **(overrides or {}).get(f"{stage}/{segment}/{metric}", {}), "direction": spec["direction"]}
             if metric == "conversion":
                 found = detect_rate(stamps, rows["completed"], rows["entered"], settings, min_trials=min_trials)
                 value, trials = found["rate"], rows["entered"].to_numpy(dtype=float)
@@ -212,10 +216,10 @@ def append_signal_groups(con, signals: pd.DataFrame) -> int:
 
 @app.function
 def workspace_signals(workspace, params: dict | None = None) -> dict:
-    """{deviations, signals} of a workspace, on a fresh snapshot."""
+    """{deviations, signals} of a workspace, on a fresh snapshot, with its saved threshold overrides."""
     con = connect(workspace)
     try:
-        deviations = journey_deviations(con, params)
+        deviations = journey_deviations(con, params, overrides=threshold_overrides(workspace))
         return {"deviations": deviations, "signals": journey_signals(deviations)}
     finally:
         con.close()

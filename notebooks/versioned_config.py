@@ -13,7 +13,7 @@ with app.setup:
     from notebooks.workspace_store import append_audit, current_user, fsync_path, workspace_dirs, writer_lock
 
     # What may be versioned in a workspace; each lives in <workspace>/<kind>/<name>/v0001.json, ...
-    CONFIG_KINDS = ("profiles", "playbooks")
+    CONFIG_KINDS = ("profiles", "playbooks", "thresholds", "assumptions", "owners", "decisions")
     NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 

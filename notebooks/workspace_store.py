@@ -130,6 +130,11 @@ def append_audit(workspace, action: str, what: dict, why: str = "") -> dict:
         handle.write(json.dumps(entry, default=str) + "\n")
         handle.flush()
         os.fsync(handle.fileno())
+    # the head (how many entries, the last hash) catches a log cut short, which the chain alone cannot
+    count = sum(1 for _ in open(path))
+    head = path.with_name("audit.head")
+    head.with_suffix(".tmp").write_text(json.dumps({"entries": count, "hash": entry["hash"]}))
+    os.replace(head.with_suffix(".tmp"), head)
     return entry
 
 

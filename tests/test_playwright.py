@@ -120,7 +120,8 @@ def test_every_page_opens_without_a_traceback(app_url, browser):
         # what each page says once it has computed, whether or not another test stored alerts first
         for title, says in (("Ranked alerts", r"No alerts to rank yet|Why this group\?"),
                             ("Journey health", r"No journey metrics yet"),
-                            ("AI outcomes", r"No AI interactions yet")):
+                            ("AI outcomes", r"No AI interactions yet"),
+                            ("Retro", r"Per stage"), ("Governance", r"Audit chain")):
             page.get_by_role("link", name=title).click()
             expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible(timeout=30_000)
             expect(page.get_by_text(re.compile(says)).first).to_be_visible(timeout=60_000)

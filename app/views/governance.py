@@ -1,0 +1,76 @@
+"""Governance: the audit log and its chain, profile version diffs, owners and the assumptions register.
+Everything read or written here is in notebooks/governance, profiles and retro."""
+
+import pandas as pd
+import streamlit as st
+
+from app.ui import flash, guard, show_flash, workspace_path
+from notebooks.governance import (
+    assumptions,
+    due_assumptions,
+    owners,
+    save_assumption,
+    set_owner,
+    verify_audit,
+)
+from notebooks.profiles import profile_diff, profile_history
+from notebooks.retro import read_audit
+from notebooks.versioned_config import list_names
+
+st.title("Governance")
+st.write("Who changed what, when and why; whether the record is intact; who owns each stage metric; and "
+         "which assumptions about users are due for review.")
+workspace = workspace_path()
+show_flash()
+with guard("reading the audit log"):
+    check = verify_audit(workspace)
+    if check["ok"]:
+        st.success(f"Audit chain intact: {check['entries']:,} entries, each hash covering the one before.")
+    else:
+        st.error(f"Audit chain broken: {len(check['problems'])} problem(s). An entry was edited, deleted, moved "
+                 "or cut; see below.")
+        st.dataframe(pd.DataFrame(check["problems"]), hide_index=True, key="chain_problems")
+    log = read_audit(workspace)
+    text = st.text_input("Filter (action, who, what or why contains)", key="audit_filter")
+    if text:
+        hay = log[["action", "who", "what", "why"]].astype(str).agg(" ".join, axis=1)
+        log = log[hay.str.contains(text, case=False, regex=False)]
+    st.dataframe(log.iloc[::-1], hide_index=True, key="audit_log")
+
+    st.subheader("Weight profile versions")
+    names = list_names(workspace, "profiles")
+    if names:
+        name = st.selectbox("Profile", names, key="gov_profile")
+        versions = [h["version"] for h in profile_history(workspace, name)]
+        left, right = st.columns(2)
+        old = left.selectbox("From version", [0, *versions], key="gov_old")
+        new = right.selectbox("To version", versions, index=len(versions) - 1, key="gov_new")
+        st.dataframe(pd.DataFrame(profile_diff(workspace, name, old, new), columns=["setting", "old", "new"]).astype(str),
+                     hide_index=True, key="gov_diff")
+    else:
+        st.caption("No saved weight profile yet (the built-in defaults are in use).")
+
+    st.subheader("Owners of stage metrics")
+    st.dataframe(pd.DataFrame(list(owners(workspace).items()), columns=["stage/metric", "owner"]), hide_index=True,
+                 key="owners")
+    with st.form("owner"):
+        a, b, c = st.columns(3)
+        stage, metric = a.text_input("Stage"), b.selectbox("Metric", ["conversion", "time_to_value_s", "satisfaction"])
+        owner = c.text_input("Owner")
+        if st.form_submit_button("Set owner") and stage.strip() and owner.strip():
+            set_owner(workspace, stage.strip(), metric, owner.strip())
+            flash(f"{stage}/{metric} is owned by {owner}.")
+            st.rerun()
+
+    st.subheader("Assumptions register")
+    due = {a["id"] for a in due_assumptions(workspace)}
+    register = pd.DataFrame(assumptions(workspace), columns=["id", "statement", "owner", "review_by", "evidence"])
+    st.dataframe(register.assign(due=register["id"].isin(due)), hide_index=True, key="assumptions")
+    with st.form("assumption"):
+        statement = st.text_input("Assumption about user behaviour")
+        a, b, c = st.columns(3)
+        owner, review_by, evidence = a.text_input("Owner "), b.date_input("Review by"), c.text_input("Evidence")
+        if st.form_submit_button("Add to the register"):
+            item = save_assumption(workspace, statement, owner, review_by.isoformat(), evidence)
+            flash(f"Added {item['id']}.")
+            st.rerun()

@@ -1,0 +1,99 @@
+"""Retro: the weekly calibration review. Numbers from notebooks/retro and threshold_review; decisions go to
+notebooks/governance (each is audit-logged, and an accepted threshold becomes a new thresholds version)."""
+
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from app.ui import flash, guard, show_flash, workspace_path
+from notebooks.governance import decide, decisions, due_assumptions
+from notebooks.journey_signals import workspace_signals
+from notebooks.retro import retro
+from notebooks.retro_report import write_retro
+from notebooks.threshold_review import calibration_suggestions
+from notebooks.workspace import connect, list_uploads
+
+
+@st.cache_data(max_entries=8, show_spinner="Preparing the retro…")
+def retro_data(ws: str, uploads: tuple, week: str | None, audit_size: int) -> dict:
+    """The retro, its calibration suggestions and the weeks with data (cached per uploads and log size)."""
+    found = retro(ws, week)
+    con = connect(ws, tables=("incidents", "alerts"))
+    try:
+        weeks = [r[0] for r in con.execute(
+            "select distinct strftime(opened_at, '%G-W%V') from incidents union "
+            "select distinct strftime(fired_at, '%G-W%V') from alerts order by 1 desc").fetchall()]
+        incidents = con.execute("select * from incidents").df()
+    finally:
+        con.close()
+    suggestions = calibration_suggestions(workspace_signals(ws)["deviations"], incidents)
+    return {"retro": found, "weeks": weeks, "suggestions": suggestions}
+
+
+def suggestion_cards(ws: Path, suggestions: pd.DataFrame) -> None:
+    st.subheader("Suggestions")
+    if suggestions.empty:
+        st.caption("No threshold would have cut noise while keeping every incident that mattered.")
+        return
+    who = st.text_input("Your name (recorded with each decision)", key="retro_who")
+    for index, row in enumerate(suggestions.to_dict("records")):
+        st.markdown(f"**{row['action'].capitalize()} {row['stage']} · {row['segment']} · {row['metric']}**: z_min "
+                    f"{row['z_min_now']:g} → {row['z_min_suggested']:g}. {row['evidence']}.")
+        why = st.text_input("Why", key=f"why-{index}", label_visibility="collapsed", placeholder="why (optional)")
+        left, right = st.columns(2)
+        for column, label, accepted in ((left, "Accept", True), (right, "Reject", False)):
+            if column.button(label, key=f"{label.lower()}-{index}"):
+                if not who.strip():
+                    st.error("Give your name first: every decision records who made it.")
+                    return
+                decide(ws, {"kind": "threshold", **{k: row[k] for k in ("stage", "segment", "metric", "z_min_now",
+                                                                         "z_min_suggested")}}, accepted, who.strip(), why)
+                flash(f"{label}ed: {row['stage']} · {row['segment']} · {row['metric']}.")
+                st.rerun()
+
+
+st.title("Retro")
+st.write("Did the alerts that reached people matter? How fast did we restore the journey? What should we tune, "
+         "and who changed what? Decisions made here are recorded in the audit log.")
+workspace = workspace_path()
+show_flash()
+with guard("preparing the retro"):
+    uploads = tuple(list_uploads(workspace).get("upload_id", pd.Series(dtype=str)))
+    audit = workspace / "audit.jsonl"
+    first = retro_data(str(workspace), uploads, None, audit.stat().st_size if audit.exists() else 0)
+    week = st.selectbox("Week", [None, *first["weeks"]], format_func=lambda w: w or "All data", key="retro_week")
+    data = first if week is None else retro_data(str(workspace), uploads, week,
+                                                 audit.stat().st_size if audit.exists() else 0)
+    found = data["retro"]
+    volume, precision = found["volume"], found["precision"]
+    cols = st.columns(5)
+    for col, (label, value) in zip(cols, [("Alerts", volume["alerts"]), ("Groups", volume["groups"]),
+                                          ("Unsuppressed", volume["unsuppressed"]),
+                                          ("Linked to incidents", volume["reached_people"]),
+                                          (f"Top {precision['k']} actioned", precision["top_linked_to_actioned"])],
+                                   strict=True):
+        col.metric(label, f"{value:,}")
+    if volume["actioned_hidden_by_suppression"]:
+        st.error("Suppression would have hidden actioned incidents: " + ", ".join(volume["actioned_hidden_by_suppression"]))
+    st.subheader("Per stage")
+    st.dataframe(found["stages"], hide_index=True, key="retro_stages")
+    st.subheader("Actioned incidents that ranked low")
+    st.dataframe(pd.DataFrame(precision["ranked_low"], columns=["incident_id", "best_rank"]), hide_index=True,
+                 key="ranked_low")
+    st.subheader("Conversion stability")
+    st.dataframe(found["stability"], hide_index=True, key="stability")
+    st.subheader("What changed")
+    st.dataframe(found["changes"], hide_index=True, key="changes")
+    due = due_assumptions(workspace)
+    if due:
+        st.warning("Assumptions due for review: " + "; ".join(f"{a['id']} {a['statement']} ({a['owner']})" for a in due))
+    suggestion_cards(workspace, data["suggestions"])
+    st.subheader("Decisions so far")
+    st.dataframe(decisions(workspace), hide_index=True, key="decisions")
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = write_retro(found, tmp)
+        left, right = st.columns(2)
+        left.download_button("Download retro.md", Path(paths[1]).read_text(), "retro.md", key="dl_md")
+        right.download_button("Download retro_stages.csv", Path(paths[0]).read_text(), "retro_stages.csv", key="dl_csv")

@@ -1,0 +1,149 @@
+import marimo
+
+__generated_with = "0.25.2"
+app = marimo.App(width="medium")
+
+with app.setup:
+    import hashlib
+    import json
+    from datetime import date
+
+    import pandas as pd
+
+    from notebooks.versioned_config import list_versions, load_version, save_version
+    from notebooks.workspace import workspace_dirs
+
+    REGISTER = "register"  # the one assumptions register and the one owners list of a workspace
+
+
+@app.function
+def verify_audit(workspace) -> dict:
+    """Checks the hash chain of audit.jsonl: each entry's hash must be the hash of its content and the
+    next entry must name it as `prev`; the head file must name the last entry. Reports every break:
+    an edited entry (its hash no longer matches), a deleted or reordered one (the chain jumps), a log cut
+    short (the head names more entries)."""
+    root = workspace_dirs(workspace)["root"]
+    path, problems, previous, count = root / "audit.jsonl", [], "0" * 64, 0
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    for number, line in enumerate(lines, start=1):
+        count += 1
+        try:
+            entry = json.loads(line)
+        except json.JSONDecodeError:
+            problems.append({"line": number, "problem": "unreadable", "detail": line[:80]})
+            previous = None
+            continue
+        recorded = entry.pop("hash", None)
+        actual = hashlib.sha256(json.dumps(entry, sort_keys=True, default=str).encode()).hexdigest()
+        if recorded != actual:
+            problems.append({"line": number, "problem": "edited", "detail": f"{entry.get('action')} at {entry.get('at')}"})
+        if previous is not None and entry.get("prev") != previous:
+            problems.append({"line": number, "problem": "chain broken (an entry before it was deleted or moved)",
+                             "detail": f"{entry.get('action')} at {entry.get('at')}"})
+        previous = recorded
+    head_path = root / "audit.head"
+    if head_path.exists():
+        head = json.loads(head_path.read_text())
+        if head.get("entries") != count or (lines and head.get("hash") != previous):
+            problems.append({"line": count, "problem": "cut short or rewritten at the end",
+                             "detail": f"the head names {head.get('entries')} entries, the log has {count}"})
+    return {"ok": not problems, "entries": count, "problems": problems}
+
+
+@app.function
+def save_assumption(workspace, statement: str, owner: str, review_by: str, evidence: str = "",
+                    author: str | None = None) -> dict:
+    """Adds an assumption about user behaviour to the register (a new version of it), with who owns it
+    and when it must be reviewed (YYYY-MM-DD)."""
+    review = date.fromisoformat(review_by)
+    if not statement.strip() or not owner.strip():
+        raise ValueError("an assumption needs a statement and an owner")
+    items = assumptions(workspace)
+    item = {"id": f"A{len(items) + 1}", "statement": statement.strip(), "owner": owner.strip(),
+            "review_by": review.isoformat(), "evidence": evidence.strip()}
+    save_version(workspace, "assumptions", REGISTER, {"items": [*items, item]}, author, f"assumption {item['id']}")
+    return item
+
+
+@app.function
+def assumptions(workspace) -> list:
+    record = load_version(workspace, "assumptions", REGISTER) if list_versions(workspace, "assumptions", REGISTER) else None
+    return list(record["payload"]["items"]) if record else []
+
+
+@app.function
+def due_assumptions(workspace, on: date | None = None) -> list:
+    """Assumptions whose review date has come (the retro lists them)."""
+    today = on or date.today()
+    return [a for a in assumptions(workspace) if date.fromisoformat(a["review_by"]) <= today]
+
+
+@app.function
+def owners(workspace) -> dict:
+    """{'<stage>/<metric>': owner} for stage metrics (playbook owners live in the playbook catalogue)."""
+    versions = list_versions(workspace, "owners", REGISTER)
+    return dict(versions[-1]["payload"]["stage_metrics"]) if versions else {}
+
+
+@app.function
+def set_owner(workspace, stage: str, metric: str, owner: str, author: str | None = None) -> dict:
+    current = {**owners(workspace), f"{stage}/{metric}": owner.strip()}
+    save_version(workspace, "owners", REGISTER, {"stage_metrics": current}, author, f"{stage}/{metric} -> {owner}")
+    return current
+
+
+@app.function
+def decide(workspace, suggestion: dict, accepted: bool, who: str, why: str = "") -> dict:
+    """Records a retro decision on a suggestion (audit-logged, versioned under decisions/). An accepted
+    threshold suggestion becomes a new version of the workspace's thresholds: a z_min for its stage,
+    segment and metric."""
+    key = hashlib.md5(json.dumps(suggestion, sort_keys=True, default=str).encode()).hexdigest()[:12]
+    record = save_version(workspace, "decisions", f"s-{key}", {"suggestion": suggestion, "accepted": bool(accepted),
+                                                                "who": who}, who, why or ("accepted" if accepted
+                                                                                          else "rejected"))
+    if accepted and suggestion.get("kind") == "threshold":
+        current = threshold_overrides(workspace)
+        target = f"{suggestion['stage']}/{suggestion['segment']}/{suggestion['metric']}"
+        save_version(workspace, "thresholds", "journey", {"overrides": {**current, target: {
+            "z_min": float(suggestion["z_min_suggested"])}}}, who, f"retro: {why or 'accepted suggestion'}")
+    return record
+
+
+@app.function
+def threshold_overrides(workspace) -> dict:
+    """{'<stage>/<segment>/<metric>': {detector setting: value}} saved for the journey signals."""
+    versions = list_versions(workspace, "thresholds", "journey")
+    return dict(versions[-1]["payload"]["overrides"]) if versions else {}
+
+
+@app.function
+def decisions(workspace) -> pd.DataFrame:
+    root = workspace_dirs(workspace)["root"] / "decisions"
+    rows = []
+    for folder in sorted(root.glob("s-*")) if root.exists() else []:
+        last = list_versions(workspace, "decisions", folder.name)[-1]
+        rows.append({"suggestion": folder.name, "accepted": last["payload"]["accepted"], "who": last["author"],
+                     "when": last["saved_at"], "why": last["comment"]})
+    return pd.DataFrame(rows, columns=["suggestion", "accepted", "who", "when", "why"])
+
+
+@app.cell(hide_code=True)
+def _():
+    import marimo as mo
+
+    mo.md(
+        """
+        # Governance
+
+        Every change (uploads and removals, journey maps, weight profiles, thresholds, playbooks, human
+        labels, retro decisions, owners, assumptions) is an entry in `audit.jsonl` with who, when, what and
+        why. Each entry's hash covers its content and the previous hash, and `audit.head` names the last one:
+        an edited, deleted, reordered or cut entry is detected and reported by `verify_audit`. Owners per
+        stage metric, and an assumptions register with review dates that the retro lists when due.
+        """
+    )
+    return
+
+
+if __name__ == "__main__":
+    app.run()
