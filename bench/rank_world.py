@@ -56,6 +56,8 @@ def build_world(con, n: int, with_frames: bool = False):
             null::double as time_to_value_s, null::double as satisfaction, null::varchar as extra,
             'bench' as upload_id
         from range(720) a(h), range({STAGES}) b(s), (values ('free'), ('pro')) c(seg)""")
+    con.execute("create or replace table changes (ts timestamp, service varchar, kind varchar, description varchar, "
+                "extra varchar, upload_id varchar)")
     if not with_frames:
         return None
     return {"alerts": con.execute("select * from alerts").df(), "stages": con.execute("select * from stages").df(),

@@ -22,8 +22,9 @@ with app.setup:
         "impact", "sensitivity", "stage_factor", *COMPONENTS, "signal", "harm", "corroboration",
         "window_conversion", "conversion_baseline", "source", "last_resolved_at", "duration_min", "flapping",
         "flap_count", "playbook", "playbook_action", "automation_tier", "playbook_owner", "window_start",
-        "window_end",
+        "window_end", "change_at", "change_kind", "change_service", "change_description",
     )
+    CHANGE_COLUMNS = ("change_at", "change_kind", "change_service", "change_description")
 
 
 @app.function
@@ -95,6 +96,9 @@ def rank_alerts(con, profile: dict | None = None, playbooks: list | None = None,
     if signals:
         append_signal_groups(con, journey_signals(journey_deviations(con)))
         append_ai_signal_groups(con)
+    # the change made shortly before each group started (a deploy, a flag...): shown, never scored
+    con.execute(f"create or replace temp table group_changes as {sql_text('group_changes')}",
+                {"lookback_minutes": int(p["change_lookback_minutes"])})
     score_groups(con, p)
     rerank(con, p, playbooks)
 
@@ -111,7 +115,7 @@ def queue_select(top: int | None = None, include_suppressed: bool = True) -> str
               "|| ' below the threshold ' || r.threshold end")
     columns = ", ".join(
         f"{reason} as suppressed_reason" if c == "suppressed_reason"
-        else f'{"r" if c in narrow else "pb" if c in routed else "g"}."{c}"'
+        else f'{"r" if c in narrow else "pb" if c in routed else "gc" if c in CHANGE_COLUMNS else "g"}."{c}"'
         for c in RANKED_COLUMNS
     )
     where = "" if include_suppressed else "where not suppressed"
@@ -122,6 +126,7 @@ def queue_select(top: int | None = None, include_suppressed: bool = True) -> str
             f"select {columns} from r join alert_groups as g using (group_id) "
             "left join suppression_rules as sr on sr.position = r.suppression_position "
             "left join playbook_rules as pb on pb.position = r.playbook_position "
+            "left join group_changes as gc using (group_id) "
             "order by r.rank")
 
 

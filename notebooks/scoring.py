@@ -43,6 +43,7 @@ with app.setup:
         "group_gap_minutes": 60,  # alerts of one key further apart than this are separate problems
         "flap_window_minutes": 60,
         "flap_min_cycles": 3,
+        "change_lookback_minutes": 120,  # a change this soon before a group started is linked to it
         # [{"match": {...}, "stage": glob, "from": iso, "until": iso, "reason": text}]: maintenance
         # windows and known-noise patterns; matching groups are suppressed with the reason
         "suppress": [],

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from app.ui import flash, guard, show_flash, workspace_path
+from notebooks.change_management import mark_reviewed, recalibration_status
 from notebooks.governance import (
     assumptions,
     due_assumptions,
@@ -36,6 +37,20 @@ with guard("reading the audit log"):
         hay = log[["action", "who", "what", "why"]].astype(str).agg(" ".join, axis=1)
         log = log[hay.str.contains(text, case=False, regex=False)]
     st.dataframe(log.iloc[::-1], hide_index=True, key="audit_log")
+
+    st.subheader("Stages to recalibrate")
+    st.caption("A change to a service that maps to a stage marks its mappings and thresholds until a review.")
+    status = recalibration_status(workspace)
+    st.dataframe(status, hide_index=True, key="recalibration")
+    pending = list(status.loc[status["status"] == "to recalibrate", "stage"])
+    if pending:
+        with st.form("review"):
+            stage = st.selectbox("Reviewed stage", pending)
+            why = st.text_input("What was checked")
+            if st.form_submit_button("Mark reviewed"):
+                mark_reviewed(workspace, stage, why)
+                flash(f"{stage}: reviewed.")
+                st.rerun()
 
     st.subheader("Weight profile versions")
     names = list_names(workspace, "profiles")

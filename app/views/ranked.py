@@ -38,7 +38,7 @@ KNOBS = [
 TABLE_COLUMNS = ("rank", "score", "stage", "service", "name", "severity", "alert_count", "stage_factor", "signal",
                  "corroboration", "harm", "exposure", "severity_component", "confidence_component",
                  "duration_component", "recurrence_component", "suppressed", "suppressed_reason", "flapping",
-                 "playbook", "automation_tier")
+                 "playbook", "automation_tier", "change_at", "change_service", "change_description")
 CHANGE_LOOKBACK_H = 6
 CHART_MARGIN_H = 24
 

@@ -1,0 +1,32 @@
+-- group_changes: for each alert group, the change (SPEC §2.7: deploy, config, feature flag, pricing, UI)
+-- made shortly before it started: within $lookback_minutes before first_fired_at, on the group's own
+-- service, or else on another service whose alerts map to the same stage. The group's own service
+-- wins, then the latest change. Parameters: $lookback_minutes. Inputs: alert_groups, changes.
+with stage_services as (
+    select distinct stage, service from alert_groups where stage is not null
+),
+
+candidates as (
+    select
+        g.group_id,
+        c.ts,
+        c.kind,
+        c.service,
+        c.description,
+        c.service = g.service as same_service
+    from alert_groups as g
+    join changes as c
+        on c.ts <= g.first_fired_at
+        and c.ts >= g.first_fired_at - to_minutes(cast($lookback_minutes as bigint))
+    left join stage_services as s on s.stage = g.stage and s.service = c.service
+    where c.service = g.service or s.service is not null
+)
+
+select
+    group_id,
+    ts as change_at,
+    kind as change_kind,
+    service as change_service,
+    description as change_description
+from candidates
+qualify row_number() over (partition by group_id order by same_service desc, ts desc, service) = 1
