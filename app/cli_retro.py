@@ -4,7 +4,7 @@ import sys
 
 
 def cmd_retro(args) -> int:
-    from notebooks.retro import retro, week_window
+    from notebooks.retro import retro, retro_context, retro_trends, week_window
     from notebooks.retro_report import write_retro
 
     try:
@@ -13,7 +13,9 @@ def cmd_retro(args) -> int:
         print(f"journeylens retro: {err}", file=sys.stderr)
         return 2
     print(f"retro: {args.week or 'all data'} ...", file=sys.stderr)
-    found = retro(args.workspace, args.week, args.profile)
+    context = retro_context(args.workspace, args.profile)
+    found = retro(args.workspace, args.week, context=context)
+    found["trends"] = retro_trends(args.workspace, context=context)
     paths = write_retro(found, args.out)
     volume = found["volume"]
     print(f"wrote {', '.join(str(p) for p in paths)} ({volume['alerts']:,} alerts, "

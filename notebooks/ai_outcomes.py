@@ -37,18 +37,20 @@ def weight_params(weights: dict | None = None) -> dict:
 
 
 @app.function
-def ai_metrics(con, weights: dict | None = None, by: str = "segment") -> pd.DataFrame:
+def ai_metrics(con, weights: dict | None = None, by: str = "segment", between: tuple | None = None) -> pd.DataFrame:
     """ai_metrics.csv (SPEC §4.2) from the ai_interactions and eval_scores tables on `con`, set-based
     in DuckDB (sql/50_ai_metrics.sql): one row per feature x segment, per feature (segment 'all') and
     overall (feature 'all'), production interactions only. Empty denominators give empty values.
     by='model_version' slices by model version instead of segment, by='segment_model' by both (the
-    `segment` column then reads 'segment · model')."""
+    `segment` column then reads 'segment · model'). between=(start, end): interactions in [start, end)."""
     slices = {"segment": "segment", "model_version": "model_version",
               "segment_model": "coalesce(segment, '?') || ' · ' || coalesce(model_version, '?')"}
     if by not in slices:
         raise ValueError(f"by must be one of {', '.join(slices)}")
-    con.execute(f"create or replace temp view ai_sliced as select * replace ({slices[by]} as segment) "
-                "from ai_interactions")
+    start, end = between or (None, None)
+    con.execute(f"create or replace temp table ai_sliced as select * replace ({slices[by]} as segment) "
+                "from ai_interactions where ($s is null or ts >= $s) and ($e is null or ts < $e)",
+                {"s": start, "e": end})
     text = sql_text("ai_metrics").replace("from ai_interactions where not shadow", "from ai_sliced where not shadow")
     frame = con.execute(text, weight_params(weights)).df()
     return frame[list(AI_METRIC_COLUMNS)]

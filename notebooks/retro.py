@@ -10,6 +10,7 @@ with app.setup:
 
     import pandas as pd
 
+    from notebooks.ai_outcomes import ai_metrics
     from notebooks.profiles import load_profile
     from notebooks.playbooks import load_playbooks
     from notebooks.ranking import queue_select, rank_alerts
@@ -89,22 +90,38 @@ def read_audit(workspace) -> pd.DataFrame:
 
 
 @app.function
-def retro(workspace, week: str | None = None, profile_name: str | None = None) -> dict:
-    """The calibration retro of a week (or all data): stages (SPEC §4.3), volume and noise, the queue's
-    precision, conversion stability, and what changed. Plain data for the report and the app."""
-    start, end = week_window(week)
+def retro_context(workspace, profile_name: str | None = None) -> dict:
+    """What every week's retro reads, ranked once: the queue (with fingerprints), incidents, the hourly
+    stage state, alerts per ISO week and the audit log."""
     con = connect(workspace)
     try:
-        stages = retro_stages(con, week)
         rank_alerts(con, load_profile(workspace, profile_name)["profile"], load_playbooks(workspace))
         groups = con.execute(queue_select()).df().merge(
             con.execute("select group_id, fingerprint from alert_groups").df(), on="group_id", how="left")
         incidents = con.execute("select * from incidents order by opened_at").df()
-        hourly = con.execute("select stage, hour, conversion, conversion_baseline from stage_hourly").df()
-        alerts = con.execute("select count(*) from alerts where ($s is null or fired_at >= $s) and "
-                             "($e is null or fired_at < $e)", {"s": start, "e": end}).fetchall()[0][0]
+        hourly = con.execute("select stage, hour, conversion, conversion_baseline, entered from stage_hourly").df()
+        weekly_alerts = dict(con.execute("select strftime(fired_at, '%G-W%V'), count(*) from alerts "
+                                         "group by 1").fetchall())
     finally:
         con.close()
+    return {"workspace": workspace, "groups": groups, "incidents": incidents, "hourly": hourly,
+            "weekly_alerts": weekly_alerts, "audit": read_audit(workspace)}
+
+
+@app.function
+def retro(workspace, week: str | None = None, profile_name: str | None = None, context: dict | None = None) -> dict:
+    """The calibration retro of a week (or all data): stages (SPEC §4.3), volume and noise, the queue's
+    precision, conversion stability, AI week over week and what changed. Plain data for the report and
+    the app; `context` (retro_context) saves re-ranking when several weeks are asked for."""
+    start, end = week_window(week)
+    ctx = context or retro_context(workspace, profile_name)
+    con = connect(workspace, tables=("incidents", "stages", "ai_interactions", "eval_scores"))
+    try:
+        stages = retro_stages(con, week)
+        ai_change = ai_week_over_week(con, start) if start is not None else None
+    finally:
+        con.close()
+    alerts = ctx["weekly_alerts"].get(week, 0) if week else sum(ctx["weekly_alerts"].values())
 
     def inside(frame, column):
         if start is None:
@@ -112,7 +129,9 @@ def retro(workspace, week: str | None = None, profile_name: str | None = None) -
         when = pd.to_datetime(frame[column])
         return frame[(when >= start) & (when < end)]
 
-    groups, incidents, hourly = inside(groups, "first_fired_at"), inside(incidents, "opened_at"), inside(hourly, "hour")
+    groups, incidents = inside(ctx["groups"], "first_fired_at"), inside(ctx["incidents"], "opened_at")
+    hourly = inside(ctx["hourly"], "hour")
+    hourly = hourly[hourly["entered"] >= 30]  # a thin hour's conversion says little about stability
     links = link_incidents(groups, incidents)
     real = incidents[incidents["outcome"].isin(REAL_OUTCOMES)]
     unsuppressed = groups[~groups["suppressed"]].reset_index(drop=True)
@@ -127,8 +146,7 @@ def retro(workspace, week: str | None = None, profile_name: str | None = None) -
     stability = hourly.assign(ratio=hourly["conversion"] / hourly["conversion_baseline"] - 1).groupby("stage").agg(
         conversion_variance=("conversion", "var"), deepest_drop=("ratio", "min"),
         hours_below_10pct=("ratio", lambda r: int((r < -0.10).sum()))).reset_index()
-    audit = read_audit(workspace)
-    changed = inside(audit, "at") if len(audit) else audit
+    changed = inside(ctx["audit"], "at") if len(ctx["audit"]) else ctx["audit"]
     return {
         "week": week or "all data", "stages": stages, "incidents_without_stage": int(incidents["stage"].isna().sum()),
         "volume": {"alerts": int(alerts), "groups": len(groups), "unsuppressed": len(unsuppressed),
@@ -139,9 +157,41 @@ def retro(workspace, week: str | None = None, profile_name: str | None = None) -
                       "top_linked_to_actioned": int(top["group_id"].isin(real_links["group_id"]).sum()),
                       "ranked_low": [{"incident_id": i, "best_rank": int(r)} for i, r in best.items() if r > TOP_K],
                       "not_in_queue": [i for i in real["incident_id"] if i not in best.index]},
-        "stability": stability, "changes": changed[~changed["action"].str.startswith("upload.")] if len(changed)
-        else changed, "uploads": changed[changed["action"].str.startswith("upload.")] if len(changed) else changed,
+        "stability": stability, "ai_week_over_week": ai_change,
+        "changes": changed[~changed["action"].str.startswith("upload.")] if len(changed) else changed,
+        "uploads": changed[changed["action"].str.startswith("upload.")] if len(changed) else changed,
     }
+
+
+@app.function
+def ai_week_over_week(con, start) -> pd.DataFrame:
+    """SPEC §4.2 metrics per feature and segment for the week from `start` against the week before."""
+    metrics = ["interactions", "task_completion_rate", "silent_failure_rate", "weighted_score", "cost_per_success",
+               "acceptance_rate", "fallback_rate"]
+    week = timedelta(days=7)
+    now = ai_metrics(con, between=(start, start + week))[["feature", "segment", *metrics]]
+    before = ai_metrics(con, between=(start - week, start))[["feature", "segment", *metrics]]
+    both = now.merge(before, on=["feature", "segment"], how="outer", suffixes=("", "_before"))
+    for metric in metrics[1:]:
+        both[f"{metric}_change"] = both[metric] - both[f"{metric}_before"]
+    return both
+
+
+@app.function
+def retro_trends(workspace, profile_name: str | None = None, context: dict | None = None) -> pd.DataFrame:
+    """Week over week, for every ISO week with alerts or incidents: noise reduction, the queue's
+    precision, and MTTR per stage (one ranking for all weeks)."""
+    ctx = context or retro_context(workspace, profile_name)
+    weeks = set(ctx["weekly_alerts"]) | {d.strftime("%G-W%V") for d in pd.to_datetime(ctx["incidents"]["opened_at"])}
+    rows = []
+    for week in sorted(weeks):
+        found = retro(workspace, week, context=ctx)
+        row = {"week": week, "alerts": found["volume"]["alerts"], "unsuppressed": found["volume"]["unsuppressed"],
+               "noise_reduction": found["volume"]["noise_reduction"],
+               "top_actioned": found["precision"]["top_linked_to_actioned"], "actioned": found["volume"]["actioned"]}
+        row.update({f"mttr_{r['stage']}": r["mttr_min"] for r in found["stages"].to_dict("records")})
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 @app.cell(hide_code=True)

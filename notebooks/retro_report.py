@@ -53,6 +53,26 @@ def retro_sections(found: dict) -> list:
         [[str(r["at"])[:16], str(r["who"]), f"{r['action']} {r['what']}"[:160], str(r["why"])]
          for r in found["changes"].to_dict("records")],
     )]
+    ai = found.get("ai_week_over_week")
+    if ai is not None and len(ai):
+        shown = ["task_completion_rate", "silent_failure_rate", "weighted_score", "cost_per_success"]
+        sections.append((
+            "AI outcomes, week over week", "SPEC §4.2 metrics of the week against the week before, per feature and "
+            "segment (change in points; empty when a week had no interactions).",
+            ["feature", "segment", "interactions", *[f"{m} (change)" for m in shown]],
+            [[r["feature"], r["segment"], text(r["interactions"], 0), *[
+                f"{text(r[m], 3)} ({text(r[f'{m}_change'], 3)})" for m in shown]] for r in ai.to_dict("records")],
+        ))
+    trends = found.get("trends")
+    if trends is not None and len(trends):
+        mttr = [c for c in trends.columns if c.startswith("mttr_")]
+        sections.append((
+            "Week over week", "Past retros: noise reduction, how many of the top 10 became actioned incidents, and "
+            "MTTR per stage (minutes).", ["week", "alerts", "noise reduction", "top 10 actioned", *mttr],
+            [[r["week"], str(r["alerts"]), text(100 * r["noise_reduction"] if r["noise_reduction"] is not None
+                                                 else None) + "%", str(r["top_actioned"]), *[text(r[c]) for c in mttr]]
+             for r in trends.to_dict("records")],
+        ))
     return sections
 
 
@@ -65,7 +85,16 @@ def retro_charts(found: dict) -> list:
         y=alt.Y("minutes:Q", title="Mean minutes from opened"), color=alt.Color("measure:N", title=None),
         tooltip=["stage:N", "measure:N", alt.Tooltip("minutes:Q", format=",.1f")],
     ).properties(title="Time to acknowledge, resolve and restore the journey, per stage", width=600, height=260)
-    return [("Restoring the journey", chart)]
+    charts = [("Restoring the journey", chart)]
+    trends = found.get("trends")
+    if trends is not None and len(trends):
+        lines = alt.Chart(trends).mark_line(point=True).encode(
+            x=alt.X("week:N", title="ISO week"), y=alt.Y("noise_reduction:Q", title="Noise reduction",
+                                                        axis=alt.Axis(format="%")),
+            tooltip=["week:N", alt.Tooltip("noise_reduction:Q", format=".1%"), "top_actioned:Q", "alerts:Q"],
+        ).properties(title="Noise reduction, week over week", width=600, height=220)
+        charts.append(("Week over week", lines))
+    return charts
 
 
 @app.function

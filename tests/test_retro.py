@@ -134,3 +134,20 @@ def test_cli_writes_the_three_files(tmp_path, capsys):
     assert "<script src=" not in page and "vegaEmbed" in page and "2026-W44" in page
     assert main(["retro", "--workspace", str(ws), "--week", "2026-13"]) == 2
     assert "YYYY-Www" in capsys.readouterr().err
+
+
+def test_sample_week_over_week_trends_and_ai_changes(sample_dir):
+    from notebooks.retro import retro, retro_context, retro_trends
+
+    context = retro_context(sample_dir)
+    week = retro(sample_dir, "2026-W44", context=context)
+    ai = week["ai_week_over_week"].set_index(["feature", "segment"])
+    overall = ai.loc[("all", "all")]
+    assert overall["task_completion_rate_change"] == pytest.approx(
+        overall["task_completion_rate"] - overall["task_completion_rate_before"])
+    assert overall["interactions"] > 0 and overall["interactions_before"] > 0
+    trends = retro_trends(sample_dir, context=context).set_index("week")
+    assert {"2026-W44", "2026-W45", "2026-W46"} <= set(trends.index)
+    assert trends.loc["2026-W44", "alerts"] == week["volume"]["alerts"]
+    assert trends.loc["2026-W44", "mttr_checkout"] == pytest.approx(74.0)  # INC-1007: 14:06 -> 15:20
+    assert trends["alerts"].sum() == retro(sample_dir, context=context)["volume"]["alerts"]

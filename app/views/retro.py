@@ -10,7 +10,7 @@ import streamlit as st
 from app.ui import flash, guard, show_flash, workspace_path
 from notebooks.governance import decide, decisions, due_assumptions
 from notebooks.journey_signals import workspace_signals
-from notebooks.retro import retro
+from notebooks.retro import retro, retro_context, retro_trends
 from notebooks.retro_report import write_retro
 from notebooks.threshold_review import calibration_suggestions
 from notebooks.workspace import connect, list_uploads
@@ -19,7 +19,9 @@ from notebooks.workspace import connect, list_uploads
 @st.cache_data(max_entries=8, show_spinner="Preparing the retro…")
 def retro_data(ws: str, uploads: tuple, week: str | None, audit_size: int) -> dict:
     """The retro, its calibration suggestions and the weeks with data (cached per uploads and log size)."""
-    found = retro(ws, week)
+    context = retro_context(ws)
+    found = retro(ws, week, context=context)
+    found["trends"] = retro_trends(ws, context=context)
     con = connect(ws, tables=("incidents", "alerts"))
     try:
         weeks = [r[0] for r in con.execute(
@@ -84,6 +86,11 @@ with guard("preparing the retro"):
                  key="ranked_low")
     st.subheader("Conversion stability")
     st.dataframe(found["stability"], hide_index=True, key="stability")
+    if found.get("ai_week_over_week") is not None:
+        st.subheader("AI outcomes, week over week")
+        st.dataframe(found["ai_week_over_week"], hide_index=True, key="ai_wow")
+    st.subheader("Week over week")
+    st.dataframe(found["trends"], hide_index=True, key="trends")
     st.subheader("What changed")
     st.dataframe(found["changes"], hide_index=True, key="changes")
     due = due_assumptions(workspace)
