@@ -95,12 +95,17 @@ def set_owner(workspace, stage: str, metric: str, owner: str, author: str | None
 @app.function
 def decide(workspace, suggestion: dict, accepted: bool, who: str, why: str = "") -> dict:
     """Records a retro decision on a suggestion (audit-logged, versioned under decisions/). An accepted
-    threshold suggestion becomes a new version of the workspace's thresholds: a z_min for its stage,
-    segment and metric."""
+    threshold suggestion becomes a new version of the workspace's thresholds (a z_min for its stage,
+    segment and metric); an accepted map suggestion a new journey-map version with its rule appended."""
     key = hashlib.md5(json.dumps(suggestion, sort_keys=True, default=str).encode()).hexdigest()[:12]
     record = save_version(workspace, "decisions", f"s-{key}", {"suggestion": suggestion, "accepted": bool(accepted),
                                                                 "who": who}, who, why or ("accepted" if accepted
                                                                                           else "rejected"))
+    if accepted and suggestion.get("kind") == "map":
+        from notebooks.map_versions import add_touchpoint
+
+        add_touchpoint(workspace, {"stage": suggestion["stage"], "match": suggestion["match"]},
+                       f"retro, by {who}: {why or 'accepted suggestion'}")
     if accepted and suggestion.get("kind") == "threshold":
         current = threshold_overrides(workspace)
         target = f"{suggestion['stage']}/{suggestion['segment']}/{suggestion['metric']}"

@@ -50,3 +50,28 @@ def test_governance_page_reports_the_chain(workspace, open_page):
     assert any("Audit chain broken" in e.value for e in at.error)
     problems = next(df.value for df in at.dataframe if "problem" in df.value.columns)
     assert problems.iloc[0]["line"] == 1 and problems.iloc[0]["problem"] == "edited"
+
+
+def test_accepting_a_mapping_in_the_retro_makes_a_map_version_the_governance_page_diffs(
+        tmp_path, monkeypatch, clear_streamlit_caches, open_page):
+    from notebooks.ingest import ingest_file
+    from notebooks.map_versions import map_versions
+
+    ws = tmp_path / "ws"
+    (tmp_path / "map.yaml").write_text("journey: shop\nstages:\n  - {id: checkout, impact: 9, sensitivity: 1.0}\n"
+                                       "touchpoints:\n  - {stage: checkout, match: {service: payments-api}}\n")
+    ingest_file(ws, "journey-map", tmp_path / "map.yaml")
+    (tmp_path / "alerts.csv").write_text("fired_at,service,name,severity\n2026-01-05T10:00:00Z,payments-api,E,critical\n"
+                                         "2026-01-05T10:05:00Z,payments-ledger,L,warning\n")
+    ingest_file(ws, "alerts", tmp_path / "alerts.csv")
+    monkeypatch.setenv("JOURNEYLENS_WORKSPACE", str(ws))
+    at = open_page(RETRO)
+    at.text_input(key="retro_who").input("ana")
+    at.run()
+    at.button(key="map-accept-0").click()
+    at.run()
+    assert not at.exception and not at.error
+    assert len(map_versions(ws)) == 2
+    at = open_page(GOVERNANCE)
+    diff = next(df.value for df in at.dataframe if "change" in df.value.columns and "part" in df.value.columns)
+    assert list(diff["change"]) == ["added"] and "payments-*" in diff["detail"][0]

@@ -101,3 +101,31 @@ def test_an_accepted_threshold_changes_what_the_journey_signals_see(tmp_path):
                 "z_min_suggested": 50.0}, accepted=True, who="ana")
     after = workspace_signals(ws)["signals"]
     assert not ((after["segment"] == "enterprise") & (after["metric"] == "conversion")).any()
+
+
+def test_an_accepted_map_suggestion_is_a_new_map_version_with_a_diff(tmp_path):
+    from notebooks.journey_mapping import coverage
+    from notebooks.map_versions import map_diff, map_versions
+    from notebooks.workspace import connect
+
+    ws = tmp_path / "ws"
+    (tmp_path / "map.yaml").write_text(
+        "journey: shop\nstages:\n  - {id: checkout, impact: 9, sensitivity: 1.0}\n"
+        "touchpoints:\n  - {stage: checkout, match: {service: \"pay-*\"}}\nsegments:\n  - {id: pro, weight: 2}\n")
+    ingest_file(ws, "journey-map", tmp_path / "map.yaml")
+    (tmp_path / "alerts.csv").write_text("fired_at,service,name,severity\n2026-01-01T10:00:00Z,pay-api,E,critical\n"
+                                         "2026-01-01T10:05:00Z,cart-api,E,warning\n")
+    ingest_file(ws, "alerts", tmp_path / "alerts.csv")
+    decide(ws, {"kind": "map", "stage": "checkout", "match": {"service": "cart-*"}}, accepted=True, who="ana",
+           why="cart alerts hurt checkout")
+    con = connect(ws)
+    try:
+        assert coverage(con)["summary"]["mapped"] == 2
+    finally:
+        con.close()
+    versions = map_versions(ws)
+    assert len(versions) == 2
+    diff = map_diff(ws, versions["upload_id"][0], versions["upload_id"][1])
+    assert list(zip(diff["part"], diff["change"], strict=True)) == [("touchpoints", "added")]
+    assert "cart-*" in diff["detail"][0]
+    assert verify_audit(ws)["ok"]

@@ -14,6 +14,7 @@ from notebooks.governance import (
     set_owner,
     verify_audit,
 )
+from notebooks.map_versions import map_diff, map_versions
 from notebooks.profiles import profile_diff, profile_history
 from notebooks.retro import read_audit
 from notebooks.versioned_config import list_names
@@ -64,6 +65,17 @@ with guard("reading the audit log"):
                      hide_index=True, key="gov_diff")
     else:
         st.caption("No saved weight profile yet (the built-in defaults are in use).")
+
+    st.subheader("Journey map versions")
+    versions = map_versions(workspace)
+    if len(versions) >= 2:
+        labels = {f"{r['file_name']} · {r['upload_id']}": r["upload_id"] for r in versions.to_dict("records")}
+        left, right = st.columns(2)
+        old = left.selectbox("From map", list(labels), index=len(labels) - 2, key="map_old")
+        new = right.selectbox("To map", list(labels), index=len(labels) - 1, key="map_new")
+        st.dataframe(map_diff(workspace, labels[old], labels[new]), hide_index=True, key="map_diff")
+    else:
+        st.caption(f"{len(versions)} journey-map version(s): nothing to compare yet.")
 
     st.subheader("Owners of stage metrics")
     st.dataframe(pd.DataFrame(list(owners(workspace).items()), columns=["stage/metric", "owner"]), hide_index=True,

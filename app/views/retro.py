@@ -1,6 +1,7 @@
 """Retro: the weekly calibration review. Numbers from notebooks/retro and threshold_review; decisions go to
 notebooks/governance (each is audit-logged, and an accepted threshold becomes a new thresholds version)."""
 
+import json
 import tempfile
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import streamlit as st
 
 from app.ui import flash, guard, show_flash, workspace_path
 from notebooks.governance import decide, decisions, due_assumptions
+from notebooks.journey_mapping import coverage
 from notebooks.journey_signals import workspace_signals
 from notebooks.retro import retro, retro_context, retro_trends
 from notebooks.retro_report import write_retro
@@ -31,15 +33,46 @@ def retro_data(ws: str, uploads: tuple, week: str | None, audit_size: int) -> di
     finally:
         con.close()
     suggestions = calibration_suggestions(workspace_signals(ws)["deviations"], incidents)
-    return {"retro": found, "weeks": weeks, "suggestions": suggestions}
+    return {"retro": found, "weeks": weeks, "suggestions": suggestions, "map_suggestions": map_suggestions(ws)}
+
+
+def map_suggestions(ws: str) -> list:
+    """Unmapped services with a suggested touchpoint rule (journey_mapping.coverage)."""
+    con = connect(ws)
+    try:
+        unmapped = coverage(con)["unmapped"]
+    finally:
+        con.close()
+    out = []
+    for row in unmapped[unmapped["suggested_rule"].notna()].to_dict("records"):
+        rule = json.loads(row["suggested_rule"])
+        out.append({"kind": "map", "stage": rule["stage"], "match": rule["match"], "service": row["service"],
+                    "evidence": f"{row['unmapped_alerts']} of {row['alerts']} alerts of {row['service']} map to no "
+                                f"stage; {row['reason']}"})
+    return out
+
+
+def map_cards(ws: Path, suggestions: list, who: str) -> None:
+    for index, item in enumerate(suggestions):
+        st.markdown(f"**Map {item['service']} to {item['stage']}** with `{json.dumps(item['match'])}`. "
+                    f"{item['evidence']}.")
+        left, right = st.columns(2)
+        for column, label, accepted in ((left, "Accept", True), (right, "Reject", False)):
+            if column.button(f"{label} mapping", key=f"map-{label.lower()}-{index}"):
+                if not who.strip():
+                    st.error("Give your name first: every decision records who made it.")
+                    return
+                decide(ws, {k: item[k] for k in ("kind", "stage", "match", "service")}, accepted, who.strip())
+                flash(f"{label}ed: map {item['service']} to {item['stage']}.")
+                st.rerun()
 
 
 def suggestion_cards(ws: Path, suggestions: pd.DataFrame) -> None:
     st.subheader("Suggestions")
+    who = st.text_input("Your name (recorded with each decision)", key="retro_who")
     if suggestions.empty:
         st.caption("No threshold would have cut noise while keeping every incident that mattered.")
         return
-    who = st.text_input("Your name (recorded with each decision)", key="retro_who")
     for index, row in enumerate(suggestions.to_dict("records")):
         st.markdown(f"**{row['action'].capitalize()} {row['stage']} · {row['segment']} · {row['metric']}**: z_min "
                     f"{row['z_min_now']:g} → {row['z_min_suggested']:g}. {row['evidence']}.")
@@ -97,6 +130,9 @@ with guard("preparing the retro"):
     if due:
         st.warning("Assumptions due for review: " + "; ".join(f"{a['id']} {a['statement']} ({a['owner']})" for a in due))
     suggestion_cards(workspace, data["suggestions"])
+    if data["map_suggestions"]:
+        st.subheader("Unmapped services to map")
+        map_cards(workspace, data["map_suggestions"], st.session_state.get("retro_who", ""))
     st.subheader("Decisions so far")
     st.dataframe(decisions(workspace), hide_index=True, key="decisions")
     with tempfile.TemporaryDirectory() as tmp:
