@@ -96,7 +96,9 @@ def set_owner(workspace, stage: str, metric: str, owner: str, author: str | None
 def decide(workspace, suggestion: dict, accepted: bool, who: str, why: str = "") -> dict:
     """Records a retro decision on a suggestion (audit-logged, versioned under decisions/). An accepted
     threshold suggestion becomes a new version of the workspace's thresholds (a z_min for its stage,
-    segment and metric); an accepted map suggestion a new journey-map version with its rule appended."""
+    segment and metric); an accepted map suggestion a new journey-map version with its rule appended;
+    an accepted suppress suggestion a new version of the default weight profile with the rule added.
+    Other kinds (detect earlier, playbooks) are recorded decisions for people to act on."""
     key = hashlib.md5(json.dumps(suggestion, sort_keys=True, default=str).encode()).hexdigest()[:12]
     record = save_version(workspace, "decisions", f"s-{key}", {"suggestion": suggestion, "accepted": bool(accepted),
                                                                 "who": who}, who, why or ("accepted" if accepted
@@ -106,6 +108,14 @@ def decide(workspace, suggestion: dict, accepted: bool, who: str, why: str = "")
 
         add_touchpoint(workspace, {"stage": suggestion["stage"], "match": suggestion["match"]},
                        f"retro, by {who}: {why or 'accepted suggestion'}")
+    if accepted and suggestion.get("kind") == "suppress":
+        from notebooks.profiles import load_profile, save_profile
+
+        profile = load_profile(workspace, "default")["profile"]
+        rule = {"stage": suggestion["stage"], "match": {"service": suggestion["service"]},
+                "reason": f"retro: never preceded harm ({suggestion.get('touchpoint') or suggestion['stage']})"}
+        save_profile(workspace, "default", {**profile, "suppress": [*(profile.get("suppress") or []), rule]}, who,
+                     f"retro: {why or 'accepted suggestion'}")
     if accepted and suggestion.get("kind") == "threshold":
         current = threshold_overrides(workspace)
         target = f"{suggestion['stage']}/{suggestion['segment']}/{suggestion['metric']}"

@@ -63,6 +63,11 @@ def retro_sections(found: dict) -> list:
             [[r["feature"], r["segment"], text(r["interactions"], 0), *[
                 f"{text(r[m], 3)} ({text(r[f'{m}_change'], 3)})" for m in shown]] for r in ai.to_dict("records")],
         ))
+    suggestions = found.get("suggestions") or []
+    if suggestions:
+        sections.append(("Suggestions", "Each with its evidence and expected effect; accept or reject them on the "
+                         "Retro page (decisions are recorded).", ["kind", "evidence", "expected effect"],
+                         [[s["kind"], s["evidence"], s.get("effect", "")] for s in suggestions]))
     trends = found.get("trends")
     if trends is not None and len(trends):
         mttr = [c for c in trends.columns if c.startswith("mttr_")]

@@ -14,6 +14,7 @@ from notebooks.journey_mapping import coverage
 from notebooks.journey_signals import workspace_signals
 from notebooks.retro import retro, retro_context, retro_trends
 from notebooks.retro_report import write_retro
+from notebooks.retro_suggestions import late_stages, playbook_hints, quiet_touchpoints
 from notebooks.threshold_review import calibration_suggestions
 from notebooks.workspace import connect, list_uploads
 
@@ -33,7 +34,9 @@ def retro_data(ws: str, uploads: tuple, week: str | None, audit_size: int) -> di
     finally:
         con.close()
     suggestions = calibration_suggestions(workspace_signals(ws)["deviations"], incidents)
-    return {"retro": found, "weeks": weeks, "suggestions": suggestions, "map_suggestions": map_suggestions(ws)}
+    more = [*quiet_touchpoints(context, week), *late_stages(context, week), *playbook_hints(context, week)]
+    return {"retro": found, "weeks": weeks, "suggestions": suggestions, "map_suggestions": map_suggestions(ws),
+            "more": more}
 
 
 def map_suggestions(ws: str) -> list:
@@ -52,19 +55,26 @@ def map_suggestions(ws: str) -> list:
     return out
 
 
+def decision_buttons(ws: Path, suggestion: dict, who: str, key: str, what: str, why: str = "",
+                     suffix: str = "") -> None:
+    """Accept / Reject for one suggestion: the decision is recorded (governance.decide) with who and why."""
+    left, right = st.columns(2)
+    for column, label, accepted in ((left, "Accept", True), (right, "Reject", False)):
+        if column.button(f"{label}{suffix}", key=f"{key.format(label.lower())}"):
+            if not who.strip():
+                st.error("Give your name first: every decision records who made it.")
+                return
+            decide(ws, suggestion, accepted, who.strip(), why)
+            flash(f"{label}ed: {what}.")
+            st.rerun()
+
+
 def map_cards(ws: Path, suggestions: list, who: str) -> None:
     for index, item in enumerate(suggestions):
         st.markdown(f"**Map {item['service']} to {item['stage']}** with `{json.dumps(item['match'])}`. "
                     f"{item['evidence']}.")
-        left, right = st.columns(2)
-        for column, label, accepted in ((left, "Accept", True), (right, "Reject", False)):
-            if column.button(f"{label} mapping", key=f"map-{label.lower()}-{index}"):
-                if not who.strip():
-                    st.error("Give your name first: every decision records who made it.")
-                    return
-                decide(ws, {k: item[k] for k in ("kind", "stage", "match", "service")}, accepted, who.strip())
-                flash(f"{label}ed: map {item['service']} to {item['stage']}.")
-                st.rerun()
+        decision_buttons(ws, {k: item[k] for k in ("kind", "stage", "match", "service")}, who,
+                         "map-{}-" + str(index), f"map {item['service']} to {item['stage']}", suffix=" mapping")
 
 
 def suggestion_cards(ws: Path, suggestions: pd.DataFrame) -> None:
@@ -77,16 +87,18 @@ def suggestion_cards(ws: Path, suggestions: pd.DataFrame) -> None:
         st.markdown(f"**{row['action'].capitalize()} {row['stage']} · {row['segment']} · {row['metric']}**: z_min "
                     f"{row['z_min_now']:g} → {row['z_min_suggested']:g}. {row['evidence']}.")
         why = st.text_input("Why", key=f"why-{index}", label_visibility="collapsed", placeholder="why (optional)")
-        left, right = st.columns(2)
-        for column, label, accepted in ((left, "Accept", True), (right, "Reject", False)):
-            if column.button(label, key=f"{label.lower()}-{index}"):
-                if not who.strip():
-                    st.error("Give your name first: every decision records who made it.")
-                    return
-                decide(ws, {"kind": "threshold", **{k: row[k] for k in ("stage", "segment", "metric", "z_min_now",
-                                                                         "z_min_suggested")}}, accepted, who.strip(), why)
-                flash(f"{label}ed: {row['stage']} · {row['segment']} · {row['metric']}.")
-                st.rerun()
+        suggestion = {"kind": "threshold", **{k: row[k] for k in ("stage", "segment", "metric", "z_min_now",
+                                                                 "z_min_suggested")}}
+        decision_buttons(ws, suggestion, who, "{}-" + str(index), f"{row['stage']} · {row['segment']} · "
+                         f"{row['metric']}", why)
+
+
+def other_cards(ws: Path, suggestions: list, who: str) -> None:
+    titles = {"suppress": "Suppress", "detect_earlier": "Detect earlier", "playbook": "Playbook"}
+    for index, item in enumerate(suggestions):
+        st.markdown(f"**{titles[item['kind']]}**: {item['evidence']}. Expected: {item['effect']}.")
+        decision_buttons(ws, {k: v for k, v in item.items() if k not in ("evidence", "effect")}, who,
+                         "more-{}-" + str(index), f"{titles[item['kind']].lower()} suggestion")
 
 
 st.title("Retro")
@@ -133,6 +145,9 @@ with guard("preparing the retro"):
     if data["map_suggestions"]:
         st.subheader("Unmapped services to map")
         map_cards(workspace, data["map_suggestions"], st.session_state.get("retro_who", ""))
+    if data["more"]:
+        st.subheader("Noise, late detection and playbooks")
+        other_cards(workspace, data["more"], st.session_state.get("retro_who", ""))
     st.subheader("Decisions so far")
     st.dataframe(decisions(workspace), hide_index=True, key="decisions")
     with tempfile.TemporaryDirectory() as tmp:
