@@ -4,6 +4,7 @@ import sys
 
 
 def cmd_retro(args) -> int:
+    from notebooks.governance import due_assumptions
     from notebooks.retro import retro, retro_context, retro_trends, week_window
     from notebooks.retro_report import write_retro
     from notebooks.retro_suggestions import late_stages, playbook_hints, quiet_touchpoints
@@ -17,6 +18,7 @@ def cmd_retro(args) -> int:
     context = retro_context(args.workspace, args.profile)
     found = retro(args.workspace, args.week, context=context)
     found["trends"] = retro_trends(args.workspace, context=context)
+    found["assumptions_due"] = due_assumptions(args.workspace)
     found["suggestions"] = [*quiet_touchpoints(context, args.week), *late_stages(context, args.week),
                             *playbook_hints(context, args.week)]
     paths = write_retro(found, args.out)

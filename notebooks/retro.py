@@ -143,9 +143,7 @@ def retro(workspace, week: str | None = None, profile_name: str | None = None, c
     top = unsuppressed.head(TOP_K)
     real_links = links[links["incident_id"].isin(real["incident_id"])]
     best = real_links.merge(unsuppressed[["group_id", "window_rank"]], on="group_id").groupby("incident_id")["window_rank"].min()
-    stability = hourly.assign(ratio=hourly["conversion"] / hourly["conversion_baseline"] - 1).groupby("stage").agg(
-        conversion_variance=("conversion", "var"), deepest_drop=("ratio", "min"),
-        hours_below_10pct=("ratio", lambda r: int((r < -0.10).sum()))).reset_index()
+    stability = conversion_stability(hourly)
     changed = inside(ctx["audit"], "at") if len(ctx["audit"]) else ctx["audit"]
     return {
         "week": week or "all data", "stages": stages, "incidents_without_stage": int(incidents["stage"].isna().sum()),
@@ -158,9 +156,36 @@ def retro(workspace, week: str | None = None, profile_name: str | None = None, c
                       "ranked_low": [{"incident_id": i, "best_rank": int(r)} for i, r in best.items() if r > TOP_K],
                       "not_in_queue": [i for i in real["incident_id"] if i not in best.index]},
         "stability": stability, "ai_week_over_week": ai_change,
-        "changes": changed[~changed["action"].str.startswith("upload.")] if len(changed) else changed,
+        # configuration changes; a journey map arrives as an upload, so its uploads count as changes too
+        "changes": changed[~changed["action"].str.startswith("upload.")
+                           | changed["what"].str.contains('"kind": "journey-map"', regex=False)] if len(changed)
+        else changed,
         "uploads": changed[changed["action"].str.startswith("upload.")] if len(changed) else changed,
     }
+
+
+@app.function
+def conversion_stability(hourly: pd.DataFrame) -> pd.DataFrame:
+    """Per stage: the variance of its hourly conversion, the deepest drop below its baseline, how long
+    that drop lasted (the run of consecutive hours more than 10% below around it, at least 1), and the
+    hours spent more than 10% below in all. `hourly`: stage, hour, conversion, conversion_baseline."""
+    rows = []
+    for stage, part in hourly.sort_values("hour").groupby("stage", sort=True):
+        ratio = (part["conversion"] / part["conversion_baseline"] - 1).reset_index(drop=True)
+        below = (ratio < -0.10).to_numpy()
+        duration = 0
+        if ratio.notna().any():
+            deepest = int(ratio.idxmin())
+            left = right = deepest
+            while left > 0 and below[left - 1]:
+                left -= 1
+            while right < len(below) - 1 and below[right + 1]:
+                right += 1
+            duration = right - left + 1
+        rows.append({"stage": stage, "conversion_variance": part["conversion"].var(), "deepest_drop": ratio.min(),
+                     "deepest_drop_hours": duration, "hours_below_10pct": int(below.sum())})
+    return pd.DataFrame(rows, columns=["stage", "conversion_variance", "deepest_drop", "deepest_drop_hours",
+                                       "hours_below_10pct"])
 
 
 @app.function

@@ -43,10 +43,11 @@ def retro_sections(found: dict) -> list:
         ["incident", "best rank"], [[r["incident_id"], str(r["best_rank"])] for r in precision["ranked_low"]]
         + [[i, "not in the queue"] for i in precision["not_in_queue"]],
     ), (
-        "Conversion stability", "Variance of each stage's hourly conversion, its deepest drop below its baseline "
-        "and the hours it spent more than 10% below.", ["stage", "variance", "deepest drop", "hours 10% below"],
-        [[r["stage"], text(r["conversion_variance"], 4), text(r["deepest_drop"], 2), str(r["hours_below_10pct"])]
-         for r in found["stability"].to_dict("records")],
+        "Conversion stability", "Variance of each stage's hourly conversion (hours with at least 30 entries), its "
+        "deepest drop below its baseline and how many hours that drop lasted, and the hours it spent more than "
+        "10% below.", ["stage", "variance", "deepest drop", "its hours", "hours 10% below"],
+        [[r["stage"], text(r["conversion_variance"], 4), text(r["deepest_drop"], 2), str(r["deepest_drop_hours"]),
+          str(r["hours_below_10pct"])] for r in found["stability"].to_dict("records")],
     ), (
         "What changed", "Profiles, maps, thresholds, playbooks and labels changed in the window (from the audit "
         "log), with who, when and why.", ["when", "who", "what", "why"],
@@ -63,6 +64,11 @@ def retro_sections(found: dict) -> list:
             [[r["feature"], r["segment"], text(r["interactions"], 0), *[
                 f"{text(r[m], 3)} ({text(r[f'{m}_change'], 3)})" for m in shown]] for r in ai.to_dict("records")],
         ))
+    due = found.get("assumptions_due") or []
+    if due:
+        sections.append(("Assumptions due for review", "From the assumptions register (Governance page).",
+                         ["id", "assumption", "owner", "review by"],
+                         [[a["id"], a["statement"], a["owner"], a["review_by"]] for a in due]))
     suggestions = found.get("suggestions") or []
     if suggestions:
         sections.append(("Suggestions", "Each with its evidence and expected effect; accept or reject them on the "

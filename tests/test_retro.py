@@ -151,3 +151,29 @@ def test_sample_week_over_week_trends_and_ai_changes(sample_dir):
     assert trends.loc["2026-W44", "alerts"] == week["volume"]["alerts"]
     assert trends.loc["2026-W44", "mttr_checkout"] == pytest.approx(74.0)  # INC-1007: 14:06 -> 15:20
     assert trends["alerts"].sum() == retro(sample_dir, context=context)["volume"]["alerts"]
+
+
+def test_retro_lists_map_changes_and_assumptions_due(tmp_path, capsys):
+    from notebooks.governance import save_assumption
+
+    ws = workspace_with(tmp_path, random_incidents(seed=3))
+    save_assumption(ws, "Shoppers retry a declined card once", "ana", "2020-01-01")
+    out = tmp_path / "retro"
+    assert main(["retro", "--workspace", str(ws), "--out", str(out)]) == 0
+    text = (out / "retro.md").read_text()
+    assert "Assumptions due for review" in text and "Shoppers retry a declined card once" in text
+    what_changed = text.split("## What changed")[1].split("##")[0]
+    assert "journey-map" in what_changed and "assumption.saved" in what_changed
+
+
+def test_conversion_stability_measures_the_deepest_drop_and_how_long_it_lasted():
+    from notebooks.retro import conversion_stability
+
+    hours = pd.date_range("2026-01-01", periods=10, freq="h")
+    conversion = [0.5, 0.5, 0.4, 0.2, 0.3, 0.5, 0.44, 0.5, 0.5, 0.5]
+    frame = pd.DataFrame({"stage": "checkout", "hour": hours, "conversion": conversion, "conversion_baseline": 0.5})
+    row = conversion_stability(frame).iloc[0]
+    assert row["deepest_drop"] == pytest.approx(-0.6)
+    assert row["deepest_drop_hours"] == 3  # 0.4, 0.2, 0.3 in a row; 0.44 later is a separate dip
+    assert row["hours_below_10pct"] == 4
+    assert row["conversion_variance"] == pytest.approx(pd.Series(conversion).var())

@@ -15,6 +15,7 @@ from notebooks.governance import (
     verify_audit,
 )
 from notebooks.map_versions import map_diff, map_versions
+from notebooks.playbooks import load_playbooks
 from notebooks.profiles import profile_diff, profile_history
 from notebooks.retro import read_audit
 from notebooks.versioned_config import list_names
@@ -88,6 +89,10 @@ with guard("reading the audit log"):
             set_owner(workspace, stage.strip(), metric, owner.strip())
             flash(f"{stage}/{metric} is owned by {owner}.")
             st.rerun()
+
+    st.subheader("Owners of playbooks")
+    st.dataframe(pd.DataFrame([{k: b.get(k) for k in ("id", "stage", "tier", "owner")} for b in load_playbooks(workspace)],
+                              columns=["id", "stage", "tier", "owner"]), hide_index=True, key="playbook_owners")
 
     st.subheader("Assumptions register")
     due = {a["id"] for a in due_assumptions(workspace)}

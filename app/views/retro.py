@@ -25,6 +25,7 @@ def retro_data(ws: str, uploads: tuple, week: str | None, audit_size: int) -> di
     context = retro_context(ws)
     found = retro(ws, week, context=context)
     found["trends"] = retro_trends(ws, context=context)
+    found["assumptions_due"] = due_assumptions(ws)
     con = connect(ws, tables=("incidents", "alerts"))
     try:
         weeks = [r[0] for r in con.execute(
