@@ -74,8 +74,7 @@ def low_success_slices(con, examples: int = 5) -> pd.DataFrame:
     fallbacks) and the most frequent fallback reasons."""
     frame = con.execute("""
         with rows as (
-            select i.*, i.accepted and not coalesce(i.fallback, false) and coalesce(i.feedback, '') <> 'down'
-                and not coalesce(i.intent_mismatch, false) as completed,
+            select i.*, jl_completed(i.accepted, i.fallback, i.feedback, i.intent_mismatch) as completed,
                 (select avg(value) from eval_scores s where s.interaction_id = i.interaction_id
                  and s.name = 'task_completion') as judge
             from ai_interactions i where not i.shadow

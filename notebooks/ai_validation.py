@@ -21,8 +21,7 @@ def judged_frame(con, name: str = "task_completion") -> pd.DataFrame:
     source), production and shadow alike."""
     return con.execute("""
         select i.interaction_id, i.ts, i.feature, i.segment, i.model_version, i.shadow, i.prompt, i.output,
-            i.accepted and not coalesce(i.fallback, false) and coalesce(i.feedback, '') <> 'down'
-                and not coalesce(i.intent_mismatch, false) as completed,
+            jl_completed(i.accepted, i.fallback, i.feedback, i.intent_mismatch) as completed,
             avg(s.value) filter (where s.source = 'llm') as judge,
             avg(s.value) filter (where s.source = 'human') as human,
             count(*) filter (where s.source = 'llm' and s.label = 'unknown') as judge_unknown

@@ -25,7 +25,7 @@ ranked_scores as (
         interaction_id,
         name,
         value,
-        case source when 'human' then 1 when 'llm' then 2 else 3 end as precedence
+        jl_score_precedence(source) as precedence
     from eval_scores
     where value is not null
 ),
@@ -53,10 +53,7 @@ interactions as (
         p.accepted,
         coalesce(p.edited, false) as edited,
         coalesce(p.fallback, false) as fallback,
-        p.accepted
-        and not coalesce(p.fallback, false)
-        and coalesce(p.feedback, '') <> 'down'
-        and not coalesce(p.intent_mismatch, false) as completed,
+        jl_completed(p.accepted, p.fallback, p.feedback, p.intent_mismatch) as completed,
         e.task_completion,
         e.relevance,
         e.safety

@@ -9,7 +9,7 @@ with production as (
 
 ranked_scores as (
     select interaction_id, name, value,
-        case source when 'human' then 1 when 'llm' then 2 else 3 end as precedence
+        jl_score_precedence(source) as precedence
     from eval_scores
     where value is not null
 ),
@@ -25,10 +25,7 @@ rows as (
         date_trunc('day', p.ts) as day,
         p.feature,
         coalesce(p.segment, 'unknown') as segment,
-        p.accepted
-        and not coalesce(p.fallback, false)
-        and coalesce(p.feedback, '') <> 'down'
-        and not coalesce(p.intent_mismatch, false) as completed,
+        jl_completed(p.accepted, p.fallback, p.feedback, p.intent_mismatch) as completed,
         coalesce(p.fallback, false) as fallback,
         p.cost_usd,
         tc.value as task_completion,

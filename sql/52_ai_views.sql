@@ -16,7 +16,7 @@ winning as (
     select interaction_id, name, avg(value) as value
     from (
         select interaction_id, name, value,
-            case source when 'human' then 1 when 'llm' then 2 else 3 end as precedence
+            jl_score_precedence(source) as precedence
         from eval_scores
         where value is not null
         qualify precedence = min(precedence) over (partition by interaction_id, name)
@@ -29,10 +29,7 @@ rows as (
         p.feature,
         p.latency_ms,
         p.cost_usd,
-        p.accepted
-        and not coalesce(p.fallback, false)
-        and coalesce(p.feedback, '') <> 'down'
-        and not coalesce(p.intent_mismatch, false) as completed,
+        jl_completed(p.accepted, p.fallback, p.feedback, p.intent_mismatch) as completed,
         coalesce(p.fallback, false)
         and regexp_matches(coalesce(p.fallback_reason, ''), '(?i)error|timeout|time out|unavailable|5[0-9][0-9]')
             as outage,
