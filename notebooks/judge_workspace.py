@@ -10,7 +10,7 @@ with app.setup:
     from pathlib import Path
 
     from notebooks.ingest import ingest_file
-    from notebooks.judge import offline_verdicts
+    from notebooks.judge import RUBRICS, offline_verdicts
     from notebooks.judge_runner import estimate_cost, load_cache, pending_calls, run_calls
     from notebooks.workspace import connect
 
@@ -60,12 +60,13 @@ def store_scores(workspace, rows: list, file_name: str) -> dict | None:
 
 @app.function
 def judge_plan(workspace, model: str, limit: int | None = None, prices: dict | None = None) -> dict:
-    """What a run would do: {interactions, cached, calls, estimate} (no network)."""
+    """What a run would do: {interactions, cached, calls, estimate, ids} (no network)."""
     interactions = workspace_interactions(workspace, limit)
     cached = load_cache(workspace)
     calls = pending_calls(interactions, model, cached)
-    return {"interactions": len(interactions), "cached": len(interactions) * 3 - len(calls), "calls": calls,
-            "estimate": estimate_cost(calls, prices)}
+    return {"interactions": len(interactions), "cached": len(interactions) * len(RUBRICS) - len(calls),
+            "calls": calls, "estimate": estimate_cost(calls, prices),
+            "ids": {row["interaction_id"] for row in interactions}}
 
 
 @app.function
@@ -77,11 +78,9 @@ def judge_workspace(workspace, settings: dict, limit: int | None = None, concurr
     results = asyncio.run(run_calls(settings, plan["calls"], workspace, concurrency, progress, max_attempts,
                                     base_delay)) if plan["calls"] else []
     held = stored_scores(workspace, "llm")
-    wanted = {(r["interaction_id"], name) for r in workspace_interactions(workspace, limit) for name in
-              ("task_completion", "relevance", "safety")}
     fresh = [dict(r, source="llm") for r in load_cache(workspace).values()
              if r["model"] == settings["model"] and r["parsed"] and r["value"] is not None
-             and (r["interaction_id"], r["name"]) in wanted and (r["interaction_id"], r["name"]) not in held]
+             and r["interaction_id"] in plan["ids"] and (r["interaction_id"], r["name"]) not in held]
     stored = store_scores(workspace, fresh, f"judge-{settings['model'].replace('/', '_')}.csv")
     return {"interactions": plan["interactions"], "cached": plan["cached"], "called": len(results),
             "unparsed": sum(not r["parsed"] for r in results), "stored": len(fresh),

@@ -102,8 +102,8 @@ def normalised_scores(files: list) -> dict:
     detector (never alerts) scores 0, a perfect one (one alert on each window's first row) 100."""
     out = {}
     for profile, weights in PROFILES.items():
-        raw = sum(score_file(alerts, windows, profile)["raw"] for alerts, windows in files)
-        count = sum(score_file(alerts, windows, profile)["windows"] for alerts, windows in files)
+        scored = [score_file(alerts, windows, profile) for alerts, windows in files]
+        raw, count = sum(f["raw"] for f in scored), sum(f["windows"] for f in scored)
         null, perfect = -weights["fn"] * count, weights["tp"] * count
         out[profile] = 100.0 * (raw - null) / (perfect - null) if count else 0.0
     return out

@@ -93,13 +93,13 @@ def rank_alerts(con, profile: dict | None = None, playbooks: list | None = None,
     limit_memory(con, RANK_MEMORY_LIMIT)
     create_alert_groups(con, gap_minutes=p["group_gap_minutes"], flap_window_minutes=p["flap_window_minutes"],
                         flap_min_cycles=int(p["flap_min_cycles"]))
-    if signals:
+    if signals:  # the deviations serve the signals here and the harm baselines in score_groups
         append_signal_groups(con, journey_signals(journey_deviations(con)))
         append_ai_signal_groups(con)
     # the change made shortly before each group started (a deploy, a flag...): shown, never scored
     con.execute(f"create or replace temp table group_changes as {sql_text('group_changes')}",
                 {"lookback_minutes": int(p["change_lookback_minutes"])})
-    score_groups(con, p)
+    score_groups(con, p, deviations_ready=signals)
     rerank(con, p, playbooks)
 
 

@@ -90,6 +90,18 @@ def read_audit(workspace) -> pd.DataFrame:
 
 
 @app.function
+def data_weeks(workspace) -> list:
+    """The ISO weeks ('YYYY-Www') with alerts or incidents, newest first."""
+    con = connect(workspace, tables=("incidents", "alerts"))
+    try:
+        return [r[0] for r in con.execute(
+            "select distinct strftime(opened_at, '%G-W%V') from incidents union "
+            "select distinct strftime(fired_at, '%G-W%V') from alerts order by 1 desc").fetchall()]
+    finally:
+        con.close()
+
+
+@app.function
 def retro_context(workspace, profile_name: str | None = None) -> dict:
     """What every week's retro reads, ranked once: the queue (with fingerprints), incidents, the hourly
     stage state, alerts per ISO week and the audit log."""

@@ -83,12 +83,14 @@ def score_parameters(profile: dict) -> dict:
 
 
 @app.function
-def score_groups(con, profile: dict | None = None) -> None:
+def score_groups(con, profile: dict | None = None, deviations_ready: bool = False) -> None:
     """Scores every row of `alert_groups`, set-based in DuckDB: stage_hourly (40) -> group_windows and
     group_journey_impact (41) -> group_components (42) -> scored_groups (43). See the markdown below
-    for the formula; `reference_score` is the same formula in Python."""
+    for the formula; `reference_score` is the same formula in Python. deviations_ready: the caller has
+    just left journey_deviations on `con` (rank_alerts with signals), so it is not computed again."""
     params = score_parameters(profile)
-    journey_deviations(con)  # the journey signals' deviations: their baselines are harm's baselines
+    if not deviations_ready:
+        journey_deviations(con)  # the journey signals' deviations: their baselines are harm's baselines
     con.execute(f"create or replace temp table stage_hourly as {sql_text('stage_hourly')}")
     con.execute(f"create or replace temp table group_windows as {sql_text('group_windows')}", params["windows"])
     con.execute(f"create or replace temp table group_journey_impact as {sql_text('group_journey_impact')}",

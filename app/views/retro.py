@@ -12,7 +12,7 @@ from app.ui import flash, guard, show_flash, workspace_path
 from notebooks.governance import decide, decisions, due_assumptions
 from notebooks.journey_mapping import coverage
 from notebooks.journey_signals import workspace_signals
-from notebooks.retro import retro, retro_context, retro_trends
+from notebooks.retro import data_weeks, retro, retro_context, retro_trends
 from notebooks.retro_report import write_retro
 from notebooks.retro_suggestions import late_stages, playbook_hints, quiet_touchpoints
 from notebooks.threshold_review import calibration_suggestions
@@ -21,23 +21,19 @@ from notebooks.workspace import connect, list_uploads
 
 @st.cache_data(max_entries=8, show_spinner="Preparing the retro…")
 def retro_data(ws: str, uploads: tuple, week: str | None, audit_size: int) -> dict:
-    """The retro, its calibration suggestions and the weeks with data (cached per uploads and log size)."""
+    """The retro of a week and its suggestions (cached per uploads and audit-log size)."""
     context = retro_context(ws)
     found = retro(ws, week, context=context)
     found["trends"] = retro_trends(ws, context=context)
     found["assumptions_due"] = due_assumptions(ws)
-    con = connect(ws, tables=("incidents", "alerts"))
-    try:
-        weeks = [r[0] for r in con.execute(
-            "select distinct strftime(opened_at, '%G-W%V') from incidents union "
-            "select distinct strftime(fired_at, '%G-W%V') from alerts order by 1 desc").fetchall()]
-        incidents = con.execute("select * from incidents").df()
-    finally:
-        con.close()
-    suggestions = calibration_suggestions(workspace_signals(ws)["deviations"], incidents)
+    suggestions = calibration_suggestions(workspace_signals(ws)["deviations"], context["incidents"])
     more = [*quiet_touchpoints(context, week), *late_stages(context, week), *playbook_hints(context, week)]
-    return {"retro": found, "weeks": weeks, "suggestions": suggestions, "map_suggestions": map_suggestions(ws),
-            "more": more}
+    return {"retro": found, "suggestions": suggestions, "map_suggestions": map_suggestions(ws), "more": more}
+
+
+@st.cache_data(max_entries=8)
+def weeks_of(ws: str, uploads: tuple) -> list:
+    return data_weeks(ws)
 
 
 def map_suggestions(ws: str) -> list:
@@ -110,10 +106,9 @@ show_flash()
 with guard("preparing the retro"):
     uploads = tuple(list_uploads(workspace).get("upload_id", pd.Series(dtype=str)))
     audit = workspace / "audit.jsonl"
-    first = retro_data(str(workspace), uploads, None, audit.stat().st_size if audit.exists() else 0)
-    week = st.selectbox("Week", [None, *first["weeks"]], format_func=lambda w: w or "All data", key="retro_week")
-    data = first if week is None else retro_data(str(workspace), uploads, week,
-                                                 audit.stat().st_size if audit.exists() else 0)
+    week = st.selectbox("Week", [None, *weeks_of(str(workspace), uploads)], format_func=lambda w: w or "All data",
+                        key="retro_week")
+    data = retro_data(str(workspace), uploads, week, audit.stat().st_size if audit.exists() else 0)
     found = data["retro"]
     volume, precision = found["volume"], found["precision"]
     cols = st.columns(5)
