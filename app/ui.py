@@ -13,6 +13,7 @@ from pathlib import Path
 import streamlit as st
 
 from notebooks.kinds import IngestError
+from notebooks.workspace import list_uploads
 
 ENTRY = Path(__file__).resolve().parent / "streamlit_app.py"
 WORKSPACE_ENV = "JOURNEYLENS_WORKSPACE"
@@ -41,6 +42,12 @@ def workspace_path() -> Path:
     else the JOURNEYLENS_WORKSPACE environment variable, else ./workspace."""
     chosen = st.session_state.get("workspace") or os.environ.get(WORKSPACE_ENV) or DEFAULT_WORKSPACE
     return Path(chosen)
+
+
+def upload_key(workspace: Path) -> tuple:
+    """The workspace's upload ids: part of every cached page computation's key, so that a new upload is
+    a new answer."""
+    return tuple(list_uploads(workspace).get("upload_id", ()))
 
 
 def show_error(exc: BaseException, doing: str = "", rename: dict | None = None) -> None:

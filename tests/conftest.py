@@ -25,6 +25,17 @@ def sample_dir(tmp_path_factory):
 
 
 @pytest.fixture
+def app_sample_copy(sample_dir, tmp_path, monkeypatch, clear_streamlit_caches):
+    """A private copy of the sample workspace that the app opens: for page tests that store something."""
+    import shutil
+
+    ws = tmp_path / "ws"
+    shutil.copytree(sample_dir, ws)
+    monkeypatch.setenv("JOURNEYLENS_WORKSPACE", str(ws))
+    return ws
+
+
+@pytest.fixture
 def open_page():
     """open_page("views/x.py"): the app in AppTest, switched to a page, run, and checked for exceptions."""
     from streamlit.testing.v1 import AppTest

@@ -1,7 +1,6 @@
 """The AI outcomes page through Streamlit's AppTest: the skeptic's comparison, slices, shadow verdict,
 agreement, and the labelling form."""
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,12 +11,9 @@ PAGE = "views/ai.py"
 
 
 @pytest.fixture
-def workspace(sample_dir, tmp_path, monkeypatch, clear_streamlit_caches) -> Path:
-    """A private copy: the labelling test stores human labels."""
-    ws = tmp_path / "ws"
-    shutil.copytree(sample_dir, ws)
-    monkeypatch.setenv("JOURNEYLENS_WORKSPACE", str(ws))
-    return ws
+def workspace(app_sample_copy) -> Path:
+    """A private copy of the sample: these tests store labels, decisions or edit the audit log."""
+    return app_sample_copy
 
 
 def frames(at):

@@ -1,7 +1,6 @@
 """The Retro and Governance pages through Streamlit's AppTest."""
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,11 +11,9 @@ RETRO, GOVERNANCE = "views/retro.py", "views/governance.py"
 
 
 @pytest.fixture
-def workspace(sample_dir, tmp_path, monkeypatch, clear_streamlit_caches) -> Path:
-    ws = tmp_path / "ws"
-    shutil.copytree(sample_dir, ws)
-    monkeypatch.setenv("JOURNEYLENS_WORKSPACE", str(ws))
-    return ws
+def workspace(app_sample_copy) -> Path:
+    """A private copy of the sample: these tests store labels, decisions or edit the audit log."""
+    return app_sample_copy
 
 
 def test_retro_page_shows_the_week_and_records_a_decision(workspace, open_page):

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from app.charts import ai_trend_chart, two_by_two_chart
-from app.ui import flash, guard, show_flash, workspace_path
+from app.ui import flash, guard, show_flash, upload_key, workspace_path
 from notebooks.ai_outcomes import ai_metrics, ai_views
 from notebooks.ai_shadow import drift, paired_scores, shadow_verdict
 from notebooks.ai_signals import ai_deviations, low_success_slices
@@ -17,7 +17,7 @@ from notebooks.ai_validation import agreement, judged_frame, review_queue, save_
 from notebooks.judge import RUBRICS
 from notebooks.judge_runner import JudgeError, judge_settings
 from notebooks.judge_workspace import judge_plan, judge_workspace, offline_workspace
-from notebooks.workspace import connect, list_uploads
+from notebooks.workspace import connect
 
 SLICES = {"segment": "Segment", "model_version": "Model version", "segment_model": "Segment × model"}
 
@@ -157,7 +157,7 @@ st.write("Do users get their task done with each AI feature? Outcome-aligned met
 workspace = workspace_path()
 show_flash()
 with guard("measuring the AI features"):
-    uploads = tuple(list_uploads(workspace).get("upload_id", pd.Series(dtype=str)))
+    uploads = upload_key(workspace)
     by = st.radio("Slice by", list(SLICES), format_func=SLICES.get, horizontal=True, key="ai_slice")
     result = measures(str(workspace), uploads, by)
     if result["metrics"].empty:

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from app.charts import series_chart, stages_overview
-from app.ui import guard, workspace_path
+from app.ui import guard, upload_key, workspace_path
 from notebooks.journey_signals import METRICS, journey_deviations, journey_signals
 from notebooks.slo import DEFAULT_BURN_WINDOWS, DEFAULT_OBJECTIVE, burn_alerts, burn_status, stage_burn_rates
 from notebooks.threshold_review import (
@@ -21,7 +21,7 @@ from notebooks.threshold_review import (
     static_vs_dynamic,
 )
 from notebooks.thresholds import DETECTOR
-from notebooks.workspace import connect, list_uploads
+from notebooks.workspace import connect
 
 # (setting, label, min, max, step, help) of the detector an analyst may try out here
 KNOBS = [
@@ -123,7 +123,7 @@ st.write("Is each stage of the journey doing what it usually does? Conversion, t
 workspace = workspace_path()
 with guard("watching the journey metrics"):
     params = detector_controls()
-    uploads = tuple(list_uploads(workspace).get("upload_id", pd.Series(dtype=str)))
+    uploads = upload_key(workspace)
     result = health(str(workspace), uploads, json.dumps(params, sort_keys=True))
     if result["deviations"].empty:
         st.info("No journey metrics yet. Add a metrics file on the Data page, or run `journeylens demo`.")

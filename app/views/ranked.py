@@ -11,13 +11,13 @@ import pandas as pd
 import streamlit as st
 
 from app.charts import stage_window_chart
-from app.ui import flash, guard, show_flash, workspace_path
+from app.ui import flash, guard, show_flash, upload_key, workspace_path
 from notebooks.playbooks import load_playbooks
 from notebooks.profiles import load_profile, profile_diff, profile_history, save_profile
 from notebooks.ranking import queue_select, rank_alerts
 from notebooks.scoring import DEFAULT_PROFILE, segment_conversion
 from notebooks.versioned_config import list_names
-from notebooks.workspace import connect, list_uploads
+from notebooks.workspace import connect
 
 DEFAULT_NAME = "default"
 # (setting, label, min, max, step, help); "weights.x" is a weight. Integers have integer steps.
@@ -248,7 +248,7 @@ show_flash()
 with guard("ranking the alerts"):
     picked, profile = profile_controls(workspace)
     save_form(workspace, picked, profile)
-    uploads = tuple(list_uploads(workspace).get("upload_id", pd.Series(dtype=str)))
+    uploads = upload_key(workspace)
     result = ranking(str(workspace), uploads, json.dumps(profile, sort_keys=True, default=str),
                      json.dumps(load_playbooks(workspace), sort_keys=True, default=str))
     if result["ranked"].empty:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app.ui import flash, guard, show_flash, workspace_path
+from app.ui import flash, guard, show_flash, upload_key, workspace_path
 from notebooks.governance import decide, decisions, due_assumptions
 from notebooks.journey_mapping import coverage
 from notebooks.journey_signals import workspace_signals
@@ -16,7 +16,7 @@ from notebooks.retro import data_weeks, retro, retro_context, retro_trends
 from notebooks.retro_report import write_retro
 from notebooks.retro_suggestions import late_stages, playbook_hints, quiet_touchpoints
 from notebooks.threshold_review import calibration_suggestions
-from notebooks.workspace import connect, list_uploads
+from notebooks.workspace import connect
 
 
 @st.cache_data(max_entries=8, show_spinner="Preparing the retro…")
@@ -104,7 +104,7 @@ st.write("Did the alerts that reached people matter? How fast did we restore the
 workspace = workspace_path()
 show_flash()
 with guard("preparing the retro"):
-    uploads = tuple(list_uploads(workspace).get("upload_id", pd.Series(dtype=str)))
+    uploads = upload_key(workspace)
     audit = workspace / "audit.jsonl"
     week = st.selectbox("Week", [None, *weeks_of(str(workspace), uploads)], format_func=lambda w: w or "All data",
                         key="retro_week")
