@@ -51,8 +51,7 @@ def ai_metrics(con, weights: dict | None = None, by: str = "segment", between: t
     con.execute(f"create or replace temp table ai_sliced as select * replace ({slices[by]} as segment) "
                 "from ai_interactions where ($s is null or ts >= $s) and ($e is null or ts < $e)",
                 {"s": start, "e": end})
-    text = sql_text("ai_metrics").replace("from ai_interactions where not shadow", "from ai_sliced where not shadow")
-    frame = con.execute(text, weight_params(weights)).df()
+    frame = con.execute(sql_text("ai_metrics"), weight_params(weights)).df()
     return frame[list(AI_METRIC_COLUMNS)]
 
 

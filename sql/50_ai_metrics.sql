@@ -11,9 +11,10 @@
 --   retention_90d      : users whose first interaction (in the slice) is >= 90 days before the latest
 --                        production ts; the share of them with an interaction >= 90 days after it
 -- A metric whose denominator is zero is NULL (empty in the CSV), never 0.
--- Parameters: $w_task, $w_relevance, $w_safety. Inputs: ai_interactions, eval_scores.
+-- Parameters: $w_task, $w_relevance, $w_safety. Inputs: ai_sliced (ai_interactions with the slice in
+-- `segment` and only the period asked for; ai_outcomes.ai_metrics makes it), eval_scores.
 with production as (
-    select * from ai_interactions where not shadow
+    select * from ai_sliced where not shadow
 ),
 
 latest as (
