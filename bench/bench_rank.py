@@ -64,11 +64,16 @@ def main() -> None:
     print(f"ranking benchmark: building a {SMALL:,}-alert world ...", file=sys.stderr)
     con = new_connection()
     frames = build_world(con, SMALL, with_frames=True)
-    ours, _ = timed(lambda: (rank_alerts(con, None, []), con.execute(queue_select(100)).fetchall()))
+    ours, (_, queue) = timed(lambda: (rank_alerts(con, None, []), con.execute(queue_select(100)).df()))
     results["rerank_s"] = min(rerank_seconds(con) for _ in range(3))
     print("  pandas implementation ...", file=sys.stderr)
     theirs, top = timed(lambda: pandas_pipeline(frames))
-    results.update({"small": SMALL, "ours_small_s": ours, "pandas_small_s": theirs, "pandas_top": len(top)})
+    # the same pipeline: both top 100s hold the same scores (ties may pick different groups)
+    gap = float(np.max(np.abs(np.sort(queue["score"].to_numpy()) - np.sort(top["score"].to_numpy()))))
+    if len(top) != len(queue) or gap > 1e-6:
+        raise SystemExit(f"pandas and journeylens disagree on the top 100 (largest score gap {gap})")
+    results.update({"small": SMALL, "ours_small_s": ours, "pandas_small_s": theirs, "pandas_top": len(top),
+                    "top_score_gap": gap})
     print(f"  full pipeline on {LARGE:,} alerts in a child process ...", file=sys.stderr)
     child = subprocess.run([sys.executable, "-m", "bench.bench_rank", "--child", str(LARGE)],
                            capture_output=True, text=True, check=True)

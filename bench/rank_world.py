@@ -1,6 +1,8 @@
 """The synthetic world of the ranking benchmark, and a vectorised pandas version of the same pipeline
-(map, group, score, top 100) to compare against. The pandas code follows sql/30-45 step by step with
-whole-column operations only: no row-wise apply."""
+(map, group, score, top 100) to compare against. The pandas code follows sql/31-45 step by step with
+whole-column operations only: no row-wise apply. Like ours, it takes harm's baselines from the journey
+detector (the same numpy code, notebooks/thresholds.detect_rate, on each stage as a whole) and lists the
+alert ids of the top 100 groups only."""
 
 import fnmatch
 import json
@@ -8,7 +10,9 @@ import json
 import numpy as np
 import pandas as pd
 
+from notebooks.journey_signals import MIN_TRIALS
 from notebooks.scoring import DEFAULT_PROFILE
+from notebooks.thresholds import detect_rate, detector_params
 
 STAGES = 8
 FINGERPRINTS = 40_000
@@ -96,8 +100,6 @@ def pandas_pipeline(frames: dict, profile: dict = DEFAULT_PROFILE) -> pd.DataFra
                                resolved=("resolved_at", "max"), count=("alert_id", "size"),
                                rank=("severity_rank", "min"), confidence=("confidence", "max"),
                                flap_count=("flap", "sum"), service=("service", "first"), name=("name", "first"))
-    # the fastest whole-column way pandas has to join strings per group (agg(";".join) is ~2x slower)
-    g["alert_ids"] = (a["alert_id"] + ";").groupby(a["group"]).sum().str[:-1]
     m = frames["metrics"].merge(frames["segments"][["segment", "weight"]], on="segment", how="left")
     m["hour"] = m["ts"].dt.floor("h")
     m["traffic"] = m["weight"].fillna(1.0) * m["entered"]
@@ -106,6 +108,21 @@ def pandas_pipeline(frames: dict, profile: dict = DEFAULT_PROFILE) -> pd.DataFra
     h["conversion"] = h["completed"] / h["entered"].replace(0, np.nan)
     h["baseline"] = h.groupby(["stage", h["hour"].dt.hour])["conversion"].transform("median")
     h["peak"] = h.groupby("stage")["traffic"].transform(lambda s: s.quantile(0.95))
+    # the detector's baseline of each stage as a whole where it has one (sql/40_stage_hourly.sql)
+    series = frames["metrics"].groupby(["stage", "ts"], as_index=False)[["entered", "completed"]].sum()
+    settings = {**detector_params(None), "direction": "down"}
+    found = [detect_rate(rows["ts"].reset_index(drop=True), rows["completed"], rows["entered"], settings,
+                         min_trials=MIN_TRIALS)["baseline"].set_axis(rows.index)
+             for _, rows in series.sort_values("ts").groupby("stage")]
+    series["detected"] = pd.concat(found)
+    series["hour"] = series["ts"].dt.floor("h")
+    series = series[series["detected"].notna()]
+    series["dxe"] = series["detected"] * series["entered"]
+    d = series.groupby(["stage", "hour"], as_index=False).agg(dxe=("dxe", "sum"), n=("entered", "sum"),
+                                                             mean=("detected", "mean"))
+    d["detected"] = (d["dxe"] / d["n"].replace(0, np.nan)).fillna(d["mean"])
+    h = h.merge(d[["stage", "hour", "detected"]], on=["stage", "hour"], how="left")
+    h["baseline"] = h["detected"].fillna(h["baseline"])
     w = g[g["stage"].notna()].reset_index()[["group", "stage", "first", "last", "resolved"]]
     w["start"] = w["first"].dt.floor("h")
     w["end"] = np.minimum(np.maximum(w["resolved"].fillna(w["last"] + pd.Timedelta(hours=1)), w["first"]),
@@ -138,4 +155,8 @@ def pandas_pipeline(frames: dict, profile: dict = DEFAULT_PROFILE) -> pd.DataFra
     harm = g["harm"].fillna(profile["default_harm"])
     corroboration = 1 - profile["corroboration"] + profile["corroboration"] * harm
     g["score"] = 100 * impact / 10 * (0.5 + 0.5 * sensitivity) * signal * corroboration
-    return g.nlargest(100, "score")
+    top = g.nlargest(100, "score")
+    # the alert ids of the groups shown: the top 100 (our queue_select does the same)
+    shown = a[a["group"].isin(top.index)]
+    top["alert_ids"] = (shown["alert_id"] + ";").groupby(shown["group"]).sum().str[:-1]
+    return top

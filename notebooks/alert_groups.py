@@ -24,7 +24,9 @@ with app.setup:
 def create_alert_groups(con, gap_minutes: float = 60, flap_window_minutes: float = 60,
                         flap_min_cycles: int = 3, rules: list | None = None) -> None:
     """Creates (or replaces) the temp table `alert_groups`, one row per problem, from `alerts`, mapped
-    with `rules` (None = the workspace's touchpoint rules). Set-based, sql/31_alert_buckets.sql -> 32_bucket_alerts.sql -> 33_alert_groups.sql:
+    with `rules` (None = the workspace's touchpoint rules). Set-based, sql/31_alert_pieces.sql ->
+    32_group_buckets.sql -> 33_alert_groups.sql; also leaves group_buckets and group_settings, which
+    details_sql reads for the alert ids and flap cycles of the groups a caller shows:
 
     key        = fingerprint, else name + service
     new group  : fired_at - max(ended_at of earlier alerts of the key) > gap_minutes,
@@ -40,20 +42,51 @@ def create_alert_groups(con, gap_minutes: float = 60, flap_window_minutes: float
               "flap_min_cycles": int(flap_min_cycles),
               # a bucket no wider than the gap (and never zero wide: timestamps are in microseconds)
               "bucket_seconds": max(float(gap_minutes) * 60, 1e-6)}
-    buckets, groups = sql_text("alert_buckets"), sql_text("alert_groups")
+    pieces, groups = sql_text("alert_pieces"), sql_text("alert_groups")
     if rules:
-        columns = mapping_columns(rules, params)
+        raw, labels = mapping_columns(rules, params)
         parts = rule_case(rules, params, table="pieces", flat_labels=True)
-        buckets = (buckets.replace("/* mapping columns */", "".join(f"{sql} as {quote_ident(name)}, "
-                                                                   for sql, name in columns))
+        join = "".join(f" and p.{c} is not distinct from m.{c}" for c in raw)
+        pieces = (pieces.replace("/* mapping columns */", "".join(f"{c}, " for c in raw))
+                   .replace("/* label columns */", "".join(f"{sql} as {quote_ident(name)}, " for sql, name in labels))
+                   .replace("true /* mapping join */", "true" + join)
                    .replace("null /* rule_position */", parts["position"]))
         groups = (groups.replace("null /* rule_stages */", parts["stage"])
                   .replace("null /* rule_touchpoints */", parts["touchpoint"])
                   .replace("null /* rule_journeys */", parts["journey"]))
-    for text in (buckets, sql_text("bucket_alerts"), groups):
+    for text in (pieces, sql_text("group_buckets"), groups):
         # each statement gets only the parameters it names (DuckDB refuses unused named parameters)
         con.execute(text, {k: v for k, v in params.items() if re.search(rf"\${k}\b", text)})
-    con.execute("drop table if exists alert_buckets; drop table if exists bucket_alerts")
+    con.execute("drop table alert_pieces")
+    con.execute("create or replace temp table group_settings as select cast($bucket_seconds as double) as "
+                "bucket_seconds, cast($gap_minutes as double) as gap_minutes, cast($flap_window_minutes as double) "
+                "as flap_window_minutes, cast($flap_min_cycles as integer) as flap_min_cycles",
+                {k: params[k] for k in ("bucket_seconds", "gap_minutes", "flap_window_minutes", "flap_min_cycles")})
+
+
+@app.function
+def details_sql(chosen: str, alias: str = "d") -> tuple:
+    """(CTE text, column SQL) for the alert ids and flap cycles of the groups `chosen` selects (a SELECT
+    of group_id): sql/34_group_alert_details.sql as CTEs `chosen_groups` and `{alias}`, and the
+    SQL of the three columns (alert_ids, flap_count, flapping) as read through `{alias}`. Groups
+    without alerts (journey signals) get no ids and no cycles."""
+    ctes = f"chosen_groups as ({chosen}), {alias} as ({sql_text('group_alert_details')})"
+    columns = {
+        "alert_ids": f"coalesce({alias}.alert_ids, '')",
+        "flap_count": f"coalesce({alias}.flap_count, 0)",
+        "flapping": f"coalesce({alias}.flap_count, 0) >= (select flap_min_cycles from group_settings)",
+    }
+    return ctes, columns
+
+
+@app.function
+def groups_select(where: str = "true") -> str:
+    """SELECT of GROUP_COLUMNS for the groups of `alert_groups` matching `where` (SQL over alias g),
+    with their alert ids and flap cycles, in first-fired order."""
+    ctes, details = details_sql(f"select group_id from alert_groups as g where {where}")
+    columns = ", ".join(f"{details[c]} as {c}" if c in details else f"g.{c}" for c in GROUP_COLUMNS)
+    return (f"with {ctes} select {columns} from alert_groups as g left join d using (group_id) "
+            f"where {where} order by g.first_fired_at, g.group_id")
 
 
 @app.function
@@ -63,7 +96,7 @@ def group_alerts(workspace, gap_minutes: float = 60, flap_window_minutes: float 
     con = connect(workspace)
     try:
         create_alert_groups(con, gap_minutes, flap_window_minutes, flap_min_cycles)
-        return con.execute("select * from alert_groups").df()
+        return con.execute(groups_select()).df()
     finally:
         con.close()
 

@@ -122,24 +122,25 @@ def rule_case(rules: list, params: dict, table: str = "alerts", flat_labels: boo
 
 
 @app.function
-def mapping_columns(rules: list, params: dict) -> list:
-    """[(SQL over an alert, column name)] for every value the rules look at: the alert columns they
-    name (plus severity_raw with severity) and each `labels.<key>` they use, extracted once. Rules that
-    test these columns with flat_labels=True map a table holding them exactly as they map alerts."""
-    columns = {}
+def mapping_columns(rules: list, params: dict) -> tuple:
+    """What the rules look at, as (raw, labels): `raw` = the quoted alert columns they read (`labels`
+    for any `labels.<key>`, plus severity_raw with severity); `labels` = [(SQL over those columns, name)]
+    extracting each `labels.<key>` once. Rules tested with flat_labels=True against rows holding the raw
+    columns and these extractions map them exactly as they map alerts."""
+    raw, labels = {}, {}
     for rule in rules:
         for key in rule.get("match") or {}:
             if key.startswith("labels."):
-                pointer = "/" + key[len("labels."):].replace("~", "~0").replace("/", "~1")
-                name = f"label_{len(params)}"
-                if key not in columns:
-                    params[name] = pointer
-                    columns[key] = f"json_extract_string(labels, ${name})"
+                raw["labels"] = "labels"
+                if key not in labels:
+                    name = f"label_{len(params)}"
+                    params[name] = "/" + key[len("labels."):].replace("~", "~0").replace("/", "~1")
+                    labels[key] = f"json_extract_string(labels, ${name})"
             elif key in MATCH_COLUMNS:
-                columns[key] = quote_ident(key)
+                raw[key] = quote_ident(key)
                 if key == "severity":
-                    columns["severity_raw"] = "severity_raw"
-    return [(sql, name) for name, sql in columns.items()]
+                    raw["severity_raw"] = "severity_raw"
+    return list(raw.values()), [(sql, name) for name, sql in labels.items()]
 
 
 @app.function

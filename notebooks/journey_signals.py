@@ -32,16 +32,18 @@ with app.setup:
 
 @app.function
 def journey_deviations(con, params: dict | None = None, min_trials: int = MIN_TRIALS,
-                       overrides: dict | None = None) -> pd.DataFrame:
+                       overrides: dict | None = None, segments: tuple | None = None) -> pd.DataFrame:
     """Every journey metric series (stage x segment, and the stage as a whole as segment 'all') against
     its own history, with the thresholds detector: one row per bucket and metric. Conversion is a rate
     (volume-aware, watched for drops); time to value for rises; satisfaction for drops. The band is
     baseline +/- z_min spreads. This is the one function behind both the journey signals and the
     scoring's observed harm (its baselines feed stage_hourly). `overrides` = {'<stage>/<segment>/<metric>':
-    {setting: value}} from accepted retro suggestions (governance.threshold_overrides). Leaves temp table
-    journey_deviations."""
+    {setting: value}} from accepted retro suggestions (governance.threshold_overrides). `segments`: only
+    these (scoring reads the baselines of segment 'all' alone). Leaves temp table journey_deviations."""
     p = detector_params(params)
     series = con.execute(sql_text("journey_series")).df()
+    if segments is not None:
+        series = series[series["segment"].isin(segments)]
     frames = []
     for (stage, segment), rows in series.groupby(["stage", "segment"], sort=True):
         rows = rows.sort_values("ts")
@@ -186,12 +188,12 @@ def insert_queue_entries(con, rows: pd.DataFrame, open_until) -> int:
     con.register("signal_rows", rows)
     con.execute("""
         insert into alert_groups by name
-        select group_id, group_key, '' as alert_ids, 1 as alert_count, service, title as name, stage,
+        select group_id, group_key, 1 as alert_count, service, title as name, stage,
             null as touchpoint, null as journey, 'journeylens' as source, group_id as fingerprint,
             null as region, null as labels, first_fired_at, coalesce(ended_at, ?) as last_fired_at,
             ended_at as last_resolved_at, case when ended_at is null then 1 else 0 end as unresolved_count,
-            severity_rank, jl_severity_label(severity_rank) as severity, 1.0 as confidence, 0 as flap_count,
-            false as flapping, (epoch(coalesce(ended_at, ?)) - epoch(first_fired_at)) / 60.0 as duration_min
+            severity_rank, jl_severity_label(severity_rank) as severity, 1.0 as confidence,
+            (epoch(coalesce(ended_at, ?)) - epoch(first_fired_at)) / 60.0 as duration_min
         from signal_rows""", [open_until, open_until])
     con.unregister("signal_rows")
     return len(rows)

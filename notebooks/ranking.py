@@ -4,7 +4,7 @@ __generated_with = "0.25.2"
 app = marimo.App(width="medium")
 
 with app.setup:
-    from notebooks.alert_groups import create_alert_groups
+    from notebooks.alert_groups import create_alert_groups, details_sql
     from notebooks.ai_signals import append_ai_signal_groups
     from notebooks.journey_mapping import match_condition
     from notebooks.journey_signals import append_signal_groups, journey_deviations, journey_signals
@@ -60,13 +60,15 @@ def routes_sql(suppress: list, playbooks: list) -> tuple:
 
 
 @app.function
-def rerank(con, profile: dict | None = None, playbooks: list | None = None) -> None:
+def rerank(con, profile: dict | None = None, playbooks: list | None = None, scored: bool = False) -> None:
     """After a weight, threshold or rule change: re-score the narrow components, re-route, re-rank.
     Needs the tables a rank_alerts call left on `con`. The rule texts go to two small tables
-    (suppression_rules, playbook_rules) that queue_select joins for the rows it returns."""
+    (suppression_rules, playbook_rules) that queue_select joins for the rows it returns.
+    scored: scored_groups already holds this profile's scores (rank_alerts has just scored)."""
     p = resolve_profile(profile)
     suppress, playbooks = p.get("suppress") or [], playbooks or []
-    rescore(con, p)
+    if not scored:
+        rescore(con, p)
     text, params = routes_sql(suppress, playbooks)
     con.execute(f"create or replace temp table group_routes as {text}", params)
     con.execute("create or replace temp table suppression_rules (position integer, reason varchar)")
@@ -100,7 +102,7 @@ def rank_alerts(con, profile: dict | None = None, playbooks: list | None = None,
     con.execute(f"create or replace temp table group_changes as {sql_text('group_changes')}",
                 {"lookback_minutes": int(p["change_lookback_minutes"])})
     score_groups(con, p, deviations_ready=signals)
-    rerank(con, p, playbooks)
+    rerank(con, p, playbooks, scored=True)
 
 
 @app.function
@@ -113,8 +115,11 @@ def queue_select(top: int | None = None, include_suppressed: bool = True) -> str
     routed = {"playbook", "playbook_action", "automation_tier", "playbook_owner"}
     reason = ("case when sr.reason is not null then sr.reason when r.suppressed then 'score ' || round(r.score, 1) "
               "|| ' below the threshold ' || r.threshold end")
+    # the alert ids and flap cycles need every alert in order: worked out for the rows returned only
+    ctes, details = details_sql("select group_id from r")
     columns = ", ".join(
         f"{reason} as suppressed_reason" if c == "suppressed_reason"
+        else f"{details[c]} as {c}" if c in details
         else f'{"r" if c in narrow else "pb" if c in routed else "gc" if c in CHANGE_COLUMNS else "g"}."{c}"'
         for c in RANKED_COLUMNS
     )
@@ -122,8 +127,9 @@ def queue_select(top: int | None = None, include_suppressed: bool = True) -> str
     limit = f"limit {int(top)}" if top else ""
     order = "suppressed, score desc, first_fired_at, group_id"
     return (f"with r as (select row_number() over (order by {order}) as rank, * "
-            f"from (select * from ranked_groups {where} order by {order} {limit})) "
+            f"from (select * from ranked_groups {where} order by {order} {limit})), {ctes} "
             f"select {columns} from r join alert_groups as g using (group_id) "
+            "left join d using (group_id) "
             "left join suppression_rules as sr on sr.position = r.suppression_position "
             "left join playbook_rules as pb on pb.position = r.playbook_position "
             "left join group_changes as gc using (group_id) "

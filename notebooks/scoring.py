@@ -90,7 +90,8 @@ def score_groups(con, profile: dict | None = None, deviations_ready: bool = Fals
     just left journey_deviations on `con` (rank_alerts with signals), so it is not computed again."""
     params = score_parameters(profile)
     if not deviations_ready:
-        journey_deviations(con)  # the journey signals' deviations: their baselines are harm's baselines
+        # the journey signals' baselines are harm's baselines; scoring reads the stage as a whole
+        journey_deviations(con, segments=("all",))
     con.execute(f"create or replace temp table stage_hourly as {sql_text('stage_hourly')}")
     con.execute(f"create or replace temp table group_windows as {sql_text('group_windows')}", params["windows"])
     con.execute(f"create or replace temp table group_journey_impact as {sql_text('group_journey_impact')}",

@@ -1,7 +1,8 @@
--- alert_groups: one row per problem (SPEC §1 "alert group"): the buckets of 31_alert_buckets.sql
--- merged per (key, session), with the ids and flap cycles of 32_bucket_alerts.sql. Step 3 of 3.
+-- alert_groups: one row per problem (SPEC §1 "alert group"): the pieces of 31_alert_pieces.sql merged
+-- per (key, session of 32_group_buckets.sql). Step 3 of 3. The group's alert ids and flap cycles need every alert in
+-- order, so 34_group_alert_details.sql works them out only for the groups a caller shows; the key
+-- columns and `session` stay here for that (and are not part of the group's published columns).
 --   stage      : the stage of the group's first alert that a touchpoint rule maps (first rule wins)
---   flapping   : at least $flap_min_cycles fire -> end -> fire cycles (32_bucket_alerts.sql)
 --   last_resolved_at : max(resolved_at), NULL while the group's latest alert has no resolution
 --   duration_min     : from the first fire to the latest end, in minutes
 -- notebooks/alert_groups.py fills the rule_stages, rule_touchpoints and rule_journeys placeholders
@@ -9,37 +10,34 @@
 create or replace temp table alert_groups as
 with grouped as (
     select
-        s.key_fingerprint,
-        s.key_name,
-        s.key_service,
-        s.session,
-        -- buckets are disjoint stretches of time, so their ids in bucket order are in firing order
-        array_to_string(
-            list_transform(list_sort(list({'bucket': s.bucket, 'ids': a.alert_ids})), lambda x: x.ids), ';'
-        ) as alert_ids,
-        sum(s.alert_count) as alert_count,
-        arg_min(s.first_alert, s.first_alert.o) as first_alert,
-        arg_min(s.first_mapped, s.first_mapped.o) as first_mapped,
-        arg_min(s.first_source.v, s.first_source.o) as source,
-        arg_min(s.first_fingerprint.v, s.first_fingerprint.o) as fingerprint,
-        arg_min(s.first_region.v, s.first_region.o) as region,
-        arg_min(s.first_labels.v, s.first_labels.o) as labels,
-        min(s.first_fired_at) as first_fired_at,
-        max(s.last_fired_at) as last_fired_at,
+        p.key_fingerprint,
+        p.key_name,
+        p.key_service,
+        b.session,
+        sum(p.alert_count) as alert_count,
+        min(p.first_o) as first_o,
+        arg_min(p.first_alert, p.first_o) as first_alert,
+        -- the rule of the first alert that maps (a piece's alerts all map alike; arg_min skips NULLs)
+        arg_min(p.rule_position, p.first_o) as rule_position,
+        arg_min(p.source, p.source_o) as source,
+        arg_min(p.fingerprint, p.fingerprint_o) as fingerprint,
+        arg_min(p.region, p.region_o) as region,
+        arg_min(p.labels, p.labels_o) as labels,
+        min(p.first_fired_at) as first_fired_at,
+        max(p.last_fired_at) as last_fired_at,
         -- NULL while the latest alert has no resolution: the problem may still be going on
-        case when arg_max(s.last_alert.resolved, s.last_alert.o) then max(s.max_resolved_at) end as last_resolved_at,
-        sum(s.unresolved_count) as unresolved_count,
-        max(s.last_ended_at) as last_ended_at,
-        min(s.severity_rank) as severity_rank,
-        max(s.confidence) as confidence,
-        sum(a.flap_count) as flap_count
-    from alert_buckets as s
-    join bucket_alerts as a
-        on s.key_fingerprint is not distinct from a.key_fingerprint
-        and s.key_name is not distinct from a.key_name
-        and s.key_service is not distinct from a.key_service
-        and s.bucket = a.bucket
-    group by s.key_fingerprint, s.key_name, s.key_service, s.session
+        case when arg_max(p.last_resolved, p.last_o) then max(p.max_resolved_at) end as last_resolved_at,
+        sum(p.unresolved_count) as unresolved_count,
+        max(p.last_ended_at) as last_ended_at,
+        min(p.severity_rank) as severity_rank,
+        max(p.confidence) as confidence
+    from alert_pieces as p
+    join group_buckets as b
+        on p.key_fingerprint is not distinct from b.key_fingerprint
+        and p.key_name is not distinct from b.key_name
+        and p.key_service is not distinct from b.key_service
+        and p.bucket = b.bucket
+    group by p.key_fingerprint, p.key_name, p.key_service, b.session
 ),
 
 keyed_groups as (
@@ -55,13 +53,12 @@ keyed_groups as (
 select
     left(md5(group_key || '|' || first_alert.i), 16) as group_id,
     group_key,
-    alert_ids,
     alert_count::bigint as alert_count,
     first_alert.service as service,
     first_alert.name as name,
-    cast(null /* rule_stages */ as varchar[])[first_mapped.position] as stage,
-    cast(null /* rule_touchpoints */ as varchar[])[first_mapped.position] as touchpoint,
-    cast(null /* rule_journeys */ as varchar[])[first_mapped.position] as journey,
+    cast(null /* rule_stages */ as varchar[])[rule_position] as stage,
+    cast(null /* rule_touchpoints */ as varchar[])[rule_position] as touchpoint,
+    cast(null /* rule_journeys */ as varchar[])[rule_position] as journey,
     source,
     fingerprint,
     region,
@@ -73,8 +70,9 @@ select
     severity_rank,
     jl_severity_label(severity_rank) as severity,
     confidence,
-    flap_count::bigint as flap_count,
-    flap_count >= $flap_min_cycles as flapping,
-    (epoch(last_ended_at) - epoch(first_fired_at)) / 60.0 as duration_min
+    (epoch(last_ended_at) - epoch(first_fired_at)) / 60.0 as duration_min,
+    key_fingerprint,
+    key_name,
+    key_service,
+    session
 from keyed_groups
-order by first_fired_at, group_id
