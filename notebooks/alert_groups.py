@@ -32,6 +32,8 @@ def create_alert_groups(con, gap_minutes: float = 60, flap_window_minutes: float
     new group  : fired_at - max(ended_at of earlier alerts of the key) > gap_minutes,
                  ended_at = coalesce(resolved_at, fired_at)
     stage      = the stage of the group's first alert that a rule maps (first rule wins)
+    service, name, source, fingerprint, region, labels = the group's first alert's
+    first      = by fired_at, then by a hash of alert_id (never by the order alerts arrive in)
     flap cycle : an alert that fires after every earlier alert of its group ended and within
                  flap_window_minutes of the previous alert's fired_at;
                  flapping = flap_count >= flap_min_cycles

@@ -14,8 +14,8 @@
 -- distinct value of the columns they look at, not once per alert.
 --
 -- "First" orders by fired_at, then by a hash of alert_id (`o`): the order alerts arrive in never
--- matters. Each "first non-null" column keeps its value and its order, so that 33 can pick the
--- group's first across pieces with plain arg_min (which skips NULLs).
+-- matters. A piece keeps its first alert's id, names, source, fingerprint, region and labels in one
+-- struct with its order (`first_o`), so that 33 picks the group's first alert across pieces.
 --
 -- notebooks/alert_groups.py fills the placeholders (as written, the file runs and maps nothing):
 --   /* mapping columns */ : the alert columns the rules look at (journey_mapping.mapping_columns)
@@ -52,15 +52,10 @@ pieces as (
         min(severity_rank) as severity_rank,
         max(confidence) as confidence,
         min(o) as first_o,
-        arg_min({'i': alert_id, 'service': service, 'name': name}, o) as first_alert,
-        min(o) filter (where source is not null) as source_o,
-        arg_min(source, o) as source,
-        min(o) filter (where fingerprint is not null) as fingerprint_o,
-        arg_min(fingerprint, o) as fingerprint,
-        min(o) filter (where region is not null) as region_o,
-        arg_min(region, o) as region,
-        min(o) filter (where labels is not null) as labels_o,
-        arg_min(labels, o) as labels
+        arg_min({
+            'i': alert_id, 'service': service, 'name': name, 'source': source, 'fingerprint': fingerprint,
+            'region': region, 'labels': labels
+        }, o) as first_alert
     from keyed
     group by all
 ),

@@ -5,7 +5,7 @@
 --
 -- A query over `chosen_groups` (a relation of group_id the caller names, e.g. a CTE), alert_groups
 -- and group_buckets (32, 33), group_settings (notebooks/alert_groups.py) and alerts. An alert belongs
--- to the group of its (key, bucket): the key and bucket are computed exactly as in 31_alert_pieces.sql.
+-- to the group of its (key, bucket), the key and bucket as 31_alert_pieces.sql defines them.
 --
 -- A fire -> end -> fire cycle (flapping) is an alert that does not start its group (it fires no more
 -- than the gap after every earlier alert of its key ended), fires after all of them ended, and fires
@@ -27,33 +27,33 @@ chosen_buckets as (
         and b.session = c.session
 ),
 
-keyed as (
-    select
-        a.alert_id,
-        a.fired_at,
-        coalesce(a.resolved_at, a.fired_at) as ended_at,
-        case when nullif(trim(a.fingerprint), '') is not null then a.fingerprint end as key_fingerprint,
-        case when nullif(trim(a.fingerprint), '') is null then a.name end as key_name,
-        case when nullif(trim(a.fingerprint), '') is null then a.service end as key_service,
-        floor(epoch(a.fired_at) / s.bucket_seconds) as bucket
+members as (
+    -- two joins on the alerts' own columns (not on a computed key), so that no full scan evaluates
+    -- the key expressions: fingerprint-keyed groups by fingerprint, the others by name and service
+    select b.group_id, a.alert_id, a.fired_at, coalesce(a.resolved_at, a.fired_at) as ended_at
     from alerts as a
+    join chosen_buckets as b on a.fingerprint = b.key_fingerprint
     cross join group_settings as s
+    where floor(epoch(a.fired_at) / s.bucket_seconds) = b.bucket
+    union all
+    select b.group_id, a.alert_id, a.fired_at, coalesce(a.resolved_at, a.fired_at) as ended_at
+    from alerts as a
+    join chosen_buckets as b on a.name is not distinct from b.key_name and a.service is not distinct from b.key_service
+    cross join group_settings as s
+    -- b.key_fingerprint is NULL here: naming it keeps the blank test above the join, off the full scan
+    where coalesce(nullif(trim(a.fingerprint), ''), b.key_fingerprint) is null
+        and floor(epoch(a.fired_at) / s.bucket_seconds) = b.bucket
 ),
 
 steps as (
     select
-        b.group_id,
-        k.alert_id,
-        k.fired_at,
-        lag(k.fired_at) over by_group as previous_fired_at,
-        max(k.ended_at) over (by_group rows between unbounded preceding and 1 preceding) as previous_ended_at
-    from keyed as k
-    join chosen_buckets as b
-        on k.key_fingerprint is not distinct from b.key_fingerprint
-        and k.key_name is not distinct from b.key_name
-        and k.key_service is not distinct from b.key_service
-        and k.bucket = b.bucket
-    window by_group as (partition by b.group_id order by k.fired_at, k.alert_id)
+        group_id,
+        alert_id,
+        fired_at,
+        lag(fired_at) over by_group as previous_fired_at,
+        max(ended_at) over (by_group rows between unbounded preceding and 1 preceding) as previous_ended_at
+    from members
+    window by_group as (partition by group_id order by fired_at, alert_id)
 )
 
 select

@@ -164,10 +164,24 @@ def test_sample_checkout_outage_is_a_few_groups(sample_groups):
     assert sample_groups["alert_count"].sum() == len(sample_groups["alert_ids"].str.split(";").explode())
 
 
+def test_a_group_shows_its_first_alerts_names_region_and_source(tmp_path):
+    """The group's service, name, region and source are its first alert's, even where a later alert has
+    a value and the first has none: two pieces of one bucket and a second bucket, out of order."""
+    rows = [alert("a2", 10, 12, fingerprint="f", name="Later", region="eu-west-1"),
+            alert("a4", 70, 75, fingerprint="f", name="NextHour", region="us-east-1", source="datadog"),
+            alert("a1", 0, 5, fingerprint="f", name="First"),
+            alert("a3", 20, 25, fingerprint="f", name="Last", source="datadog", service="cart-web")]
+    [group] = groups_of(tmp_path, rows)
+    assert group["alert_ids"] == "a1;a2;a3;a4"
+    assert (group["service"], group["name"], group["source"]) == ("cart-service", "First", "alertmanager")
+    assert not group["region"]
+
+
 def reference_groups(alerts: list, stage_of: dict, tie_order: dict, gap: float, flap_window: float) -> dict:
-    """The documented grouping rules, alert by alert in Python: {alert_ids: (stage, flap_count)}.
-    Alerts are in (fired_at, alert_id) order; the "first" alert that maps is first by (fired_at,
-    tie_order), the hash of alert_id that sql/31 breaks ties with."""
+    """The documented grouping rules, alert by alert in Python: {alert_ids: (stage, flap_count, and the
+    first alert's service, name and labels)}. Alerts are in (fired_at, alert_id) order; "first" (the
+    first alert, the first alert that maps) is first by (fired_at, tie_order), the hash of alert_id that
+    sql/31 breaks ties with."""
     by_key = {}
     for a in alerts:
         key = ("f", a["fingerprint"]) if (a["fingerprint"] or "").strip() else ("r", a["name"], a["service"])
@@ -179,17 +193,18 @@ def reference_groups(alerts: list, stage_of: dict, tie_order: dict, gap: float, 
         for a in rows:
             minutes_since_end = None if ended is None else (a["fired_at"] - ended).total_seconds() / 60
             if minutes_since_end is None or minutes_since_end > gap:
-                current = {"ids": [], "mapped": [], "flaps": 0}
+                current = {"ids": [], "mapped": [], "flaps": 0, "first": []}
                 groups[id(current)] = current
             elif minutes_since_end >= 0 and (a["fired_at"] - previous_fired).total_seconds() / 60 <= flap_window:
                 current["flaps"] += 1
             current["ids"].append(a["alert_id"])
+            current["first"].append((a["fired_at"], tie_order[a["alert_id"]], a["service"], a["name"], a["labels"]))
             if stage_of[a["alert_id"]] is not None:
                 current["mapped"].append((a["fired_at"], tie_order[a["alert_id"]], stage_of[a["alert_id"]]))
             end = a["resolved_at"] or a["fired_at"]
             ended = end if ended is None else max(ended, end)
             previous_fired = a["fired_at"]
-    return {";".join(g["ids"]): (min(g["mapped"])[2] if g["mapped"] else None, g["flaps"])
+    return {";".join(g["ids"]): (min(g["mapped"])[2] if g["mapped"] else None, g["flaps"], *min(g["first"])[2:])
             for g in groups.values()}
 
 
@@ -226,11 +241,11 @@ def test_bucketed_grouping_matches_the_alert_by_alert_rules(seed):
     stage_of = dict(con.execute("select alert_id, stage from mapped_alerts").fetchall())
     tie_order = dict(con.execute("select alert_id, hash(alert_id) from alerts").fetchall())
     create_alert_groups(con, gap_minutes=gap, flap_window_minutes=flap_window, rules=rules)
-    ours = {ids: (stage, flaps) for ids, stage, flaps in
-            con.execute(f"select alert_ids, stage, flap_count from ({groups_select()})").fetchall()}
+    columns = "alert_ids, stage, flap_count, service, name, labels"
+    ours = {ids: tuple(rest) for ids, *rest in con.execute(f"select {columns} from ({groups_select()})").fetchall()}
     assert ours == reference_groups(alerts, stage_of, tie_order, gap, flap_window)
-    assert any(stage for stage, _ in ours.values()) and len(ours) > 20
+    assert any(value[0] for value in ours.values()) and len(ours) > 20
     # the details of a few groups, worked out alone (as the queue's top rows are), are theirs in full
-    few = con.execute(f"select alert_ids, stage, flap_count from ({groups_select('hash(g.group_id) % 7 = 0')})")
-    few = {ids: (stage, flaps) for ids, stage, flaps in few.fetchall()}
+    few = con.execute(f"select {columns} from ({groups_select('hash(g.group_id) % 7 = 0')})").fetchall()
+    few = {ids: tuple(rest) for ids, *rest in few}
     assert few and len(few) < len(ours) and all(ours[ids] == value for ids, value in few.items())
