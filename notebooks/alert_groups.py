@@ -11,7 +11,8 @@ with app.setup:
     from notebooks.layouts import quote_ident
     from notebooks.workspace import connect, sql_text
 
-    # Columns of `alert_groups`, in order (see sql/33_alert_groups.sql for each one's rule).
+    # The columns of a group (groups_select), in order: sql/33_alert_groups.sql says each one's rule, and
+    # sql/34_group_alert_details.sql alert_ids, flap_count and flapping.
     GROUP_COLUMNS = (
         "group_id", "group_key", "alert_ids", "alert_count", "service", "name", "stage", "touchpoint",
         "journey", "source", "fingerprint", "region", "labels", "first_fired_at", "last_fired_at",
