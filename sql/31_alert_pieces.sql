@@ -18,7 +18,9 @@
 -- struct with its order (`first_o`), so that 33 picks the group's first alert across pieces.
 --
 -- notebooks/alert_groups.py fills the placeholders (as written, the file runs and maps nothing):
---   /* mapping columns */ : the alert columns the rules look at (journey_mapping.mapping_columns)
+--   /* mapping columns */ : the alert columns the rules look at (journey_mapping.mapping_columns),
+--                           besides fingerprint, name and service, which every piece keeps
+--   /* mapping inputs */  : all the alert columns the rules look at
 --   /* label columns */   : each `labels.<key>` the rules use, extracted once per distinct input
 --   rule_position         : journey_mapping.rule_case over `pieces` (the distinct inputs)
 --   /* mapping join */    : pieces to their inputs' rule position, on every mapping column
@@ -26,19 +28,17 @@ create or replace temp table alert_pieces as
 with keyed as (
     select
         *,
-        case when nullif(trim(fingerprint), '') is not null then fingerprint end as key_fingerprint,
-        case when nullif(trim(fingerprint), '') is null then name end as key_name,
-        case when nullif(trim(fingerprint), '') is null then service end as key_service,
         floor(epoch(fired_at) / $bucket_seconds) as bucket,
         epoch_us(fired_at)::hugeint * 18446744073709551616 + hash(alert_id) as o
     from alerts
 ),
 
-pieces as (
+raw_pieces as (
+    -- grouped on the alerts' own columns: the key is worked out per piece below, not per alert
     select
-        key_fingerprint,
-        key_name,
-        key_service,
+        fingerprint,
+        name,
+        service,
         bucket,
         /* mapping columns */
         count(*) as alert_count,
@@ -60,8 +60,17 @@ pieces as (
     group by all
 ),
 
+pieces as (
+    select
+        case when nullif(trim(fingerprint), '') is not null then fingerprint end as key_fingerprint,
+        case when nullif(trim(fingerprint), '') is null then name end as key_name,
+        case when nullif(trim(fingerprint), '') is null then service end as key_service,
+        *
+    from raw_pieces
+),
+
 mapping_inputs as (
-    select distinct /* mapping columns */ true as mapped_input from pieces
+    select distinct /* mapping inputs */ true as mapped_input from pieces
 ),
 
 mapped_inputs as (
