@@ -1,4 +1,4 @@
-"""Fixtures shared by the app tests."""
+"""Fixtures shared across test modules: the sample workspace, and the app page helpers."""
 
 import pytest
 import streamlit as st
@@ -16,7 +16,7 @@ def clear_streamlit_caches():
 
 @pytest.fixture(scope="session")
 def sample_dir(tmp_path_factory):
-    """The sample workspace, built once for the app page tests (each test that saves uses its own name)."""
+    """The sample workspace, built once per test run. Read-only: a test that stores copies it first."""
     from notebooks.sample_workspace import build_sample_workspace
 
     ws = tmp_path_factory.mktemp("app-sample") / "ws"

@@ -1,18 +1,20 @@
 """notebooks/change_management.py and sql/48_group_changes.sql: changes link to alerts and mark stages."""
 
+import shutil
+
 import pytest
 
 from notebooks.change_management import mark_reviewed, recalibration_status
 from notebooks.governance import verify_audit
 from notebooks.ingest import ingest_file
 from notebooks.ranking import ranked_alerts
-from notebooks.sample_workspace import build_sample_workspace
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory):
+def sample(sample_dir, tmp_path_factory):
+    """A private copy of the shared sample workspace: these tests record reviews and upload changes."""
     ws = tmp_path_factory.mktemp("changes") / "ws"
-    build_sample_workspace(ws)
+    shutil.copytree(sample_dir, ws)
     return ws
 
 

@@ -11,7 +11,6 @@ import pytest
 from notebooks.ingest import ingest_file
 from notebooks.journey_signals import journey_deviations, stage_episodes, workspace_signals
 from notebooks.ranking import queue_select, rank_alerts
-from notebooks.sample_workspace import build_sample_workspace
 from notebooks.workspace import connect
 
 MAP = """\
@@ -103,15 +102,8 @@ def test_overlapping_signals_of_a_stage_are_one_episode():
     assert pd.isna(second["ended_at"]) and "since" in second["title"]
 
 
-@pytest.fixture(scope="module")
-def sample_ws(tmp_path_factory):
-    ws = tmp_path_factory.mktemp("sample") / "ws"
-    build_sample_workspace(ws)
-    return ws
-
-
-def test_sample_incidents_fire_on_their_stages(sample_ws):
-    signals = workspace_signals(sample_ws)["signals"]
+def test_sample_incidents_fire_on_their_stages(sample_dir):
+    signals = workspace_signals(sample_dir)["signals"]
     whole = signals[signals["segment"] == "all"]
     starts = {(r["stage"], r["metric"]): pd.Timestamp(r["started_at"]) for r in whole.to_dict("records")}
     # sample_data/README: checkout outage day 9 14:05, signup email day 17, onboarding slowdown day 24
@@ -121,8 +113,8 @@ def test_sample_incidents_fire_on_their_stages(sample_ws):
     assert len(signals) < 40  # quiet hours on thin traffic do not fire
 
 
-def test_signals_join_the_app_queue_but_not_the_spec_csv(sample_ws):
-    con = connect(sample_ws)
+def test_signals_join_the_app_queue_but_not_the_spec_csv(sample_dir):
+    con = connect(sample_dir)
     try:
         rank_alerts(con, None, [], signals=True)
         queued = con.execute(queue_select(10)).df()
