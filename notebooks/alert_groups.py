@@ -70,16 +70,16 @@ def create_alert_groups(con, gap_minutes: float = 60, flap_window_minutes: float
 
 
 @app.function
-def details_sql(chosen: str, alias: str = "d") -> tuple:
+def details_sql(chosen: str) -> tuple:
     """(CTE text, column SQL) for the alert ids and flap cycles of the groups `chosen` selects (a SELECT
-    of group_id): sql/34_group_alert_details.sql as CTEs `chosen_groups` and `{alias}`, and the
-    SQL of the three columns (alert_ids, flap_count, flapping) as read through `{alias}`. Groups
-    without alerts (journey signals) get no ids and no cycles."""
-    ctes = f"chosen_groups as ({chosen}), {alias} as ({sql_text('group_alert_details')})"
+    of group_id): sql/34_group_alert_details.sql as CTEs `chosen_groups` and `d` (join it using
+    group_id), and the SQL of the three columns alert_ids, flap_count and flapping, read through `d`.
+    Groups without alerts (journey signals) get no ids and no cycles."""
+    ctes = f"chosen_groups as ({chosen}), d as ({sql_text('group_alert_details')})"
     columns = {
-        "alert_ids": f"coalesce({alias}.alert_ids, '')",
-        "flap_count": f"coalesce({alias}.flap_count, 0)",
-        "flapping": f"coalesce({alias}.flap_count, 0) >= (select flap_min_cycles from group_settings)",
+        "alert_ids": "coalesce(d.alert_ids, '')",
+        "flap_count": "coalesce(d.flap_count, 0)",
+        "flapping": "coalesce(d.flap_count, 0) >= (select flap_min_cycles from group_settings)",
     }
     return ctes, columns
 

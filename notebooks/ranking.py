@@ -60,15 +60,21 @@ def routes_sql(suppress: list, playbooks: list) -> tuple:
 
 
 @app.function
-def rerank(con, profile: dict | None = None, playbooks: list | None = None, scored: bool = False) -> None:
-    """After a weight, threshold or rule change: re-score the narrow components, re-route, re-rank.
-    Needs the tables a rank_alerts call left on `con`. The rule texts go to two small tables
-    (suppression_rules, playbook_rules) that queue_select joins for the rows it returns.
-    scored: scored_groups already holds this profile's scores (rank_alerts has just scored)."""
+def rerank(con, profile: dict | None = None, playbooks: list | None = None) -> None:
+    """After a weight, threshold or rule change: re-score the narrow components, then re-route and
+    re-rank (route_groups). Needs the tables a rank_alerts call left on `con`."""
+    p = resolve_profile(profile)
+    rescore(con, p)
+    route_groups(con, p, playbooks)
+
+
+@app.function
+def route_groups(con, profile: dict | None = None, playbooks: list | None = None) -> None:
+    """Marks suppressed groups, attaches playbooks and leaves the ranked_groups view, over the scores in
+    scored_groups. The rule texts go to two small tables (suppression_rules, playbook_rules) that
+    queue_select joins for the rows it returns."""
     p = resolve_profile(profile)
     suppress, playbooks = p.get("suppress") or [], playbooks or []
-    if not scored:
-        rescore(con, p)
     text, params = routes_sql(suppress, playbooks)
     con.execute(f"create or replace temp table group_routes as {text}", params)
     con.execute("create or replace temp table suppression_rules (position integer, reason varchar)")
@@ -102,7 +108,7 @@ def rank_alerts(con, profile: dict | None = None, playbooks: list | None = None,
     con.execute(f"create or replace temp table group_changes as {sql_text('group_changes')}",
                 {"lookback_minutes": int(p["change_lookback_minutes"])})
     score_groups(con, p, deviations_ready=signals)
-    rerank(con, p, playbooks, scored=True)
+    route_groups(con, p, playbooks)
 
 
 @app.function
