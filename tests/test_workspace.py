@@ -40,12 +40,27 @@ print(result["status"], result["rows"])
 """
 READER_SCRIPT = """
 import sys, time
+from pathlib import Path
 import notebooks.workspace as workspace_module
 from notebooks.ingest import ingest_file
 from notebooks.workspace import connect
-ws, small, expected = sys.argv[1], sys.argv[2], int(sys.argv[3])
-counts, stored = [], False
+ws, small, expected, ready = sys.argv[1], sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
+
+def staging_busy():
+    try:
+        return any((Path(ws) / ".staging").iterdir())
+    except FileNotFoundError:
+        return False
+
+# Imports done: tell the test to start the writer, and query only once it has staged its upload, so the
+# first count is taken while the big upload is being written, however slow this machine is today.
+ready.write_text("ready")
 deadline = time.monotonic() + 120
+while not staging_busy():
+    if time.monotonic() > deadline:
+        sys.exit("the writer never staged its upload")
+    time.sleep(0.005)
+counts, stored = [], False
 while time.monotonic() < deadline:
     con = connect(ws)
     try:
@@ -61,6 +76,7 @@ while time.monotonic() < deadline:
         break
     time.sleep(0.02)
 print("queries", len(counts), "first", counts[0], "last", counts[-1])
+print("seen", *sorted(set(counts)))
 """
 
 
@@ -277,13 +293,19 @@ def test_writer_and_reader_processes_share_a_workspace(tmp_path):
     small = write(tmp_path / "small_b.csv", HEADER + "\n".join(ALERTS) + "\n")
     expected = 3 + big_rows + len(ALERTS)
 
-    writer = subprocess.Popen([sys.executable, "-c", INGEST_SCRIPT, str(ws), str(big)], cwd=REPO,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    reader = None
+    ready = tmp_path / "reader_ready"
+    # The reader starts first: its imports take longer than the writer's whole upload on a busy machine.
+    reader = subprocess.Popen([sys.executable, "-c", READER_SCRIPT, str(ws), str(small), str(expected), str(ready)],
+                              cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    writer = None
     try:
-        wait_for_staging(ws, writer)
-        reader = subprocess.Popen([sys.executable, "-c", READER_SCRIPT, str(ws), str(small), str(expected)],
-                                  cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 120
+        while not ready.exists():
+            assert reader.poll() is None, f"the reader ended before it was ready: {reader.communicate()}"
+            assert time.monotonic() < deadline, "the reader never got ready"
+            time.sleep(0.01)
+        writer = subprocess.Popen([sys.executable, "-c", INGEST_SCRIPT, str(ws), str(big)], cwd=REPO,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         writer_out, writer_err = writer.communicate(timeout=180)
         reader_out, reader_err = reader.communicate(timeout=180)
     finally:
@@ -298,6 +320,9 @@ def test_writer_and_reader_processes_share_a_workspace(tmp_path):
     assert f"ingest stored {len(ALERTS)}" in reader_out
     # the reader's first query ran while the big upload was being written and saw only what was committed
     assert "first 3 " in reader_out and f"last {expected}" in reader_out, reader_out
+    # and every count it took was a whole number of uploads: never a partly written one
+    seen = reader_out.split("seen")[-1].split()
+    assert set(seen) <= {"3", str(3 + big_rows), str(expected)}, reader_out
     for text in (writer_out, writer_err, reader_out, reader_err):
         assert "lock" not in text.lower(), text
         assert "IOException" not in text and "Traceback" not in text, text
