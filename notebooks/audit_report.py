@@ -55,6 +55,9 @@ def read_profile_file(path) -> dict:
                                       "a weight: " + ", ".join(DEFAULT_PROFILE["weights"]), repr(weight))
                 if isinstance(number, bool) or not isinstance(number, (int, float)):
                     raise IngestError(name, None, f"weights.{weight}", "a number", repr(number))
+        elif isinstance(DEFAULT_PROFILE[key], bool):
+            if not isinstance(value, bool):
+                raise IngestError(name, None, key, "true or false", repr(value))
         elif key != "suppress" and (isinstance(value, bool) or not isinstance(value, (int, float))):
             raise IngestError(name, None, key, "a number", repr(value))
         elif key == "suppress" and not isinstance(value, list):

@@ -21,8 +21,10 @@ with app.setup:
             "recurrence": 0.10,
         },
         # Observed harm multiplies: an alert whose stage visibly got worse keeps its full signal, one
-        # whose stage was measured and fine keeps 1 - corroboration of it.
-        "corroboration": 0.75,
+        # whose stage was measured and fine keeps 1 - corroboration of it. Impact is the team's prior,
+        # harm the evidence: 0.9 lets evidence lead (0.75 let a high-impact stage's harmless alerts
+        # outrank real incidents on lower-rated stages in seeded variant worlds).
+        "corroboration": 0.9,
         "unmapped_impact": 1.0,  # an alert no touchpoint claims: no customer stage at stake
         "unmapped_sensitivity": 0.1,
         # a workspace without any journey map cannot tell customer stages from internal systems: every
@@ -30,7 +32,7 @@ with app.setup:
         "no_map_impact": 10.0,
         "no_map_sensitivity": 1.0,
         "default_exposure": 0.5,  # a stage without journey metrics: unknown, not zero
-        "default_harm": 0.25,  # likewise: harm not measurable is not "no harm seen"
+        "default_harm": 0.35,  # likewise: harm not measurable is not "no harm seen"
         "default_confidence": 0.7,  # a tool that gives no confidence
         "duration_full_min": 240.0,  # four hours counts as fully long
         "recurrence_full": 20.0,  # twenty alerts in a group counts as fully recurrent
@@ -40,6 +42,8 @@ with app.setup:
         "harm_z": 2.58,  # drops are measured from the 99% Wilson upper bound: volume-aware
         "max_window_hours": 24,
         "threshold": 10.0,  # groups scoring below are suppressed (kept, marked, never deleted)
+        # ...unless their stage measurably got worse in their window: a low score never hides observed harm
+        "threshold_spares_harm": True,
         "group_gap_minutes": 60,  # alerts of one key further apart than this are separate problems
         "flap_window_minutes": 60,
         "flap_min_cycles": 3,
@@ -158,11 +162,15 @@ def _():
         | confidence | the AIOps tool's anomaly confidence (0.7 when absent) | |
         | duration | ln(1 + minutes) / ln(1 + 240) | |
         | recurrence | ln(alert count) / ln(20) | |
-        | harm | conversion drop below its hour-of-day baseline (÷ 0.5), measured from the 99% Wilson upper bound of the window's conversion, or time-to-value rise (÷ 1.0), whichever is larger; 0 on thin traffic; 0.25 when the stage has no metrics | corroboration, c = 0.75 |
+        | harm | conversion drop below its hour-of-day baseline (÷ 0.5), measured from the 99% Wilson upper bound of the window's conversion, or time-to-value rise (÷ 1.0), whichever is larger; 0 on thin traffic; 0.35 when the stage has no metrics | corroboration, c = 0.9 |
 
         Why a product: an alert on a system no customer touches (unmapped: impact 1) cannot outrank a
         customer stage however loud it is, and a quiet warning on the payment path rises above a loud one
-        when conversion falls under it. The score is bounded, monotone in every component, impact and sensitivity, and does not
+        when conversion falls under it. Why c = 0.9: the stage's impact is the team's prior, observed harm
+        is evidence. A loud alert on a stage that was measured and fine keeps a tenth of its signal, so a
+        stage rated high cannot fill the queue with alerts customers never felt (tuned on seeded worlds of
+        `sample_data/world_variant.py`, not on the sample). Groups scoring below the threshold are
+        suppressed, except those with observed harm (`threshold_spares_harm`): a low score never hides it. The score is bounded, monotone in every component, impact and sensitivity, and does not
         depend on input order (tests/test_scoring.py). Every number is a profile value.
         """
     )

@@ -63,6 +63,19 @@ def test_every_weight_has_a_control(workspace, start):
         assert f"knob-{setting}" in keys
 
 
+def test_the_harm_switch_decides_whether_a_high_threshold_hides_harmed_groups(workspace, start):
+    at = start()
+    assert at.sidebar.checkbox(key="knob-threshold_spares_harm").value is True
+    at.slider(key="knob-threshold").set_value(100.0)
+    at.run()
+    kept = ranked_table(at)
+    assert len(kept) and kept["harm_observed"].all(), "only groups with observed harm survive a threshold of 100"
+    at.sidebar.checkbox(key="knob-threshold_spares_harm").uncheck()
+    at.run()
+    assert not at.exception and not at.error, texts(at.error)
+    assert {m.label: m.value for m in at.metric}["Unsuppressed"] == "0"
+
+
 def test_changing_a_weight_reranks(workspace, start):
     at = start()
     before = ranked_table(at)[["service", "name", "score"]].reset_index(drop=True)

@@ -126,12 +126,14 @@ def test_ai_and_scores_give_ai_metrics_csv(tmp_path):
 
 def test_profile_file_is_used(tmp_path):
     profile = tmp_path / "strict.yaml"
-    profile.write_text("threshold: 1000\n")
+    profile.write_text("threshold: 1000\nthreshold_spares_harm: false\n")
     out = tmp_path / "out"
     result = run(*audit_args(out, alerts=sample_files("alerts")[:1], extra=["--profile", profile]))
     assert result.returncode == 0, result.stderr
     with open(out / "ranked_alerts.csv", newline="") as handle:
-        assert all(row["suppressed"] == "True" for row in csv.DictReader(handle))
+        rows = list(csv.DictReader(handle))
+    assert any(row["harm_observed"] == "True" for row in rows)  # so the second key was read too
+    assert all(row["suppressed"] == "True" for row in rows)
     assert "weight profile 'audit'" in (out / "report.md").read_text()
 
 

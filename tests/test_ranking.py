@@ -75,7 +75,12 @@ def test_csv_columns_and_every_score_explained_by_its_row(sample):
     recomputed = 100 * queue["stage_factor"] * queue["signal"] * queue["corroboration"]
     assert (recomputed - queue["score"]).abs().max() < 1e-9
     below = queue[queue["score"] < DEFAULT_PROFILE["threshold"]]
-    assert below["suppressed"].all() and below["suppressed_reason"].str.contains("below the threshold").all()
+    noise = below[~below["harm_observed"]]
+    assert len(noise) and noise["suppressed"].all()
+    assert noise["suppressed_reason"].str.contains("below the threshold").all()
+    # a low score never hides observed harm: such a group stays in the queue, ranked by its score
+    assert not below[below["harm_observed"]]["suppressed"].any()
+    assert (queue["harm_observed"] <= (queue["harm"] > 0)).all()
 
 
 def test_suppression_rules_mark_and_keep(sample, tmp_path):

@@ -20,13 +20,16 @@ from notebooks.versioned_config import list_names
 from notebooks.workspace import connect
 
 DEFAULT_NAME = "default"
-# (setting, label, min, max, step, help); "weights.x" is a weight. Integers have integer steps.
+# (setting, label, min, max, step, help); "weights.x" is a weight. Integers have integer steps; a
+# switch (no step) is a checkbox.
 KNOBS = [
     *[(f"weights.{w}", f"Weight: {w}", 0.0, 1.0, 0.05, f"How much the {w} of an alert counts in its signal.")
       for w in DEFAULT_PROFILE["weights"]],
     ("corroboration", "Corroboration", 0.0, 1.0, 0.05,
      "How much observed journey harm decides: an alert whose stage was measured fine keeps 1 − this."),
     ("threshold", "Suppression threshold", 0.0, 100.0, 0.5, "Groups scoring below are suppressed (kept, marked)."),
+    ("threshold_spares_harm", "Threshold never hides observed harm", None, None, None,
+     "A group whose stage measurably got worse in its window stays in the queue, however low it scores."),
     ("group_gap_minutes", "Group gap (minutes)", 1, 1440, 5, "Alerts of one key further apart are separate."),
     ("default_exposure", "Default exposure", 0.0, 1.0, 0.05, "Exposure of a stage without journey metrics."),
     ("default_harm", "Default harm", 0.0, 1.0, 0.05, "Harm where it cannot be measured."),
@@ -36,7 +39,7 @@ KNOBS = [
     ("min_entered", "Minimum entries to call a drop", 0, 1000, 5, "Fewer entries in the window: no harm read."),
 ]
 TABLE_COLUMNS = ("rank", "score", "stage", "service", "name", "severity", "alert_count", "stage_factor", "signal",
-                 "corroboration", "harm", "exposure", "severity_component", "confidence_component",
+                 "corroboration", "harm", "harm_observed", "exposure", "severity_component", "confidence_component",
                  "duration_component", "recurrence_component", "suppressed", "suppressed_reason", "flapping",
                  "playbook", "automation_tier", "change_at", "change_service", "change_description")
 CHANGE_LOOKBACK_H = 6
@@ -96,6 +99,9 @@ def profile_controls(ws: Path) -> tuple[str, dict]:
     profile = copy.deepcopy(record["profile"])
     for key, label, low, high, step, help_text in KNOBS:
         current = st.session_state[f"knob-{key}"]
+        if step is None:
+            set_setting(profile, key, st.sidebar.checkbox(label, key=f"knob-{key}", help=help_text))
+            continue
         if isinstance(step, int):
             low, high, cast = int(min(low, current)), int(max(high, current)), int
         else:
