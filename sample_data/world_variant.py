@@ -80,8 +80,10 @@ def _incidents(r: random.Random, plan: dict) -> list[dict]:
     for day in sorted(r.sample(range(7, DAYS), r.randint(4, 6))):
         stage = r.choice(plan["stages"])
         start = plan["start"] + timedelta(days=day, hours=r.randint(8, 18), minutes=r.randint(0, 59))
+        # a third of them hurt one segment only, harder (an enterprise-only outage, a free-tier quota bug)
+        segment = r.choice(plan["segments"])[0] if r.random() < 0.35 else None
         out.append({"stage": stage["id"], "start": start, "end": start + timedelta(minutes=r.randint(25, 300)),
-                    "conversion": r.uniform(0.35, 0.75)})
+                    "conversion": r.uniform(0.15, 0.5) if segment else r.uniform(0.35, 0.75), "segment": segment})
     return out
 
 
@@ -147,11 +149,11 @@ def _metric_rows(r: random.Random, plan: dict, incidents: list[dict]) -> list[li
         hour = plan["start"] + timedelta(hours=h)
         season = HOURLY[hour.hour] * (0.7 if hour.weekday() >= 5 else 1.0)
         for stage in plan["stages"]:
-            damage = 1.0
-            for inc in (i for i in incidents if i["stage"] == stage["id"]):
-                secs = (min(inc["end"], hour + timedelta(hours=1)) - max(inc["start"], hour)).total_seconds()
-                damage *= 1 - max(0.0, secs) / 3600 * (1 - inc["conversion"])
             for segment, weight in plan["segments"]:
+                damage = 1.0
+                for inc in (i for i in incidents if i["stage"] == stage["id"] and i["segment"] in (None, segment)):
+                    secs = (min(inc["end"], hour + timedelta(hours=1)) - max(inc["start"], hour)).total_seconds()
+                    damage *= 1 - max(0.0, secs) / 3600 * (1 - inc["conversion"])
                 entered = max(0, round(r.gauss(1, 0.08) * stage["peak"] * season / weight))
                 p = min(0.98, stage["conversion"] * (1 + 0.1 * (weight - 1))) * damage
                 completed = min(entered, max(0, round(r.gauss(entered * p, math.sqrt(entered * p * (1 - p) + 1)))))
