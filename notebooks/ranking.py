@@ -20,8 +20,8 @@ with app.setup:
         "rank", "group_id", "alert_ids", "service", "name", "stage", "touchpoint", "first_fired_at",
         "last_fired_at", "alert_count", "severity", "score", "suppressed", "suppressed_reason",
         "impact", "sensitivity", "stage_factor", *COMPONENTS, "signal", "harm", "corroboration", "harm_observed",
-        "window_conversion", "conversion_baseline", "source", "last_resolved_at", "duration_min", "flapping",
-        "flap_count", "playbook", "playbook_action", "automation_tier", "playbook_owner", "window_start",
+        "harm_segment", "window_conversion", "conversion_baseline", "source", "last_resolved_at", "duration_min",
+        "flapping", "flap_count", "playbook", "playbook_action", "automation_tier", "playbook_owner", "window_start",
         "window_end", "change_at", "change_kind", "change_service", "change_description",
     )
     CHANGE_COLUMNS = ("change_at", "change_kind", "change_service", "change_description")
@@ -117,8 +117,8 @@ def queue_select(top: int | None = None, include_suppressed: bool = True) -> str
     """The SELECT of the ranked queue in RANKED_COLUMNS order: the narrow ranks joined to the wide
     groups, the suppression reason and the playbook, for the rows asked for only."""
     narrow = {"rank", "group_id", "first_fired_at", "score", "suppressed", "impact", "sensitivity", "stage_factor",
-              *COMPONENTS, "signal", "harm", "corroboration", "harm_observed", "window_conversion",
-              "conversion_baseline", "window_start", "window_end"}
+              *COMPONENTS, "signal", "harm", "corroboration", "harm_observed", "harm_segment",
+              "window_conversion", "conversion_baseline", "window_start", "window_end"}
     routed = {"playbook", "playbook_action", "automation_tier", "playbook_owner"}
     reason = ("case when sr.reason is not null then sr.reason when r.suppressed then 'score ' || round(r.score, 1) "
               "|| ' below the threshold ' || r.threshold end")

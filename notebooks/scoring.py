@@ -25,6 +25,7 @@ with app.setup:
         # harm the evidence: 0.9 lets evidence lead (0.75 let a high-impact stage's harmless alerts
         # outrank real incidents on lower-rated stages in seeded variant worlds).
         "corroboration": 0.9,
+        "harm_exponent": 0.5,
         "unmapped_impact": 1.0,  # an alert no touchpoint claims: no customer stage at stake
         "unmapped_sensitivity": 0.1,
         # a workspace without any journey map cannot tell customer stages from internal systems: every
@@ -41,9 +42,10 @@ with app.setup:
         "min_entered": 30,  # fewer entries in the window: too thin to call a drop
         "harm_z": 2.58,  # drops are measured from the 99% Wilson upper bound: volume-aware
         "max_window_hours": 24,
-        "threshold": 10.0,  # groups scoring below are suppressed (kept, marked, never deleted)
+        "threshold": 5.0,  # groups scoring below are suppressed (kept, marked, never deleted)
         # ...unless their stage measurably got worse in their window: a low score never hides observed harm
         "threshold_spares_harm": True,
+        "harm_observed_min": 0.1,  # harm at least this counts as observed (a drop 5% past the 99% bound)
         "group_gap_minutes": 60,  # alerts of one key further apart than this are separate problems
         "flap_window_minutes": 60,
         "flap_min_cycles": 3,
@@ -77,9 +79,9 @@ def score_parameters(profile: dict) -> dict:
         "windows": ("max_window_hours",),
         "impact": ("harm_full_drop", "ttv_full_rise", "min_entered", "harm_z"),
         "components": ("unmapped_impact", "unmapped_sensitivity", "no_map_impact", "no_map_sensitivity",
-                       "default_exposure", "default_harm",
+                       "default_exposure", "default_harm", "harm_observed_min",
                        "default_confidence", "duration_full_min", "recurrence_full"),
-        "score": ("corroboration",),
+        "score": ("corroboration", "harm_exponent"),
     }
     params = {step: {key: float(p[key]) for key in keys} for step, keys in pick.items()}
     params["score"].update({f"w_{name}": float(value) for name, value in p["weights"].items()})
@@ -88,8 +90,8 @@ def score_parameters(profile: dict) -> dict:
 
 @app.function
 def score_groups(con, profile: dict | None = None, deviations_ready: bool = False) -> None:
-    """Scores every row of `alert_groups`, set-based in DuckDB: stage_hourly (40) -> group_windows and
-    group_journey_impact (41) -> group_components (42) -> scored_groups (43). See the markdown below
+    """Scores every row of `alert_groups`, set-based in DuckDB: stage_hourly and segment_hourly (40) ->
+    group_windows and group_journey_impact (41) -> group_components (42) -> scored_groups (43). See the markdown below
     for the formula; `reference_score` is the same formula in Python. deviations_ready: the caller has
     just left journey_deviations on `con` (rank_alerts with signals), so it is not computed again."""
     params = score_parameters(profile)
@@ -97,6 +99,7 @@ def score_groups(con, profile: dict | None = None, deviations_ready: bool = Fals
         # the journey signals' baselines are harm's baselines; scoring reads the stage as a whole
         journey_deviations(con, segments=("all",))
     con.execute(f"create or replace temp table stage_hourly as {sql_text('stage_hourly')}")
+    con.execute(f"create or replace temp table segment_hourly as {sql_text('segment_hourly')}")
     con.execute(f"create or replace temp table group_windows as {sql_text('group_windows')}", params["windows"])
     con.execute(f"create or replace temp table group_journey_impact as {sql_text('group_journey_impact')}",
                 params["impact"])
@@ -124,14 +127,15 @@ def segment_conversion(con, stage: str, start, end):
 def reference_score(row: dict, profile: dict | None = None) -> float:
     """The documented formula, row by row, for explanation and for the SQL parity test:
 
-    score = 100 * impact/10 * (0.5 + 0.5*sensitivity) * sum(w_k * c_k)/sum(w_k) * (1 - c + c*harm)
+    score = 100 * impact/10 * (0.5 + 0.5*sensitivity) * sum(w_k * c_k)/sum(w_k) * (1 - c + c*harm**e)
 
-    over the components c_k of COMPONENTS (each in [0, 1]) and c = the profile's corroboration."""
+    over the components c_k of COMPONENTS (each in [0, 1]), c = the profile's corroboration and e its
+    harm_exponent."""
     p = resolve_profile(profile)
     weights = p["weights"]
     total = sum(weights[WEIGHT_OF[c]] for c in COMPONENTS)
     signal = sum(weights[WEIGHT_OF[c]] * row[c] for c in COMPONENTS) / total
-    corroboration = 1 - p["corroboration"] + p["corroboration"] * row["harm"]
+    corroboration = 1 - p["corroboration"] + p["corroboration"] * row["harm"] ** p["harm_exponent"]
     return 100.0 * row["impact"] / 10.0 * (0.5 + 0.5 * row["sensitivity"]) * signal * corroboration
 
 
@@ -153,7 +157,7 @@ def _():
 
         $$\text{score} = 100 \cdot \underbrace{\tfrac{\text{impact}}{10}\,(0.5 + 0.5\,\text{sensitivity})}_{\text{stage at stake}}
         \cdot \underbrace{\frac{\sum_k w_k\, c_k}{\sum_k w_k}}_{\text{signal}}
-        \cdot \underbrace{(1 - c + c \cdot \text{harm})}_{\text{corroboration}}$$
+        \cdot \underbrace{(1 - c + c \cdot \text{harm}^{e})}_{\text{corroboration}}$$
 
         | component | meaning | in [0, 1] |
         |---|---|---|
@@ -162,15 +166,19 @@ def _():
         | confidence | the AIOps tool's anomaly confidence (0.7 when absent) | |
         | duration | ln(1 + minutes) / ln(1 + 240) | |
         | recurrence | ln(alert count) / ln(20) | |
-        | harm | conversion drop below its hour-of-day baseline (÷ 0.5), measured from the 99% Wilson upper bound of the window's conversion, or time-to-value rise (÷ 1.0), whichever is larger; 0 on thin traffic; 0.35 when the stage has no metrics | corroboration, c = 0.9 |
+        | harm | conversion drop below its hour-of-day baseline (÷ 0.5), measured from the 99% Wilson upper bound of the window's conversion, or time-to-value rise (÷ 1.0), whichever is larger; read for the stage and for each segment, the largest counting; 0 on thin traffic and below 0.1; 0.35 when the stage has no metrics | corroboration, c = 0.9, e = 0.5 |
 
         Why a product: an alert on a system no customer touches (unmapped: impact 1) cannot outrank a
         customer stage however loud it is, and a quiet warning on the payment path rises above a loud one
-        when conversion falls under it. Why c = 0.9: the stage's impact is the team's prior, observed harm
-        is evidence. A loud alert on a stage that was measured and fine keeps a tenth of its signal, so a
-        stage rated high cannot fill the queue with alerts customers never felt (tuned on seeded worlds of
-        `sample_data/world_variant.py`, not on the sample). Groups scoring below the threshold are
-        suppressed, except those with observed harm (`threshold_spares_harm`): a low score never hides it. The score is bounded, monotone in every component, impact and sensitivity, and does not
+        when conversion falls under it. Why c = 0.9 and e = 0.5: the stage's impact is the team's prior,
+        observed harm is evidence. A loud alert on a stage that was measured and fine keeps a tenth of its
+        signal, so a stage rated high cannot fill the queue with alerts customers never felt; the square
+        root makes *that* a stage measurably got worse count more than by how much, since an hourly
+        metric dilutes a short outage. Harm is read per segment too, so an enterprise-only outage is not
+        averaged away, and harm under 0.1 counts as none, so that many segments do not make noise look
+        corroborated. (Chosen on seeded worlds of `sample_data/world_variant.py`, not on the sample.)
+        Groups scoring below the threshold are suppressed, except those with observed harm
+        (`threshold_spares_harm`): a low score never hides it. The score is bounded, monotone in every component, impact and sensitivity, and does not
         depend on input order (tests/test_scoring.py). Every number is a profile value.
         """
     )

@@ -7,8 +7,13 @@
 --              entries. Volume-aware: the drop is measured from the upper end of the Wilson interval
 --              (z = $harm_z) of the window's conversion, so 37 of 74 is not read as a collapse while
 --              2,000 of 10,000 is.
+--              Harm is read for the stage as a whole (stage_hourly) and for each of its segments
+--              (segment_hourly), and the largest counts: an outage of one segment is harm even when
+--              the others keep the stage's average up. Each segment passes the same volume test, so a
+--              thin segment cannot cry wolf. harm_segment names where it was seen ('all' = the stage),
+--              and window_conversion / conversion_baseline are that level's, so the row explains it.
 -- Parameters: $harm_full_drop, $ttv_full_rise, $min_entered, $harm_z. Inputs: group_windows
--- (41_group_windows.sql), stage_hourly (40_stage_hourly.sql).
+-- (41_group_windows.sql), stage_hourly (40_stage_hourly.sql), segment_hourly (40_segment_hourly.sql).
 with window_hours as (
     -- each window as its hours, so that the join to stage_hourly is an equality (hash) join
     select group_id, stage, unnest(generate_series(window_start, window_end - interval 1 microsecond,
@@ -17,18 +22,36 @@ with window_hours as (
     where stage is not null and window_end > window_start
 ),
 
-overlap as (
-    select
-        w.group_id,
-        sum(h.traffic) / count(*) / max(h.traffic_peak) as exposure_raw,
-        sum(h.entered) as entered,
-        sum(h.completed) / nullif(sum(h.entered), 0) as conversion,
-        sum(h.conversion_baseline * h.entered) / nullif(sum(h.entered), 0) as conversion_baseline,
-        avg(h.time_to_value_s) as time_to_value_s,
-        avg(h.ttv_baseline) as ttv_baseline
+exposure as (
+    select w.group_id, sum(h.traffic) / count(*) / max(h.traffic_peak) as exposure_raw
     from window_hours as w
     join stage_hourly as h on h.stage = w.stage and h.hour = w.hour
     group by w.group_id
+),
+
+levels as (
+    -- one row per group and level: the stage as a whole ('all'), then each segment
+    select w.group_id, 'all' as segment, h.entered, h.completed, h.conversion_baseline, h.time_to_value_s,
+           h.ttv_baseline
+    from window_hours as w
+    join stage_hourly as h on h.stage = w.stage and h.hour = w.hour
+    union all
+    select w.group_id, h.segment, h.entered, h.completed, h.conversion_baseline, h.time_to_value_s, h.ttv_baseline
+    from window_hours as w
+    join segment_hourly as h on h.stage = w.stage and h.hour = w.hour
+),
+
+overlap as (
+    select
+        group_id,
+        segment,
+        sum(entered) as entered,
+        sum(completed) / nullif(sum(entered), 0) as conversion,
+        sum(conversion_baseline * entered) / nullif(sum(entered), 0) as conversion_baseline,
+        avg(time_to_value_s) as time_to_value_s,
+        avg(ttv_baseline) as ttv_baseline
+    from levels
+    group by group_id, segment
 ),
 
 wilson as (
@@ -39,22 +62,38 @@ wilson as (
             / (1 + $harm_z * $harm_z / entered) as conversion_upper
     from overlap
     where entered > 0
+),
+
+harmed as (
+    select
+        *,
+        case
+            when entered < $min_entered then 0.0
+            else greatest(
+                least(1.0, greatest(0.0, (conversion_baseline - conversion_upper) / nullif(conversion_baseline, 0))
+                    / $harm_full_drop),
+                coalesce(least(1.0, greatest(0.0, (time_to_value_s - ttv_baseline) / nullif(ttv_baseline, 0))
+                    / $ttv_full_rise), 0.0)
+            )
+        end as harm
+    from wilson
+),
+
+worst as (
+    -- the level with the most harm; on a tie the stage as a whole, then the segment's name
+    select distinct on (group_id) *
+    from harmed
+    order by group_id, harm desc, segment <> 'all', segment
 )
 
 select
-    group_id,
-    least(1.0, greatest(0.0, coalesce(exposure_raw, 0.0))) as exposure,
-    entered as window_entered,
-    conversion as window_conversion,
-    conversion_upper as window_conversion_upper,
-    conversion_baseline,
-    case
-        when entered < $min_entered then 0.0
-        else greatest(
-            least(1.0, greatest(0.0, (conversion_baseline - conversion_upper) / nullif(conversion_baseline, 0))
-                / $harm_full_drop),
-            coalesce(least(1.0, greatest(0.0, (time_to_value_s - ttv_baseline) / nullif(ttv_baseline, 0))
-                / $ttv_full_rise), 0.0)
-        )
-    end as harm
-from wilson
+    x.group_id,
+    least(1.0, greatest(0.0, coalesce(x.exposure_raw, 0.0))) as exposure,
+    w.entered as window_entered,
+    w.conversion as window_conversion,
+    w.conversion_upper as window_conversion_upper,
+    w.conversion_baseline,
+    w.harm,
+    w.segment as harm_segment
+from exposure as x
+join worst as w using (group_id)

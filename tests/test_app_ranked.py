@@ -58,8 +58,8 @@ def test_every_weight_has_a_control(workspace, start):
     keys = {s.key for s in at.sidebar.slider}
     for weight in ("severity", "exposure", "confidence", "duration", "recurrence"):
         assert f"knob-weights.{weight}" in keys
-    for setting in ("corroboration", "threshold", "group_gap_minutes", "default_exposure", "default_harm",
-                    "default_confidence", "harm_full_drop", "min_entered"):
+    for setting in ("corroboration", "harm_exponent", "harm_observed_min", "threshold", "group_gap_minutes",
+                    "default_exposure", "default_harm", "default_confidence", "harm_full_drop", "min_entered"):
         assert f"knob-{setting}" in keys
 
 

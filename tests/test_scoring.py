@@ -104,7 +104,7 @@ def hourly_metrics(seed, hours=72, drop=None):
 def test_sql_agrees_with_the_documented_formula(seed, profile_seed):
     rng = random.Random(profile_seed)
     profile = {"weights": {k: rng.uniform(0.05, 1.0) for k in DEFAULT_PROFILE["weights"]},
-               "corroboration": rng.random()}
+               "corroboration": rng.random(), "harm_exponent": rng.uniform(0.2, 2.0)}
     con = groups_connection(random_groups(seed), hourly_metrics(seed, drop=(10, 14)))
     score_groups(con, profile)
     scored = con.execute("select * from scored_groups").df().to_dict("records")
@@ -142,6 +142,41 @@ def test_harm_is_seen_during_a_real_drop_and_not_on_thin_noise():
     con = groups_connection([calm], thin)
     score_groups(con)
     assert con.execute("select harm from scored_groups").fetchall() == [(0.0,)]
+
+
+def test_an_outage_of_one_segment_is_harm_even_when_the_others_hold_the_stage_up():
+    outage = {"group_id": "enterprise-outage", "stage": "checkout", "severity_rank": 3, "confidence": None,
+              "alert_count": 1, "duration_min": 60, "first": T0 + timedelta(hours=40, minutes=5),
+              "last": T0 + timedelta(hours=40), "resolved": T0 + timedelta(hours=42)}
+    # enterprise collapses for two hours, free (ten times the traffic) carries on as always
+    metrics = [dict(m, entered=m["entered"] * (1 if m["segment"] == "enterprise" else 10),
+                    completed=int(m["entered"] * (1 if m["segment"] == "enterprise" else 10)
+                                  * (0.1 if m["segment"] == "enterprise" and 40 <= i // 2 < 42 else 0.8)))
+               for i, m in enumerate(hourly_metrics(9))]
+    con = groups_connection([outage], metrics)
+    score_groups(con)
+    query = "select harm, harm_segment, window_conversion from scored_groups"
+    harm, where, conversion = con.execute(query).fetchall()[0]
+    assert harm == pytest.approx(1.0) and where == "enterprise" and conversion < 0.2
+    # the same numbers without segments: read as a whole, the stage barely moved
+    con = groups_connection([outage], [dict(m, segment="all") for m in metrics])
+    score_groups(con)
+    harm, where, conversion = con.execute(query).fetchall()[0]
+    assert harm < 0.5 and where == "all" and conversion > 0.6
+
+
+def test_harm_below_the_observed_minimum_counts_as_none():
+    group = {"group_id": "g", "stage": "checkout", "severity_rank": 2, "confidence": None, "alert_count": 1,
+             "duration_min": 60, "first": T0 + timedelta(hours=10, minutes=5), "last": T0 + timedelta(hours=10),
+             "resolved": T0 + timedelta(hours=12)}
+    con = groups_connection([group], hourly_metrics(3, drop=(10, 12)))
+    score_groups(con, {"harm_observed_min": 0.0})
+    measured = con.execute("select harm from scored_groups").fetchall()[0][0]
+    assert measured > 0.9
+    score_groups(con, {"harm_observed_min": measured + 1e-6})
+    assert con.execute("select harm, harm_observed from scored_groups").fetchall() == [(0.0, False)]
+    score_groups(con, {"harm_observed_min": measured - 1e-6})
+    assert con.execute("select harm, harm_observed from scored_groups").fetchall() == [(measured, True)]
 
 
 def test_exposure_follows_traffic():
