@@ -56,7 +56,10 @@ def build_world(con, n: int, with_frames: bool = False):
     con.execute(f"""create or replace table journey_metrics as
         select timestamp '2026-10-01' + to_hours(h) as ts, 's' || s as stage, seg as segment,
             cast(200 + 150 * sin(h / 3.82) + 50 as bigint) as entered,
-            cast((200 + 150 * sin(h / 3.82) + 50) * (0.7 - 0.01 * s) as bigint) as completed,
+            -- drops, so that harm (stage-wide and one segment only) reaches the top 100 and is compared
+            cast((200 + 150 * sin(h / 3.82) + 50) * (0.7 - 0.01 * s)
+                 * case when (h + 11 * s) % 151 < 2 then 0.5 when seg = 'pro' and (h + 7 * s) % 97 < 3 then 0.3
+                        else 1 end as bigint) as completed,
             null::double as time_to_value_s, null::double as satisfaction, null::varchar as extra,
             'bench' as upload_id
         from range(720) a(h), range({STAGES}) b(s), (values ('free'), ('pro')) c(seg)""")
@@ -73,6 +76,17 @@ def matches(series: pd.Series, pattern: str) -> np.ndarray:
     if pattern.startswith("re:"):
         return series.str.contains(pattern[3:], regex=True, na=False).to_numpy()
     return series.str.lower().str.match(fnmatch.translate(pattern.lower()), na=False).to_numpy()
+
+
+def level_harm(per: pd.DataFrame, profile: dict) -> pd.Series:
+    """The volume-aware conversion drop of sql/41 for rows of summed entered, completed and
+    baseline x entered (bxe): from the Wilson upper bound, none on thin traffic."""
+    per = per[per["entered"] > 0]
+    p, z, n = per["completed"] / per["entered"], profile["harm_z"], per["entered"]
+    upper = (p + z * z / (2 * n) + z * np.sqrt(p * (1 - p) / n + z * z / (4 * n ** 2))) / (1 + z * z / n)
+    baseline = per["bxe"] / n
+    drop = (((baseline - upper) / baseline).clip(0, 1) / profile["harm_full_drop"]).clip(0, 1)
+    return pd.Series(np.where(n < profile["min_entered"], 0.0, drop), index=per.index)
 
 
 def pandas_pipeline(frames: dict, profile: dict = DEFAULT_PROFILE) -> pd.DataFrame:
@@ -130,17 +144,23 @@ def pandas_pipeline(frames: dict, profile: dict = DEFAULT_PROFILE) -> pd.DataFra
     hours = ((w["end"] - w["start"]) / pd.Timedelta(hours=1)).apply(np.ceil).astype(int).clip(lower=1)
     w = w.loc[w.index.repeat(hours)]
     w["hour"] = w["start"] + pd.to_timedelta(w.groupby(level=0).cumcount(), unit="h")
-    j = w[w["hour"] < w["end"]].merge(h, on=["stage", "hour"])
+    w = w[w["hour"] < w["end"]]
+    j = w.merge(h, on=["stage", "hour"])
     j["base_x_entered"] = j["baseline"] * j["entered"]
     per = j.groupby("group").agg(traffic=("traffic", "mean"), peak=("peak", "max"), entered=("entered", "sum"),
                                  completed=("completed", "sum"), bxe=("base_x_entered", "sum"))
     per["exposure"] = (per["traffic"] / per["peak"]).clip(0, 1)
-    p, z = per["completed"] / per["entered"], profile["harm_z"]
-    upper = (p + z * z / (2 * per["entered"]) + z * np.sqrt(p * (1 - p) / per["entered"]
-                                                             + z * z / (4 * per["entered"] ** 2))) / (1 + z * z / per["entered"])
-    baseline = per["bxe"] / per["entered"]
-    per["harm"] = np.where(per["entered"] < profile["min_entered"], 0.0,
-                           (((baseline - upper) / baseline).clip(0, 1) / profile["harm_full_drop"]).clip(0, 1))
+    # harm is also read per segment, against each segment's pooled hour-of-day conversion (sql/40, 41)
+    s = m.groupby(["stage", "segment", "hour"], as_index=False)[["entered", "completed"]].sum()
+    pooled = s.groupby(["stage", "segment", s["hour"].dt.hour])[["completed", "entered"]].transform("sum")
+    s["base_x_entered"] = pooled["completed"] / pooled["entered"].replace(0, np.nan) * s["entered"]
+    js = w.merge(s, on=["stage", "hour"])
+    seg = js.groupby(["group", "segment"]).agg(entered=("entered", "sum"), completed=("completed", "sum"),
+                                              bxe=("base_x_entered", "sum"))
+    harm = pd.concat([level_harm(per, profile), level_harm(seg, profile).groupby(level="group").max()], axis=1)
+    per["harm"] = harm.max(axis=1)
+    per = per[per["entered"] > 0]
+    per.loc[per["harm"] < profile["harm_observed_min"], "harm"] = 0.0
     g = g.join(per[["exposure", "harm"]])
     stages = frames["stages"].drop_duplicates("stage").set_index("stage")
     impact = g["stage"].map(stages["impact"]).fillna(profile["unmapped_impact"])
@@ -153,7 +173,7 @@ def pandas_pipeline(frames: dict, profile: dict = DEFAULT_PROFILE) -> pd.DataFra
     weights = profile["weights"]
     signal = sum(weights[k] * c[k] for k in c) / sum(weights.values())
     harm = g["harm"].fillna(profile["default_harm"])
-    corroboration = 1 - profile["corroboration"] + profile["corroboration"] * harm
+    corroboration = 1 - profile["corroboration"] + profile["corroboration"] * harm ** profile["harm_exponent"]
     g["score"] = 100 * impact / 10 * (0.5 + 0.5 * sensitivity) * signal * corroboration
     top = g.nlargest(100, "score")
     # the alert ids of the groups shown: the top 100 (our queue_select does the same)

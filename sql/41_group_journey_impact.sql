@@ -22,21 +22,16 @@ with window_hours as (
     where stage is not null and window_end > window_start
 ),
 
-exposure as (
-    select w.group_id, sum(h.traffic) / count(*) / max(h.traffic_peak) as exposure_raw
-    from window_hours as w
-    join stage_hourly as h on h.stage = w.stage and h.hour = w.hour
-    group by w.group_id
-),
-
 levels as (
-    -- one row per group and level: the stage as a whole ('all'), then each segment
-    select w.group_id, 'all' as segment, h.entered, h.completed, h.conversion_baseline, h.time_to_value_s,
-           h.ttv_baseline
+    -- one row per group, hour and level: the stage as a whole ('all', which alone carries traffic for
+    -- the exposure), then each segment
+    select w.group_id, 'all' as segment, h.traffic, h.traffic_peak, h.entered, h.completed,
+           h.conversion_baseline, h.time_to_value_s, h.ttv_baseline
     from window_hours as w
     join stage_hourly as h on h.stage = w.stage and h.hour = w.hour
     union all
-    select w.group_id, h.segment, h.entered, h.completed, h.conversion_baseline, h.time_to_value_s, h.ttv_baseline
+    select w.group_id, h.segment, null, null, h.entered, h.completed, h.conversion_baseline, h.time_to_value_s,
+           h.ttv_baseline
     from window_hours as w
     join segment_hourly as h on h.stage = w.stage and h.hour = w.hour
 ),
@@ -45,6 +40,7 @@ overlap as (
     select
         group_id,
         segment,
+        sum(traffic) / count(*) / max(traffic_peak) as exposure_raw,
         sum(entered) as entered,
         sum(completed) / nullif(sum(entered), 0) as conversion,
         sum(conversion_baseline * entered) / nullif(sum(entered), 0) as conversion_baseline,
@@ -80,20 +76,25 @@ harmed as (
 ),
 
 worst as (
-    -- the level with the most harm; on a tie the stage as a whole, then the segment's name
-    select distinct on (group_id) *
+    -- per group: the exposure (the stage's level), and the level with the most harm; on a tie the stage
+    -- as a whole, then the segment named last. One hash aggregation, no sort.
+    select
+        group_id,
+        max(exposure_raw) as exposure_raw,
+        arg_max({'entered': entered, 'conversion': conversion, 'conversion_upper': conversion_upper,
+                 'conversion_baseline': conversion_baseline, 'harm': harm, 'segment': segment},
+                {'harm': harm, 'whole': segment = 'all', 'segment': segment}) as level
     from harmed
-    order by group_id, harm desc, segment <> 'all', segment
+    group by group_id
 )
 
 select
-    x.group_id,
-    least(1.0, greatest(0.0, coalesce(x.exposure_raw, 0.0))) as exposure,
-    w.entered as window_entered,
-    w.conversion as window_conversion,
-    w.conversion_upper as window_conversion_upper,
-    w.conversion_baseline,
-    w.harm,
-    w.segment as harm_segment
-from exposure as x
-join worst as w using (group_id)
+    group_id,
+    least(1.0, greatest(0.0, coalesce(exposure_raw, 0.0))) as exposure,
+    level.entered as window_entered,
+    level.conversion as window_conversion,
+    level.conversion_upper as window_conversion_upper,
+    level.conversion_baseline,
+    level.harm,
+    level.segment as harm_segment
+from worst
