@@ -14,23 +14,33 @@
 --              and window_conversion / conversion_baseline are that level's, so the row explains it.
 -- Parameters: $harm_full_drop, $ttv_full_rise, $min_entered, $harm_z. Inputs: group_windows
 -- (41_group_windows.sql), stage_hourly (40_stage_hourly.sql), segment_hourly (40_segment_hourly.sql).
-with window_hours as (
+with windows as (
+    -- exposure and harm depend on the stage and the hours a window covers only, and many groups cover
+    -- the same hours: each distinct (stage, first hour, last hour) is measured once
+    select row_number() over () as window_id, *
+    from (
+        select distinct stage, window_start as first_hour,
+                        date_trunc('hour', window_end - interval 1 microsecond) as last_hour
+        from group_windows
+        where stage is not null and window_end > window_start
+    )
+),
+
+window_hours as (
     -- each window as its hours, so that the join to stage_hourly is an equality (hash) join
-    select group_id, stage, unnest(generate_series(window_start, window_end - interval 1 microsecond,
-                                                   interval 1 hour)) as hour
-    from group_windows
-    where stage is not null and window_end > window_start
+    select window_id, stage, unnest(generate_series(first_hour, last_hour, interval 1 hour)) as hour
+    from windows
 ),
 
 levels as (
-    -- one row per group, hour and level: the stage as a whole ('all', which alone carries traffic for
+    -- one row per window, hour and level: the stage as a whole ('all', which alone carries traffic for
     -- the exposure), then each segment
-    select w.group_id, 'all' as segment, h.traffic, h.traffic_peak, h.entered, h.completed,
+    select w.window_id, 'all' as segment, h.traffic, h.traffic_peak, h.entered, h.completed,
            h.conversion_baseline, h.time_to_value_s, h.ttv_baseline
     from window_hours as w
     join stage_hourly as h on h.stage = w.stage and h.hour = w.hour
     union all
-    select w.group_id, h.segment, null, null, h.entered, h.completed, h.conversion_baseline, h.time_to_value_s,
+    select w.window_id, h.segment, null, null, h.entered, h.completed, h.conversion_baseline, h.time_to_value_s,
            h.ttv_baseline
     from window_hours as w
     join segment_hourly as h on h.stage = w.stage and h.hour = w.hour
@@ -38,7 +48,7 @@ levels as (
 
 overlap as (
     select
-        group_id,
+        window_id,
         segment,
         sum(traffic) / count(*) / max(traffic_peak) as exposure_raw,
         sum(entered) as entered,
@@ -47,7 +57,7 @@ overlap as (
         avg(time_to_value_s) as time_to_value_s,
         avg(ttv_baseline) as ttv_baseline
     from levels
-    group by group_id, segment
+    group by window_id, segment
 ),
 
 wilson as (
@@ -76,25 +86,29 @@ harmed as (
 ),
 
 worst as (
-    -- per group: the exposure (the stage's level), and the level with the most harm; on a tie the stage
+    -- per window: the exposure (the stage's level), and the level with the most harm; on a tie the stage
     -- as a whole, then the segment named last. One hash aggregation, no sort.
     select
-        group_id,
+        window_id,
         max(exposure_raw) as exposure_raw,
         arg_max({'entered': entered, 'conversion': conversion, 'conversion_upper': conversion_upper,
                  'conversion_baseline': conversion_baseline, 'harm': harm, 'segment': segment},
                 {'harm': harm, 'whole': segment = 'all', 'segment': segment}) as level
     from harmed
-    group by group_id
+    group by window_id
 )
 
 select
-    group_id,
-    least(1.0, greatest(0.0, coalesce(exposure_raw, 0.0))) as exposure,
-    level.entered as window_entered,
-    level.conversion as window_conversion,
-    level.conversion_upper as window_conversion_upper,
-    level.conversion_baseline,
-    level.harm,
-    level.segment as harm_segment
-from worst
+    g.group_id,
+    least(1.0, greatest(0.0, coalesce(x.exposure_raw, 0.0))) as exposure,
+    x.level.entered as window_entered,
+    x.level.conversion as window_conversion,
+    x.level.conversion_upper as window_conversion_upper,
+    x.level.conversion_baseline,
+    x.level.harm,
+    x.level.segment as harm_segment
+from group_windows as g
+join windows as w
+    on w.stage = g.stage and w.first_hour = g.window_start
+    and w.last_hour = date_trunc('hour', g.window_end - interval 1 microsecond)
+join worst as x using (window_id)
