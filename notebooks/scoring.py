@@ -77,10 +77,10 @@ def score_parameters(profile: dict) -> dict:
     p = resolve_profile(profile)
     pick = {
         "windows": ("max_window_hours",),
-        "impact": ("harm_full_drop", "ttv_full_rise", "min_entered", "harm_z"),
+        "impact": ("harm_full_drop", "ttv_full_rise", "min_entered", "harm_z", "harm_observed_min"),
         "components": ("unmapped_impact", "unmapped_sensitivity", "no_map_impact", "no_map_sensitivity",
-                       "default_exposure", "default_harm", "harm_observed_min",
-                       "default_confidence", "duration_full_min", "recurrence_full"),
+                       "default_exposure", "default_harm", "default_confidence", "duration_full_min",
+                       "recurrence_full"),
         "score": ("corroboration", "harm_exponent"),
     }
     params = {step: {key: float(p[key]) for key in keys} for step, keys in pick.items()}
@@ -91,8 +91,8 @@ def score_parameters(profile: dict) -> dict:
 @app.function
 def score_groups(con, profile: dict | None = None, deviations_ready: bool = False) -> None:
     """Scores every row of `alert_groups`, set-based in DuckDB: stage_hourly and segment_hourly (40) ->
-    group_windows and group_journey_impact (41) -> group_components (42) -> scored_groups (43). See the markdown below
-    for the formula; `reference_score` is the same formula in Python. deviations_ready: the caller has
+    group_windows and group_journey_impact (41) -> group_components (42) -> scored_groups (43). See the
+    markdown below for the formula; `reference_score` is the same formula in Python. deviations_ready: the caller has
     just left journey_deviations on `con` (rank_alerts with signals), so it is not computed again."""
     params = score_parameters(profile)
     if not deviations_ready:
@@ -178,8 +178,8 @@ def _():
         averaged away, and harm under 0.1 counts as none, so that many segments do not make noise look
         corroborated. (Chosen on seeded worlds of `sample_data/world_variant.py`, not on the sample.)
         Groups scoring below the threshold are suppressed, except those with observed harm
-        (`threshold_spares_harm`): a low score never hides it. The score is bounded, monotone in every component, impact and sensitivity, and does not
-        depend on input order (tests/test_scoring.py). Every number is a profile value.
+        (`threshold_spares_harm`): a low score never hides it. The score is bounded, monotone in every
+        component, impact and sensitivity, and does not depend on input order (tests/test_scoring.py). Every number is a profile value.
         """
     )
     return (mo,)

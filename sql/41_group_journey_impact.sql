@@ -12,8 +12,9 @@
 --              the others keep the stage's average up. Each segment passes the same volume test, so a
 --              thin segment cannot cry wolf. harm_segment names where it was seen ('all' = the stage),
 --              and window_conversion / conversion_baseline are that level's, so the row explains it.
--- Parameters: $harm_full_drop, $ttv_full_rise, $min_entered, $harm_z. Inputs: group_windows
--- (41_group_windows.sql), stage_hourly (40_stage_hourly.sql), segment_hourly (40_segment_hourly.sql).
+-- Parameters: $harm_full_drop, $ttv_full_rise, $min_entered, $harm_z, $harm_observed_min. Inputs:
+-- group_windows (41_group_windows.sql), stage_hourly (40_stage_hourly.sql), segment_hourly
+-- (40_segment_hourly.sql).
 with windows as (
     -- exposure and harm depend on the stage and the hours a window covers only, and many groups cover
     -- the same hours: each distinct (stage, first hour, last hour) is measured once
@@ -70,7 +71,7 @@ wilson as (
     where entered > 0
 ),
 
-harmed as (
+measured as (
     select
         *,
         case
@@ -81,8 +82,15 @@ harmed as (
                 coalesce(least(1.0, greatest(0.0, (time_to_value_s - ttv_baseline) / nullif(ttv_baseline, 0))
                     / $ttv_full_rise), 0.0)
             )
-        end as harm
+        end as measured_harm
     from wilson
+),
+
+harmed as (
+    -- harm under $harm_observed_min counts as none: with a level per segment, small drops past the
+    -- bound turn up by chance, and they must not make noise look corroborated
+    select *, case when measured_harm >= $harm_observed_min then measured_harm else 0.0 end as harm
+    from measured
 ),
 
 worst as (

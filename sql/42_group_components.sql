@@ -9,7 +9,8 @@
 -- with no journey map at all nothing can be mapped, so every group gets $no_map_impact and
 -- $no_map_sensitivity instead: a queue ranked by the alerts' own signal, not one that is all noise.
 -- A group whose stage has no journey metrics in its window gets exposure $default_exposure and harm
--- $default_harm (unknown, not "no harm seen"); harm_observed is true for harm measured at $harm_observed_min or more.
+-- $default_harm (unknown, not "no harm seen"); harm_observed is true for harm measured above 0 (41 already counts
+-- harm under its minimum as none).
 -- Inputs: alert_groups, stages, group_windows and group_journey_impact (41).
 with stage_values as (
     select distinct on (stage) stage, impact, sensitivity from stages order by stage, position
@@ -29,8 +30,8 @@ select
         as sensitivity,
     (6 - g.severity_rank) / 5.0 as severity_component,
     case when j.group_id is null then $default_exposure else j.exposure end as exposure,
-    case when j.group_id is null then $default_harm when j.harm >= $harm_observed_min then j.harm else 0.0 end as harm,
-    coalesce(j.harm >= $harm_observed_min, false) as harm_observed,
+    case when j.group_id is null then $default_harm else j.harm end as harm,
+    coalesce(j.harm > 0, false) as harm_observed,
     j.harm_segment,
     least(1.0, greatest(0.0, coalesce(g.confidence, $default_confidence))) as confidence_component,
     least(1.0, ln(1 + greatest(coalesce(g.duration_min, 0), 0)) / ln(1 + $duration_full_min))

@@ -177,6 +177,12 @@ def test_harm_below_the_observed_minimum_counts_as_none():
     assert con.execute("select harm, harm_observed from scored_groups").fetchall() == [(0.0, False)]
     score_groups(con, {"harm_observed_min": measured - 1e-6})
     assert con.execute("select harm, harm_observed from scored_groups").fetchall() == [(measured, True)]
+    # with no minimum at all, a stage measured fine is still no observed harm
+    calm = dict(group, group_id="calm", first=T0 + timedelta(hours=30), last=T0 + timedelta(hours=30),
+                resolved=T0 + timedelta(hours=31))
+    con = groups_connection([calm], hourly_metrics(3, drop=(10, 12)))
+    score_groups(con, {"harm_observed_min": 0.0})
+    assert con.execute("select harm, harm_observed from scored_groups").fetchall() == [(0.0, False)]
 
 
 def test_exposure_follows_traffic():
