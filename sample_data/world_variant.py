@@ -93,6 +93,11 @@ def _alert(r, service, name, severity, start, end, tag, labels=None) -> dict:
             "source": source, "labels": labels or {}, "region": r.choice(["us-east-1", "eu-west-1"])}
 
 
+def _symptom(r: random.Random, service: str) -> str:
+    """A check named for the service's own word and a symptom: `signup-atlas-api` -> `AtlasErrorRate`."""
+    return f"{service.split('-')[1].title()}{r.choice(SYMPTOMS)}"
+
+
 def _incident_alerts(r: random.Random, plan: dict, incidents: list[dict]) -> list[dict]:
     out = []
     for number, inc in enumerate(incidents):
@@ -101,7 +106,7 @@ def _incident_alerts(r: random.Random, plan: dict, incidents: list[dict]) -> lis
             severity = r.choices(list(SEVERITY_WEIGHTS), weights=list(SEVERITY_WEIGHTS.values()))[0]
             start = inc["start"] + timedelta(minutes=r.randint(0, 20))
             end = max(start + timedelta(minutes=5), inc["end"] + timedelta(minutes=r.randint(-10, 10)))
-            out.append(_alert(r, service, f"{service.split('-')[1].title()}{r.choice(SYMPTOMS)}", severity,
+            out.append(_alert(r, service, _symptom(r, service), severity,
                               start, end, f"INC-{number + 1:03d}"))
     return out
 
@@ -124,7 +129,7 @@ def _noise(r: random.Random, plan: dict, incidents: list[dict]) -> list[dict]:
         if r.random() < 0.4:  # a night blip: a few minutes at ~3 a.m. on a customer service
             service = r.choice(customer)
             start = base + timedelta(hours=r.randint(2, 4), minutes=r.randint(0, 50))
-            out.append(_alert(r, service, f"{service.split('-')[1].title()}{r.choice(SYMPTOMS)}",
+            out.append(_alert(r, service, _symptom(r, service),
                               r.choice(["critical", "error"]), start, start + timedelta(minutes=r.randint(2, 7)),
                               "night-blip"))
         if r.random() < 0.3:  # a harmless daytime critical on a customer service: no journey moves
