@@ -15,6 +15,12 @@ with app.setup:
     from datetime import UTC, datetime
     from pathlib import Path
 
+    # What journeylens keeps in a workspace folder. No output a user names (--out, an app download, a
+    # report) may be written to any of these, or inside one of these folders.
+    STORED_NAMES = ("uploads", ".staging", ".trash", ".lock", ".readers", "audit.jsonl", "audit.head",
+                    "audit.pending", "quarantine", "judge", "profiles", "playbooks", "thresholds", "assumptions",
+                    "owners", "decisions")
+
 
 @app.function
 def workspace_dirs(workspace) -> dict:
