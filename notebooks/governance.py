@@ -11,43 +11,20 @@ with app.setup:
     import pandas as pd
 
     from notebooks.versioned_config import list_versions, load_version, save_version
-    from notebooks.workspace import workspace_dirs
+    from notebooks.workspace_store import verify_workspace, workspace_dirs
 
     REGISTER = "register"  # the one assumptions register and the one owners list of a workspace
 
 
 @app.function
 def verify_audit(workspace) -> dict:
-    """Checks the hash chain of audit.jsonl: each entry's hash must be the hash of its content and the
-    next entry must name it as `prev`; the head file must name the last entry. Reports every break:
-    an edited entry (its hash no longer matches), a deleted or reordered one (the chain jumps), a log cut
-    short (the head names more entries)."""
-    root = workspace_dirs(workspace)["root"]
-    path, problems, previous, count = root / "audit.jsonl", [], "0" * 64, 0
-    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
-    for number, line in enumerate(lines, start=1):
-        count += 1
-        try:
-            entry = json.loads(line)
-        except json.JSONDecodeError:
-            problems.append({"line": number, "problem": "unreadable", "detail": line[:80]})
-            previous = None
-            continue
-        recorded = entry.pop("hash", None)
-        actual = hashlib.sha256(json.dumps(entry, sort_keys=True, default=str).encode()).hexdigest()
-        if recorded != actual:
-            problems.append({"line": number, "problem": "edited", "detail": f"{entry.get('action')} at {entry.get('at')}"})
-        if previous is not None and entry.get("prev") != previous:
-            problems.append({"line": number, "problem": "chain broken (an entry before it was deleted or moved)",
-                             "detail": f"{entry.get('action')} at {entry.get('at')}"})
-        previous = recorded
-    head_path = root / "audit.head"
-    if head_path.exists():
-        head = json.loads(head_path.read_text())
-        if head.get("entries") != count or (lines and head.get("hash") != previous):
-            problems.append({"line": count, "problem": "cut short or rewritten at the end",
-                             "detail": f"the head names {head.get('entries')} entries, the log has {count}"})
-    return {"ok": not problems, "entries": count, "problems": problems}
+    """{ok, entries, problems}: checks the hash chain of audit.jsonl (each entry's hash is the hash of its
+    content and the next entry names it as `prev`), the head (audit.head names the last entry, so a log
+    cut short shows), and the trail against what the workspace holds: every upload and every saved
+    version of profiles, maps, thresholds, playbooks and the rest must be recorded, and everything
+    recorded must be there. Reports every break: an edited entry, a deleted or reordered one, a log cut
+    short (even re-headed), an upload deleted or planted by hand (workspace_store.verify_workspace)."""
+    return verify_workspace(workspace)
 
 
 @app.function

@@ -18,8 +18,10 @@ with app.setup:
     from notebooks.kinds import KIND_NAMES, IngestError, kind_spec
     from notebooks.layouts import open_source, quote_ident
     from notebooks.readers import detect_format, file_digest
-    from notebooks.workspace import canonical_columns, connect, find_duplicate, list_manifests, new_connection
-    from notebooks.workspace_store import append_audit, commit_upload, current_user, new_staging, writer_lock
+    from notebooks.workspace import (
+        canonical_columns, connect, find_duplicate, list_manifests, new_connection, stored_copies,
+    )
+    from notebooks.workspace_store import commit_upload, current_user, new_staging, writer_lock
 
     # Files smaller than this are checked for a duplicate before conversion; larger ones while converting.
     EARLY_HASH_BYTES = 64 * 1024 * 1024
@@ -146,12 +148,13 @@ def ingest_file(workspace, kind: str, path, fmt: str | None = None, mapping: dic
         def stored_duplicate(wait: bool = True):
             if not wait and not hashing.done():
                 return None
-            return find_duplicate(manifests, kind, hashing.result()[0])
+            return find_duplicate(manifests, kind, hashing.result()[0], mapping)
 
         duplicate = stored_duplicate(wait=path.stat().st_size < EARLY_HASH_BYTES)
         if duplicate:
             return duplicate_result(file_name, duplicate)
         upload_id, staging = new_staging(workspace)
+        committing = False
         try:
             fmt = "yaml" if kind == "journey-map" else detect_format(path, file_name, fmt)
             if kind == "journey-map":
@@ -163,28 +166,43 @@ def ingest_file(workspace, kind: str, path, fmt: str | None = None, mapping: dic
             if duplicate:
                 return duplicate_result(file_name, duplicate)
             sha256, size = hashing.result()
+            remapped = other_mapping_note(manifests, kind, sha256, mapping)
             if result["rows"] == 0:
                 return {"status": "duplicate", "upload_id": None, "rows": 0, "skipped": result["skipped"],
                         "layout": result["layout"], "format": fmt,
-                        "message": f"every row of {file_name} ({result['skipped']:,}) is already stored: nothing added."}
+                        "message": f"every row of {file_name} ({result['skipped']:,}) is already stored: nothing "
+                                   f"added{remapped}."}
             manifest = {
                 "upload_id": upload_id, "kind": kind, "file_name": file_name, "layout": result["layout"],
                 "format": fmt, "rows": result["rows"], "skipped": result["skipped"], "tables": result["tables"],
                 "sha256": sha256, "bytes": size, "stored_at": datetime.now(UTC).isoformat(),
                 "stored_by": current_user(), "mapping": result.get("mapping"), "journey": result.get("journey"),
+                "map": dict(sorted((mapping or {}).items())),
             }
             report(0.95, "committing")
-            commit_upload(dirs, staging, manifest)
-            append_audit(workspace, "upload.stored",
-                         {k: manifest[k] for k in ("upload_id", "file_name", "kind", "layout", "rows", "sha256")}, why)
+            committing = True  # from here the commit protocol owns the staged files (audit_trail.commit)
+            commit_upload(dirs, staging, manifest, why)
         finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            if not committing:
+                shutil.rmtree(staging, ignore_errors=True)
     skipped = f"; {plural(result['skipped'], 'row')} already stored were skipped" if result["skipped"] else ""
     report(1.0, "stored")
     return {"status": "stored", "upload_id": upload_id, "rows": result["rows"], "skipped": result["skipped"],
             "layout": result["layout"], "format": fmt,
             "message": f"stored {plural(result['rows'], 'row')} from {file_name} ({result['layout']}, {fmt}) "
-                       f"as upload {upload_id}{skipped}."}
+                       f"as upload {upload_id}{skipped}{remapped}."}
+
+
+@app.function
+def other_mapping_note(manifests: list, kind: str, sha256: str, mapping: dict | None) -> str:
+    """A note when the same file is stored under another --map: re-ingesting with a corrected mapping is
+    a new upload, and the old one is for the user to remove."""
+    others = [m for m in stored_copies(manifests, kind, sha256) if (m.get("map") or {}) != (mapping or {})]
+    if not others:
+        return ""
+    other = others[-1]
+    return (f" (the same file is also stored as upload {other['upload_id']} with another mapping; if this one "
+            f"corrects it, remove that one: journeylens remove {other['upload_id']})")
 
 
 @app.function

@@ -4,48 +4,50 @@ __generated_with = "0.25.2"
 app = marimo.App(width="medium")
 
 with app.setup:
+    import hashlib
     import json
-    import os
-    import re
     from datetime import UTC, datetime
     from pathlib import Path
 
-    from notebooks.workspace_store import append_audit, current_user, fsync_path, workspace_dirs, writer_lock
-
-    # What may be versioned in a workspace; each lives in <workspace>/<kind>/<name>/v0001.json, ...
-    CONFIG_KINDS = ("profiles", "playbooks", "thresholds", "assumptions", "owners", "decisions")
-    NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+    from notebooks.audit_trail import commit
+    from notebooks.workspace_paths import (
+        CONFIG_KINDS, CONFIG_NAME, config_name_or_refuse, fsync_path, inside_workspace, workspace_dirs,
+    )
+    from notebooks.workspace_store import current_user, new_staging, writer_lock
 
 
 @app.function
 def config_dir(workspace, kind: str, name: str) -> Path:
+    """<workspace>/<kind>/<name>: refused (IngestError) unless `name` is a plain name and the folder
+    resolves inside the workspace (a symlinked folder pointing elsewhere is refused too)."""
     if kind not in CONFIG_KINDS:
         raise ValueError(f"unknown configuration kind {kind!r}")
-    if not NAME_PATTERN.match(name or ""):
-        raise ValueError(f"a {kind[:-1]} name is 1-64 letters, digits, '.', '_' or '-', not {name!r}")
-    return workspace_dirs(workspace)["root"] / kind / name
+    root = workspace_dirs(workspace)["root"]
+    folder = root / kind / config_name_or_refuse(kind, name)
+    inside_workspace(root, folder)
+    return folder
 
 
 @app.function
 def save_version(workspace, kind: str, name: str, payload: dict, author: str | None = None,
                  comment: str = "") -> dict:
     """Saves `payload` as the next version of `name`: never overwrites, and records who, when and why
-    in the file and in the audit log. Written to a temporary file and renamed, so a crash leaves
-    either the old versions or the old ones plus the complete new one."""
-    with writer_lock(workspace):
+    in the file and in the audit log. Staged, then committed through the audit trail
+    (audit_trail.commit), which renames it into place: a crash leaves the old versions, or the old ones
+    plus the complete new one and its entry."""
+    with writer_lock(workspace) as dirs:
         folder = config_dir(workspace, kind, name)
         folder.mkdir(parents=True, exist_ok=True)
         versions = list_versions(workspace, kind, name)
         number = (versions[-1]["version"] + 1) if versions else 1
         record = {"name": name, "version": number, "author": author or current_user(), "comment": comment,
                   "saved_at": datetime.now(UTC).isoformat(), "payload": payload}
-        target = folder / f"v{number:04d}.json"
-        temporary = folder / f".v{number:04d}.json.tmp"
-        temporary.write_text(json.dumps(record, indent=2, sort_keys=True))
-        fsync_path(temporary)
-        os.rename(temporary, target)
-        fsync_path(folder)
-        append_audit(workspace, f"{kind[:-1]}.saved", {"name": name, "version": number}, comment)
+        data = json.dumps(record, indent=2, sort_keys=True).encode()
+        staged = new_staging(workspace)[1] / f"v{number:04d}.json"
+        staged.write_bytes(data)
+        fsync_path(staged)
+        what = {"kind": kind, "name": name, "version": number, "sha256": hashlib.sha256(data).hexdigest()}
+        commit(dirs, f"{kind[:-1]}.saved", what, comment, renames=[(staged, folder / staged.name)])
     return record
 
 
@@ -61,7 +63,8 @@ def list_versions(workspace, kind: str, name: str) -> list:
 @app.function
 def list_names(workspace, kind: str) -> list:
     root = workspace_dirs(workspace)["root"] / kind
-    return sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+    names = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.is_symlink()) if root.is_dir() else []
+    return [name for name in names if CONFIG_NAME.fullmatch(name)]
 
 
 @app.function

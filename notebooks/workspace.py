@@ -7,16 +7,19 @@ with app.setup:
     import json
     import os
     import re
-    import shutil
     import time
-    import uuid
+    import weakref
     from pathlib import Path
 
     import duckdb
     import pandas as pd
 
-    from notebooks.kinds import ALL_TABLES, MAP_TABLES, TIME_COLUMNS
-    from notebooks.workspace_store import append_audit, fsync_path, workspace_dirs, writer_lock
+    from notebooks.audit_trail import PENDING, commit
+    from notebooks.kinds import ALL_TABLES, MAP_TABLES, TIME_COLUMNS, IngestError
+    from notebooks.workspace_paths import UPLOAD_ID, upload_id_or_refuse
+    from notebooks.workspace_store import (
+        finish_interrupted_commit, reader_lease, reclaim_removed, workspace_dirs, writer_lock,
+    )
 
     SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
     RANK_MEMORY_LIMIT = "3GB"
@@ -78,15 +81,33 @@ def canonical_columns(con, table: str) -> list:
 
 @app.function
 def list_manifests(workspace) -> list:
-    """Every committed upload's manifest, oldest first."""
-    uploads = workspace_dirs(workspace)["uploads"]
+    """Every committed upload's manifest, oldest first. A folder that is not an upload (a name that is
+    not an upload id, a symlink, a manifest naming another upload or tables journeylens does not have) is
+    never read as one: `journeylens trail verify` reports it. A commit a killed writer left half-done is
+    finished or undone first, so what readers see always agrees with the audit trail."""
+    dirs = workspace_dirs(workspace)
+    if (dirs["root"] / PENDING).exists():  # a writer was killed mid-commit: finish or undo it first
+        finish_interrupted_commit(dirs)
     manifests = []
-    for folder in uploads.iterdir():
+    for folder in dirs["uploads"].iterdir():
+        if not UPLOAD_ID.fullmatch(folder.name) or folder.is_symlink():
+            continue
         try:
-            manifests.append(json.loads((folder / "manifest.json").read_text()))
-        except (FileNotFoundError, NotADirectoryError):
-            continue  # removed while we listed: it is no longer part of the workspace
+            manifest = json.loads((folder / "manifest.json").read_text())
+        except (FileNotFoundError, NotADirectoryError, ValueError):
+            continue  # removed while we listed (or not an upload): not part of the workspace
+        if valid_manifest(manifest, folder.name):
+            manifests.append(manifest)
     return sorted(manifests, key=lambda m: m["upload_id"])
+
+
+@app.function
+def valid_manifest(manifest, upload_id: str) -> bool:
+    """A manifest journeylens wrote for this folder: its id, and only canonical tables (their names become
+    file paths)."""
+    return (isinstance(manifest, dict) and manifest.get("upload_id") == upload_id
+            and isinstance(manifest.get("tables"), dict) and set(manifest["tables"]) <= set(ALL_TABLES)
+            and all(isinstance(manifest.get(k), str) for k in ("kind", "file_name")))
 
 
 @app.function
@@ -103,9 +124,17 @@ def list_uploads(workspace) -> pd.DataFrame:
 
 
 @app.function
-def find_duplicate(manifests: list, kind: str, sha256: str):
-    """The stored upload with the same kind and content, if any."""
-    return next((m for m in manifests if m["kind"] == kind and m["sha256"] == sha256), None)
+def find_duplicate(manifests: list, kind: str, sha256: str, mapping: dict | None = None):
+    """The stored upload with the same kind, content and --map, if any: a file re-ingested with a
+    corrected mapping is not a duplicate."""
+    return next((m for m in stored_copies(manifests, kind, sha256) if (m.get("map") or {}) == (mapping or {})),
+                None)
+
+
+@app.function
+def stored_copies(manifests: list, kind: str, sha256: str) -> list:
+    """Stored uploads with the same kind and content, whatever their mapping."""
+    return [m for m in manifests if m["kind"] == kind and m["sha256"] == sha256]
 
 
 @app.function
@@ -134,7 +163,14 @@ def connect(workspace, tables: tuple | None = None) -> duckdb.DuckDBPyConnection
     version, and `uploads`. Open a new one to see uploads made after this call. With `tables`, only
     those views (ingest needs one table; building every view costs a tenth of a second)."""
     dirs = workspace_dirs(workspace)
-    con = new_connection()
+    # The lease lives as long as the connection: removed uploads keep their files until it is gone.
+    lease = reader_lease(dirs)
+    try:
+        con = new_connection()
+    except BaseException:
+        os.close(lease)
+        raise
+    weakref.finalize(con, os.close, lease)
     manifests = list_manifests(workspace)
     files = active_table_files(manifests, dirs)
     for table in tables or ALL_TABLES:
@@ -198,19 +234,28 @@ def workspace_summary(workspace) -> pd.DataFrame:
 
 @app.function
 def remove_upload(workspace, upload_id: str, why: str = "") -> dict:
-    """Removes one upload and everything it brought. Atomic: a rename out of uploads/ first."""
+    """Removes one upload and everything it brought. Refused before anything moves unless `upload_id` is an
+    upload id (never a path) naming a folder of this workspace whose manifest names it.
+
+    The removal is committed in the audit trail and its manifest renamed to removed.json: readers stop
+    seeing it at once, while a reader already holding a snapshot keeps reading its files, which are
+    deleted once no reader holds them (workspace_store.reclaim_removed)."""
+    upload_id_or_refuse(upload_id)
     with writer_lock(workspace) as dirs:
         folder = dirs["uploads"] / upload_id
         manifest_path = folder / "manifest.json"
-        if not manifest_path.is_file():
+        if folder.is_symlink() or not manifest_path.is_file():
             raise KeyError(f"no upload {upload_id!r} in {dirs['root']}")
-        manifest = json.loads(manifest_path.read_text())
-        trash = dirs["trash"] / f"{upload_id}-{uuid.uuid4().hex[:6]}"
-        os.rename(folder, trash)
-        fsync_path(dirs["uploads"])
-        append_audit(workspace, "upload.removed", {k: manifest[k] for k in ("upload_id", "file_name", "kind", "rows")},
-                     why)
-        shutil.rmtree(trash, ignore_errors=True)
+        try:
+            manifest = json.loads(manifest_path.read_text())
+        except ValueError:
+            manifest = None
+        if not valid_manifest(manifest, upload_id):
+            raise IngestError(str(manifest_path), None, None, f"the manifest of upload {upload_id}",
+                              "a file journeylens did not write (see `journeylens trail verify`); nothing was removed")
+        commit(dirs, "upload.removed", {k: manifest.get(k) for k in ("upload_id", "file_name", "kind", "rows")}, why,
+               renames=[(manifest_path, folder / "removed.json")])
+        reclaim_removed(dirs)
     return manifest
 
 

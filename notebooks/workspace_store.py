@@ -6,41 +6,34 @@ app = marimo.App(width="medium")
 with app.setup:
     import contextlib
     import fcntl
-    import getpass
     import hashlib
     import json
+    import logging
     import os
     import shutil
     import uuid
     from datetime import UTC, datetime
     from pathlib import Path
 
-    # What journeylens keeps in a workspace folder. No output a user names (--out, an app download, a
-    # report) may be written to any of these, or inside one of these folders.
-    STORED_NAMES = ("uploads", ".staging", ".trash", ".lock", ".readers", "audit.jsonl", "audit.head",
-                    "audit.pending", "quarantine", "judge", "profiles", "playbooks", "thresholds", "assumptions",
-                    "owners", "decisions")
+    from notebooks.audit_trail import TrailDamaged, commit, protocol_step, recover
+    from notebooks.trail_check import repair_trail, verify_workspace_trail
+    from notebooks.workspace_paths import (  # noqa: F401 (re-exported: the workspace's one import for writers)
+        STORED_NAMES, UPLOAD_ID, current_user, fsync_path, pid_alive, workspace_dirs,
+    )
 
-
-@app.function
-def workspace_dirs(workspace) -> dict:
-    """The workspace layout; creates what is missing.
-
-    uploads/<upload_id>/ : one committed upload (manifest.json + one Parquet file per table), immutable
-    .staging/<pid>-<id>/ : an upload being written; invisible to readers until renamed into uploads/
-    audit.jsonl          : append-only, hash-chained log of what changed, by whom and why"""
-    root = Path(workspace)
-    dirs = {"root": root, "uploads": root / "uploads", "staging": root / ".staging", "trash": root / ".trash"}
-    for d in dirs.values():
-        d.mkdir(parents=True, exist_ok=True)
-    return dirs
+    log = logging.getLogger("journeylens.workspace")
 
 
 @app.function
 @contextlib.contextmanager
-def writer_lock(workspace, on_wait=None):
-    """Serialises writers (ingest, remove) across processes with an advisory file lock. Readers never
-    take it. Waiting is reported through `on_wait` instead of failing."""
+def writer_lock(workspace, on_wait=None, check_trail: bool = True):
+    """Serialises writers (ingest, remove, saving a version) across processes with an advisory file lock.
+    Readers never take it. Waiting is reported through `on_wait` instead of failing.
+
+    On entry: a commit a crash interrupted is finished or undone, abandoned staging is cleared, and the
+    trail is checked against the workspace; a damaged trail stops the writer (TrailDamaged, which names
+    the repair command) before anything changes. Removed uploads are reclaimed when no reader holds them.
+    `check_trail=False` is for verification and repair themselves."""
     dirs = workspace_dirs(workspace)
     with open(dirs["root"] / ".lock", "a+") as handle:
         try:
@@ -50,33 +43,92 @@ def writer_lock(workspace, on_wait=None):
                 on_wait("waiting for another journeylens process to finish writing to this workspace…")
             fcntl.flock(handle, fcntl.LOCK_EX)
         try:
+            try:
+                recover(dirs)
+            except TrailDamaged:
+                if check_trail:
+                    raise
             clean_abandoned_staging(dirs)
+            if check_trail:
+                require_intact_trail(dirs)
+                reclaim_removed(dirs)
             yield dirs
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @app.function
+def require_intact_trail(dirs: dict) -> None:
+    result = verify_workspace_trail(dirs)
+    if not result["ok"]:
+        raise TrailDamaged(dirs["root"], result["problems"])
+
+
+@app.function
 def clean_abandoned_staging(dirs) -> None:
-    """Removes staging folders of processes that died (SIGKILL mid-ingest): they were never committed."""
+    """Removes staging folders of processes that died (SIGKILL mid-ingest): they were never committed
+    (recovery already published any that were)."""
     for child in dirs["staging"].iterdir():
         pid = child.name.split("-", 1)[0]
         alive = pid.isdigit() and pid_alive(int(pid))
         if not alive or int(pid) == os.getpid():
             shutil.rmtree(child, ignore_errors=True)
-    for child in dirs["trash"].iterdir():
-        shutil.rmtree(child, ignore_errors=True)
 
 
 @app.function
-def pid_alive(pid: int) -> bool:
+def reader_lease(dirs: dict) -> int:
+    """A file descriptor holding a shared lock on .readers: while any is open, removed uploads keep their
+    files, so a reader's snapshot stays readable. Close it to release."""
+    fd = os.open(dirs["root"] / ".readers", os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        fcntl.flock(fd, fcntl.LOCK_SH)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+@app.function
+def reclaim_removed(dirs: dict) -> list:
+    """Deletes the files of removed uploads, but only when no reader in any process holds a snapshot
+    (an exclusive lock on .readers succeeds); otherwise leaves them for a later writer."""
+    fd = os.open(dirs["root"] / ".readers", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return []
+        reclaimed = []
+        for folder in dirs["uploads"].iterdir():
+            if (UPLOAD_ID.fullmatch(folder.name) and not folder.is_symlink() and (folder / "removed.json").is_file()
+                    and not (folder / "manifest.json").exists()):
+                os.rename(folder, dirs["trash"] / f"{folder.name}-{uuid.uuid4().hex[:6]}")
+                reclaimed.append(folder.name)
+        if reclaimed:
+            fsync_path(dirs["uploads"])
+    finally:
+        os.close(fd)  # releases the lock: what is in .trash no reader can reach any more
+    for child in dirs["trash"].iterdir():
+        shutil.rmtree(child, ignore_errors=True)
+    return reclaimed
+
+
+@app.function
+def finish_interrupted_commit(dirs: dict) -> None:
+    """For readers: when a writer was killed mid-commit (audit.pending is left) and no writer is active,
+    finish or undo its commit now, so what readers see and the trail agree without waiting for the next
+    writer. A damaged trail is left to `journeylens trail verify` (readers keep working)."""
+    with open(dirs["root"] / ".lock", "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return  # a writer is active; it finishes its own commit
+        try:
+            recover(dirs)
+        except TrailDamaged as err:
+            log.warning("journeylens: %s", err)
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @app.function
@@ -90,58 +142,44 @@ def new_staging(workspace) -> tuple:
 
 
 @app.function
-def fsync_path(path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-@app.function
-def commit_upload(dirs, staging: Path, manifest: dict) -> Path:
-    """Makes a staged upload visible in one atomic rename, after everything in it is on disk.
-
-    A process killed before the rename leaves only a staging folder that readers never look at; one
-    killed after it leaves a complete upload. There is no state in between."""
-    (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
+def commit_upload(dirs, staging: Path, manifest: dict, why: str = "") -> Path:
+    """Makes a staged upload durable, then commits it (audit_trail.commit): its audit entry (with the
+    manifest's hash) is the commit point, and one rename into uploads/ makes it visible."""
+    data = json.dumps(manifest, indent=2, default=str).encode()
+    (staging / "manifest.json").write_bytes(data)
     for child in staging.iterdir():
         fsync_path(child)
     fsync_path(staging)
+    protocol_step("staged")
+    what = {k: manifest[k] for k in ("upload_id", "file_name", "kind", "layout", "rows", "sha256")}
     final = dirs["uploads"] / manifest["upload_id"]
-    os.rename(staging, final)
-    fsync_path(dirs["uploads"])
+    commit(dirs, "upload.stored", {**what, "manifest_sha256": hashlib.sha256(data).hexdigest()}, why,
+           renames=[(staging, final)])
     return final
 
 
 @app.function
-def current_user() -> str:
-    return os.environ.get("JOURNEYLENS_USER") or getpass.getuser()
+def append_audit(workspace, action: str, what: dict, why: str = "") -> dict:
+    """Records a change that has no files of its own (a review, a decision's side note). The caller holds
+    the writer lock."""
+    return commit(workspace_dirs(workspace), action, what, why)
 
 
 @app.function
-def append_audit(workspace, action: str, what: dict, why: str = "") -> dict:
-    """Appends one entry to the hash-chained audit log: each entry's hash covers the previous hash, so an
-    edited or deleted line breaks the chain. Callers hold the writer lock."""
-    path = workspace_dirs(workspace)["root"] / "audit.jsonl"
-    prev = "0" * 64
-    if path.exists():
-        lines = path.read_text().splitlines()
-        if lines:
-            prev = json.loads(lines[-1])["hash"]
-    entry = {"at": datetime.now(UTC).isoformat(), "who": current_user(), "action": action, "what": what,
-             "why": why, "prev": prev}
-    entry["hash"] = hashlib.sha256(json.dumps(entry, sort_keys=True, default=str).encode()).hexdigest()
-    with open(path, "a") as handle:
-        handle.write(json.dumps(entry, default=str) + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    # the head (how many entries, the last hash) catches a log cut short, which the chain alone cannot
-    count = sum(1 for _ in open(path))
-    head = path.with_name("audit.head")
-    head.with_suffix(".tmp").write_text(json.dumps({"entries": count, "hash": entry["hash"]}))
-    os.replace(head.with_suffix(".tmp"), head)
-    return entry
+def verify_workspace(workspace) -> dict:
+    """{ok, entries, problems}: the trail's chain and head, and the trail against what the workspace
+    holds (trail_check). Waits for an active writer; finishes a commit a crash interrupted first."""
+    with writer_lock(workspace, check_trail=False) as dirs:
+        return verify_workspace_trail(dirs)
+
+
+@app.function
+def repair_workspace(workspace, why: str = "") -> dict:
+    """Repairs a damaged trail (trail_check.repair_trail); {repaired: False} when it is intact."""
+    with writer_lock(workspace, check_trail=False) as dirs:
+        if verify_workspace_trail(dirs)["ok"]:
+            return {"repaired": False}
+        return {"repaired": True, **repair_trail(dirs, why)}
 
 
 @app.cell(hide_code=True)
@@ -152,10 +190,11 @@ def _():
         """
         # How a workspace is written
 
-        Writers (ingest, remove, saving a profile) take an advisory file lock, stage their files,
-        fsync them and make them visible with one atomic rename; a process killed half-way leaves a
-        staging folder that the next writer removes. Every change is appended to a hash-chained
-        audit log. Readers never take the lock (see `workspace.py`).
+        Writers (ingest, remove, saving a profile) take an advisory file lock, stage their files, and
+        commit through the audit trail (`audit_trail.commit`): the entry is the commit point and a rename
+        publishes the files. A process killed half-way is finished or undone by the next writer or reader.
+        Readers never take the lock; they hold a shared lease on `.readers`, and a removed upload's files
+        are deleted only once no lease is held (see `workspace.py`).
         """
     )
     return

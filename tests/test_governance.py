@@ -60,7 +60,9 @@ def test_a_deleted_entry_is_detected(workspace):
 def test_a_log_cut_short_is_detected(workspace):
     (workspace / "audit.jsonl").write_text("\n".join(lines(workspace)[:-1]) + "\n")
     problems = verify_audit(workspace)["problems"]
-    assert [p["problem"] for p in problems] == ["cut short or rewritten at the end"]
+    # the head catches the cut, and the cross-check names the version the lost entry recorded
+    assert [p["problem"] for p in problems] == ["cut short or rewritten at the end", "a saved version no entry records"]
+    assert problems[1]["detail"] == "owners/register/v0001.json"
 
 
 def test_suggestion_accept_and_reject_round_trip(workspace):

@@ -16,7 +16,7 @@ import pytest
 
 import notebooks.workspace as workspace_module
 from notebooks.ingest import ingest_file
-from notebooks.kinds import ALL_TABLES
+from notebooks.kinds import ALL_TABLES, IngestError
 from notebooks.workspace import connect, list_uploads, query_df, remove_upload, workspace_summary
 
 REPO = Path(__file__).resolve().parent.parent
@@ -206,7 +206,9 @@ def test_upload_register_remove_and_audit(tmp_path):
     assert table_counts(ws)["journey_metrics"] == 1
     assert not (ws / "uploads" / stored["upload_id"]).exists()
     with pytest.raises(KeyError):
-        remove_upload(ws, "u-no-such-upload")
+        remove_upload(ws, "u20250101T000000000000-abcdef")  # an id, of no upload
+    with pytest.raises(IngestError, match="upload id"):
+        remove_upload(ws, "u-no-such-upload")  # not even an id
     with pytest.raises(KeyError):
         remove_upload(ws, stored["upload_id"])  # already removed
 
@@ -349,7 +351,8 @@ def test_reader_holding_a_connection_while_an_upload_is_removed(tmp_path):
 
 def test_query_df_survives_a_removal_while_it_builds_its_snapshot(tmp_path, monkeypatch):
     """The race of the test below, made deterministic: the upload is removed after the snapshot has
-    listed the uploads and before it opens their files."""
+    listed the uploads and before it opens their files. The reader answers from the snapshot it listed,
+    because the removed upload's files stay until no reader holds them; the next reader sees the removal."""
     ws = tmp_path / "ws"
     ingest_file(ws, "alerts", write(tmp_path / "kept.csv", SMALL))
     gone = ingest_file(ws, "alerts", write(tmp_path / "gone.csv", HEADER + "\n".join(ALERTS) + "\n"))
@@ -359,11 +362,16 @@ def test_query_df_survives_a_removal_while_it_builds_its_snapshot(tmp_path, monk
         manifests = real_list_manifests(workspace)
         if not removed:
             removed.append(remove_upload(ws, gone["upload_id"]))
+            assert (ws / "uploads" / gone["upload_id"] / "alerts.parquet").exists(), "reclaimed under a reader"
         return manifests
 
     monkeypatch.setattr(workspace_module, "list_manifests", list_then_remove)
     answer = query_df(ws, "select count(*) as n from alerts")
-    assert removed and answer["n"][0] == 3
+    assert removed and answer["n"][0] == 8
+    monkeypatch.setattr(workspace_module, "list_manifests", real_list_manifests)
+    assert query_df(ws, "select count(*) as n from alerts")["n"][0] == 3
+    ingest_file(ws, "alerts", write(tmp_path / "later.csv", HEADER + ALERTS[0] + "\n"))  # a writer reclaims
+    assert not (ws / "uploads" / gone["upload_id"]).exists()
 
 
 def test_query_df_keeps_answering_during_removals(tmp_path):
@@ -408,3 +416,81 @@ def test_duplicate_found_while_converting_a_large_file(tmp_path, monkeypatch):
     assert second["upload_id"] == first["upload_id"] and "already stored" in second["message"]
     assert len(list_uploads(tmp_path / "ws")) == 1
     assert not any((tmp_path / "ws" / ".staging").iterdir())
+
+
+def test_rank_survives_a_removal_in_flight(tmp_path, monkeypatch):
+    """`journeylens rank` reads many views of one snapshot over several seconds on a large workspace; an
+    upload removed meanwhile must not break it (it used to end in "No files found … alerts.parquet")."""
+    import notebooks.ranking as ranking
+
+    ws = tmp_path / "ws"
+    ingest_file(ws, "alerts", write(tmp_path / "kept.csv", SMALL))
+    gone = ingest_file(ws, "alerts", write(tmp_path / "gone.csv", HEADER + "\n".join(ALERTS) + "\n"))
+    real_rank = ranking.rank_alerts
+
+    def remove_then_rank(con, *args, **kwargs):
+        remove_upload(ws, gone["upload_id"])  # after the snapshot is taken, before its files are read
+        return real_rank(con, *args, **kwargs)
+
+    monkeypatch.setattr(ranking, "rank_alerts", remove_then_rank)
+    queue = ranking.ranked_alerts(ws)
+    assert int(queue["alert_count"].sum()) == 8  # the snapshot it started with, whole
+    monkeypatch.setattr(ranking, "rank_alerts", real_rank)
+    assert int(ranking.ranked_alerts(ws)["alert_count"].sum()) == 3
+    ingest_file(ws, "alerts", write(tmp_path / "later.csv", HEADER + ALERTS[0] + "\n"))
+    assert not (ws / "uploads" / gone["upload_id"]).exists()  # reclaimed once no reader held it
+
+
+def test_readers_in_one_process_and_removals_in_another(tmp_path):
+    """Readers rank while another process removes uploads one by one: every answer is a whole number of
+    uploads, never an error; the removed files are reclaimed once the readers are done."""
+    import notebooks.ranking as ranking
+
+    ws = tmp_path / "ws"
+    uploads = []
+    for i in range(4):
+        rows = [f"p{i}-{line}" for line in ALERTS]
+        uploads.append(ingest_file(ws, "alerts", write(tmp_path / f"part{i}.csv", HEADER + "\n".join(rows) + "\n")))
+    errors, totals, done = [], [], threading.Event()
+
+    def rank_forever():
+        while not done.is_set():
+            try:
+                totals.append(int(ranking.ranked_alerts(ws)["alert_count"].sum()))
+            except Exception as err:  # any error is the failure being tested
+                errors.append(repr(err))
+
+    readers = [threading.Thread(target=rank_forever) for _ in range(2)]
+    for reader in readers:
+        reader.start()
+    try:
+        for upload in uploads[1:]:
+            time.sleep(0.3)
+            removed = subprocess.run([str(JOURNEYLENS), "remove", upload["upload_id"], "--workspace", str(ws)],
+                                     capture_output=True, text=True, timeout=120)
+            assert removed.returncode == 0, removed.stderr
+        time.sleep(0.3)
+    finally:
+        done.set()
+        for reader in readers:
+            reader.join(timeout=120)
+    assert errors == []
+    assert totals and set(totals) <= {5, 10, 15, 20} and totals[-1] == 5
+    after = ingest_file(ws, "alerts", write(tmp_path / "after.csv", HEADER + ALERTS[0] + "\n"))
+    assert {p.name for p in (ws / "uploads").iterdir()} == {uploads[0]["upload_id"], after["upload_id"]}
+
+
+def test_a_corrected_mapping_of_a_stored_file_can_be_ingested(tmp_path):
+    """The duplicate check compares the file AND its --map: the same export with a corrected mapping is
+    stored, and the message names the earlier upload to remove."""
+    ws = tmp_path / "ws"
+    path = write(tmp_path / "export.csv", "fired_at,service,check,details,severity\n"
+                                          "2025-03-03T10:00:00Z,payments-api,HighLatency,p99 over 2s,critical\n")
+    wrong = ingest_file(ws, "alerts", path, mapping={"name": "details"})
+    assert wrong["status"] == "stored"
+    assert ingest_file(ws, "alerts", path, mapping={"name": "details"})["status"] == "duplicate"
+    fixed = ingest_file(ws, "alerts", path, mapping={"name": "check"})
+    assert fixed["status"] == "stored" and fixed["rows"] == 1
+    assert f"journeylens remove {wrong['upload_id']}" in fixed["message"]
+    remove_upload(ws, wrong["upload_id"])
+    assert query_df(ws, "select name from alerts")["name"].tolist() == ["HighLatency"]

@@ -15,6 +15,7 @@ from app.ui import flash, guard, show_error, show_flash, workspace_path
 from notebooks.ingest import ingest_file, preview_file
 from notebooks.kinds import KIND_NAMES, KINDS, IngestError, expected_text
 from notebooks.workspace import list_uploads, remove_upload, workspace_summary
+from notebooks.workspace_paths import plain_file_name
 
 UPLOAD_PREFIX = "journeylens-upload-"
 FORMATS = ("auto", "csv", "parquet", "json", "jsonl")
@@ -49,7 +50,7 @@ def saved_upload(uploaded) -> Path:
     discard_upload()
     sweep_abandoned_uploads()
     folder = Path(tempfile.mkdtemp(prefix=UPLOAD_PREFIX))
-    path = folder / (Path(uploaded.name).name or "upload")
+    path = folder / plain_file_name(uploaded.name)  # a browser's name is never a path
     uploaded.seek(0)
     with open(path, "wb") as handle:
         shutil.copyfileobj(uploaded, handle)
@@ -100,7 +101,7 @@ def add_file(ws: Path) -> None:
         discard_upload()
         return
 
-    name = uploaded.name
+    name = plain_file_name(uploaded.name)
     path = saved_upload(uploaded)
     owner = (uploaded.file_id, kind)
     mapping = current_mapping(owner)
