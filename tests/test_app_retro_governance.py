@@ -47,6 +47,14 @@ def test_governance_page_reports_the_chain(workspace, open_page):
     assert any("Audit chain broken" in e.value for e in at.error)
     problems = next(df.value for df in at.dataframe if "problem" in df.value.columns)
     assert problems.iloc[0]["line"] == 1 and problems.iloc[0]["problem"] == "edited"
+    # the repair runs only once confirmed, then the chain is intact again
+    at.text_input(key="repair_why").input("someone edited line 1")
+    at.checkbox(key="repair_sure").check()
+    next(b for b in at.button if "Repair" in str(b.label)).click()
+    at.run()
+    assert not at.exception and any("Trail repaired" in s.value for s in at.success)
+    assert any("Audit chain intact" in s.value for s in at.success)
+    assert (workspace / "quarantine").is_dir()
 
 
 def test_accepting_a_mapping_in_the_retro_makes_a_map_version_the_governance_page_diffs(

@@ -19,6 +19,24 @@ from notebooks.playbooks import load_playbooks
 from notebooks.profiles import profile_diff, profile_history
 from notebooks.retro import read_audit
 from notebooks.versioned_config import list_names
+from notebooks.workspace_store import repair_workspace
+
+
+def repair_form(ws) -> None:
+    """The repair (workspace_store.repair_workspace), behind a confirmation: it rewrites the trail."""
+    with st.form("repair_trail"):
+        st.write("**Repair** keeps the entries whose chain holds, re-records later intact entries the workspace "
+                 "bears out, moves unproven uploads and versions to `quarantine/` (nothing is deleted) and records "
+                 "what is lost. The damaged trail is kept beside them.")
+        why = st.text_input("Why", key="repair_why")
+        sure = st.checkbox("I have read the problems above", key="repair_sure")
+        if st.form_submit_button("Repair the trail") and sure:
+            result = repair_workspace(ws, why.strip() or "repaired on the Governance page")
+            flash(f"Trail repaired: kept {result['kept']:,} entries, re-recorded {result['recovered']:,}, "
+                  f"quarantined {len(result['quarantined'])}, recorded {len(result['lost'])} as lost; the damaged "
+                  f"trail is kept as {result['damaged_copy']}.")
+            st.rerun()
+
 
 st.title("Governance")
 st.write("Who changed what, when and why; whether the record is intact; who owns each stage metric; and "
@@ -31,8 +49,10 @@ with guard("reading the audit log"):
         st.success(f"Audit chain intact: {check['entries']:,} entries, each hash covering the one before.")
     else:
         st.error(f"Audit chain broken: {len(check['problems'])} problem(s). An entry was edited, deleted, moved "
-                 "or cut; see below.")
+                 "or cut, or the trail and the workspace disagree; see below. Nothing can be stored until the "
+                 "trail is repaired.")
         st.dataframe(pd.DataFrame(check["problems"]), hide_index=True, key="chain_problems")
+        repair_form(workspace)
     log = read_audit(workspace)
     text = st.text_input("Filter (action, who, what or why contains)", key="audit_filter")
     if text:
