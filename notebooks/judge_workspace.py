@@ -6,17 +6,21 @@ app = marimo.App(width="medium")
 with app.setup:
     import asyncio
     import csv
+    import json
     import tempfile
     from pathlib import Path
 
     from notebooks.ingest import ingest_file
-    from notebooks.judge import RUBRICS, offline_verdicts
-    from notebooks.judge_runner import estimate_cost, load_cache, pending_calls, run_calls
+    from notebooks.judge import RUBRICS, judge_messages, offline_verdicts
+    from notebooks.judge_runner import cache_key, load_cache, read_cache, run_calls
     from notebooks.workspace import connect
 
     SCORE_FIELDS = ("interaction_id", "name", "value", "label", "source", "explanation")
     INTERACTION_FIELDS = ("interaction_id", "ts", "task_type", "prompt", "output", "edited_output", "accepted",
                           "edited", "fallback", "feedback", "intent_mismatch")
+    # USD per million tokens, for the estimate shown before a run (override with --price-in / --price-out)
+    DEFAULT_PRICES = {"input": 0.15, "output": 0.60}
+    EXPECTED_OUTPUT_TOKENS = 80  # a verdict: one or two sentences and a label
 
 
 @app.function
@@ -59,32 +63,52 @@ def store_scores(workspace, rows: list, file_name: str) -> dict | None:
 
 
 @app.function
+def pending_calls(interactions: list, model: str, cached: dict, rubrics=None) -> list:
+    """[(interaction, rubric name)] without a verdict in the cache yet (failed calls are called again)."""
+    return [(row, name) for row in interactions for name in (rubrics or RUBRICS)
+            if cache_key(row["interaction_id"], name, model) not in cached]
+
+
+@app.function
+def estimate_cost(calls: list, prices: dict | None = None) -> dict:
+    """Tokens (about 4 characters each) and USD of the calls, before running them."""
+    prices = {**DEFAULT_PRICES, **(prices or {})}
+    tokens_in = sum(len(json.dumps(judge_messages(name, row))) // 4 + 1 for row, name in calls)
+    tokens_out = EXPECTED_OUTPUT_TOKENS * len(calls)
+    usd = (tokens_in * prices["input"] + tokens_out * prices["output"]) / 1e6
+    return {"calls": len(calls), "input_tokens": tokens_in, "output_tokens": tokens_out, "usd": usd}
+
+
+@app.function
 def judge_plan(workspace, model: str, limit: int | None = None, prices: dict | None = None) -> dict:
-    """What a run would do: {interactions, cached, calls, estimate, ids} (no network)."""
+    """What a run would do: {interactions, cached, calls, retrying, estimate, ids} (no network, no key).
+    `retrying` counts the calls that failed before: they have no verdict, so they are made again."""
     interactions = workspace_interactions(workspace, limit)
-    cached = load_cache(workspace)
+    cached, failed = read_cache(workspace)
     calls = pending_calls(interactions, model, cached)
     return {"interactions": len(interactions), "cached": len(interactions) * len(RUBRICS) - len(calls),
-            "calls": calls, "estimate": estimate_cost(calls, prices),
-            "ids": {row["interaction_id"] for row in interactions}}
+            "calls": calls, "retrying": sum(cache_key(row["interaction_id"], name, model) in failed
+                                            for row, name in calls),
+            "estimate": estimate_cost(calls, prices), "ids": {row["interaction_id"] for row in interactions}}
 
 
 @app.function
 def judge_workspace(workspace, settings: dict, limit: int | None = None, concurrency: int = 4, progress=None,
-                    max_attempts: int = 5, base_delay: float = 0.5) -> dict:
-    """Judges the workspace's interactions not judged yet with this model and rubric versions, then
-    stores every parsed verdict the workspace does not hold yet as llm scores. Returns counts."""
+                    base_delay: float = 0.5) -> dict:
+    """Judges the workspace's interactions without a verdict yet for this model and rubric versions, then
+    stores every parsed verdict the workspace does not hold yet as llm scores. Returns the counts: judged,
+    unparsed, failed and not_run (the calls of this run), stopped (why the run stopped early, or None),
+    last_error, stored and upload. Failed and not-run calls are made again by the next run."""
     plan = judge_plan(workspace, settings["model"], limit)
-    results = asyncio.run(run_calls(settings, plan["calls"], workspace, concurrency, progress, max_attempts,
-                                    base_delay)) if plan["calls"] else []
+    run = asyncio.run(run_calls(settings, plan["calls"], workspace, concurrency, progress, base_delay))
     held = stored_scores(workspace, "llm")
     fresh = [dict(r, source="llm") for r in load_cache(workspace).values()
              if r["model"] == settings["model"] and r["parsed"] and r["value"] is not None
              and r["interaction_id"] in plan["ids"] and (r["interaction_id"], r["name"]) not in held]
     stored = store_scores(workspace, fresh, f"judge-{settings['model'].replace('/', '_')}.csv")
-    return {"interactions": plan["interactions"], "cached": plan["cached"], "called": len(results),
-            "unparsed": sum(not r["parsed"] for r in results), "stored": len(fresh),
-            "estimate": plan["estimate"], "upload": stored["upload_id"] if stored else None}
+    return {"interactions": plan["interactions"], "cached": plan["cached"], "retrying": plan["retrying"],
+            "called": len(run.pop("records")), **run, "stored": len(fresh), "estimate": plan["estimate"],
+            "upload": stored["upload_id"] if stored else None}
 
 
 @app.function
@@ -106,9 +130,11 @@ def _():
         """
         # Judging a workspace
 
-        `judge_plan` says how many calls a run needs and what it would cost; `judge_workspace` runs them and
-        stores every parsed verdict as an `llm` score upload; `offline_workspace` does the same with the
-        offline evaluator (`code`), no key needed.
+        `judge_plan` says how many calls a run needs and what it would cost (no key needed); a call that
+        failed before has no verdict and is planned again. `judge_workspace` runs them, reports how many
+        were judged, unparsed, failed and not run (when the run stopped early after consecutive failures,
+        with the reason), and stores every parsed verdict as an `llm` score upload; `offline_workspace` does
+        the same with the offline evaluator (`code`), no key needed.
         """
     )
     return
