@@ -15,7 +15,7 @@ from notebooks.ai_shadow import drift, paired_scores, shadow_verdict
 from notebooks.ai_signals import ai_deviations, low_success_slices
 from notebooks.ai_validation import agreement, judged_frame, review_queue, save_human_labels
 from notebooks.judge import RUBRICS
-from notebooks.judge_runner import JudgeError, judge_settings
+from notebooks.judge_runner import DEFAULT_TIMEOUT, JudgeError, judge_settings
 from notebooks.judge_workspace import judge_plan, judge_workspace, offline_workspace
 from notebooks.workspace import connect
 
@@ -122,13 +122,26 @@ def shadow_section(result: dict) -> None:
         st.dataframe(pd.DataFrame(rows), hide_index=True, key="drift")
 
 
+def judge_run_message(result: dict) -> tuple:
+    """(message, kind) after a judge run: the counts, and why it stopped early or what failed."""
+    counts = (f"Judged {result['judged']}, failed {result['failed']}, unparsed {result['unparsed']}, "
+              f"not run {result['not_run']}; stored {result['stored']} scores.")
+    if result["stopped"]:
+        return f"The judge {result['stopped']}. {counts} Run it again to retry the calls without a verdict.", "warning"
+    if result["failed"]:
+        return f"{counts} Last failure: {result['last_error']}. Run it again to retry them.", "warning"
+    return counts, "success"
+
+
 def judge_section(ws) -> None:
     with st.expander("Run the judge"):
         model = st.text_input("Model", os.environ.get("JOURNEYLENS_JUDGE_MODEL", "gpt-4o-mini"), key="judge_model")
         base_url = st.text_input("Base URL (any OpenAI-compatible server; empty for OpenAI)", key="judge_url")
         limit = st.number_input("Only the first N interactions (0 = all)", 0, 10_000_000, 100, key="judge_limit")
+        timeout = st.number_input("Seconds one attempt may take", 1.0, 600.0, DEFAULT_TIMEOUT, key="judge_timeout")
         plan = judge_plan(ws, model, int(limit) or None)
-        st.caption(f"{plan['estimate']['calls']:,} calls to make, about ${plan['estimate']['usd']:.4f}; "
+        retrying = f" ({plan['retrying']:,} failed before)" if plan["retrying"] else ""
+        st.caption(f"{plan['estimate']['calls']:,} calls to make{retrying}, about ${plan['estimate']['usd']:.4f}; "
                    f"{plan['cached']:,} verdicts already cached.")
         left, right = st.columns(2)
         if left.button("Run the judge", key="judge_run"):
@@ -137,14 +150,14 @@ def judge_section(ws) -> None:
             except Exception:  # no secrets file: the environment is the only source
                 key = None
             try:
-                settings = judge_settings(model, base_url or None, key)
+                settings = judge_settings(model, base_url or None, key, timeout=timeout)
             except JudgeError as err:
                 st.error(str(err))
                 return
             bar = st.progress(0.0, text="judging…")
             result = judge_workspace(ws, settings, int(limit) or None,
                                      progress=lambda done, total: bar.progress(done / total, text=f"{done}/{total}"))
-            flash(f"Judged {result['called']} ({result['unparsed']} unparsed); stored {result['stored']} scores.")
+            flash(*judge_run_message(result))
             st.rerun()
         if right.button("Run the offline evaluator (no key)", key="offline_run"):
             flash(f"Offline evaluator stored {offline_workspace(ws)['stored']} scores.")
