@@ -13,6 +13,7 @@ with app.setup:
     import openai
 
     from notebooks.judge import RUBRICS, judge_messages, parse_verdict, verdict_schema
+    from notebooks.workspace_paths import inside_workspace
 
     DEFAULT_MODEL = "gpt-4o-mini"
     LADDER = ("json_schema", "json_object", "text")  # structured output first; plain text last
@@ -56,7 +57,11 @@ def judge_settings(model: str | None = None, base_url: str | None = None, api_ke
 
 @app.function
 def cache_file(workspace) -> Path:
-    return Path(workspace) / "judge" / "verdicts.jsonl"
+    """<workspace>/judge/verdicts.jsonl, refused (IngestError) when it resolves outside the workspace (a
+    symlinked judge folder): the cache is written to on every run."""
+    path = Path(workspace) / "judge" / "verdicts.jsonl"
+    inside_workspace(workspace, path)
+    return path
 
 
 @app.function

@@ -142,3 +142,14 @@ def test_rank_with_a_path_as_profile_is_a_refusal(ws):
 ])
 def test_a_browser_file_name_becomes_one_plain_name(given, expected):
     assert plain_file_name(given) == expected
+
+
+def test_the_judge_cache_never_writes_outside_the_workspace(ws, tmp_path):
+    from notebooks.judge_runner import cache_file
+
+    assert cache_file(ws) == ws / "judge" / "verdicts.jsonl"
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    os.symlink(outside, ws / "judge")
+    with pytest.raises(IngestError, match="inside the workspace"):
+        cache_file(ws)
