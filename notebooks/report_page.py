@@ -7,22 +7,27 @@ with app.setup:
     import html
     import json
 
-
-@app.function
-def markdown_cell(text: str) -> str:
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    from notebooks.safe_output import markdown_text
 
 
 @app.function
 def markdown_page(title: str, note: str, sections: list) -> str:
-    """A report as Markdown: sections = [(heading, intro, columns, rows)], rows of plain-text cells."""
-    lines = [f"# {title}", "", note, ""] if note else [f"# {title}", ""]
+    """A report as Markdown: sections = [(heading, intro, columns, rows)], rows of plain-text cells. Every
+    text (title, headings, intros, cells) is data to this page and goes through safe_output.markdown_text,
+    so an alert named <script> or [x](javascript:...) renders as that text."""
+    def paragraph(text):
+        return markdown_text(text, line_start=True)
+
+    def table_row(cells):
+        return "| " + " | ".join(markdown_text(c) for c in cells) + " |"
+
+    lines = [f"# {paragraph(title)}", "", paragraph(note), ""] if note else [f"# {paragraph(title)}", ""]
     for heading, intro, columns, rows in sections:
-        lines += [f"## {heading}", "", intro, ""]
+        lines += [f"## {paragraph(heading)}", "", paragraph(intro), ""]
         if columns and rows:
-            lines.append("| " + " | ".join(markdown_cell(c) for c in columns) + " |")
+            lines.append(table_row(columns))
             lines.append("|" + "---|" * len(columns))
-            lines += ["| " + " | ".join(markdown_cell(c) for c in row) + " |" for row in rows]
+            lines += [table_row(row) for row in rows]
             lines.append("")
         elif columns:
             lines += ["_None._", ""]

@@ -17,6 +17,7 @@ from notebooks.ai_validation import agreement, judged_frame, review_queue, save_
 from notebooks.judge import RUBRICS
 from notebooks.judge_runner import DEFAULT_TIMEOUT, JudgeError, judge_settings
 from notebooks.judge_workspace import judge_plan, judge_workspace, offline_workspace
+from notebooks.safe_output import csv_text
 from notebooks.workspace import connect
 
 SLICES = {"segment": "Segment", "model_version": "Model version", "segment_model": "Segment × model"}
@@ -188,7 +189,7 @@ with guard("measuring the AI features"):
         two_by_two(result["views"])
         st.subheader("Low-success slices")
         st.dataframe(result["slices"], hide_index=True, key="ai_slices")
-        st.download_button("Export for the prompt backlog (CSV)", result["slices"].to_csv(index=False),
+        st.download_button("Export for the prompt backlog (CSV)", csv_text(result["slices"]),
                            "low_success_slices.csv", "text/csv", key="slices_csv")
         shadow_section(result)
         agreement_section(result["judged"])
