@@ -17,6 +17,7 @@ with app.setup:
     from notebooks.kinds import IngestError
     from notebooks.ranking import RANKED_COLUMNS, ranked_alerts
     from notebooks.report_page import html_page, markdown_page
+    from notebooks.safe_output import check_output_folder, write_csv, write_text
     from notebooks.scoring import COMPONENTS, DEFAULT_PROFILE, resolve_profile
     from notebooks.workspace import connect, list_uploads
 
@@ -25,6 +26,8 @@ with app.setup:
     # What a score is made of, in the order the report explains it (see scoring.py).
     BREAKDOWN = ("impact", "sensitivity", "stage_factor", *COMPONENTS, "signal", "harm", "corroboration")
     UNMAPPED = "unmapped"
+    # Every file an audit may write into its --out folder (the last two only with AI data / fired signals).
+    REPORT_FILES = ("ranked_alerts.csv", "report.md", "report.html", "ai_metrics.csv", "journey_signals.csv")
 
 
 @app.function
@@ -240,20 +243,25 @@ def report_html(summary: dict, bundle: str | None = None) -> str:
 @app.function
 def write_report(summary: dict, out) -> list:
     """Writes ranked_alerts.csv, report.md and report.html into `out` (created), ai_metrics.csv when AI
-    interactions were given and journey_signals.csv when signals fired; returns the paths."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = [out / "ranked_alerts.csv", out / "report.md", out / "report.html"]
-    summary["ranked"][list(RANKED_COLUMNS)].to_csv(paths[0], index=False)
-    paths[1].write_text(report_markdown(summary), encoding="utf-8")
-    paths[2].write_text(report_html(summary), encoding="utf-8")
+    interactions were given and journey_signals.csv when signals fired; returns the paths.
+
+    Every target is checked before anything is written (safe_output.check_output_folder: never onto a
+    workspace's stored state); CSV cells are neutralised for spreadsheets, the Markdown is escaped."""
+    tables = {"ranked_alerts.csv": summary["ranked"][list(RANKED_COLUMNS)]}
     if summary.get("ai_metrics") is not None:
-        paths.append(out / "ai_metrics.csv")
-        summary["ai_metrics"].to_csv(paths[-1], index=False)
+        tables["ai_metrics.csv"] = summary["ai_metrics"]
     if summary.get("signals") is not None and len(summary["signals"]):
-        paths.append(out / "journey_signals.csv")
-        summary["signals"].to_csv(paths[-1], index=False)
-    return paths
+        tables["journey_signals.csv"] = summary["signals"]
+    pages = {"report.md": report_markdown(summary), "report.html": report_html(summary)}
+    names = [name for name in REPORT_FILES if name in tables or name in pages]
+    targets = check_output_folder(out, names)
+    targets[0].parent.mkdir(parents=True, exist_ok=True)
+    for name, target in zip(names, targets, strict=True):
+        if name in tables:
+            write_csv(tables[name], target)
+        else:
+            write_text(target, pages[name])
+    return [Path(out) / name for name in names]
 
 
 @app.cell(hide_code=True)

@@ -12,6 +12,7 @@ with app.setup:
     import pandas as pd
 
     from notebooks.kinds import IngestError
+    from notebooks.safe_output import check_output_folder, write_csv
     from notebooks.thresholds import detect
 
     # NAB's three application profiles: the weight of a true positive, a false positive, a missed window.
@@ -155,13 +156,15 @@ def score_directory(data_dir, out_dir, progress=None) -> list:
     names = nab_files(data_dir)
     if not names:
         raise ValueError(f"{data_dir}: no NAB files (expected <corpus>/<file>.csv)")
-    # every file is read and checked before anything is written: a refused file leaves no half output
+    # every target and every file is checked before anything is written: a refusal leaves no half output,
+    # and no output lands on the data being scored or on a workspace's stored state (safe_output)
+    inputs = [Path(data_dir) / name for name in names]
+    targets = dict(zip(names, check_output_folder(out_dir, names, inputs=inputs), strict=True))
     frames = {name: read_nab_csv(Path(data_dir) / name) for name in names}
     for done, (name, frame) in enumerate(frames.items(), start=1):
         scores = detect(frame["parsed"], frame["value"].to_numpy())["anomaly_score"].to_numpy()
-        target = Path(out_dir) / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        frame[["timestamp", "value"]].assign(anomaly_score=np.round(scores, 6)).to_csv(target, index=False)
+        targets[name].parent.mkdir(parents=True, exist_ok=True)
+        write_csv(frame[["timestamp", "value"]].assign(anomaly_score=np.round(scores, 6)), targets[name])
         if progress:
             progress(done, len(names), name)
     return names

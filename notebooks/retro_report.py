@@ -10,7 +10,9 @@ with app.setup:
     import pandas as pd
 
     from notebooks.report_page import html_page, markdown_page
+    from notebooks.safe_output import check_output_folder, write_csv, write_text
 
+    RETRO_FILES = ("retro_stages.csv", "retro.md", "retro.html")
     STAGE_COLUMNS = ("stage", "incidents", "noise_incidents", "mtta_min", "mttr_min", "restore_min")
 
 
@@ -109,16 +111,17 @@ def retro_charts(found: dict) -> list:
 
 
 @app.function
-def write_retro(found: dict, out, bundle: str | None = None) -> list:
-    """Writes retro_stages.csv, retro.md and retro.html (self-contained) into `out`; returns the paths."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+def write_retro(found: dict, out, bundle: str | None = None, workspace=None) -> list:
+    """Writes retro_stages.csv, retro.md and retro.html (self-contained) into `out`; returns the paths.
+    The targets are checked first (safe_output.check_output_folder: never onto the stored state of
+    `workspace` or of a workspace `out` lies in); CSV cells are neutralised, the Markdown is escaped."""
     title = f"journeylens retro: {found['week']}"
-    paths = [out / "retro_stages.csv", out / "retro.md", out / "retro.html"]
-    found["stages"].to_csv(paths[0], index=False)
-    paths[1].write_text(markdown_page(title, "Charts are in retro.html.", retro_sections(found)), encoding="utf-8")
-    paths[2].write_text(html_page(title, retro_sections(found), retro_charts(found), bundle), encoding="utf-8")
-    return paths
+    stages, markdown, page = check_output_folder(out, RETRO_FILES, workspace)
+    stages.parent.mkdir(parents=True, exist_ok=True)
+    write_csv(found["stages"], stages)
+    write_text(markdown, markdown_page(title, "Charts are in retro.html.", retro_sections(found)))
+    write_text(page, html_page(title, retro_sections(found), retro_charts(found), bundle))
+    return [Path(out) / name for name in RETRO_FILES]
 
 
 @app.cell(hide_code=True)
