@@ -2,23 +2,33 @@
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from app.cli_judge import add_judge_parser
 from app.cli_nab import add_nab_parser
 from app.cli_retro import add_retro_parser
+from app.cli_text import EXIT_REFUSED, say
 from notebooks.kinds import KIND_NAMES, IngestError
 
-EXIT_REFUSED = 2
+# Stopping `journeylens app` (a service manager's SIGTERM, Ctrl+C) stops the Streamlit child it started;
+# a child still running this long after is killed.
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+STOP_GRACE_SECONDS = 10
 
 
 def progress_printer(label: str):
     """A progress callback for the terminal: a redrawn line on a TTY, a line per step otherwise."""
+    from notebooks.safe_output import terminal_text
+
     last = {"text": None}
+    label = terminal_text(label)
 
     def report(fraction: float, text: str) -> None:
+        text = terminal_text(text)
         if sys.stderr.isatty():
             sys.stderr.write(f"\r{label}: {fraction:4.0%} {text[:60]:<60}")
             if fraction >= 1.0:
@@ -62,10 +72,10 @@ def cmd_uploads(args) -> int:
 
     uploads = list_uploads(args.workspace)
     if uploads.empty:
-        print(f"no uploads in {args.workspace}")
+        say(f"no uploads in {args.workspace}")
         return 0
     columns = ["upload_id", "kind", "file_name", "layout", "rows", "stored_at", "stored_by"]
-    print(uploads[columns].to_string(index=False))
+    say(uploads[columns].to_string(index=False), keep_newlines=True)
     return 0
 
 
@@ -82,53 +92,68 @@ def cmd_remove(args) -> int:
 
 
 def cmd_rank(args) -> int:
+    """The ranked queue as CSV, formula cells neutralised (safe_output.csv_safe). On a terminal, control
+    characters in the data are shown escaped too; a file or a pipe keeps them."""
     from notebooks.ranking import ranked_alerts
+    from notebooks.safe_output import check_output_target, csv_text, terminal_text, write_csv
 
+    target = check_output_target(args.out, args.workspace) if args.out else None
     try:
         queue = ranked_alerts(args.workspace, args.profile, top=args.top)
     except KeyError as err:
-        print(f"refused: {err.args[0]}", file=sys.stderr)
+        say(f"refused: {err.args[0]}", err=True)
         return EXIT_REFUSED
-    if args.out:
-        queue.to_csv(args.out, index=False)
+    if target:
+        write_csv(queue, target)
         shown = int((~queue["suppressed"]).sum()) if len(queue) else 0
-        print(f"wrote {len(queue):,} ranked groups ({shown:,} unsuppressed) to {args.out}")
+        say(f"wrote {len(queue):,} ranked groups ({shown:,} unsuppressed) to {args.out}")
+    elif sys.stdout.isatty():
+        sys.stdout.write(terminal_text(csv_text(queue), keep_newlines=True))
     else:
-        queue.to_csv(sys.stdout, index=False)
+        write_csv(queue, sys.stdout)
     return 0
 
 
 def cmd_audit(args) -> int:
     import tempfile
 
-    from notebooks.audit_report import AUDIT_PROFILE, audit_summary, read_profile_file, write_report
+    from notebooks.audit_report import (
+        AUDIT_PROFILE,
+        REPORT_FILES,
+        audit_summary,
+        read_profile_file,
+        write_report,
+    )
     from notebooks.ingest import ingest_file
     from notebooks.playbooks import parse_playbooks, save_playbooks
     from notebooks.profiles import save_profile
+    from notebooks.safe_output import check_output_folder
 
     files = [("journey-map", args.journey_map), *(("alerts", f) for f in args.alerts)]
     for kind, file in (("metrics", args.metrics), ("ai", args.ai), ("scores", args.scores),
                        ("incidents", args.incidents), ("changes", args.changes)):
         if file:
             files.append((kind, file))
+    inputs = [file for _, file in files] + [f for f in (args.profile, args.playbooks) if f]
+    check_output_folder(args.out, REPORT_FILES, inputs=inputs)  # refused before the work, not after it
     profile = read_profile_file(args.profile) if args.profile else None
     playbooks = parse_playbooks(Path(args.playbooks).read_text(), Path(args.playbooks).name) if args.playbooks else []
     with tempfile.TemporaryDirectory(prefix="journeylens-audit-") as tmp:
         workspace = Path(tmp) / "workspace"
         for kind, file in files:
             result = ingest_file(workspace, kind, file, progress=progress_printer(Path(file).name))
-            print(result["message"], file=sys.stderr)
+            say(result["message"], err=True)
         if profile is not None:
             save_profile(workspace, AUDIT_PROFILE, profile, comment=f"from {Path(args.profile).name}")
         if playbooks:
             save_playbooks(workspace, playbooks, comment=f"from {Path(args.playbooks).name}")
-        print("audit: ranking", file=sys.stderr)
+        say("audit: ranking", err=True)
         summary = audit_summary(workspace, AUDIT_PROFILE if profile is not None else None, ai_given=bool(args.ai))
-        print(f"audit: writing {args.out}", file=sys.stderr)
+        say(f"audit: writing {args.out}", err=True)
         paths = write_report(summary, args.out)
     noise = summary["noise"]
-    print(f"wrote {', '.join(str(p) for p in paths)} ({noise['alerts']:,} alerts, {noise['groups']:,} groups, "
-          f"{noise['unsuppressed']:,} unsuppressed)")
+    say(f"wrote {', '.join(str(p) for p in paths)} ({noise['alerts']:,} alerts, {noise['groups']:,} groups, "
+        f"{noise['unsuppressed']:,} unsuppressed)")
     return 0
 
 
@@ -136,11 +161,38 @@ def serve(workspace: str, port: int, address: str) -> int:
     from app.ui import streamlit_command
 
     env = dict(os.environ, JOURNEYLENS_WORKSPACE=str(Path(workspace).resolve()))
-    print(f"journeylens: serving {workspace} on http://{address}:{port} (Ctrl+C to stop)")
+    say(f"journeylens: serving {workspace} on http://{address}:{port} (Ctrl+C to stop)")
+    sys.stdout.flush()
+    return run_until_stopped(streamlit_command(port, address), env)
+
+
+def run_until_stopped(command: list, env: dict, grace: float = STOP_GRACE_SECONDS) -> int:
+    """Runs `command` as a child and waits for it. SIGTERM and SIGINT sent to journeylens are passed on to
+    the child, so stopping journeylens stops what it started; a child still running `grace` seconds after
+    the first of them is killed. Returns the child's status (128 + N when signal N ended it)."""
+    child, stop_asked = None, []
+
+    def forward(signum, _frame):
+        stop_asked.append(time.monotonic())
+        if child is not None:
+            child.send_signal(signum)
+
+    previous = {signum: signal.signal(signum, forward) for signum in STOP_SIGNALS}
     try:
-        return subprocess.call(streamlit_command(port, address), env=env)
-    except KeyboardInterrupt:
-        return 0
+        child = subprocess.Popen(command, env=env)
+        if stop_asked:  # a signal came before the child existed
+            child.send_signal(signal.SIGTERM)
+        while True:
+            try:
+                status = child.wait(timeout=0.5)
+                break
+            except subprocess.TimeoutExpired:
+                if stop_asked and time.monotonic() - stop_asked[0] > grace:
+                    child.kill()
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    return 128 - status if status < 0 else status
 
 
 def cmd_app(args) -> int:
@@ -153,10 +205,10 @@ def cmd_demo(args) -> int:
     try:
         results = build_sample_workspace(args.workspace, progress=progress_printer("sample"))
     except IngestError as err:
-        print(f"refused: {err}", file=sys.stderr)
+        say(f"refused: {err}", err=True)
         return EXIT_REFUSED
     for result in results:
-        print(result["message"])
+        say(result["message"])
     if args.no_app:
         return 0
     return serve(args.workspace, args.port, args.address)
@@ -215,17 +267,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def reader_went_away() -> int:
+    """Standard output's reader is gone (`journeylens rank | head`): what is left to print goes to
+    /dev/null, as the Python docs on SIGPIPE advise, and the verb ends quietly with status 0."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.run(args)
+        status = args.run(args)
+        sys.stdout.flush()  # inside the try: a reader that went away is noticed here, not at exit
+        return status
+    except BrokenPipeError:
+        return reader_went_away()
     except IngestError as err:
-        print(f"refused: {err}", file=sys.stderr)
+        say(f"refused: {err}", err=True)
         return EXIT_REFUSED
     except KeyboardInterrupt:
         return 130
     except Exception as err:  # never a traceback for a user; the type helps a bug report
-        print(f"journeylens: {type(err).__name__}: {err}", file=sys.stderr)
+        say(f"journeylens: {type(err).__name__}: {err}", err=True)
         return 1
 
 

@@ -2,12 +2,16 @@
 
 import sys
 
+from app.cli_text import say
+
 
 def file_progress(label: str):
     """Per-file progress on the terminal (stderr), so standard output stays the result."""
+    from notebooks.safe_output import terminal_text
+
     def report(done: int, total: int, name: str) -> None:
         end = "\n" if done == total or not sys.stderr.isatty() else ""
-        sys.stderr.write(f"\r{label}: {done}/{total} {name[:60]:<60}{end}")
+        sys.stderr.write(f"\r{label}: {done}/{total} {terminal_text(name)[:60]:<60}{end}")
         sys.stderr.flush()
     return report
 
@@ -16,7 +20,7 @@ def cmd_nab_score(args) -> int:
     from notebooks.nab_scorer import score_directory
 
     names = score_directory(args.data_dir, args.out, progress=file_progress("nab score"))
-    print(f"scored {len(names)} files into {args.out}")
+    say(f"scored {len(names)} files into {args.out}")
     return 0
 
 

@@ -1,30 +1,38 @@
 """`journeylens retro`: argument parsing and printing; the work is notebooks/retro*.py."""
 
-import sys
+from app.cli_text import EXIT_REFUSED, say
 
 
 def cmd_retro(args) -> int:
     from notebooks.governance import due_assumptions
+    from notebooks.profiles import load_profile
     from notebooks.retro import retro, retro_context, retro_trends, week_window
-    from notebooks.retro_report import write_retro
+    from notebooks.retro_report import RETRO_FILES, write_retro
     from notebooks.retro_suggestions import late_stages, playbook_hints, quiet_touchpoints
+    from notebooks.safe_output import check_output_folder
 
     try:
         week_window(args.week)
     except ValueError as err:
-        print(f"journeylens retro: {err}", file=sys.stderr)
-        return 2
-    print(f"retro: {args.week or 'all data'} ...", file=sys.stderr)
+        say(f"journeylens retro: {err}", err=True)
+        return EXIT_REFUSED
+    check_output_folder(args.out, RETRO_FILES, args.workspace)  # refused before the work, not after it
+    try:
+        load_profile(args.workspace, args.profile)
+    except KeyError as err:  # a profile never saved: refused, as `rank` refuses it
+        say(f"refused: {err.args[0]}", err=True)
+        return EXIT_REFUSED
+    say(f"retro: {args.week or 'all data'} ...", err=True)
     context = retro_context(args.workspace, args.profile)
     found = retro(args.workspace, args.week, context=context)
     found["trends"] = retro_trends(args.workspace, context=context)
     found["assumptions_due"] = due_assumptions(args.workspace)
     found["suggestions"] = [*quiet_touchpoints(context, args.week), *late_stages(context, args.week),
                             *playbook_hints(context, args.week)]
-    paths = write_retro(found, args.out)
+    paths = write_retro(found, args.out, workspace=args.workspace)
     volume = found["volume"]
-    print(f"wrote {', '.join(str(p) for p in paths)} ({volume['alerts']:,} alerts, "
-          f"{int(found['stages']['incidents'].sum()):,} incidents)")
+    say(f"wrote {', '.join(str(p) for p in paths)} ({volume['alerts']:,} alerts, "
+        f"{int(found['stages']['incidents'].sum()):,} incidents)")
     return 0
 
 
