@@ -97,14 +97,15 @@ def cmd_rank(args) -> int:
     from notebooks.ranking import ranked_alerts
     from notebooks.safe_output import check_output_target, csv_text, terminal_text, write_csv
 
-    target = check_output_target(args.out, args.workspace) if args.out else None
+    if args.out:
+        check_output_target(args.out, args.workspace)
     try:
         queue = ranked_alerts(args.workspace, args.profile, top=args.top)
     except KeyError as err:
         say(f"refused: {err.args[0]}", err=True)
         return EXIT_REFUSED
-    if target:
-        write_csv(queue, target)
+    if args.out:
+        write_csv(queue, args.out)
         shown = int((~queue["suppressed"]).sum()) if len(queue) else 0
         say(f"wrote {len(queue):,} ranked groups ({shown:,} unsuppressed) to {args.out}")
     elif sys.stdout.isatty():

@@ -65,10 +65,11 @@ def replace_file(path, write) -> Path:
     replaces it in one rename. A symlink at `path` is followed (check_output_target has vetted where it
     leads); a hard link elsewhere keeps the old content, since the file is a new one. A target that is not
     a regular file (--out /dev/stdout) is written in place."""
-    target = Path(os.path.realpath(os.path.expanduser(path)))
-    if target.exists() and not target.is_file():
-        write(target)
-        return target
+    given = Path(os.path.expanduser(path))
+    if given.exists() and not given.is_file():
+        write(given)
+        return given
+    target = Path(os.path.realpath(given))
     temporary = target.with_name(f".{target.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")
     try:
         write(temporary)

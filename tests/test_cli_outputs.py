@@ -109,6 +109,13 @@ def test_rank_csv_neutralises_formula_cells_in_files_and_pipes(hostile, tmp_path
         assert float(rows[0]["score"]) > 0 and rows[0]["rank"] == "1"  # numbers stay numbers
 
 
+def test_rank_out_to_a_pipe_writes_in_place(hostile):
+    """--out /dev/stdout is a pipe here, not a file to replace through a rename."""
+    result = run("rank", "--workspace", hostile, "--out", "/dev/stdout")
+    assert result.returncode == 0, result.stderr
+    assert "'" + FORMULA.replace('"', '""') in result.stdout and result.stdout.startswith("rank,group_id,")
+
+
 @pytest.fixture(scope="module")
 def audited(hostile, tmp_path_factory) -> Path:
     """The audit's --out folder, from the hostile files."""
