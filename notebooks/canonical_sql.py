@@ -4,7 +4,7 @@ __generated_with = "0.25.2"
 app = marimo.App(width="medium")
 
 with app.setup:
-    from notebooks.kinds import MAX_CELL_BYTES, IngestError, expected_text, kind_spec, normalise_name
+    from notebooks.kinds import MAX_CELL_BYTES, TS_FROM, TS_UNTIL, IngestError, expected_text, kind_spec, normalise_name
     from notebooks.layouts import LAYOUT_SOURCE, NATIVE_JSON, quote_ident
 
     # Columns journeylens derives itself; a file's own column of that name is kept in `extra`.
@@ -77,9 +77,14 @@ def source_value(column, sources: list) -> str:
 @app.function
 def derived_value(base: str, seconds_column: str) -> str:
     """ISO text of base time + seconds, where the base is another canonical column's source text."""
-    base_text = f'"v__{base}"'
-    return (f"strftime(jl_ts({base_text}) + to_microseconds(cast(try_cast({quote_ident(seconds_column)} as double) "
-            f"* 1e6 as bigint)), '%Y-%m-%dT%H:%M:%S')")
+    base, text = f'jl_ts("v__{base}")', quote_ident(seconds_column)
+    seconds = f"try_cast({text} as double)"
+    # Only a plausible base plus at most a century is added up. Any other offset (text, NaN, inf, 1e20)
+    # stays its own text, so the timestamp check refuses it by name instead of the engine failing on
+    # the arithmetic; a base out of range is refused by its own column's check.
+    return (f"case when {seconds} is null or not ({seconds} between -3.2e9 and 3.2e9) then nullif({text}, '') "
+            f"when {base} >= TIMESTAMP '{TS_FROM}' and {base} < TIMESTAMP '{TS_UNTIL}' then strftime({base} + "
+            f"to_microseconds(cast({seconds} * 1e6 as bigint)), '%Y-%m-%dT%H:%M:%S') end")
 
 
 @app.function
@@ -113,12 +118,15 @@ def bad_condition(column, parsed: str, value: str) -> str:
         bad = f"({parsed} is not null and {parsed} not in ({options}))"
     elif parser == "text":
         bad = "false"
-    elif parser == "unit":
-        bad = f"({unparsed} or not ({parsed} between 0 and 1))"
-    elif parser == "count":
-        bad = f"({unparsed} or {parsed} < 0 or {parsed} <> floor({parsed}))"
-    elif parser == "double":
-        bad = f"({unparsed} or not isfinite({parsed}))"
+    elif column.limits:
+        # finite and in the column's documented range (NaN and inf fail isfinite; counts are whole)
+        low, high = (float(x) for x in column.limits)
+        bad = f"({unparsed} or not (isfinite({parsed}) and {parsed} between {low!r} and {high!r}))"
+        if parser == "count":
+            bad = f"({bad} or {parsed} <> floor({parsed}))"
+    elif parser == "ts":
+        bad = (f"({unparsed} or {parsed} < TIMESTAMP '{TS_FROM}' "
+               f"or {parsed} >= TIMESTAMP '{TS_UNTIL}')")
     else:
         bad = unparsed
     if column.required:

@@ -15,9 +15,19 @@ with app.setup:
         parser: str = "text"  # text | ts | severity | bool | double | unit | count | labels | enum:a|b
         required: bool = False
         aliases: tuple = field(default=())
+        limits: tuple = ()  # (lowest, highest) accepted value of a numeric column (double, unit, count)
 
     def _cols(*specs):
         return tuple(Column(*s) if isinstance(s, tuple) else Column(s) for s in specs)
+
+    # Every timestamp of every kind lies in [TS_FROM, TS_UNTIL) (UTC), ISO and epoch alike: an export of
+    # the year 1970 (epoch 0), 9999 ("infinity") or the 29th millennium BC (epoch -1e15) is a broken
+    # export, not an alert. README "Value ranges" lists these with the numeric limits below.
+    TS_FROM, TS_UNTIL = "1990-01-01", "2100-01-01"
+    # Numeric columns carry their finite (lowest, highest) `limits` right in the lists below: a count of
+    # people per bucket up to 1e12, tokens per interaction up to 1e9, latency up to a day, time to value
+    # up to a year, cost up to 1e6 USD, satisfaction on any scale up to 100 (0-1, 1-5, 0-10, percent).
+    UNIT = (0, 1)
 
     # The contract of SPEC §2, one entry per kind. Aliases are matched after `normalise_name`, in order,
     # and when several aliases are present the first non-empty value per row wins (PagerDuty exports
@@ -44,7 +54,7 @@ with app.setup:
                     "priority_name", "priority", "urgency", "level", "sev", "alert_type", "alert_level")),
                 ("source", "text", False, ("source_type_name", "tool", "integration", "emitter")),
                 ("fingerprint", "text", False, ("dedup_key", "incident_key", "aggregation_key", "monitor_id")),
-                ("confidence", "unit", False, ("anomaly_confidence", "score", "probability")),
+                ("confidence", "unit", False, ("anomaly_confidence", "score", "probability"), UNIT),
                 ("region", "text", False, ("location", "zone", "datacenter", "dc")),
                 ("labels", "labels", False, ("tags", "label")),
                 ("message", "text", False, ("text", "body", "details", "annotation")),
@@ -56,10 +66,13 @@ with app.setup:
                 ("ts", "ts", True, ("timestamp", "time", "bucket", "hour", "date", "window_start")),
                 ("stage", "text", True, ("stage_id", "journey_stage", "step")),
                 ("segment", "text", False, ("segment_id", "persona", "tier", "cohort")),
-                ("entered", "count", True, ("sessions", "started", "visits", "users_entered")),
-                ("completed", "count", True, ("converted", "conversions", "finished", "users_completed")),
-                ("time_to_value_s", "double", False, ("ttv_s", "time_to_value", "ttv_seconds")),
-                ("satisfaction", "double", False, ("csat", "satisfaction_score")),
+                ("entered", "count", True, ("sessions", "started", "visits", "users_entered"),
+                 (0, 1_000_000_000_000)),
+                ("completed", "count", True, ("converted", "conversions", "finished", "users_completed"),
+                 (0, 1_000_000_000_000)),
+                ("time_to_value_s", "double", False, ("ttv_s", "time_to_value", "ttv_seconds"),
+                 (0, 31_536_000)),
+                ("satisfaction", "double", False, ("csat", "satisfaction_score"), (0, 100)),
             ),
         },
         "ai": {
@@ -83,12 +96,13 @@ with app.setup:
                 ("fallback_reason", "text", False, ()),
                 ("feedback", "enum:up|down", False, ("thumbs", "user_feedback")),
                 ("intent_mismatch", "bool", False, ()),
-                ("latency_ms", "double", False, ("duration_ms", "latency")),
+                ("latency_ms", "double", False, ("duration_ms", "latency"), (0, 86_400_000)),
                 ("input_tokens", "count", False, ("gen_ai_usage_input_tokens", "gen_ai_usage_prompt_tokens",
-                                                  "prompt_tokens")),
+                                                  "prompt_tokens"), (0, 1_000_000_000)),
                 ("output_tokens", "count", False, ("gen_ai_usage_output_tokens",
-                                                   "gen_ai_usage_completion_tokens", "completion_tokens")),
-                ("cost_usd", "double", False, ("cost",)),
+                                                   "gen_ai_usage_completion_tokens", "completion_tokens"),
+                 (0, 1_000_000_000)),
+                ("cost_usd", "double", False, ("cost",), (0, 1_000_000)),
                 ("outcome", "text", False, ()),
                 ("shadow", "bool", False, ("is_shadow",)),
             ),
@@ -98,7 +112,7 @@ with app.setup:
             "columns": _cols(
                 ("interaction_id", "text", True, ("id",)),
                 ("name", "text", True, ("metric", "eval_name", "criterion")),
-                ("value", "unit", False, ("score",)),
+                ("value", "unit", False, ("score",), UNIT),
                 ("label", "text", False, ("verdict",)),
                 ("source", "enum:llm|human|code", True, ("evaluator", "annotator_kind")),
                 ("explanation", "text", False, ("reason", "rationale")),
@@ -186,16 +200,29 @@ def expected_text(column) -> str:
     parser = column.parser
     if parser.startswith("enum:"):
         return "one of " + ", ".join(parser[5:].split("|"))
+    if column.limits:
+        low, high = (number_text(x) for x in column.limits)
+        return f"{'a whole number' if parser == 'count' else 'a number'} from {low} to {high}"
     return {
         "text": "text",
-        "ts": "an ISO 8601 timestamp or epoch seconds/milliseconds",
+        "ts": f"an ISO 8601 timestamp or epoch seconds/milliseconds between {TS_FROM[:4]} and {TS_UNTIL[:4]}",
         "severity": "a severity (critical/high/error/warning/medium/low/info, P1-P5 or 1-5)",
         "bool": "a boolean (true/false, 1/0, yes/no)",
-        "double": "a number",
-        "unit": "a number from 0 to 1",
-        "count": "a whole number >= 0",
         "labels": "a JSON object or k=v;k=v pairs",
     }[parser]
+
+
+@app.function
+def shown(value, limit: int = 80) -> str:
+    """A found value as a refusal shows it: its repr, cut to `limit` characters (it may be a whole list)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "…"
+
+
+@app.function
+def number_text(value) -> str:
+    """1000000 -> "1,000,000", 0.5 -> "0.5": a limit as a message or the README shows it."""
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:g}"
 
 
 @app.cell(hide_code=True)
@@ -217,7 +244,8 @@ def _():
 @app.cell
 def _(mo):
     rows = [
-        {"kind": k, "column": c.name, "required": c.required, "parser": c.parser, "aliases": ", ".join(c.aliases)}
+        {"kind": k, "column": c.name, "required": c.required, "parser": c.parser, "aliases": ", ".join(c.aliases),
+         "limits": " to ".join(number_text(x) for x in c.limits)}
         for k, spec in KINDS.items()
         for c in spec["columns"]
     ]
