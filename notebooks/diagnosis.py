@@ -5,13 +5,17 @@ app = marimo.App(width="medium")
 
 with app.setup:
     import re
+    from pathlib import Path
 
     import duckdb
 
     from notebooks.canonical_sql import build_plan, resolve_columns
     from notebooks.kinds import IngestError, kind_spec
     from notebooks.layouts import open_source, quote_ident
-    from notebooks.readers import check_utf8, csv_problem, python_json_records
+    from notebooks.json_records import (
+        MAX_JSON_RECORD_BYTES, MAX_PYTHON_JSON_BYTES, json_lines, json_problem, python_json_records,
+    )
+    from notebooks.readers import check_utf8, csv_problem, parquet_problem
     from notebooks.workspace import new_connection
 
 
@@ -41,8 +45,13 @@ def diagnose(kind, path, file_name, fmt, mapping, error) -> None:
     pay for this."""
     if fmt in ("csv", "json", "jsonl"):
         check_utf8(path, file_name, header_lines=1 if fmt == "csv" else 0)
-    if fmt in ("json", "jsonl"):
+    if fmt in ("json", "jsonl") and Path(path).stat().st_size <= MAX_PYTHON_JSON_BYTES:
         python_json_records(path, file_name)
+    elif fmt == "jsonl":  # too large to load whole: a line at a time, in bounded memory
+        with open(path, encoding="utf-8-sig") as handle:
+            lines = iter(lambda: handle.readline(MAX_JSON_RECORD_BYTES + 1), "")
+            for _ in json_lines(lines, file_name):
+                pass
     con = new_connection()
     try:
         try:
@@ -56,9 +65,10 @@ def diagnose(kind, path, file_name, fmt, mapping, error) -> None:
         except duckdb.Error as err:
             line = re.search(r"line:?\s*(\d+)", str(err), re.IGNORECASE)
             row = int(line.group(1)) - (1 if fmt == "csv" else 0) if line else None
-            found = csv_problem(err) if fmt == "csv" else first_line(err, path, file_name)
-            raise IngestError(file_name, row, None, f"a well-formed {fmt.upper()} row",
-                              found.replace(str(path), file_name)) from None
+            problem = {"csv": csv_problem, "parquet": parquet_problem}.get(fmt, json_problem)(err)
+            found = problem or first_line(err, path, file_name)
+            expected = "a readable Parquet file" if fmt == "parquet" else f"a well-formed {fmt.upper()} row"
+            raise IngestError(file_name, row, None, expected, found.replace(str(path), file_name)) from None
         found = [(r, i) for i, r in enumerate(first_rows) if r is not None]
         if not found:
             raise IngestError(file_name, None, None, f"a readable {fmt.upper()} file",

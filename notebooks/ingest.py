@@ -17,7 +17,7 @@ with app.setup:
     from notebooks.journey_map_file import preview_journey_map, store_journey_map
     from notebooks.kinds import KIND_NAMES, IngestError, kind_spec
     from notebooks.layouts import open_source, quote_ident
-    from notebooks.readers import detect_format, file_digest
+    from notebooks.readers import check_input_file, detect_format, file_digest
     from notebooks.workspace import (
         canonical_columns, connect, find_duplicate, list_manifests, new_connection, stored_copies,
     )
@@ -135,10 +135,7 @@ def ingest_file(workspace, kind: str, path, fmt: str | None = None, mapping: dic
     file_name = file_name or path.name
     if kind not in KIND_NAMES:
         raise IngestError(file_name, None, None, "a kind: " + ", ".join(KIND_NAMES), repr(kind))
-    if not path.is_file():
-        raise IngestError(file_name, None, None, "a readable file", "no such file")
-    if path.stat().st_size == 0:
-        raise IngestError(file_name, None, None, "a file with data", "an empty file (0 bytes)")
+    check_input_file(path, file_name)
     # The content hash runs beside the conversion (it is a few percent of a large ingest); a small file
     # is checked for a duplicate first, a large one as soon as its hash is known.
     hashing = ThreadPoolExecutor(max_workers=1).submit(file_digest, path)
@@ -212,6 +209,7 @@ def preview_file(kind: str, path, fmt: str | None = None, mapping: dict | None =
     required columns are missing, and the first `limit` canonical rows (unchecked)."""
     path = Path(path)
     file_name = file_name or path.name
+    check_input_file(path, file_name)
     if kind == "journey-map":
         return preview_journey_map(path, file_name)
     fmt = detect_format(path, file_name, fmt)

@@ -4,12 +4,12 @@ __generated_with = "0.25.2"
 app = marimo.App(width="medium")
 
 with app.setup:
-    import json
 
     import duckdb
 
+    from notebooks.json_records import json_problem, json_value, python_json_records, records_frame
     from notebooks.kinds import IngestError, normalise_name
-    from notebooks.readers import csv_relation, python_json_records, records_frame
+    from notebooks.readers import csv_relation
     from notebooks.workspace import sql_text
 
     # Native JSON layouts: (layout, the kind it belongs to, the SQL file that reads it).
@@ -60,12 +60,14 @@ def first_json_record(con, path, file_name: str) -> dict:
         row = con.sql("select json from read_json_objects($p, format = 'auto') limit 1", params={"p": str(path)})
         rows = row.fetchall()
         first = rows[0] if rows else None
-    except duckdb.Error:
+    except duckdb.Error as err:
         python_json_records(path, file_name)  # names the line and character of the problem
+        if json_problem(err):
+            raise IngestError(file_name, 1, None, "a readable JSON record", json_problem(err)) from None
         raise
     if first is None:
         raise IngestError(file_name, None, None, "at least one JSON record", "none")
-    value = json.loads(first[0])
+    value = json_value(first[0], file_name, 1)
     if not isinstance(value, dict):
         raise IngestError(file_name, 1, None, "a JSON object", type(value).__name__)
     return value
@@ -84,8 +86,14 @@ def open_source(con, kind: str, path, file_name: str, fmt: str, numbered: bool =
         rel.create_view("raw_src")
         return {"layout": tabular_layout(kind, columns), "columns": columns, "numbered": numbered}
     if fmt == "parquet":
-        rel = con.read_parquet(str(path), file_row_number=True)
-        columns = [c for c in rel.columns if c != "file_row_number"]
+        try:
+            rel = con.read_parquet(str(path), file_row_number=True)
+            columns = [c for c in rel.columns if c != "file_row_number"]
+        except RuntimeError as err:  # the Python binding cannot turn a name that is not UTF-8 into text
+            if "conversion error" not in str(err):
+                raise
+            raise IngestError(file_name, "header", None, "column names in UTF-8",
+                              "a column name that is not UTF-8 text (a damaged file?)") from None
         texts = ", ".join(
             f"case when typeof({quote_ident(c)}) like '%STRUCT%' or typeof({quote_ident(c)}) like '%[]' "
             f"or typeof({quote_ident(c)}) like 'MAP%' then to_json({quote_ident(c)})::varchar "

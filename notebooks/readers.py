@@ -11,16 +11,20 @@ with app.setup:
     import json
     from pathlib import Path
 
-    import pandas as pd
-
     from notebooks.kinds import IngestError
 
     FORMATS = ("csv", "parquet", "json", "jsonl")
     # DuckDB refuses longer CSV lines; the huge-cell check then names the row. Beyond this a line is
     # reported by the Python fallback.
     MAX_LINE_BYTES = 64 * 1024 * 1024
-    # Keys whose object value holds attributes (OpenTelemetry spans): their keys are lifted to the top.
-    ATTRIBUTE_KEYS = ("attributes", "span_attributes", "attrs")
+    # Text that is not UTF-8, told by its byte-order mark (longest first) or, for UTF-16/32 without one, by
+    # its zero bytes: the user is told what it is and what to do, instead of a "missing column".
+    BYTE_ORDER_MARKS = (
+        (b"\x00\x00\xfe\xff", "UTF-32 text"), (b"\xff\xfe\x00\x00", "UTF-32 text"), (b"\xfe\xff", "UTF-16 text"),
+        (b"\xff\xfe", "UTF-16 text"), (b"+/v", "UTF-7 text"), (b"\x84\x31\x95\x33", "GB 18030 text"),
+        (b"\xdd\x73\x66\x73", "UTF-EBCDIC text"), (b"\x1f\x8b", "a gzip-compressed file"),
+        (b"PK\x03\x04", "a zip archive (an Excel workbook is one)"),
+    )
 
 
 @app.function
@@ -36,6 +40,18 @@ def file_digest(path) -> tuple:
 
 
 @app.function
+def check_input_file(path, file_name: str) -> None:
+    """Refuses what is not a file with data, saying what it is: a directory, nothing, an empty file."""
+    path = Path(path)
+    if path.is_dir():
+        raise IngestError(file_name, None, None, "a file", "a directory (give the files in it one by one)")
+    if not path.is_file():
+        raise IngestError(file_name, None, None, "a readable file", "no such file")
+    if path.stat().st_size == 0:
+        raise IngestError(file_name, None, None, "a file with data", "an empty file (0 bytes)")
+
+
+@app.function
 def detect_format(path, file_name: str, override: str | None = None) -> str:
     """csv | parquet | json | jsonl, from the content first (magic bytes, first character), the file
     name second. `override` (the --format flag) wins."""
@@ -47,6 +63,7 @@ def detect_format(path, file_name: str, override: str | None = None) -> str:
         head = handle.read(65536)
     if head[:4] == b"PAR1":
         return "parquet"
+    refuse_other_encoding(head, file_name)
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if text[:1] == b"[":
         return "json"
@@ -55,6 +72,8 @@ def detect_format(path, file_name: str, override: str | None = None) -> str:
         try:
             json.loads(first_line)
             return "jsonl"
+        except RecursionError:  # a complete line nested too deep: its reader refuses it by line
+            return "jsonl"
         except ValueError:
             return "json"
     suffix = Path(file_name).suffix.lower()
@@ -62,9 +81,27 @@ def detect_format(path, file_name: str, override: str | None = None) -> str:
 
 
 @app.function
+def refuse_other_encoding(head: bytes, file_name: str) -> None:
+    """Refuses UTF-16, UTF-32 and other non-UTF-8 text (or a compressed file) by its first bytes."""
+    found = next((what for mark, what in BYTE_ORDER_MARKS if head.startswith(mark)), None)
+    sample = head[:4096]
+    if found is None and len(sample) >= 8 and sample.count(0) >= len(sample) // 3:
+        zeros = [sample[i::4].count(0) / len(sample[i::4]) for i in range(4)]
+        if min(zeros[1:]) > 0.9 or min(zeros[:3]) > 0.9:
+            found = "UTF-32 text"
+        elif min(zeros[0], zeros[2]) > 0.9 or min(zeros[1], zeros[3]) > 0.9:
+            found = "UTF-16 text"
+    if found:
+        advice = "decompress it" if "file" in found or "archive" in found else "save it as UTF-8"
+        raise IngestError(file_name, None, None, "UTF-8 text", f"{found} ({advice} and upload it again)")
+
+
+@app.function
 def check_utf8(path, file_name: str, header_lines: int = 0) -> None:
     """Refuses non-UTF-8 bytes, naming the row (line minus header lines) and the byte column of the
-    first bad byte."""
+    first bad byte; UTF-16/32 text is named as such."""
+    with open(path, "rb") as handle:
+        refuse_other_encoding(handle.read(4096), file_name)
     decoder = codecs.getincrementaldecoder("utf-8")()
     line, last_newline, offset = 1, -1, 0
     with open(path, "rb") as handle:
@@ -90,75 +127,6 @@ def check_utf8(path, file_name: str, header_lines: int = 0) -> None:
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         raise IngestError(file_name, None, None, "UTF-8 text", "a truncated multi-byte character at the end") from None
-
-
-@app.function
-def python_json_records(path, file_name: str) -> list:
-    """[(row, record)] from a JSON array, one JSON object, or JSON Lines, with exact error positions.
-    `row` is the array element (1-based) or the JSONL line."""
-    check_utf8(path, file_name)
-    text = Path(path).read_text(encoding="utf-8-sig")
-    stripped = text.strip()
-    if not stripped:
-        raise IngestError(file_name, None, None, "at least one JSON record", "an empty file")
-    try:
-        document = json.loads(stripped)
-        values = document if isinstance(document, list) else [document]
-        records = list(enumerate(values, start=1))
-    except json.JSONDecodeError as whole_err:
-        if stripped[0] == "[" or ("\n" not in stripped):
-            raise IngestError(file_name, f"{whole_err.lineno} (line)", f"char {whole_err.colno}",
-                              "valid JSON", whole_err.msg.lower()) from None
-        records = []
-        for number, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                records.append((number, json.loads(line)))
-            except json.JSONDecodeError as err:
-                truncated = err.pos >= len(line.rstrip()) or err.msg.startswith("Unterminated string")
-                found = "the line ending mid-record (a truncated record)" if truncated else err.msg.lower()
-                raise IngestError(file_name, number, f"char {err.colno}", "a complete JSON object", found) from None
-    for row, record in records:
-        if not isinstance(record, dict):
-            raise IngestError(file_name, row, None, "a JSON object", type(record).__name__)
-    if not records:
-        raise IngestError(file_name, None, None, "at least one JSON record", "none")
-    return records
-
-
-@app.function
-def flatten_record(record: dict) -> dict:
-    """One level: attribute objects are lifted, other nested values kept as JSON text, scalars as text."""
-    flat = {}
-    for key, value in record.items():
-        if key in ATTRIBUTE_KEYS and isinstance(value, dict):
-            for inner_key, inner_value in value.items():
-                flat.setdefault(inner_key, inner_value)
-        else:
-            flat[key] = value
-    return {k: cell_text(v) for k, v in flat.items()}
-
-
-@app.function
-def cell_text(value):
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, sort_keys=True)
-    return str(value)
-
-
-@app.function
-def records_frame(records: list) -> pd.DataFrame:
-    """All-text DataFrame (plus `__row`) from [(row, record)]; keys in first-seen order."""
-    flat = [flatten_record(r) for _, r in records]
-    columns = list(dict.fromkeys(k for rec in flat for k in rec))
-    frame = pd.DataFrame(flat, columns=columns, dtype=object)
-    frame.insert(0, "__row", [row for row, _ in records])
-    return frame
 
 
 @app.function
@@ -208,6 +176,20 @@ def header_names(path, delimiter: str) -> list:
 
 
 @app.function
+def parquet_problem(error) -> str | None:
+    """What a DuckDB Parquet error found, in a user's words (None when it has no better words). Every
+    error of reading the file itself (footer, pages, compression, Thrift metadata) means a damaged file;
+    a conversion or a query error is not one."""
+    text = str(error)
+    if "not valid UTF8" in text:
+        return "text that is not UTF-8 (a damaged file, or one written with another encoding)"
+    if any(kind in text for kind in ("Conversion Error", "Could not convert", "Binder Error", "Catalog Error",
+                                     "Parser Error", "Out of Memory", "Interrupt")):
+        return None
+    return "a damaged or cut-short Parquet file"
+
+
+@app.function
 def csv_problem(error) -> str:
     """What a DuckDB CSV error found, in a user's words."""
     text = str(error)
@@ -229,9 +211,10 @@ def _():
         """
         # Reading uploaded files
 
-        Format detection (content before file name), UTF-8 checks with exact positions, and JSON
-        parsing that names the line of a truncated record. Everything a reader returns is text; the
-        canonical parsers in `ingest.py` decide what each value means.
+        Format detection (content before file name), UTF-8 checks with exact positions (UTF-16 and
+        other encodings named as such) and the CSV dialect. JSON records read in Python are
+        `json_records.py`. Everything a reader returns is text; the canonical parsers in
+        `canonical_sql.py` decide what each value means.
         """
     )
     return
