@@ -5,25 +5,32 @@ app = marimo.App(width="medium")
 
 with app.setup:
     import json
+    import math
 
     import duckdb
     import pandas as pd
     import yaml
 
-    from notebooks.kinds import MAP_TABLES, IngestError
-    from notebooks.readers import check_utf8
+    from notebooks.kinds import MAP_TABLES, IngestError, shown
     from notebooks.workspace import new_connection
+    from notebooks.yaml_input import read_yaml_text, yaml_document
 
     # Alert columns a touchpoint rule may match on (SPEC §2.2), besides labels.<key>.
     MATCH_COLUMNS = ("service", "name", "source", "severity", "region", "message", "fingerprint", "alert_id")
+    # The numbers of a journey map: (lowest, highest, default when absent, what a refusal expects). A
+    # segment weight is > 0: it multiplies the segment's traffic in exposure (README "Value ranges").
+    LIMITS = {
+        "impact": (1, 10, 5, "a number from 1 to 10"),
+        "sensitivity": (0, 1, 0.5, "a number from 0 to 1"),
+        "weight": (0, 100, 1.0, "a number above 0 and at most 100"),
+    }
 
 
 @app.function
-def node_lines(text: str) -> dict:
+def node_lines(root) -> dict:
     """{("touchpoints", 3): 41, ...}: the 1-based line where each list item of each section starts, so a
     refusal can point into the YAML."""
     lines = {}
-    root = yaml.compose(text)
     if not isinstance(root, yaml.MappingNode):
         return lines
     for key_node, value_node in root.value:
@@ -36,69 +43,68 @@ def node_lines(text: str) -> dict:
 @app.function
 def read_journey_map(path, file_name: str) -> dict:
     """Parses and validates a journey map (SPEC §2.2). Returns {journey, stages, touchpoints, segments}
-    as DataFrames. Every refusal names the list item (and its line), the field, what was expected and
-    what was found."""
-    check_utf8(path, file_name)
-    text = open(path, encoding="utf-8-sig").read()
-    try:
-        document = yaml.safe_load(text)
-        lines = node_lines(text)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        row = f"{mark.line + 1} (line)" if mark else None
-        raise IngestError(file_name, row, None, "valid YAML", str(getattr(err, "problem", err))) from None
+    as DataFrames. The YAML is bounded before it is built (yaml_input); every refusal names the list item
+    (and its line), the field, what was expected and what was found. Ids are text or whole numbers,
+    names and descriptions text, numbers finite and within LIMITS."""
+    document, root = yaml_document(read_yaml_text(path, file_name), file_name)
     if not isinstance(document, dict) or "stages" not in document:
         raise IngestError(file_name, None, "stages", "a YAML journey map with a `stages` list",
                           type(document).__name__ if not isinstance(document, dict) else "no `stages` key")
-
-    def where(section, index):
-        line = lines.get((section, index))
-        return f"{section}[{index}]" + (f" (line {line})" if line else "")
+    lines = node_lines(root)
 
     def refuse(section, index, field, expected, found):
-        raise IngestError(file_name, where(section, index), field, expected, found)
+        line = lines.get((section, index))
+        where = f"{section}[{index}]" + (f" (line {line})" if line else "")
+        raise IngestError(file_name, where, field, expected, shown(found))
 
-    journey = str(document.get("journey") or "default")
+    journey = document.get("journey")
+    if journey not in (None, "") and not is_id(journey):
+        raise IngestError(file_name, None, "journey", "a journey name (text)", shown(journey))
+    journey = str(journey or "default")
+    sections = {}
+    for section in ("stages", "touchpoints", "segments"):
+        items = document.get(section)
+        if items is not None and not isinstance(items, list):
+            raise IngestError(file_name, None, section, f"a list of {section}", shown(items))
+        sections[section] = []
+        for index, item in enumerate(items or [], start=1):
+            if not isinstance(item, dict):
+                refuse(section, index, None, "a mapping of fields", item)
+            sections[section].append((index, item, lambda f, e, v, s=section, i=index: refuse(s, i, f, e, v)))
     stages = []
-    for index, stage in enumerate(document.get("stages") or [], start=1):
-        if not isinstance(stage, dict) or not stage.get("id"):
-            refuse("stages", index, "id", "a stage with an `id`", repr(stage))
-        impact, sensitivity = stage.get("impact", 5), stage.get("sensitivity", 0.5)
-        if not is_number(impact) or not 1 <= impact <= 10:
-            refuse("stages", index, "impact", "a number from 1 to 10", repr(impact))
-        if not is_number(sensitivity) or not 0 <= sensitivity <= 1:
-            refuse("stages", index, "sensitivity", "a number from 0 to 1", repr(sensitivity))
-        if any(s["stage"] == str(stage["id"]) for s in stages):
-            refuse("stages", index, "id", "a unique stage id", repr(stage["id"]))
-        stages.append({"journey": journey, "stage": str(stage["id"]), "name": str(stage.get("name") or stage["id"]),
-                       "position": index, "impact": float(impact), "sensitivity": float(sensitivity),
-                       "description": stage.get("description")})
+    for index, stage, bad in sections["stages"]:
+        stage_id = checked_id(stage, "id", bad)
+        impact, sensitivity = (checked_number(stage, key, bad) for key in ("impact", "sensitivity"))
+        if any(s["stage"] == stage_id for s in stages):
+            bad("id", "a unique stage id", stage["id"])
+        stages.append({"journey": journey, "stage": stage_id, "name": checked_text(stage, "name", bad) or stage_id,
+                       "position": index, "impact": impact, "sensitivity": sensitivity,
+                       "description": checked_text(stage, "description", bad)})
     if not stages:
         raise IngestError(file_name, None, "stages", "at least one stage", "an empty list")
     stage_ids = [s["stage"] for s in stages]
     touchpoints = []
-    for index, rule in enumerate(document.get("touchpoints") or [], start=1):
-        if not isinstance(rule, dict):
-            refuse("touchpoints", index, None, "a mapping with `stage` and `match`", repr(rule))
-        if str(rule.get("stage")) not in stage_ids:
-            refuse("touchpoints", index, "stage", "one of the stages " + ", ".join(stage_ids), repr(rule.get("stage")))
+    for index, rule, bad in sections["touchpoints"]:
+        if not is_id(rule.get("stage")) or str(rule["stage"]) not in stage_ids:
+            bad("stage", "one of the stages " + ", ".join(stage_ids), rule.get("stage"))
         match = rule.get("match")
         if not isinstance(match, dict) or not match:
-            refuse("touchpoints", index, "match", "a non-empty mapping of column to pattern", repr(match))
+            bad("match", "a non-empty mapping of column to pattern", match)
         for key, pattern in match.items():
-            check_match(key, pattern, lambda field, exp, found, i=index: refuse("touchpoints", i, field, exp, found))
+            check_match(key, pattern, lambda field, exp, found, bad=bad: bad(field, exp, found))
+        touchpoint = rule.get("touchpoint")
+        if touchpoint is not None and not is_id(touchpoint):
+            bad("touchpoint", "a touchpoint name (text)", touchpoint)
         touchpoints.append({"journey": journey, "position": index, "stage": str(rule["stage"]),
-                            "touchpoint": rule.get("touchpoint"),
+                            "touchpoint": None if touchpoint is None else str(touchpoint),
                             "match": json.dumps({str(k): str(v) for k, v in match.items()})})
     segments = []
-    for index, segment in enumerate(document.get("segments") or [], start=1):
-        if not isinstance(segment, dict) or not segment.get("id"):
-            refuse("segments", index, "id", "a segment with an `id`", repr(segment))
-        weight = segment.get("weight", 1.0)
-        if not is_number(weight) or weight <= 0:
-            refuse("segments", index, "weight", "a number > 0", repr(weight))
-        segments.append({"journey": journey, "segment": str(segment["id"]), "weight": float(weight),
-                         "description": segment.get("description")})
+    for _, segment, bad in sections["segments"]:
+        segment_id = checked_id(segment, "id", bad)
+        if any(s["segment"] == segment_id for s in segments):
+            bad("id", "a unique segment id", segment["id"])
+        segments.append({"journey": journey, "segment": segment_id, "weight": checked_number(segment, "weight", bad),
+                         "description": checked_text(segment, "description", bad)})
     return {"journey": journey, "stages": pd.DataFrame(stages), "touchpoints": pd.DataFrame(touchpoints),
             "segments": pd.DataFrame(segments)}
 
@@ -106,6 +112,37 @@ def read_journey_map(path, file_name: str) -> dict:
 @app.function
 def is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+@app.function
+def is_id(value) -> bool:
+    """An id or name in a journey map is text or a whole number: never a mapping, list, boolean or null."""
+    return isinstance(value, str) and value.strip() != "" or isinstance(value, int) and not isinstance(value, bool)
+
+
+@app.function
+def checked_id(item: dict, key: str, bad) -> str:
+    if not is_id(item.get(key)):
+        bad(key, f"an `{key}`: text or a whole number", item.get(key))
+    return str(item[key])
+
+
+@app.function
+def checked_text(item: dict, key: str, bad) -> str | None:
+    value = item.get(key)
+    if value is not None and not isinstance(value, str):
+        bad(key, "text (quote it)", value)
+    return value
+
+
+@app.function
+def checked_number(item: dict, key: str, bad) -> float:
+    """A finite number within LIMITS[key], or LIMITS' default when the key is absent."""
+    low, high, default, expected = LIMITS[key]
+    value = item.get(key, default)
+    if not is_number(value) or not math.isfinite(value) or not low <= value <= high or (key == "weight" and value <= 0):
+        bad(key, expected, value)
+    return float(value)
 
 
 @app.function
