@@ -9,7 +9,6 @@ with app.setup:
 
     import altair as alt
     import pandas as pd
-    import yaml
 
     from notebooks.journey_mapping import coverage
     from notebooks.ai_outcomes import workspace_ai_metrics
@@ -32,16 +31,14 @@ with app.setup:
 
 @app.function
 def read_profile_file(path) -> dict:
-    """A partial weight profile from a JSON or YAML file (JSON is YAML), checked against the settings
-    of DEFAULT_PROFILE and completed with resolve_profile. A bad file raises IngestError."""
-    path = Path(path)
-    name = path.name
-    try:
-        document = yaml.safe_load(path.read_text())
-    except FileNotFoundError:
-        raise IngestError(name, None, None, "a readable file", "no such file") from None
-    except yaml.YAMLError as err:
-        raise IngestError(name, None, None, "valid JSON or YAML", str(getattr(err, "problem", err))) from None
+    """A partial weight profile from a JSON or YAML file (JSON is YAML), read bounded (yaml_input), checked
+    against the settings of DEFAULT_PROFILE and their ranges (profile_checks) and completed with
+    resolve_profile. A bad file raises IngestError."""
+    from notebooks.profile_checks import check_profile
+    from notebooks.yaml_input import load_yaml, read_yaml_text
+
+    name = Path(path).name
+    document = load_yaml(read_yaml_text(path, name), name)
     if document is None:
         document = {}
     if not isinstance(document, dict):
@@ -49,23 +46,15 @@ def read_profile_file(path) -> dict:
     for key, value in document.items():
         if key not in DEFAULT_PROFILE:
             raise IngestError(name, None, key, "a profile setting: " + ", ".join(DEFAULT_PROFILE), repr(key))
-        if key == "weights":
-            if not isinstance(value, dict):
-                raise IngestError(name, None, "weights", "a mapping of weights", repr(value))
-            for weight, number in value.items():
-                if weight not in DEFAULT_PROFILE["weights"]:
-                    raise IngestError(name, None, f"weights.{weight}",
-                                      "a weight: " + ", ".join(DEFAULT_PROFILE["weights"]), repr(weight))
-                if isinstance(number, bool) or not isinstance(number, (int, float)):
-                    raise IngestError(name, None, f"weights.{weight}", "a number", repr(number))
-        elif isinstance(DEFAULT_PROFILE[key], bool):
-            if not isinstance(value, bool):
-                raise IngestError(name, None, key, "true or false", repr(value))
-        elif key != "suppress" and (isinstance(value, bool) or not isinstance(value, (int, float))):
-            raise IngestError(name, None, key, "a number", repr(value))
-        elif key == "suppress" and not isinstance(value, list):
-            raise IngestError(name, None, key, "a list of suppression rules", repr(value))
-    return resolve_profile(document)
+        for weight in value if key == "weights" and isinstance(value, dict) else ():
+            if weight not in DEFAULT_PROFILE["weights"]:
+                raise IngestError(name, None, f"weights.{weight}",
+                                  "a weight: " + ", ".join(DEFAULT_PROFILE["weights"]), repr(weight))
+    check_profile(document, name)
+    profile = resolve_profile(document)
+    if not any(profile["weights"].values()):
+        raise IngestError(name, None, "weights", "at least one weight above 0", "every weight 0")
+    return profile
 
 
 @app.function
