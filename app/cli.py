@@ -12,6 +12,7 @@ from app.cli_judge import add_judge_parser
 from app.cli_nab import add_nab_parser
 from app.cli_retro import add_retro_parser
 from app.cli_text import EXIT_REFUSED, say
+from app.cli_trail import add_trail_parser
 from notebooks.kinds import KIND_NAMES, IngestError
 
 # Stopping `journeylens app` (a service manager's SIGTERM, Ctrl+C) stops the Streamlit child it started;
@@ -60,9 +61,9 @@ def cmd_ingest(args) -> int:
         try:
             result = ingest_file(args.workspace, args.kind, file, fmt=args.format, mapping=mapping,
                                  progress=progress_printer(Path(file).name))
-            print(result["message"])
+            say(result["message"])
         except IngestError as err:
-            print(f"refused: {err}", file=sys.stderr)
+            say(f"refused: {err}", err=True)
             refused += 1
     return EXIT_REFUSED if refused else 0
 
@@ -85,9 +86,9 @@ def cmd_remove(args) -> int:
     try:
         manifest = remove_upload(args.workspace, args.upload_id, why=args.why or "")
     except KeyError as err:
-        print(f"refused: {err.args[0]}", file=sys.stderr)
+        say(f"refused: {err.args[0]}", err=True)
         return EXIT_REFUSED
-    print(f"removed upload {manifest['upload_id']} ({manifest['file_name']}, {manifest['rows']:,} rows)")
+    say(f"removed upload {manifest['upload_id']} ({manifest['file_name']}, {manifest.get('rows', 0):,} rows)")
     return 0
 
 
@@ -257,6 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_nab_parser(verbs)
     add_judge_parser(verbs, with_workspace)
     add_retro_parser(verbs, with_workspace)
+    add_trail_parser(verbs, with_workspace)
 
     for name, helptext, run in (("app", "open the app on a workspace", cmd_app),
                                 ("demo", "build the sample workspace and open the app", cmd_demo)):

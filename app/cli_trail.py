@@ -1,6 +1,6 @@
 """`journeylens trail verify|repair`: argument parsing and printing; the work is notebooks/trail_check.py."""
 
-import sys
+from app.cli_text import say
 
 EXIT_DAMAGED = 1
 
@@ -10,14 +10,14 @@ def cmd_trail_verify(args) -> int:
 
     result = verify_workspace(args.workspace)
     if result["ok"]:
-        print(f"the audit trail of {args.workspace} is intact and agrees with the workspace "
-              f"({result['entries']:,} entries)")
+        say(f"the audit trail of {args.workspace} is intact and agrees with the workspace "
+            f"({result['entries']:,} entries)")
         return 0
-    print(f"the audit trail of {args.workspace} has {len(result['problems'])} problem(s):", file=sys.stderr)
+    say(f"the audit trail of {args.workspace} has {len(result['problems'])} problem(s):", err=True)
     for problem in result["problems"]:
         where = f"line {problem['line']}: " if problem.get("line") else ""
-        print(f"  {where}{problem['problem']}: {problem['detail']}", file=sys.stderr)
-    print("`journeylens trail repair` keeps what can be proven and quarantines the rest.", file=sys.stderr)
+        say(f"  {where}{problem['problem']}: {problem['detail']}", err=True)
+    say("`journeylens trail repair` keeps what can be proven and quarantines the rest.", err=True)
     return EXIT_DAMAGED
 
 
@@ -26,16 +26,16 @@ def cmd_trail_repair(args) -> int:
 
     result = repair_workspace(args.workspace, args.why or "")
     if not result["repaired"]:
-        print(f"the audit trail of {args.workspace} is intact: nothing to repair")
+        say(f"the audit trail of {args.workspace} is intact: nothing to repair")
         return 0
-    print(f"repaired the audit trail of {args.workspace}: kept {result['kept']:,} of {result['lines']:,} entries, "
-          f"re-recorded {result['recovered']:,} the workspace bears out, dropped lines "
-          f"{', '.join(map(str, result['dropped_lines'])) or 'none'}")
+    say(f"repaired the audit trail of {args.workspace}: kept {result['kept']:,} of {result['lines']:,} entries, "
+        f"re-recorded {result['recovered']:,} the workspace bears out, dropped lines "
+        f"{', '.join(map(str, result['dropped_lines'])) or 'none'}")
     for label, items in (("quarantined (moved aside, not deleted)", result["quarantined"]),
                          ("recorded as lost", result["lost"])):
         for item in items:
-            print(f"  {label}: {item}")
-    print(f"the damaged trail is kept as {result['damaged_copy']}")
+            say(f"  {label}: {item}")
+    say(f"the damaged trail is kept as {result['damaged_copy']}")
     return 0
 
 

@@ -274,6 +274,16 @@ def test_messages_show_echoed_control_characters_escaped(tmp_path):
     assert result.returncode == 2
     assert "\x1b" not in result.stderr and "\u202e" not in result.stderr
     assert "bad\\x1b[31m\\u202e.csv, row 1, column fired_at" in result.stderr
+    # ingest (refused and stored) and remove echo the file name too
+    ws = tmp_path / "ws"
+    refused = run("ingest", "alerts", bad, "--workspace", ws)
+    assert refused.returncode == 2 and "\x1b" not in refused.stderr and "bad\\x1b[31m" in refused.stderr
+    bad.write_text("fired_at,service,name,severity\n2026-01-01T00:00:00Z,s,n,info\n")
+    stored = run("ingest", "alerts", bad, "--workspace", ws)
+    assert stored.returncode == 0 and "\x1b" not in stored.stdout + stored.stderr and "bad\\x1b[31m" in stored.stdout
+    upload_id = stored.stdout.split("as upload ")[1].split()[0].rstrip(".")
+    removed = run("remove", upload_id, "--workspace", ws)
+    assert removed.returncode == 0 and "\x1b" not in removed.stdout and "bad\\x1b[31m" in removed.stdout
 
 
 @pytest.mark.parametrize("verb", ["rank", "retro"])
