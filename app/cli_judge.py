@@ -3,6 +3,8 @@
 import argparse
 import sys
 
+from app.cli_text import say
+
 EXIT_REFUSED = 2  # no key, or an option out of range (argparse also exits 2)
 EXIT_INCOMPLETE = 3  # the run finished, but calls failed or were not run: run again to retry them
 
@@ -44,35 +46,35 @@ def cmd_judge(args) -> int:
 
     if args.offline:
         result = offline_workspace(args.workspace, args.limit)
-        print(f"offline evaluator: stored {result['stored']} scores (source code)")
+        say(f"offline evaluator: stored {result['stored']} scores (source code)")
         return 0
     model = judge_model(args.model)
     plan = judge_plan(args.workspace, model, args.limit, {"input": args.price_in, "output": args.price_out})
     estimate = plan["estimate"]
     retrying = f" ({plan['retrying']:,} failed before)" if plan["retrying"] else ""
-    print(f"judge {model}: {plan['interactions']:,} interactions, {plan['cached']:,} verdicts cached, "
-          f"{estimate['calls']:,} calls to make{retrying}, about {estimate['input_tokens']:,} input and "
-          f"{estimate['output_tokens']:,} output tokens, about ${estimate['usd']:.4f}", file=sys.stderr)
+    say(f"judge {model}: {plan['interactions']:,} interactions, {plan['cached']:,} verdicts cached, "
+        f"{estimate['calls']:,} calls to make{retrying}, about {estimate['input_tokens']:,} input and "
+        f"{estimate['output_tokens']:,} output tokens, about ${estimate['usd']:.4f}", err=True)
     if args.dry_run:
         return 0
     try:
         limits = {k: getattr(args, k) for k in ("timeout", "max_attempts", "max_consecutive_failures")}
         settings = judge_settings(model, args.base_url, **{k: v for k, v in limits.items() if v is not None})
     except JudgeError as err:
-        print(f"journeylens judge: {err}", file=sys.stderr)
+        say(f"journeylens judge: {err}", err=True)
         return EXIT_REFUSED
     progress, end = progress_printer()
     result = judge_workspace(args.workspace, settings, args.limit, args.concurrency, progress)
     end()
-    print(f"judged {result['judged']:,}, failed {result['failed']:,}, unparsed {result['unparsed']:,}, "
-          f"not run {result['not_run']:,}; stored {result['stored']:,} new llm scores"
-          + (f" as upload {result['upload']}" if result["upload"] else ""))
+    say(f"judged {result['judged']:,}, failed {result['failed']:,}, unparsed {result['unparsed']:,}, "
+        f"not run {result['not_run']:,}; stored {result['stored']:,} new llm scores"
+        + (f" as upload {result['upload']}" if result["upload"] else ""))
     if result["stopped"]:
-        print(f"journeylens judge: {result['stopped']}; the {result['failed'] + result['not_run']:,} calls "
-              "without a verdict are made by the next run", file=sys.stderr)
+        say(f"journeylens judge: {result['stopped']}; the {result['failed'] + result['not_run']:,} calls "
+            "without a verdict are made by the next run", err=True)
     elif result["failed"]:
-        print(f"journeylens judge: {result['failed']:,} calls failed (last: {result['last_error']}); they are "
-              "made again by the next run", file=sys.stderr)
+        say(f"journeylens judge: {result['failed']:,} calls failed (last: {result['last_error']}); they are "
+            "made again by the next run", err=True)
     return EXIT_INCOMPLETE if result["failed"] or result["not_run"] else 0
 
 
