@@ -202,7 +202,6 @@ def test_journey_map_segment_weight_must_be_finite(tmp_path):
     ("journey: j\nstages:\n  - id: true\n", "stages[1] (line 3)", "id"),
     ("journey: j\nstages:\n  - id: a\n    name: {x: 1}\n", "stages[1] (line 3)", "name"),
     ("journey: j\nstages:\n  - id: a\n    description: [1]\n", "stages[1] (line 3)", "description"),
-    ("journey: j\nstages:\n  - id: a\n    impact: .nan\n", "stages[1] (line 3)", "impact"),
     ("journey: j\nstages:\n  - id: a\ntouchpoints: {stage: a}\n", None, "touchpoints"),
     ("journey: j\nstages:\n  - id: a\nsegments: enterprise\n", None, "segments"),
     ("journey: {a: 1}\nstages:\n  - id: a\n", None, "journey"),
