@@ -130,6 +130,7 @@ def cmd_audit(args) -> int:
     from notebooks.playbooks import parse_playbooks, save_playbooks
     from notebooks.profiles import save_profile
     from notebooks.safe_output import check_output_folder
+    from notebooks.yaml_input import read_yaml_text
 
     files = [("journey-map", args.journey_map), *(("alerts", f) for f in args.alerts)]
     for kind, file in (("metrics", args.metrics), ("ai", args.ai), ("scores", args.scores),
@@ -139,7 +140,8 @@ def cmd_audit(args) -> int:
     inputs = [file for _, file in files] + [f for f in (args.profile, args.playbooks) if f]
     check_output_folder(args.out, REPORT_FILES, inputs=inputs)  # refused before the work, not after it
     profile = read_profile_file(args.profile) if args.profile else None
-    playbooks = parse_playbooks(Path(args.playbooks).read_text(), Path(args.playbooks).name) if args.playbooks else []
+    playbooks = (parse_playbooks(read_yaml_text(args.playbooks, Path(args.playbooks).name), Path(args.playbooks).name)
+                 if args.playbooks else [])
     with tempfile.TemporaryDirectory(prefix="journeylens-audit-") as tmp:
         workspace = Path(tmp) / "workspace"
         for kind, file in files:

@@ -19,6 +19,8 @@ with app.setup:
     from notebooks.safe_output import check_output_folder, write_csv, write_text
     from notebooks.scoring import COMPONENTS, DEFAULT_PROFILE, resolve_profile
     from notebooks.workspace import connect, list_uploads
+    from notebooks.profile_checks import check_profile
+    from notebooks.yaml_input import load_yaml, read_yaml_text
 
     AUDIT_PROFILE = "audit"
     TOP_GROUPS = 10
@@ -34,9 +36,6 @@ def read_profile_file(path) -> dict:
     """A partial weight profile from a JSON or YAML file (JSON is YAML), read bounded (yaml_input), checked
     against the settings of DEFAULT_PROFILE and their ranges (profile_checks) and completed with
     resolve_profile. A bad file raises IngestError."""
-    from notebooks.profile_checks import check_profile
-    from notebooks.yaml_input import load_yaml, read_yaml_text
-
     name = Path(path).name
     document = load_yaml(read_yaml_text(path, name), name)
     if document is None:

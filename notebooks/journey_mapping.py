@@ -13,8 +13,10 @@ with app.setup:
     import yaml
 
     from notebooks.journey_map_file import MATCH_COLUMNS, check_match
+    from notebooks.kinds import IngestError
     from notebooks.layouts import quote_ident
     from notebooks.workspace import connect, sql_text
+    from notebooks.yaml_input import load_yaml
 
     # Name tokens too common to say anything about a journey stage (suggestions ignore them).
     GENERIC_TOKENS = frozenset({
@@ -45,7 +47,10 @@ def rules_yaml(rules: list) -> str:
 def parse_rules(text: str, journey: str | None = None) -> list:
     """Edited rules back from YAML: a `touchpoints:` list (or a whole journey map, or a bare list).
     Raises ValueError naming the rule and key, with the checks the journey-map reader applies."""
-    document = yaml.safe_load(text) or []
+    try:
+        document = load_yaml(text, "the rules") or []  # bounded: size, aliases and depth (yaml_input)
+    except IngestError as err:
+        raise ValueError(str(err)) from None
     items = document.get("touchpoints") or [] if isinstance(document, dict) else document
     if not isinstance(items, list):
         raise ValueError("expected a list of rules under `touchpoints:`")

@@ -8,6 +8,7 @@ with app.setup:
     import math
 
     from notebooks.journey_signals import journey_deviations
+    from notebooks.profile_checks import check_profile
     from notebooks.workspace import sql_text
 
     # Every number the score uses. A weight profile is a copy of this with some values changed; values
@@ -64,8 +65,6 @@ def resolve_profile(profile: dict | None = None) -> dict:
     """The profile with every missing value taken from DEFAULT_PROFILE (weights merged key by key).
     Every value given must be finite and in its range (profile_checks.PROFILE_LIMITS), else IngestError:
     this is where a profile from a file, the app or a retro decision enters, and every save passes here."""
-    from notebooks.profile_checks import check_profile  # here, not in setup: only this function uses it
-
     check_profile(profile or {})
     merged = copy.deepcopy(DEFAULT_PROFILE)
     for key, value in (profile or {}).items():

@@ -113,6 +113,21 @@ def test_playbooks_and_profiles_use_the_bounded_yaml_loader(tmp_path):
         read_profile_file(write(tmp_path, "deep_profile.yaml", "suppress: " + "[" * 50_000 + "]" * 50_000))
 
 
+def test_the_rule_editor_and_audit_playbooks_use_the_bounded_yaml_loader(tmp_path):
+    from notebooks.journey_mapping import parse_rules
+
+    with pytest.raises(ValueError, match="every alias expanded"):
+        parse_rules(BILLION_LAUGHS.replace("journey: j", "touchpoints: *l9"))
+    bomb = write(tmp_path, "playbooks.yaml", BILLION_LAUGHS.replace("journey: j", "playbooks: *l9"))
+    started = time.monotonic()
+    result = subprocess.run([JOURNEYLENS, "audit", "--alerts", write(tmp_path, "a.csv", "fired_at,service,name,"
+                             "severity\n2026-01-01T00:00:00Z,s,n,info\n"), "--journey-map",
+                             write(tmp_path, "map.yaml", GOOD_MAP), "--playbooks", bomb, "--out", tmp_path / "out"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and "every alias expanded" in result.stderr, result.stderr
+    assert time.monotonic() - started < 60
+
+
 # --- 3. values that pass a parser but are not plausible ------------------------------------------------
 
 TS_CASES = {  # kind: (file, header, a good row with {ts} where the timestamp goes, the ts column)
