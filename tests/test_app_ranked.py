@@ -116,7 +116,9 @@ def test_bad_profile_name_is_an_error_message_not_a_traceback(workspace, start):
     at.sidebar.button[0].click()
     at.run()
     assert not at.exception
-    assert "saving the profile" in texts(at.error)
+    # a bad name is a refusal that says what a name may be, and nothing is stored
+    assert "Refused: profile name" in texts(at.error) and "no spaces allowed" in texts(at.error)
+    assert "Nothing was stored" in texts(at.error)
 
 
 def drill_into(at, needle: str) -> str:
