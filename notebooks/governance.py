@@ -17,14 +17,14 @@ with app.setup:
 
 
 @app.function
-def verify_audit(workspace) -> dict:
+def verify_audit(workspace, on_wait=None) -> dict:
     """{ok, entries, problems}: checks the hash chain of audit.jsonl (each entry's hash is the hash of its
     content and the next entry names it as `prev`), the head (audit.head names the last entry, so a log
     cut short shows), and the trail against what the workspace holds: every upload and every saved
     version of profiles, maps, thresholds, playbooks and the rest must be recorded, and everything
     recorded must be there. Reports every break: an edited entry, a deleted or reordered one, a log cut
     short (even re-headed), an upload deleted or planted by hand (workspace_store.verify_workspace)."""
-    return verify_workspace(workspace)
+    return verify_workspace(workspace, on_wait)
 
 
 @app.function

@@ -166,10 +166,11 @@ def append_audit(workspace, action: str, what: dict, why: str = "") -> dict:
 
 
 @app.function
-def verify_workspace(workspace) -> dict:
+def verify_workspace(workspace, on_wait=None) -> dict:
     """{ok, entries, problems}: the trail's chain and head, and the trail against what the workspace
-    holds (trail_check). Waits for an active writer; finishes a commit a crash interrupted first."""
-    with writer_lock(workspace, check_trail=False) as dirs:
+    holds (trail_check). Waits for an active writer (said through `on_wait`), so a commit in flight is
+    never mistaken for damage; finishes a commit a crash interrupted first."""
+    with writer_lock(workspace, on_wait=on_wait, check_trail=False) as dirs:
         return verify_workspace_trail(dirs)
 
 

@@ -213,3 +213,26 @@ def test_trail_verbs_on_the_command_line(workspace):
     assert repaired.returncode == 0 and "recorded as lost" in repaired.stdout, repaired.stderr
     assert trail("verify").returncode == 0
     assert json.loads(trail_lines(ws)[-1])["why"] == "folder deleted by mistake"
+
+
+def test_verification_waits_for_a_writer_instead_of_reporting_its_commit_as_damage(workspace, tmp_path):
+    import threading
+
+    from notebooks.workspace_store import writer_lock
+
+    ws, _ = workspace
+    entered, release = threading.Event(), threading.Event()
+
+    def writer():
+        with writer_lock(ws):
+            entered.set()
+            release.wait(30)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    entered.wait(30)
+    waits = []
+    threading.Timer(0.3, release.set).start()
+    result = verify_audit(ws, on_wait=waits.append)
+    thread.join(30)
+    assert result["ok"] and waits and "waiting for another journeylens process" in waits[0]

@@ -44,7 +44,7 @@ st.write("Who changed what, when and why; whether the record is intact; who owns
 workspace = workspace_path()
 show_flash()
 with guard("reading the audit log"):
-    check = verify_audit(workspace)
+    check = verify_audit(workspace, on_wait=lambda text: st.info(text, icon=":material/hourglass_top:"))
     if check["ok"]:
         st.success(f"Audit chain intact: {check['entries']:,} entries, each hash covering the one before.")
     else:
