@@ -28,6 +28,9 @@ with app.setup:
     # markers that start a heading, quote, list or thematic break at the start of one.
     MARKDOWN_INLINE = re.compile(r"[\\`*\[\]|~]|(?<![^\W_])_|_(?![^\W_])")
     MARKDOWN_LINE_START = re.compile(r"^(?:([#>+=-])|(\d{1,9})([.)]))")
+    # Floats in CSV outputs carry 10 significant digits: DuckDB sums in parallel, so the 16th digit of a
+    # baseline can differ from run to run, and the same data must give the same file (retro diffs, tests).
+    CSV_FLOAT_FORMAT = "%.10g"
 
 
 @app.function
@@ -56,7 +59,7 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
 @app.function
 def csv_text(frame: pd.DataFrame) -> str:
     """The frame as CSV text (no index), neutralised by csv_safe: for downloads."""
-    return csv_safe(frame).to_csv(index=False)
+    return csv_safe(frame).to_csv(index=False, float_format=CSV_FLOAT_FORMAT)
 
 
 @app.function
@@ -82,13 +85,13 @@ def replace_file(path, write) -> Path:
 
 @app.function
 def write_csv(frame: pd.DataFrame, target) -> None:
-    """The frame as CSV (no index), neutralised by csv_safe, into a file (replace_file) or an open text
+    """The frame as CSV (no index, floats to 10 significant digits), neutralised by csv_safe, into a file (replace_file) or an open text
     stream (standard output)."""
     safe = csv_safe(frame)
     if isinstance(target, (str, os.PathLike)):
-        replace_file(target, lambda temporary: safe.to_csv(temporary, index=False))
+        replace_file(target, lambda temporary: safe.to_csv(temporary, index=False, float_format=CSV_FLOAT_FORMAT))
     else:
-        safe.to_csv(target, index=False)
+        safe.to_csv(target, index=False, float_format=CSV_FLOAT_FORMAT)
 
 
 @app.function
