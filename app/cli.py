@@ -8,12 +8,12 @@ import sys
 import time
 from pathlib import Path
 
-from app.cli_judge import add_judge_parser
-from app.cli_nab import add_nab_parser
-from app.cli_retro import add_retro_parser
-from app.cli_text import EXIT_REFUSED, say
-from app.cli_trail import add_trail_parser
-from notebooks.kinds import KIND_NAMES, IngestError
+from journeylens.app.cli_judge import add_judge_parser
+from journeylens.app.cli_nab import add_nab_parser
+from journeylens.app.cli_retro import add_retro_parser
+from journeylens.app.cli_text import EXIT_REFUSED, say
+from journeylens.app.cli_trail import add_trail_parser
+from journeylens.notebooks.workspace.contract import KIND_NAMES, IngestError
 
 # Stopping `journeylens app` (a service manager's SIGTERM, Ctrl+C) stops the Streamlit child it started;
 # a child still running this long after is killed.
@@ -23,7 +23,7 @@ STOP_GRACE_SECONDS = 10
 
 def progress_printer(label: str):
     """A progress callback for the terminal: a redrawn line on a TTY, a line per step otherwise."""
-    from notebooks.safe_output import terminal_text
+    from journeylens.notebooks.workspace.safe_output import terminal_text
 
     last = {"text": None}
     label = terminal_text(label)
@@ -53,7 +53,7 @@ def parse_mapping(pairs: list[str]) -> dict:
 
 
 def cmd_ingest(args) -> int:
-    from notebooks.ingest import ingest_file
+    from journeylens.notebooks.ingest.upload import ingest_file
 
     mapping = parse_mapping(args.map)
     refused = 0
@@ -69,7 +69,7 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_uploads(args) -> int:
-    from notebooks.workspace import list_uploads
+    from journeylens.notebooks.workspace.snapshot import list_uploads
 
     uploads = list_uploads(args.workspace)
     if uploads.empty:
@@ -81,7 +81,7 @@ def cmd_uploads(args) -> int:
 
 
 def cmd_remove(args) -> int:
-    from notebooks.workspace import remove_upload
+    from journeylens.notebooks.workspace.snapshot import remove_upload
 
     try:
         manifest = remove_upload(args.workspace, args.upload_id, why=args.why or "")
@@ -95,8 +95,13 @@ def cmd_remove(args) -> int:
 def cmd_rank(args) -> int:
     """The ranked queue as CSV, formula cells neutralised (safe_output.csv_safe). On a terminal, control
     characters in the data are shown escaped too; a file or a pipe keeps them."""
-    from notebooks.ranking import ranked_alerts
-    from notebooks.safe_output import check_output_target, csv_text, terminal_text, write_csv
+    from journeylens.notebooks.queue.ranking import ranked_alerts
+    from journeylens.notebooks.workspace.safe_output import (
+        check_output_target,
+        csv_text,
+        terminal_text,
+        write_csv,
+    )
 
     if args.out:
         check_output_target(args.out, args.workspace)
@@ -119,18 +124,18 @@ def cmd_rank(args) -> int:
 def cmd_audit(args) -> int:
     import tempfile
 
-    from notebooks.audit_report import (
+    from journeylens.notebooks.ingest.playbook_file import parse_playbooks, save_playbooks
+    from journeylens.notebooks.ingest.upload import ingest_file
+    from journeylens.notebooks.ingest.yaml_input import read_yaml_text
+    from journeylens.notebooks.queue.profiles import save_profile
+    from journeylens.notebooks.retro.audit_report import (
         AUDIT_PROFILE,
         REPORT_FILES,
         audit_summary,
         read_profile_file,
         write_report,
     )
-    from notebooks.ingest import ingest_file
-    from notebooks.playbooks import parse_playbooks, save_playbooks
-    from notebooks.profiles import save_profile
-    from notebooks.safe_output import check_output_folder
-    from notebooks.yaml_input import read_yaml_text
+    from journeylens.notebooks.workspace.safe_output import check_output_folder
 
     files = [("journey-map", args.journey_map), *(("alerts", f) for f in args.alerts)]
     for kind, file in (("metrics", args.metrics), ("ai", args.ai), ("scores", args.scores),
@@ -162,7 +167,7 @@ def cmd_audit(args) -> int:
 
 
 def serve(workspace: str, port: int, address: str) -> int:
-    from app.ui import streamlit_command
+    from journeylens.app.ui import streamlit_command
 
     env = dict(os.environ, JOURNEYLENS_WORKSPACE=str(Path(workspace).resolve()))
     say(f"journeylens: serving {workspace} on http://{address}:{port} (Ctrl+C to stop)")
@@ -204,7 +209,7 @@ def cmd_app(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from notebooks.sample_workspace import build_sample_workspace
+    from journeylens.notebooks.ingest.sample_workspace import build_sample_workspace
 
     try:
         results = build_sample_workspace(args.workspace, progress=progress_printer("sample"))

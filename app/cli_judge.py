@@ -1,9 +1,9 @@
-"""`journeylens judge`: argument parsing and printing; the work is in notebooks/judge_*.py."""
+"""`journeylens judge`: argument parsing and printing; the work is in notebooks/ai/judge*.py."""
 
 import argparse
 import sys
 
-from app.cli_text import say
+from journeylens.app.cli_text import say
 
 EXIT_REFUSED = 2  # no key, or an option out of range (argparse also exits 2)
 EXIT_INCOMPLETE = 3  # the run finished, but calls failed or were not run: run again to retry them
@@ -41,8 +41,8 @@ def progress_printer():
 
 
 def cmd_judge(args) -> int:
-    from notebooks.judge_runner import JudgeError, judge_model, judge_settings
-    from notebooks.judge_workspace import judge_plan, judge_workspace, offline_workspace
+    from journeylens.notebooks.ai.judge_runner import JudgeError, judge_model, judge_settings
+    from journeylens.notebooks.ai.judge_workspace import judge_plan, judge_workspace, offline_workspace
 
     if args.offline:
         result = offline_workspace(args.workspace, args.limit)
@@ -87,7 +87,7 @@ def add_judge_parser(verbs, with_workspace) -> None:
     judge.add_argument("--base-url", help="any OpenAI-compatible server (default OPENAI_BASE_URL or OpenAI)")
     judge.add_argument("--limit", type=int, help="only the first N interactions (oldest first)")
     judge.add_argument("--concurrency", type=positive(int), default=4, help="calls in flight at once (default 4)")
-    # the defaults of these three are judge_settings' (DEFAULT_* in notebooks/judge_runner.py)
+    # the defaults of these three are judge_settings' (DEFAULT_* in notebooks/ai/judge_runner.py)
     judge.add_argument("--timeout", type=positive(float), metavar="SECONDS",
                        help="seconds one attempt may take, the whole request (default 30)")
     judge.add_argument("--max-attempts", type=positive(int), metavar="N",

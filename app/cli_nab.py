@@ -1,13 +1,13 @@
-"""`journeylens nab score|evaluate`: argument parsing and printing; the work is notebooks/nab_scorer.py."""
+"""`journeylens nab score|evaluate`: argument parsing and printing; the work is notebooks/signals/nab.py."""
 
 import sys
 
-from app.cli_text import say
+from journeylens.app.cli_text import say
 
 
 def file_progress(label: str):
     """Per-file progress on the terminal (stderr), so standard output stays the result."""
-    from notebooks.safe_output import terminal_text
+    from journeylens.notebooks.workspace.safe_output import terminal_text
 
     def report(done: int, total: int, name: str) -> None:
         end = "\n" if done == total or not sys.stderr.isatty() else ""
@@ -17,7 +17,7 @@ def file_progress(label: str):
 
 
 def cmd_nab_score(args) -> int:
-    from notebooks.nab_scorer import score_directory
+    from journeylens.notebooks.signals.nab import score_directory
 
     names = score_directory(args.data_dir, args.out, progress=file_progress("nab score"))
     say(f"scored {len(names)} files into {args.out}")
@@ -25,7 +25,7 @@ def cmd_nab_score(args) -> int:
 
 
 def cmd_nab_evaluate(args) -> int:
-    from notebooks.nab_scorer import evaluate_directory
+    from journeylens.notebooks.signals.nab import evaluate_directory
 
     result = evaluate_directory(args.data_dir, args.labels_json, args.scores, progress=file_progress("nab evaluate"))
     print(f"files {result['files']}, windows {result['windows']}, detected {result['detected']}, "

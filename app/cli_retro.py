@@ -1,15 +1,15 @@
-"""`journeylens retro`: argument parsing and printing; the work is notebooks/retro*.py."""
+"""`journeylens retro`: argument parsing and printing; the work is in notebooks/retro/."""
 
-from app.cli_text import EXIT_REFUSED, say
+from journeylens.app.cli_text import EXIT_REFUSED, say
 
 
 def cmd_retro(args) -> int:
-    from notebooks.governance import due_assumptions
-    from notebooks.profiles import load_profile
-    from notebooks.retro import retro, retro_context, retro_trends, week_window
-    from notebooks.retro_report import RETRO_FILES, write_retro
-    from notebooks.retro_suggestions import late_stages, playbook_hints, quiet_touchpoints
-    from notebooks.safe_output import check_output_folder
+    from journeylens.notebooks.queue.profiles import load_profile
+    from journeylens.notebooks.retro.governance import due_assumptions
+    from journeylens.notebooks.retro.report import RETRO_FILES, write_retro
+    from journeylens.notebooks.retro.suggestions import late_stages, playbook_hints, quiet_touchpoints
+    from journeylens.notebooks.retro.weekly import retro, retro_context, retro_trends, week_window
+    from journeylens.notebooks.workspace.safe_output import check_output_folder
 
     try:
         week_window(args.week)

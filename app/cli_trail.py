@@ -1,12 +1,12 @@
-"""`journeylens trail verify|repair`: argument parsing and printing; the work is notebooks/trail_check.py."""
+"""`journeylens trail verify|repair`: argument parsing and printing; the work is notebooks/workspace/trail_check.py."""
 
-from app.cli_text import say
+from journeylens.app.cli_text import say
 
 EXIT_DAMAGED = 1
 
 
 def cmd_trail_verify(args) -> int:
-    from notebooks.workspace_store import verify_workspace
+    from journeylens.notebooks.workspace.store import verify_workspace
 
     result = verify_workspace(args.workspace)
     if result["ok"]:
@@ -22,7 +22,7 @@ def cmd_trail_verify(args) -> int:
 
 
 def cmd_trail_repair(args) -> int:
-    from notebooks.workspace_store import repair_workspace
+    from journeylens.notebooks.workspace.store import repair_workspace
 
     result = repair_workspace(args.workspace, args.why or "")
     if not result["repaired"]:

@@ -4,8 +4,7 @@ One entry, pages registered with st.navigation; they live in views/ (a folder na
 switch on Streamlit's legacy multipage navigation). Page paths are relative to this file."""
 
 import streamlit as st
-
-from app.ui import workspace_path
+from journeylens.app.ui import workspace_path
 
 st.set_page_config(page_title="journeylens", layout="wide")
 

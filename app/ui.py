@@ -11,9 +11,8 @@ import sys
 from pathlib import Path
 
 import streamlit as st
-
-from notebooks.kinds import IngestError
-from notebooks.workspace import list_uploads
+from journeylens.notebooks.workspace.contract import IngestError
+from journeylens.notebooks.workspace.snapshot import list_uploads
 
 ENTRY = Path(__file__).resolve().parent / "streamlit_app.py"
 WORKSPACE_ENV = "JOURNEYLENS_WORKSPACE"

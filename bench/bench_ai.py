@@ -8,9 +8,8 @@ import time
 
 import numpy as np
 import pandas as pd
-
-from notebooks.ai_outcomes import ai_metrics
-from notebooks.workspace import new_connection
+from journeylens.notebooks.ai.outcomes import ai_metrics
+from journeylens.notebooks.workspace.snapshot import new_connection
 
 ROWS = int(os.environ.get("BENCH_AI_ROWS", 10_000_000))
 

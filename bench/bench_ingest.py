@@ -21,8 +21,7 @@ import time
 from pathlib import Path
 
 import duckdb
-
-from notebooks.ingest import ingest_file
+from journeylens.notebooks.ingest.upload import ingest_file
 
 OUT = Path(__file__).resolve().parent / "out"
 CSV_ROWS = int(os.environ.get("BENCH_CSV_ROWS", 5_000_000))

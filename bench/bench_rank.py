@@ -23,11 +23,11 @@ import sys
 import time
 
 import numpy as np
+from journeylens.notebooks.queue.ranking import queue_select, rank_alerts, rerank
+from journeylens.notebooks.queue.scoring import resolve_profile
+from journeylens.notebooks.workspace.snapshot import new_connection
 
 from bench.rank_world import build_world, pandas_pipeline
-from notebooks.ranking import queue_select, rank_alerts, rerank
-from notebooks.scoring import resolve_profile
-from notebooks.workspace import new_connection
 
 SMALL = int(os.environ.get("BENCH_RANK_SMALL", 1_000_000))
 LARGE = int(os.environ.get("BENCH_RANK_LARGE", 10_000_000))

@@ -12,12 +12,12 @@ import argparse
 import json
 from pathlib import Path
 
-from sample_data.world_ai import generate_ai
-from sample_data.world_alerts import generate_alerts
-from sample_data.world_common import write_text
-from sample_data.world_map import JOURNEY_MAP_YAML
-from sample_data.world_metrics import generate_metrics
-from sample_data.world_ops import generate_ops
+from journeylens.sample_data.world_ai import generate_ai
+from journeylens.sample_data.world_alerts import generate_alerts
+from journeylens.sample_data.world_common import write_text
+from journeylens.sample_data.world_map import JOURNEY_MAP_YAML
+from journeylens.sample_data.world_metrics import generate_metrics
+from journeylens.sample_data.world_ops import generate_ops
 
 HERE = Path(__file__).resolve().parent
 WORLD = HERE / "world"

@@ -6,7 +6,7 @@ import math
 from datetime import timedelta
 from pathlib import Path
 
-from sample_data.world_common import (
+from journeylens.sample_data.world_common import (
     AI_DAYS,
     AI_START,
     MODEL_CHANGE,

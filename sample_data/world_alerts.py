@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sample_data.world_common import (
+from journeylens.sample_data.world_common import (
     END,
     at,
     digest,

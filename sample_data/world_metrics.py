@@ -6,7 +6,7 @@ import math
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sample_data.world_common import REAL_INCIDENTS, START, rng, write_csv
+from journeylens.sample_data.world_common import REAL_INCIDENTS, START, rng, write_csv
 
 # stage -> segment -> (entered per hour at the daily peak, conversion, time to value in s, satisfaction)
 PROFILE = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sample_data.world_common import (
+from journeylens.sample_data.world_common import (
     MODEL_CHANGE,
     MODEL_NEW,
     MODEL_OLD,

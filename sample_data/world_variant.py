@@ -18,7 +18,7 @@ import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sample_data.world_common import digest, iso, write_csv
+from journeylens.sample_data.world_common import digest, iso, write_csv
 
 STAGE_POOL = ["browse", "search", "signup", "login", "onboarding", "cart", "checkout", "booking", "payment",
               "activation", "upgrade", "renewal", "support", "delivery"]

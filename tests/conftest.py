@@ -17,7 +17,7 @@ def clear_streamlit_caches():
 @pytest.fixture(scope="session")
 def sample_dir(tmp_path_factory):
     """The sample workspace, built once per test run. Read-only: a test that stores copies it first."""
-    from notebooks.sample_workspace import build_sample_workspace
+    from journeylens.notebooks.ingest.sample_workspace import build_sample_workspace
 
     ws = tmp_path_factory.mktemp("app-sample") / "ws"
     build_sample_workspace(ws)
@@ -38,9 +38,8 @@ def app_sample_copy(sample_dir, tmp_path, monkeypatch, clear_streamlit_caches):
 @pytest.fixture
 def open_page():
     """open_page("views/x.py"): the app in AppTest, switched to a page, run, and checked for exceptions."""
+    from journeylens.app.ui import ENTRY
     from streamlit.testing.v1 import AppTest
-
-    from app.ui import ENTRY
 
     def open_(page: str, timeout: float = 90):
         at = AppTest.from_file(str(ENTRY), default_timeout=timeout)

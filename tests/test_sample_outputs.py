@@ -17,8 +17,8 @@ FILES = ("ranked_alerts.csv", "retro_stages.csv", "ai_metrics.csv")
 
 @pytest.fixture(scope="module")
 def outputs(sample_dir, tmp_path_factory):
-    from notebooks.ai_outcomes import workspace_ai_metrics
-    from notebooks.safe_output import write_csv
+    from journeylens.notebooks.ai.outcomes import workspace_ai_metrics
+    from journeylens.notebooks.workspace.safe_output import write_csv
 
     out = tmp_path_factory.mktemp("sample-outputs")
     for args in (["rank", "--out", out / "ranked_alerts.csv"], ["retro", "--out", out / "retro"]):

@@ -7,11 +7,10 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from journeylens.notebooks.workspace.contract import KINDS
+from journeylens.notebooks.workspace.snapshot import SQL_DIR, canonical_columns, new_connection
 
-from notebooks.kinds import KINDS
-from notebooks.workspace import SQL_DIR, canonical_columns, new_connection
-
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -105,16 +104,29 @@ def test_canonical_table_has_every_column_of_its_kind(con, kind):
 
 
 def test_every_sql_file_is_used():
-    """Macros are called somewhere else, DDL files are picked up by new_connection's glob, and every
-    other query is named by a notebook."""
-    notebooks = "\n".join(p.read_text() for p in (ROOT / "notebooks").glob("*.py"))
-    for path in sorted(SQL_DIR.glob("*.sql")):
-        prefix, stem = path.stem.split("_", 1)
-        others = notebooks + "\n".join(p.read_text() for p in SQL_DIR.glob("*.sql") if p != path)
-        if stem.startswith("macro_"):
-            assert prefix.startswith("0") and f"{stem.removeprefix('macro_')}(" in others, path.name
-        elif stem.startswith("canonical_"):
-            assert prefix.startswith("1"), path.name
+    """Macros are called somewhere else, the workspace folder (macros, then canonical DDL) is run whole by
+    new_connection, and every other query is named by a notebook."""
+    notebooks = "\n".join(p.read_text() for p in (ROOT / "notebooks").rglob("*.py"))
+    for path in sorted(SQL_DIR.glob("*/*.sql")):
+        stem = path.stem.split("_", 1)[1]
+        others = notebooks + "\n".join(p.read_text() for p in SQL_DIR.glob("*/*.sql") if p != path)
+        if path.parent.name == "workspace":
+            assert stem.startswith(("macro_", "canonical_")), path.name
+            if stem.startswith("macro_"):
+                assert f"{stem.removeprefix('macro_')}(" in others, path.name
         else:
             named = f'"{stem}"' in notebooks or f"'{stem}'" in notebooks
             assert named, f"{path.name} is not used by any notebook"
+
+
+def test_sql_files_are_numbered_in_order_and_named_once():
+    """sql/<room>/<NN>_<what it produces>.sql: within a room the numbers run 01, 02, ... with no gap or
+    repeat (the run order), and no two files anywhere produce the same name (sql_text finds one)."""
+    rooms = {path.parent.name for path in SQL_DIR.glob("*/*.sql")}
+    assert rooms <= {"workspace", "ingest", "signals", "ai", "queue", "retro"}
+    for room in rooms:
+        numbers = [int(path.name[:2]) for path in sorted((SQL_DIR / room).glob("*.sql"))]
+        assert numbers == list(range(1, len(numbers) + 1)), room
+    stems = [path.stem.split("_", 1)[1] for path in SQL_DIR.glob("*/*.sql")]
+    assert len(stems) == len(set(stems))
+    assert not list(SQL_DIR.glob("*.sql")), "every SQL file lives in a room folder"

@@ -1,24 +1,23 @@
 """AI outcomes: what users get done with each AI feature, not just whether it answered.
 
-Every number comes from notebooks/ai_outcomes, ai_signals, ai_validation, ai_shadow and judge_*; this page
+Every number comes from notebooks/ai/ (outcomes, outcome_signals, validation, shadow and the judge_* modules); this page
 lays them out, holds the labelling form and starts judge runs."""
 
 import os
 
 import pandas as pd
 import streamlit as st
-
-from app.charts import ai_trend_chart, two_by_two_chart
-from app.ui import flash, guard, show_flash, upload_key, workspace_path
-from notebooks.ai_outcomes import ai_metrics, ai_views
-from notebooks.ai_shadow import drift, paired_scores, shadow_verdict
-from notebooks.ai_signals import ai_deviations, low_success_slices
-from notebooks.ai_validation import agreement, judged_frame, review_queue, save_human_labels
-from notebooks.judge import RUBRICS
-from notebooks.judge_runner import DEFAULT_TIMEOUT, JudgeError, judge_settings
-from notebooks.judge_workspace import judge_plan, judge_workspace, offline_workspace
-from notebooks.safe_output import csv_text
-from notebooks.workspace import connect
+from journeylens.app.charts import ai_trend_chart, two_by_two_chart
+from journeylens.app.ui import flash, guard, show_flash, upload_key, workspace_path
+from journeylens.notebooks.ai.judge import RUBRICS
+from journeylens.notebooks.ai.judge_runner import DEFAULT_TIMEOUT, JudgeError, judge_settings
+from journeylens.notebooks.ai.judge_workspace import judge_plan, judge_workspace, offline_workspace
+from journeylens.notebooks.ai.outcome_signals import ai_deviations, low_success_slices
+from journeylens.notebooks.ai.outcomes import ai_metrics, ai_views
+from journeylens.notebooks.ai.shadow import drift, paired_scores, shadow_verdict
+from journeylens.notebooks.ai.validation import agreement, judged_frame, review_queue, save_human_labels
+from journeylens.notebooks.workspace.safe_output import csv_text
+from journeylens.notebooks.workspace.snapshot import connect
 
 SLICES = {"segment": "Segment", "model_version": "Model version", "segment_model": "Segment × model"}
 

@@ -1,6 +1,6 @@
 """Data: what this workspace holds, adding an export of any kind, and removing one.
 
-The page only calls `notebooks.ingest` and `notebooks.workspace`; all reading, checking and storing is there."""
+The page only calls `journeylens.notebooks.ingest.upload` and `journeylens.notebooks.workspace.snapshot`; all reading, checking and storing is there."""
 
 import contextlib
 import shutil
@@ -10,12 +10,11 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
-
-from app.ui import flash, guard, show_error, show_flash, workspace_path
-from notebooks.ingest import ingest_file, preview_file
-from notebooks.kinds import KIND_NAMES, KINDS, IngestError, expected_text
-from notebooks.workspace import list_uploads, remove_upload, workspace_summary
-from notebooks.workspace_paths import plain_file_name
+from journeylens.app.ui import flash, guard, show_error, show_flash, workspace_path
+from journeylens.notebooks.ingest.upload import ingest_file, preview_file
+from journeylens.notebooks.workspace.contract import KIND_NAMES, KINDS, IngestError, expected_text
+from journeylens.notebooks.workspace.paths import plain_file_name
+from journeylens.notebooks.workspace.snapshot import list_uploads, remove_upload, workspace_summary
 
 UPLOAD_PREFIX = "journeylens-upload-"
 FORMATS = ("auto", "csv", "parquet", "json", "jsonl")

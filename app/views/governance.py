@@ -1,12 +1,14 @@
 """Governance: the audit log and its chain, profile version diffs, owners and the assumptions register.
-Everything read or written here is in notebooks/governance, profiles and retro."""
+Everything read or written here is in notebooks/retro/ (governance, changes), queue/profiles and the workspace."""
 
 import pandas as pd
 import streamlit as st
-
-from app.ui import flash, guard, show_flash, workspace_path
-from notebooks.change_management import mark_reviewed, recalibration_status
-from notebooks.governance import (
+from journeylens.app.ui import flash, guard, show_flash, workspace_path
+from journeylens.notebooks.ingest.playbook_file import load_playbooks
+from journeylens.notebooks.queue.map_versions import map_diff, map_versions
+from journeylens.notebooks.queue.profiles import profile_diff, profile_history
+from journeylens.notebooks.retro.changes import mark_reviewed, recalibration_status
+from journeylens.notebooks.retro.governance import (
     assumptions,
     due_assumptions,
     owners,
@@ -14,12 +16,9 @@ from notebooks.governance import (
     set_owner,
     verify_audit,
 )
-from notebooks.map_versions import map_diff, map_versions
-from notebooks.playbooks import load_playbooks
-from notebooks.profiles import profile_diff, profile_history
-from notebooks.retro import read_audit
-from notebooks.versioned_config import list_names
-from notebooks.workspace_store import repair_workspace
+from journeylens.notebooks.retro.weekly import read_audit
+from journeylens.notebooks.workspace.store import repair_workspace
+from journeylens.notebooks.workspace.versions import list_names
 
 
 def repair_form(ws) -> None:

@@ -1,27 +1,32 @@
 """Journey health: each stage's conversion, time to value and satisfaction against its own history.
 
-Signals, deviations, burn rates and the static/dynamic comparison come from notebooks/journey_signals,
-notebooks/slo and notebooks/threshold_review; this page draws them and holds the threshold preview."""
+Signals, deviations, burn rates and the static/dynamic comparison come from notebooks/signals/ (journey_signals,
+slo and threshold_review); this page draws them and holds the threshold preview."""
 
 import json
 
 import altair as alt
 import pandas as pd
 import streamlit as st
-
-from app.charts import series_chart, stages_overview
-from app.ui import guard, upload_key, workspace_path
-from notebooks.journey_signals import METRICS, journey_deviations, journey_signals
-from notebooks.slo import DEFAULT_BURN_WINDOWS, DEFAULT_OBJECTIVE, burn_alerts, burn_status, stage_burn_rates
-from notebooks.threshold_review import (
+from journeylens.app.charts import series_chart, stages_overview
+from journeylens.app.ui import guard, upload_key, workspace_path
+from journeylens.notebooks.signals.journey_signals import METRICS, journey_deviations, journey_signals
+from journeylens.notebooks.signals.slo import (
+    DEFAULT_BURN_WINDOWS,
+    DEFAULT_OBJECTIVE,
+    burn_alerts,
+    burn_status,
+    stage_burn_rates,
+)
+from journeylens.notebooks.signals.threshold_review import (
     STATIC_MARGIN,
     calibration_suggestions,
     fresh_onsets,
     static_onsets,
     static_vs_dynamic,
 )
-from notebooks.thresholds import DETECTOR
-from notebooks.workspace import connect
+from journeylens.notebooks.signals.thresholds import DETECTOR
+from journeylens.notebooks.workspace.snapshot import connect
 
 # (setting, label, min, max, step, help) of the detector an analyst may try out here
 KNOBS = [

@@ -1,6 +1,6 @@
 """Ranked alerts: which problems hurt customers most right now, under a weight profile you can tune.
 
-The page calls `notebooks.ranking`, `notebooks.scoring`, `notebooks.profiles` and `notebooks.playbooks`; the
+The page calls `journeylens.notebooks.queue.ranking`, `journeylens.notebooks.queue.scoring`, `journeylens.notebooks.queue.profiles` and `journeylens.notebooks.ingest.playbook_file`; the
 only SQL here are small reads for the drill-down (the hourly stage state the ranking left, changes)."""
 
 import copy
@@ -9,15 +9,14 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
-
-from app.charts import stage_window_chart
-from app.ui import flash, guard, show_flash, upload_key, workspace_path
-from notebooks.playbooks import load_playbooks
-from notebooks.profiles import load_profile, profile_diff, profile_history, save_profile
-from notebooks.ranking import queue_select, rank_alerts
-from notebooks.scoring import DEFAULT_PROFILE, segment_conversion
-from notebooks.versioned_config import list_names
-from notebooks.workspace import connect
+from journeylens.app.charts import stage_window_chart
+from journeylens.app.ui import flash, guard, show_flash, upload_key, workspace_path
+from journeylens.notebooks.ingest.playbook_file import load_playbooks
+from journeylens.notebooks.queue.profiles import load_profile, profile_diff, profile_history, save_profile
+from journeylens.notebooks.queue.ranking import queue_select, rank_alerts
+from journeylens.notebooks.queue.scoring import DEFAULT_PROFILE, segment_conversion
+from journeylens.notebooks.workspace.snapshot import connect
+from journeylens.notebooks.workspace.versions import list_names
 
 DEFAULT_NAME = "default"
 # (setting, label, min, max, step, help); "weights.x" is a weight. Integers have integer steps; a

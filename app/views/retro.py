@@ -1,5 +1,5 @@
-"""Retro: the weekly calibration review. Numbers from notebooks/retro and threshold_review; decisions go to
-notebooks/governance (each is audit-logged, and an accepted threshold becomes a new thresholds version)."""
+"""Retro: the weekly calibration review. Numbers from notebooks/retro/ and signals/threshold_review; decisions go
+to notebooks/retro/governance (each is audit-logged, and an accepted threshold becomes a new thresholds version)."""
 
 import json
 import tempfile
@@ -7,16 +7,15 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
-
-from app.ui import flash, guard, show_flash, upload_key, workspace_path
-from notebooks.governance import decide, decisions, due_assumptions
-from notebooks.journey_mapping import coverage
-from notebooks.journey_signals import workspace_signals
-from notebooks.retro import data_weeks, retro, retro_context, retro_trends
-from notebooks.retro_report import write_retro
-from notebooks.retro_suggestions import late_stages, playbook_hints, quiet_touchpoints
-from notebooks.threshold_review import calibration_suggestions
-from notebooks.workspace import connect
+from journeylens.app.ui import flash, guard, show_flash, upload_key, workspace_path
+from journeylens.notebooks.queue.mapping import coverage
+from journeylens.notebooks.retro.governance import decide, decisions, due_assumptions
+from journeylens.notebooks.retro.report import write_retro
+from journeylens.notebooks.retro.suggestions import late_stages, playbook_hints, quiet_touchpoints
+from journeylens.notebooks.retro.weekly import data_weeks, retro, retro_context, retro_trends
+from journeylens.notebooks.signals.journey_signals import workspace_signals
+from journeylens.notebooks.signals.threshold_review import calibration_suggestions
+from journeylens.notebooks.workspace.snapshot import connect
 
 
 @st.cache_data(max_entries=8, show_spinner="Preparing the retro…")

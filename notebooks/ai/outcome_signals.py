@@ -1,0 +1,142 @@
+import marimo
+
+__generated_with = "0.25.2"
+app = marimo.App(width="medium")
+
+with app.setup:
+    import hashlib
+
+    import numpy as np
+    import pandas as pd
+
+    from journeylens.notebooks.ai.outcomes import ai_daily
+    from journeylens.notebooks.signals.journey_signals import insert_queue_entries, signal_title
+    from journeylens.notebooks.signals.thresholds import detect_rate, wilson_interval
+
+    MIN_TRIALS = 20  # a rolling week with fewer interactions in a slice never alerts
+    # AI metrics are daily, over a rolling week (so thin segments have volume); the detector's history
+    # and guards are counted in days here, not in the five-minute rows of its NAB operating point
+    AI_DETECTOR = {"min_samples": 14, "history_rows": 60, "record_rows": 60, "refractory_rows": 7,
+                   "recover_rows": 3, "ewma_halflife_rows": 7, "z_min": 3.0}
+    MIN_SLICE = 30  # a slice with fewer interactions is not called low-success
+
+
+@app.function
+def ai_deviations(con, params: dict | None = None) -> pd.DataFrame:
+    """Each feature x segment's task completion over the rolling week, day by day, against its own
+    history, with the thresholds detector (volume-aware, watched for drops): the same engine as the
+    journey signals, with its guards counted in days (AI_DETECTOR)."""
+    daily = ai_daily(con)
+    frames = []
+    for (feature, segment), rows in daily.groupby(["feature", "segment"], sort=True):
+        rows = rows.sort_values("day").reset_index(drop=True)
+        week_completed = (rows["task_completion_7d"] * rows["interactions_7d"]).round()
+        found = detect_rate(rows["day"], week_completed, rows["interactions_7d"],
+                            {**AI_DETECTOR, **(params or {}), "direction": "down"}, min_trials=MIN_TRIALS)
+        band = {**AI_DETECTOR, **(params or {})}["z_min"] * found["spread"]
+        frames.append(pd.DataFrame({"day": rows["day"], "feature": feature, "segment": segment,
+                                    "rate": found["rate"], "baseline": found["baseline"],
+                                    "band_lower": found["baseline"] - band, "band_upper": found["baseline"] + band,
+                                    "z": found["z"],
+                                    "alert": found["alert"], "in_episode": found["in_episode"],
+                                    "interactions": rows["interactions_7d"]}))
+    columns = ["day", "feature", "segment", "rate", "baseline", "band_lower", "band_upper", "z", "alert", "in_episode",
+               "interactions"]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+
+
+@app.function
+def ai_signal_list(deviations: pd.DataFrame) -> pd.DataFrame:
+    """One row per onset of a task-completion drop, titled like the journey signals."""
+    out = []
+    for (feature, segment), rows in deviations.groupby(["feature", "segment"], sort=True):
+        rows = rows.reset_index(drop=True)
+        fresh = rows["alert"].to_numpy() & ~np.concatenate([[False], rows["in_episode"].to_numpy()[:-1]])
+        for onset in np.flatnonzero(fresh):
+            later = rows.iloc[onset:]
+            calm = later.index[~later["in_episode"].to_numpy()]
+            end = rows["day"].iloc[calm[0]] if len(calm) else None
+            episode = rows.iloc[onset:(calm[0] if len(calm) else len(rows))]
+            observed = float((episode["rate"] * episode["interactions"]).sum() / episode["interactions"].sum())
+            change = observed / rows["baseline"].iloc[onset] - 1 if rows["baseline"].iloc[onset] else np.nan
+            title = signal_title(feature, segment, "conversion", change, rows["day"].iloc[onset], end)
+            out.append({"feature": feature, "segment": segment, "started_at": rows["day"].iloc[onset], "ended_at": end,
+                        "change": change, "peak_z": float(episode["z"].abs().max()),
+                        "title": title.replace(" conversion ", " task completion ", 1)})
+    return pd.DataFrame(out, columns=["feature", "segment", "started_at", "ended_at", "change", "peak_z", "title"])
+
+
+@app.function
+def low_success_slices(con, examples: int = 5) -> pd.DataFrame:
+    """Actionable items for the prompt-engineering backlog: feature x segment x model version slices
+    (production) whose task completion is significantly below their feature's (the 95% Wilson upper
+    bound under the feature's rate), with example interactions (worst judge score first, then
+    fallbacks) and the most frequent fallback reasons."""
+    frame = con.execute("""
+        with rows as (
+            select i.*, jl_completed(i.accepted, i.fallback, i.feedback, i.intent_mismatch) as completed,
+                (select avg(value) from eval_scores s where s.interaction_id = i.interaction_id
+                 and s.name = 'task_completion') as judge
+            from ai_interactions i where not i.shadow
+        ),
+        feature_rates as (
+            select feature, count(*) filter (where completed) / count(*) as feature_rate from rows group by feature
+        )
+        select r.feature, coalesce(r.segment, 'unknown') as segment, coalesce(r.model_version, 'unknown') as model_version,
+            count(*) as interactions, count(*) filter (where r.completed) as completed, any_value(f.feature_rate) as feature_rate,
+            string_agg(r.interaction_id || ': ' || left(coalesce(r.prompt, ''), 80), ' | '
+                       order by coalesce(r.judge, 1), r.fallback desc) filter (where not r.completed) as failures,
+            string_agg(distinct r.fallback_reason, '; ') filter (where r.fallback_reason is not null) as fallback_reasons
+        from rows r join feature_rates f using (feature)
+        group by all""").df()
+    if frame.empty:
+        return frame
+    frame["task_completion_rate"] = frame["completed"] / frame["interactions"]
+    _, upper = wilson_interval(frame["completed"], frame["interactions"])
+    frame["upper_95"] = upper
+    flagged = frame[(frame["interactions"] >= MIN_SLICE) & (frame["upper_95"] < frame["feature_rate"])].copy()
+    flagged["examples"] = flagged["failures"].fillna("").map(lambda t: " | ".join(t.split(" | ")[:examples]))
+    flagged["gap"] = flagged["task_completion_rate"] - flagged["feature_rate"]
+    return flagged.drop(columns=["failures"]).sort_values("gap").reset_index(drop=True)
+
+
+@app.function
+def append_ai_signal_groups(con, params: dict | None = None) -> int:
+    """Queues each AI task-completion drop on the journey stage its feature serves (the stage most of
+    the feature's interactions name; 'unmapped' impact when none): service 'ai:<feature>'."""
+    if not con.execute("select count(*) from ai_interactions where not shadow").fetchall()[0][0]:
+        return 0
+    signals = ai_signal_list(ai_deviations(con, params))
+    if signals.empty:
+        return 0
+    stages = dict(con.execute("select feature, mode(stage) from ai_interactions group by feature").fetchall())
+    last_day = con.execute("select max(ts) from ai_interactions").fetchall()[0][0]
+    key = signals["feature"] + "|" + signals["segment"] + "|" + signals["started_at"].astype(str)
+    return insert_queue_entries(con, pd.DataFrame({
+        "group_id": "ai-" + key.map(lambda k: hashlib.md5(k.encode()).hexdigest()[:16]),
+        "group_key": "ai:" + signals["feature"] + "|" + signals["segment"], "service": "ai:" + signals["feature"],
+        "title": signals["title"], "stage": signals["feature"].map(stages),
+        "first_fired_at": pd.to_datetime(signals["started_at"]), "ended_at": pd.to_datetime(signals["ended_at"]),
+        "severity_rank": np.select([signals["peak_z"] >= 6, signals["peak_z"] >= 4], [2, 3], 4),
+    }), last_day)
+
+
+@app.cell(hide_code=True)
+def _():
+    import marimo as mo
+
+    mo.md(
+        """
+        # AI outcome signals and low-success slices
+
+        Each feature and segment's daily task completion, against its own history, with the same detector
+        as the journey signals (volume-aware; a day with fewer than 30 interactions never alerts). Slices
+        of feature x segment x model version whose completion is significantly below their feature's
+        become backlog items, with examples and fallback reasons.
+        """
+    )
+    return
+
+
+if __name__ == "__main__":
+    app.run()

@@ -1,0 +1,160 @@
+import marimo
+
+__generated_with = "0.25.2"
+app = marimo.App(width="medium")
+
+with app.setup:
+    import numpy as np
+    import pandas as pd
+
+    from journeylens.notebooks.ai.judge_workspace import store_scores
+    from journeylens.notebooks.ai.judge import RUBRICS
+    from journeylens.notebooks.workspace.snapshot import connect
+
+    PASS = 0.5  # a score >= 0.5 is a pass
+    BOOTSTRAP = 2000
+
+
+@app.function
+def judged_frame(con, name: str = "task_completion") -> pd.DataFrame:
+    """Per interaction: its user signals, the llm verdict and the human verdict on `name` (mean per
+    source), production and shadow alike."""
+    return con.execute("""
+        select i.interaction_id, i.ts, i.feature, i.segment, i.model_version, i.shadow, i.prompt, i.output,
+            jl_completed(i.accepted, i.fallback, i.feedback, i.intent_mismatch) as completed,
+            avg(s.value) filter (where s.source = 'llm') as judge,
+            avg(s.value) filter (where s.source = 'human') as human,
+            count(*) filter (where s.source = 'llm' and s.label = 'unknown') as judge_unknown
+        from ai_interactions as i
+        left join eval_scores as s on s.interaction_id = i.interaction_id and s.name = $name
+        group by all
+        order by i.ts, i.interaction_id""", {"name": name}).df()
+
+
+@app.function
+def review_queue(frame: pd.DataFrame, size: int = 40, seed: int = 7) -> pd.DataFrame:
+    """What humans should label next: interactions the judge scored and no human has, as (1) edge cases
+    first: the judge unsure (a middle score) or disagreeing with the user signals (judge pass on an
+    interaction the user did not complete, judge fail on one they did), then (2) a sample stratified by
+    feature, segment and judge verdict, so agreement is measured across the whole space."""
+    open_ = frame[frame["judge"].notna() & frame["human"].isna()].copy()
+    if open_.empty:
+        return open_.assign(reason=pd.Series(dtype=str))
+    judge_pass = open_["judge"] >= PASS
+    seen = ~open_["shadow"].astype(bool)  # shadow answers were never shown: no user signal to contradict
+    open_["reason"] = np.select(
+        [(open_["judge"] > 0.25) & (open_["judge"] < 0.75), seen & judge_pass & ~open_["completed"],
+         seen & ~judge_pass & open_["completed"]],
+        ["judge unsure", "judge pass, user did not complete", "judge fail, user completed"], default="")
+    edges = open_[open_["reason"] != ""].sample(frac=1.0, random_state=seed).head(size // 2)
+    rest = open_.drop(edges.index).assign(reason="stratified sample", stratum=lambda d: d["feature"].astype(str)
+                                          + "|" + d["segment"].astype(str) + "|" + (d["judge"] >= PASS).astype(str))
+    if not rest.empty:
+        strata = rest.groupby("stratum", sort=True)
+        per = max(1, (size - len(edges)) // max(1, strata.ngroups))
+        rest = strata.sample(n=per, replace=False, random_state=seed) if strata.size().min() >= per else \
+            rest.groupby("stratum", sort=True, group_keys=False).apply(lambda g: g.head(per))
+    return pd.concat([edges, rest.drop(columns=["stratum"])]).head(size).reset_index(drop=True)
+
+
+@app.function
+def save_human_labels(workspace, labels: list, reviewer: str) -> dict | None:
+    """Stores human verdicts [{interaction_id, name, label}] as scores with source human (one upload per
+    batch, so the audit log records who labelled what)."""
+    rows = []
+    for item in labels:
+        rubric = RUBRICS[item["name"]]
+        if item["label"] not in rubric["labels"]:
+            raise ValueError(f"{item['name']}: label must be one of {', '.join(rubric['labels'])}")
+        rows.append({"interaction_id": item["interaction_id"], "name": item["name"], "label": item["label"],
+                     "value": rubric["labels"][item["label"]], "source": "human",
+                     "explanation": f"labelled by {reviewer}" + (f": {item['comment']}" if item.get("comment") else "")})
+    return store_scores(workspace, rows, f"human-labels-{reviewer}.csv")
+
+
+@app.function
+def kappa_rates(judge: np.ndarray, human: np.ndarray) -> dict:
+    """Confusion counts, Cohen's kappa, TPR and TNR of binary judge verdicts against human ones."""
+    tp = int(np.sum(judge & human))
+    tn = int(np.sum(~judge & ~human))
+    fp = int(np.sum(judge & ~human))
+    fn = int(np.sum(~judge & human))
+    n = tp + tn + fp + fn
+    observed = (tp + tn) / n if n else np.nan
+    expected = ((tp + fp) * (tp + fn) + (tn + fn) * (tn + fp)) / n ** 2 if n else np.nan
+    kappa = (observed - expected) / (1 - expected) if n and expected < 1 else np.nan
+    return {"tp": tp, "tn": tn, "fp": fp, "fn": fn, "n": n, "kappa": kappa,
+            "tpr": tp / (tp + fn) if tp + fn else np.nan, "tnr": tn / (tn + fp) if tn + fp else np.nan}
+
+
+@app.function
+def rogan_gladen(observed: float, tpr: float, tnr: float) -> float:
+    """The true pass rate behind an observed judge pass rate, given the judge's sensitivity (TPR) and
+    specificity (TNR): (p_obs + TNR - 1) / (TPR + TNR - 1), clipped to [0, 1]; empty when the judge is
+    no better than chance (TPR + TNR <= 1)."""
+    denominator = tpr + tnr - 1
+    if not np.isfinite(denominator) or denominator <= 0:
+        return np.nan
+    return float(np.clip((observed + tnr - 1) / denominator, 0.0, 1.0))
+
+
+@app.function
+def agreement(frame: pd.DataFrame, seed: int = 11, rounds: int = BOOTSTRAP) -> dict:
+    """Judge against humans on the interactions both scored (pass = score >= 0.5): confusion matrix,
+    kappa, TPR, TNR; the judge's raw pass rate over every judged production interaction, and the
+    Rogan-Gladen corrected pass rate with a 95% bootstrap interval (resampling the labelled pairs and
+    the judged interactions together)."""
+    pairs = frame[frame["judge"].notna() & frame["human"].notna()]
+    judged = frame[frame["judge"].notna() & ~frame["shadow"].astype(bool)]
+    judge, human = (pairs["judge"] >= PASS).to_numpy(), (pairs["human"] >= PASS).to_numpy()
+    stats = kappa_rates(judge, human)
+    observed = float((judged["judge"] >= PASS).mean()) if len(judged) else np.nan
+    stats.update({"judged": len(judged), "judge_pass_rate": observed,
+                  "corrected_pass_rate": rogan_gladen(observed, stats["tpr"], stats["tnr"]),
+                  "ci_low": np.nan, "ci_high": np.nan})
+    if stats["n"] >= 10 and len(judged):
+        rng = np.random.default_rng(seed)
+        passes = (judged["judge"] >= PASS).to_numpy()
+        draws = []
+        for _ in range(rounds):
+            pick = rng.integers(0, len(judge), len(judge))
+            rates = kappa_rates(judge[pick], human[pick])
+            obs = passes[rng.integers(0, len(passes), len(passes))].mean()
+            draws.append(rogan_gladen(obs, rates["tpr"], rates["tnr"]))
+        draws = np.array(draws)
+        draws = draws[np.isfinite(draws)]
+        if len(draws) >= rounds // 2:
+            stats["ci_low"], stats["ci_high"] = (float(v) for v in np.percentile(draws, [2.5, 97.5]))
+    return stats
+
+
+@app.function
+def workspace_agreement(workspace, name: str = "task_completion") -> dict:
+    con = connect(workspace, tables=("ai_interactions", "eval_scores"))
+    try:
+        frame = judged_frame(con, name)
+    finally:
+        con.close()
+    return {"frame": frame, "agreement": agreement(frame)}
+
+
+@app.cell(hide_code=True)
+def _():
+    import marimo as mo
+
+    mo.md(
+        r"""
+        # Keeping the judge honest
+
+        Humans label a **review queue**: edge cases first (the judge unsure, or contradicting what the
+        user did), then a sample stratified by feature, segment and verdict. On the interactions both
+        scored: the confusion matrix, Cohen's $\kappa$, TPR and TNR. The judge's pass rate is corrected
+        for its errors with **Rogan–Gladen**, $\hat p = (p_{obs} + \text{TNR} - 1)/(\text{TPR} + \text{TNR} - 1)$,
+        with a 95% bootstrap interval.
+        """
+    )
+    return
+
+
+if __name__ == "__main__":
+    app.run()

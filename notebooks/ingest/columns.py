@@ -1,0 +1,254 @@
+import marimo
+
+__generated_with = "0.25.2"
+app = marimo.App(width="medium")
+
+with app.setup:
+    from journeylens.notebooks.workspace.contract import MAX_CELL_BYTES, TS_FROM, TS_UNTIL, IngestError, expected_text, kind_spec, normalise_name
+    from journeylens.notebooks.ingest.layouts import LAYOUT_SOURCE, NATIVE_JSON, quote_ident
+
+    # Columns journeylens derives itself; a file's own column of that name is kept in `extra`.
+    INTERNAL = {"__row", "__extra"}
+    DEFAULTS = {"metrics": {"segment": "'all'"}, "ai": {"shadow": "false"}}
+    # Columns an export gives only as an offset: (canonical column of the base time, offset in seconds).
+    # PagerDuty incident exports carry seconds_to_first_ack / seconds_to_resolve, not the times.
+    DERIVED = {
+        ("incidents", "acknowledged_at"): ("opened_at", "seconds_to_first_ack"),
+        ("incidents", "resolved_at"): ("opened_at", "seconds_to_resolve"),
+    }
+
+
+@app.function
+def resolve_columns(kind: str, source_columns: list, mapping: dict | None, file_name: str) -> dict:
+    """Which source columns feed each canonical column.
+
+    Order of precedence: an explicit mapping (`--map canonical=Their Column`), the canonical name, then
+    the aliases of `kinds.py`. Names match after normalisation. When several aliases are present, all
+    are kept and the first non-empty value per row wins. Returns {canonical: [source, ...]}, the
+    unused source columns (`extras`) and the missing required columns."""
+    spec = kind_spec(kind)
+    known = {c.name for c in spec["columns"]}
+    by_norm = {}
+    for column in source_columns:
+        if column not in INTERNAL:
+            by_norm.setdefault(normalise_name(column), column)
+    resolved, used = {}, set()
+    for canonical, source in (mapping or {}).items():
+        if canonical not in known:
+            raise IngestError(file_name, None, f"--map {canonical}", "a column of " + kind + ": " + ", ".join(sorted(known)),
+                              repr(canonical))
+        actual = by_norm.get(normalise_name(source))
+        if actual is None:
+            raise IngestError(file_name, "header", source, "a column of the file (" + ", ".join(source_columns[:20]) + ")",
+                              "no such column")
+        resolved[canonical] = [actual]
+        used.add(actual)
+    for column in spec["columns"]:
+        if column.name in resolved:
+            continue
+        candidates = [by_norm.get(normalise_name(n)) for n in (column.name, *column.aliases)]
+        sources = [c for c in dict.fromkeys(candidates) if c is not None and c not in used]
+        if sources:
+            resolved[column.name] = sources
+            used.update(sources)
+    missing = [c.name for c in spec["columns"] if c.required and c.name not in resolved]
+    extras = [c for c in source_columns if c not in used and c not in INTERNAL and c != "severity_raw"]
+    return {"resolved": resolved, "extras": extras, "missing": missing}
+
+
+@app.function
+def source_value(column, sources: list) -> str:
+    """The text of a canonical column from its source columns. With several, the first one whose value
+    parses wins, else the first non-empty one (which the checks then refuse): a PagerDuty export with
+    an empty priority_name falls back to urgency, a Datadog `priority: normal` to `alert_type`."""
+    if not sources:
+        return "null::varchar"
+    if len(sources) == 1:
+        # the hot path: only '' becomes NULL here; blank text is told apart by the checks, which only
+        # trim a value that did not parse (trimming every cell costs a sixth of a large ingest)
+        return f"nullif({quote_ident(sources[0])}, '')"
+    texts = [f"case when trim({quote_ident(s)}) <> '' then {quote_ident(s)} end" for s in sources]
+    if column.parser == "text":
+        return f"coalesce({', '.join(texts)})"
+    parsing = [f"case when {parse_expression(column.parser, t)} is not null then {t} end" for t in texts]
+    return f"coalesce({', '.join(parsing + texts)})"
+
+
+@app.function
+def derived_value(base: str, seconds_column: str) -> str:
+    """ISO text of base time + seconds, where the base is another canonical column's source text."""
+    base, text = f'jl_ts("v__{base}")', quote_ident(seconds_column)
+    seconds = f"try_cast({text} as double)"
+    # Only a plausible base plus at most a century is added up. Any other offset (text, NaN, inf, 1e20)
+    # stays its own text, so the timestamp check refuses it by name instead of the engine failing on
+    # the arithmetic; a base out of range is refused by its own column's check.
+    return (f"case when {seconds} is null or not ({seconds} between -3.2e9 and 3.2e9) then nullif({text}, '') "
+            f"when {base} >= TIMESTAMP '{TS_FROM}' and {base} < TIMESTAMP '{TS_UNTIL}' then strftime({base} + "
+            f"to_microseconds(cast({seconds} * 1e6 as bigint)), '%Y-%m-%dT%H:%M:%S') end")
+
+
+@app.function
+def parse_expression(parser: str, value: str) -> str:
+    """SQL that parses one text value per the column's parser (NULL when it cannot)."""
+    if parser.startswith("enum:"):
+        # an explicit "no value" in an optional enum (feedback: none) is empty, not a refusal
+        return (f"case when lower(trim({value})) in ('', 'none', 'null', 'n/a', 'absent') then null "
+                f"else lower(trim({value})) end")
+    return {
+        "text": value,
+        "ts": f"jl_ts({value})",
+        "severity": f"jl_severity_rank({value})",
+        "bool": f"jl_bool({value})",
+        "double": f"try_cast({value} as double)",
+        "unit": f"try_cast({value} as double)",
+        "count": f"try_cast({value} as double)",
+        "labels": f"jl_labels({value})",
+    }[parser]
+
+
+@app.function
+def bad_condition(column, parsed: str, value: str) -> str:
+    """SQL that is true where the value is present but wrong, or (required) absent. Blank text counts
+    as absent; parsers trim, so only a value that did not parse is trimmed here."""
+    parser = column.parser
+    present = f"({value} is not null and trim({value}) <> '')"
+    unparsed = f"({parsed} is null and {present})"
+    if parser.startswith("enum:"):
+        options = ", ".join("'" + o + "'" for o in parser[5:].split("|"))
+        bad = f"({parsed} is not null and {parsed} not in ({options}))"
+    elif parser == "text":
+        bad = "false"
+    elif column.limits:
+        # finite and in the column's documented range (NaN and inf fail isfinite; counts are whole)
+        low, high = (float(x) for x in column.limits)
+        bad = f"({unparsed} or not (isfinite({parsed}) and {parsed} between {low!r} and {high!r}))"
+        if parser == "count":
+            bad = f"({bad} or {parsed} <> floor({parsed}))"
+    elif parser == "ts":
+        bad = (f"({unparsed} or {parsed} < TIMESTAMP '{TS_FROM}' "
+               f"or {parsed} >= TIMESTAMP '{TS_UNTIL}')")
+    else:
+        bad = unparsed
+    if column.required:
+        absent = f"(not {present})" if parser == "text" else f"({parsed} is null and not {present})"
+        bad = f"({absent} or {bad})"
+    return bad
+
+
+@app.function
+def build_plan(kind: str, resolution: dict, source_columns: list, layout: str) -> dict:
+    """The three layers of the canonical conversion, as SQL text over the view `raw_src`.
+
+    values : one trimmed text value `v__<col>` per canonical column (first non-empty source wins)
+    parsed : `p__<col>`, the parsed value, next to its text
+    checks : [(column label, SQL true where a row is bad, expected, "column" | "row")]: a refusal names
+             the first bad row, and within it the first failing check in this order
+    The fast path guards every output column with error(); only a refused file pays for the checks
+    one by one with row numbers (see diagnosis.diagnose)."""
+    spec = kind_spec(kind)
+    value_sql, checks = [], []
+    for column in spec["columns"]:
+        sources = resolution["resolved"].get(column.name, [])
+        value = source_value(column, sources)
+        derived = DERIVED.get((kind, column.name))
+        if not sources and derived and all(d in source_columns for d in derived[1:]):
+            value = derived_value(*derived)
+        value_sql.append(f"{value} as {quote_ident('v__' + column.name)}")
+    sources = [s for s in source_columns if s not in INTERNAL]
+    if sources:
+        # one cheap guard for the whole row (strlen is O(1)); the diagnosis names the column
+        widest = ", ".join(f"strlen({quote_ident('s__' + s)})" for s in sources)
+        checks.append(("__cells", f"greatest({widest}) > {MAX_CELL_BYTES}", "", "row"))
+    for source in sources:
+        checks.append((source, f"strlen({quote_ident('s__' + source)}) > {MAX_CELL_BYTES}",
+                       f"a cell of at most {MAX_CELL_BYTES:,} bytes", "cell"))
+    # Native layouts build their labels with to_json in SQL: already canonical, not parsed again.
+    trusted = {"labels"} if layout in NATIVE_JSON else set()
+    parsed_sql = []
+    for column in spec["columns"]:
+        v, p = quote_ident("v__" + column.name), quote_ident("p__" + column.name)
+        parser = "text" if column.name in trusted else column.parser
+        parsed_sql.append(f"{parse_expression(parser, v)} as {p}")
+        checks.append((column.name, bad_condition(column, p, v), expected_text(column), "column"))
+    if kind == "metrics":
+        checks.append(("completed", '("p__completed" > "p__entered")', "a value <= entered", "row"))
+    lengths = ", ".join(f"{quote_ident(s)} as {quote_ident('s__' + s)}" for s in source_columns if s not in INTERNAL)
+    row = "__row, " if "__row" in source_columns else ""
+    extra_source = "__extra, " if "__extra" in source_columns else ""
+    severity_raw = "severity_raw, " if "severity_raw" in source_columns else ""
+    values_select = f"select {row}{extra_source}{severity_raw}{', '.join(value_sql)}, {lengths} from raw_src"
+    parsed_select = f"select *, {', '.join(parsed_sql)} from ({values_select})"
+    return {"values": values_select, "parsed": parsed_select, "checks": checks, "layout": layout,
+            "extras": resolution["extras"], "has_extra_json": bool(extra_source),
+            "has_severity_raw": bool(severity_raw)}
+
+
+@app.function
+def output_select(kind: str, plan: dict, table_columns: list, guarded: bool = True) -> str:
+    """The final SELECT in the canonical table's column order and types. With `guarded`, a bad value
+    raises instead of being stored, so a file is stored whole or not at all."""
+    spec = kind_spec(kind)
+    by_name = {c.name: c for c in spec["columns"]}
+    checks = {label: bad for label, bad, _, scope in plan["checks"] if scope == "column"}
+    defaults = DEFAULTS.get(kind, {})
+    layout_source = LAYOUT_SOURCE.get(plan["layout"])
+    outputs = []
+    for name, sql_type in table_columns:
+        p = quote_ident("p__" + name)
+        if name in by_name:
+            expression = p
+            if by_name[name].parser == "severity":
+                expression = f"jl_severity_label({p})"
+            if name in defaults:
+                expression = f"coalesce({expression}, {defaults[name]})"
+            if name == "source" and layout_source:
+                expression = f"coalesce({expression}, '{layout_source}')"
+            if guarded and checks.get(name, "false") != "false":
+                expression = f"case when {checks[name]} then error('journeylens: bad {name}') else {expression} end"
+        elif name == "severity_rank":
+            expression = '"p__severity"'
+        elif name == "severity_raw":
+            expression = '"severity_raw"' if plan["has_severity_raw"] else '"v__severity"'
+        elif name == "extra":
+            expression = extra_expression(plan)
+        elif name == "upload_id":
+            expression = "$upload_id"
+        else:
+            expression = "null"
+        outputs.append(f"cast({expression} as {sql_type}) as {quote_ident(name)}")
+    guards = []
+    if guarded:
+        # a constant message: labels can be a user's column names, and the diagnosis names them anyway
+        guards = [f"case when {bad} then error('journeylens: refused row') end"
+                  for _, bad, _, scope in plan["checks"] if scope == "row"]
+    select = f"select {', '.join(outputs)} from ({plan['parsed']})"
+    if guards:
+        select += f" where coalesce({', '.join(guards)}, true)"
+    if kind == "alerts":
+        select = derive_alert_ids(select)
+    return select
+
+
+@app.function
+def extra_expression(plan: dict) -> str:
+    """Source columns journeylens does not model, kept losslessly as one JSON object."""
+    if plan["has_extra_json"]:
+        return "__extra"
+    if not plan["extras"]:
+        return "null"
+    pairs = ", ".join(f"{quote_ident(c)} := {quote_ident('s__' + c)}" for c in plan["extras"])
+    return f"to_json(struct_pack({pairs}))"
+
+
+@app.function
+def derive_alert_ids(select: str) -> str:
+    """An alert without an id gets a stable one from what identifies it, so re-ingesting the same alert
+    from another export is recognised as the same alert."""
+    return (
+        "select * replace (coalesce(alert_id, md5(concat_ws('|', source, fingerprint, service, name, "
+        f"strftime(fired_at, '%Y-%m-%dT%H:%M:%S.%f')))) as alert_id) from ({select})"
+    )
+
+
+if __name__ == "__main__":
+    app.run()

@@ -1,0 +1,163 @@
+import marimo
+
+__generated_with = "0.25.2"
+app = marimo.App(width="medium")
+
+with app.setup:
+    import os
+    import re
+
+    from journeylens.notebooks.queue.mapping import mapping_columns, rule_case, workspace_rules
+    from journeylens.notebooks.ingest.layouts import quote_ident
+    from journeylens.notebooks.workspace.snapshot import connect, sql_text
+
+    # The columns of a group (groups_select), in order: sql/queue/05_alert_groups.sql says each one's rule, and
+    # sql/queue/15_group_alert_details.sql alert_ids, flap_count and flapping.
+    GROUP_COLUMNS = (
+        "group_id", "group_key", "alert_ids", "alert_count", "service", "name", "stage", "touchpoint",
+        "journey", "source", "fingerprint", "region", "labels", "first_fired_at", "last_fired_at",
+        "last_resolved_at", "unresolved_count", "severity_rank", "severity", "confidence", "flap_count",
+        "flapping", "duration_min",
+    )
+
+
+@app.function
+def create_alert_groups(con, gap_minutes: float = 60, flap_window_minutes: float = 60,
+                        flap_min_cycles: int = 3, rules: list | None = None) -> None:
+    """Creates (or replaces) the temp table `alert_groups`, one row per problem, from `alerts`, mapped
+    with `rules` (None = the workspace's touchpoint rules). Set-based, sql/queue/03_alert_pieces.sql ->
+    04_group_buckets.sql -> 05_alert_groups.sql; also leaves group_buckets and group_settings, which
+    details_sql reads for the alert ids and flap cycles of the groups a caller shows:
+
+    key        = fingerprint, else name + service
+    new group  : fired_at - max(ended_at of earlier alerts of the key) > gap_minutes,
+                 ended_at = coalesce(resolved_at, fired_at)
+    stage      = the stage of the group's first alert that a rule maps (first rule wins)
+    service, name, source, fingerprint, region, labels = the group's first alert's
+    first      = by fired_at, then by a hash of alert_id (never by the order alerts arrive in)
+    flap cycle : an alert that fires after every earlier alert of its group ended and within
+                 flap_window_minutes of the previous alert's fired_at;
+                 flapping = flap_count >= flap_min_cycles
+    last_resolved_at = max(resolved_at), NULL when the group's latest alert has no resolution;
+    duration_min = (max(ended_at) - first_fired_at) in minutes."""
+    rules = workspace_rules(con) if rules is None else rules
+    params = {"gap_minutes": float(gap_minutes), "flap_window_minutes": float(flap_window_minutes),
+              "flap_min_cycles": int(flap_min_cycles),
+              # a bucket no wider than the gap (and never zero wide: timestamps are in microseconds)
+              "bucket_seconds": max(float(gap_minutes) * 60, 1e-6)}
+    pieces, groups = sql_text("alert_pieces"), sql_text("alert_groups")
+    if rules:
+        raw, labels = mapping_columns(rules, params)
+        parts = rule_case(rules, params, table="pieces", flat_labels=True)
+        join = "".join(f" and p.{c} is not distinct from m.{c}" for c in raw)
+        kept = [c for c in raw if c.strip('"') not in ("fingerprint", "name", "service")]  # every piece has these
+        pieces = (pieces.replace("/* mapping columns */", "".join(f"{c}, " for c in kept))
+                  .replace("/* mapping inputs */", "".join(f"{c}, " for c in raw))
+                  .replace("/* label columns */", "".join(f"{sql} as {quote_ident(name)}, " for sql, name in labels))
+                  .replace("true /* mapping join */", "true" + join)
+                  .replace("null /* rule_position */", parts["position"]))
+        groups = (groups.replace("null /* rule_stages */", parts["stage"])
+                  .replace("null /* rule_touchpoints */", parts["touchpoint"])
+                  .replace("null /* rule_journeys */", parts["journey"]))
+    for text in (pieces, sql_text("group_buckets"), groups):
+        # each statement gets only the parameters it names (DuckDB refuses unused named parameters)
+        con.execute(text, {k: v for k, v in params.items() if re.search(rf"\${k}\b", text)})
+    con.execute("drop table alert_pieces")
+    con.execute("create or replace temp table group_settings as select cast($bucket_seconds as double) as "
+                "bucket_seconds, cast($gap_minutes as double) as gap_minutes, cast($flap_window_minutes as double) "
+                "as flap_window_minutes, cast($flap_min_cycles as integer) as flap_min_cycles",
+                {k: params[k] for k in ("bucket_seconds", "gap_minutes", "flap_window_minutes", "flap_min_cycles")})
+
+
+@app.function
+def details_sql(chosen: str) -> tuple:
+    """(CTE text, column SQL) for the alert ids and flap cycles of the groups `chosen` selects (a SELECT
+    of group_id): sql/queue/15_group_alert_details.sql as CTEs `chosen_groups` and `d` (join it using
+    group_id), and the SQL of the three columns alert_ids, flap_count and flapping, read through `d`.
+    Groups without alerts (journey signals) get no ids and no cycles."""
+    ctes = f"chosen_groups as ({chosen}), d as ({sql_text('group_alert_details')})"
+    columns = {
+        "alert_ids": "coalesce(d.alert_ids, '')",
+        "flap_count": "coalesce(d.flap_count, 0)",
+        "flapping": "coalesce(d.flap_count, 0) >= (select flap_min_cycles from group_settings)",
+    }
+    return ctes, columns
+
+
+@app.function
+def groups_select(where: str = "true") -> str:
+    """SELECT of GROUP_COLUMNS for the groups of `alert_groups` matching `where` (SQL over alias g),
+    with their alert ids and flap cycles, in first-fired order."""
+    ctes, details = details_sql(f"select group_id from alert_groups as g where {where}")
+    columns = ", ".join(f"{details[c]} as {c}" if c in details else f"g.{c}" for c in GROUP_COLUMNS)
+    return (f"with {ctes} select {columns} from alert_groups as g left join d using (group_id) "
+            f"where {where} order by g.first_fired_at, g.group_id")
+
+
+@app.function
+def group_alerts(workspace, gap_minutes: float = 60, flap_window_minutes: float = 60,
+                 flap_min_cycles: int = 3):
+    """The alert groups of a workspace as a DataFrame, on a fresh snapshot (rules from the workspace)."""
+    con = connect(workspace)
+    try:
+        create_alert_groups(con, gap_minutes, flap_window_minutes, flap_min_cycles)
+        return con.execute(groups_select()).df()
+    finally:
+        con.close()
+
+
+@app.cell(hide_code=True)
+def _():
+    import marimo as mo
+
+    mo.md(
+        """
+        # Alert groups: which alerts are the same problem?
+
+        The ranked queue has one row per **problem**, not per alert. Alerts are the same problem when
+
+        - they share a **key**: the same `fingerprint`, or, when an alert has none, the same rule `name`
+          and `service`; and
+        - they are **close in time**: an alert joins its key's current group unless it fires more than
+          the gap after every earlier alert of that key has ended (`resolved_at`; an alert that never
+          resolved counts as ended when it fired).
+
+        **Flapping**: a fire → resolve → fire *cycle* is a re-fire after everything earlier in the group
+        ended, within the flap window of the previous fire. A group with at least the minimum number of
+        cycles is flapping: one noisy problem, not many.
+
+        Per group: `alert_count`, `first_fired_at`, `last_fired_at`, `last_resolved_at` (empty while
+        the latest alert has no resolution: it may still be going on), the most severe `severity`, the
+        highest `confidence`, the first alert's `source`, `region`, `labels` and mapped `stage`, and
+        `duration_min` = from the first fire to the latest end.
+        """
+    )
+    return (mo,)
+
+
+@app.cell
+def _(mo):
+    default_workspace = os.environ.get("JOURNEYLENS_WORKSPACE", "workspace")
+    workspace_path = mo.ui.text(value=default_workspace, label="Workspace folder")
+    gap = mo.ui.slider(5, 360, step=5, value=60, label="Gap that starts a new group (minutes)",
+                       show_value=True)
+    flap_window = mo.ui.slider(5, 240, step=5, value=60, label="Flap window (minutes)", show_value=True)
+    flap_cycles = mo.ui.slider(1, 10, value=3, label="Cycles that make a group flapping", show_value=True)
+    mo.vstack([workspace_path, gap, flap_window, flap_cycles])
+    return flap_cycles, flap_window, gap, workspace_path
+
+
+@app.cell
+def _(flap_cycles, flap_window, gap, mo, workspace_path):
+    groups = group_alerts(workspace_path.value, gap.value, flap_window.value, flap_cycles.value)
+    flapping = groups[groups["flapping"]]
+    mo.vstack([
+        mo.md(f"**{int(groups['alert_count'].sum()):,} alerts form {len(groups):,} groups; "
+              f"{len(flapping):,} of them flap.**"),
+        mo.ui.tabs({"Groups": groups, "Flapping": flapping}),
+    ])
+    return
+
+
+if __name__ == "__main__":
+    app.run()

@@ -1,0 +1,187 @@
+import marimo
+
+__generated_with = "0.25.2"
+app = marimo.App(width="medium")
+
+with app.setup:
+    from journeylens.notebooks.queue.groups import create_alert_groups, details_sql
+    from journeylens.notebooks.ai.outcome_signals import append_ai_signal_groups
+    from journeylens.notebooks.queue.mapping import match_condition
+    from journeylens.notebooks.signals.journey_signals import append_signal_groups, journey_deviations, journey_signals
+    from journeylens.notebooks.ingest.playbook_file import load_playbooks
+    from journeylens.notebooks.queue.profiles import load_profile
+    from journeylens.notebooks.queue.scoring import COMPONENTS, rescore, resolve_profile, score_groups
+    from journeylens.notebooks.workspace.snapshot import RANK_MEMORY_LIMIT, connect, limit_memory, sql_text
+
+    # Keys a suppression rule or playbook may match on: what a group carries (besides `stage`).
+    GROUP_MATCH_KEYS = ("service", "name", "source", "severity", "region", "fingerprint")
+    # ranked_alerts.csv (SPEC §4.1): the contract's columns first, then every score component.
+    RANKED_COLUMNS = (
+        "rank", "group_id", "alert_ids", "service", "name", "stage", "touchpoint", "first_fired_at",
+        "last_fired_at", "alert_count", "severity", "score", "suppressed", "suppressed_reason",
+        "impact", "sensitivity", "stage_factor", *COMPONENTS, "signal", "harm", "corroboration", "harm_observed",
+        "harm_segment", "window_conversion", "conversion_baseline", "source", "last_resolved_at", "duration_min",
+        "flapping", "flap_count", "playbook", "playbook_action", "automation_tier", "playbook_owner", "window_start",
+        "window_end", "change_at", "change_kind", "change_service", "change_description",
+    )
+    CHANGE_COLUMNS = ("change_at", "change_kind", "change_service", "change_description")
+
+
+@app.function
+def rule_when(rule: dict, name: str, params: dict, table: str = "g") -> str:
+    """SQL that is true where a group matches a rule: its `stage` glob (when given; "*" also matches an
+    unmapped group) and every key of its `match`, as touchpoint rules do."""
+    conditions = []
+    if rule.get("stage") not in (None, "*"):
+        params[f"{name}_stage"] = str(rule["stage"])
+        conditions.append(f"lower(coalesce({table}.stage, 'unmapped')) glob lower(${name}_stage)")
+    for index, (key, pattern) in enumerate((rule.get("match") or {}).items(), start=1):
+        if key not in GROUP_MATCH_KEYS and not str(key).startswith("labels."):
+            raise ValueError(f"rule {name}: cannot match groups on {key!r} (use stage, "
+                             f"{', '.join(GROUP_MATCH_KEYS)} or labels.<key>)")
+        conditions.append(match_condition(str(key), str(pattern), f"{name}_{index}", params, table=table))
+    for bound, operator in (("from", ">="), ("until", "<")):
+        if rule.get(bound):
+            params[f"{name}_{bound}"] = str(rule[bound])
+            conditions.append(f"{table}.first_fired_at {operator} cast(${name}_{bound} as timestamp)")
+    return " and ".join(conditions) or "true"
+
+
+@app.function
+def routes_sql(suppress: list, playbooks: list) -> tuple:
+    """(SQL of sql/queue/13_group_routes.sql with the rules filled in as CASEs, parameters)."""
+    params = {}
+    text = sql_text("group_routes")
+    for placeholder, rules, prefix in (("suppression_position", suppress, "s"), ("playbook_position", playbooks, "p")):
+        if rules:
+            whens = " ".join(f"when {rule_when(r, f'{prefix}{i}', params)} then {i}" for i, r in enumerate(rules, 1))
+            text = text.replace(f"null /* {placeholder} */", f"case {whens} end")
+    return text, params
+
+
+@app.function
+def rerank(con, profile: dict | None = None, playbooks: list | None = None) -> None:
+    """After a weight, threshold or rule change: re-score the narrow components, then re-route and
+    re-rank (route_groups). Needs the tables a rank_alerts call left on `con`."""
+    p = resolve_profile(profile)
+    rescore(con, p)
+    route_groups(con, p, playbooks)
+
+
+@app.function
+def route_groups(con, profile: dict | None = None, playbooks: list | None = None) -> None:
+    """Marks suppressed groups, attaches playbooks and leaves the ranked_groups view, over the scores in
+    scored_groups. The rule texts go to two small tables (suppression_rules, playbook_rules) that
+    queue_select joins for the rows it returns."""
+    p = resolve_profile(profile)
+    suppress, playbooks = p.get("suppress") or [], playbooks or []
+    text, params = routes_sql(suppress, playbooks)
+    con.execute(f"create or replace temp table group_routes as {text}", params)
+    con.execute("create or replace temp table suppression_rules (position integer, reason varchar)")
+    if suppress:
+        con.executemany("insert into suppression_rules values (?, ?)",
+                        [(i, str(r.get("reason") or "suppression rule")) for i, r in enumerate(suppress, 1)])
+    con.execute("create or replace temp table playbook_rules (position integer, playbook varchar, "
+                "playbook_action varchar, automation_tier varchar, playbook_owner varchar)")
+    if playbooks:
+        con.executemany("insert into playbook_rules values (?, ?, ?, ?, ?)",
+                        [(i, b["id"], b["action"], b["tier"], b["owner"]) for i, b in enumerate(playbooks, 1)])
+    con.execute("create or replace temp table rank_settings as "
+                "select cast($t as double) as threshold, cast($spare as boolean) as spare_harm",
+                {"t": float(p["threshold"]), "spare": bool(p["threshold_spares_harm"])})
+    con.execute(f"create or replace temp view ranked_groups as {sql_text('ranked_groups')}")
+
+
+@app.function
+def rank_alerts(con, profile: dict | None = None, playbooks: list | None = None, signals: bool = False) -> None:
+    """map -> group -> score -> route -> rank, all in DuckDB: leaves the temp tables alert_groups
+    (wide) and ranked_groups (narrow) on `con`; queue_select() joins them for output. signals=True
+    also queues the fired journey signals and AI task-completion drops on their stages; the
+    CSV of SPEC §4.1 is alert groups only, so the command line leaves them out."""
+    p = resolve_profile(profile)
+    limit_memory(con, RANK_MEMORY_LIMIT)
+    create_alert_groups(con, gap_minutes=p["group_gap_minutes"], flap_window_minutes=p["flap_window_minutes"],
+                        flap_min_cycles=int(p["flap_min_cycles"]))
+    if signals:  # the deviations serve the signals here and the harm baselines in score_groups
+        append_signal_groups(con, journey_signals(journey_deviations(con)))
+        append_ai_signal_groups(con)
+    # the change made shortly before each group started (a deploy, a flag...): shown, never scored
+    con.execute(f"create or replace temp table group_changes as {sql_text('group_changes')}",
+                {"lookback_minutes": int(p["change_lookback_minutes"])})
+    score_groups(con, p, deviations_ready=signals)
+    route_groups(con, p, playbooks)
+
+
+@app.function
+def queue_select(top: int | None = None, include_suppressed: bool = True) -> str:
+    """The SELECT of the ranked queue in RANKED_COLUMNS order: the narrow ranks joined to the wide
+    groups, the suppression reason and the playbook, for the rows asked for only."""
+    narrow = {"rank", "group_id", "first_fired_at", "score", "suppressed", "impact", "sensitivity", "stage_factor",
+              *COMPONENTS, "signal", "harm", "corroboration", "harm_observed", "harm_segment",
+              "window_conversion", "conversion_baseline", "window_start", "window_end"}
+    routed = {"playbook", "playbook_action", "automation_tier", "playbook_owner"}
+    reason = ("case when sr.reason is not null then sr.reason when r.suppressed then 'score ' || round(r.score, 1) "
+              "|| ' below the threshold ' || r.threshold end")
+    # the alert ids and flap cycles need every alert in order: worked out for the rows returned only
+    ctes, details = details_sql("select group_id from r")
+    columns = ", ".join(
+        f"{reason} as suppressed_reason" if c == "suppressed_reason"
+        else f"{details[c]} as {c}" if c in details
+        else f'{"r" if c in narrow else "pb" if c in routed else "gc" if c in CHANGE_COLUMNS else "g"}."{c}"'
+        for c in RANKED_COLUMNS
+    )
+    where = "" if include_suppressed else "where not suppressed"
+    limit = f"limit {int(top)}" if top else ""
+    order = "suppressed, score desc, first_fired_at, group_id"
+    return (f"with r as (select row_number() over (order by {order}) as rank, * "
+            f"from (select * from ranked_groups {where} order by {order} {limit})), {ctes} "
+            f"select {columns} from r join alert_groups as g using (group_id) "
+            "left join d using (group_id) "
+            "left join suppression_rules as sr on sr.position = r.suppression_position "
+            "left join playbook_rules as pb on pb.position = r.playbook_position "
+            "left join group_changes as gc using (group_id) "
+            "order by r.rank")
+
+
+@app.function
+def ranked_alerts(workspace, profile_name: str | None = None, top: int | None = None,
+                  include_suppressed: bool = True):
+    """The ranked queue of a workspace as a DataFrame of RANKED_COLUMNS, best first."""
+    con = connect(workspace)
+    try:
+        profile = load_profile(workspace, profile_name)["profile"]
+        rank_alerts(con, profile, load_playbooks(workspace))
+        return con.execute(queue_select(top, include_suppressed)).df()
+    finally:
+        con.close()
+
+
+@app.cell(hide_code=True)
+def _():
+    import marimo as mo
+
+    mo.md(
+        """
+        # The ranked queue
+
+        Map every alert to its journey stage (`journey_mapping`), group duplicates (`alert_groups`),
+        score each group by customer impact (`scoring`), then mark suppressed groups (below the
+        profile's threshold, or matching a suppression rule) and attach the playbook that applies.
+        Suppressed groups are kept, with their reason.
+        """
+    )
+    return (mo,)
+
+
+@app.cell
+def _(mo):
+    import os
+
+    workspace = os.environ.get("JOURNEYLENS_WORKSPACE", "workspace")
+    queue = ranked_alerts(workspace, top=20)
+    mo.ui.table(queue, selection=None) if len(queue) else mo.md("_No alerts in this workspace yet._")
+    return
+
+
+if __name__ == "__main__":
+    app.run()

@@ -1,0 +1,219 @@
+import marimo
+
+__generated_with = "0.25.2"
+app = marimo.App(width="medium")
+
+with app.setup:
+    import copy
+    import math
+
+    from journeylens.notebooks.signals.journey_signals import journey_deviations
+    from journeylens.notebooks.queue.profile_checks import check_profile
+    from journeylens.notebooks.workspace.snapshot import sql_text
+
+    # Every number the score uses. A weight profile is a copy of this with some values changed; values
+    # it does not name fall back to these, so old profiles keep working when a knob is added.
+    DEFAULT_PROFILE = {
+        "weights": {  # the signal: a weighted mean of what the alert itself says
+            "severity": 0.30,  # how bad the tool says it is
+            "exposure": 0.30,  # how many customers were at that stage then
+            "confidence": 0.15,  # the AIOps tool's own confidence
+            "duration": 0.15,
+            "recurrence": 0.10,
+        },
+        # Observed harm multiplies: an alert whose stage visibly got worse keeps its full signal, one
+        # whose stage was measured and fine keeps 1 - corroboration of it. Impact is the team's prior,
+        # harm the evidence: 0.9 lets evidence lead (0.75 let a high-impact stage's harmless alerts
+        # outrank real incidents on lower-rated stages in seeded variant worlds).
+        "corroboration": 0.9,
+        "harm_exponent": 0.5,
+        "unmapped_impact": 1.0,  # an alert no touchpoint claims: no customer stage at stake
+        "unmapped_sensitivity": 0.1,
+        # a workspace without any journey map cannot tell customer stages from internal systems: every
+        # group counts as at stake, so nothing is suppressed for lack of a map
+        "no_map_impact": 10.0,
+        "no_map_sensitivity": 1.0,
+        "default_exposure": 0.5,  # a stage without journey metrics: unknown, not zero
+        "default_harm": 0.35,  # likewise: harm not measurable is not "no harm seen"
+        "default_confidence": 0.7,  # a tool that gives no confidence
+        "duration_full_min": 240.0,  # four hours counts as fully long
+        "recurrence_full": 20.0,  # twenty alerts in a group counts as fully recurrent
+        "harm_full_drop": 0.5,  # a conversion 50% below its baseline is full harm
+        "ttv_full_rise": 1.0,  # time to value doubled is full harm
+        "min_entered": 30,  # fewer entries in the window: too thin to call a drop
+        "harm_z": 2.58,  # drops are measured from the 99% Wilson upper bound: volume-aware
+        "max_window_hours": 24,
+        "threshold": 5.0,  # groups scoring below are suppressed (kept, marked, never deleted)
+        # ...unless their stage measurably got worse in their window: a low score never hides observed harm
+        "threshold_spares_harm": True,
+        "harm_observed_min": 0.1,  # harm at least this counts as observed (a drop 5% past the 99% bound)
+        "group_gap_minutes": 60,  # alerts of one key further apart than this are separate problems
+        "flap_window_minutes": 60,
+        "flap_min_cycles": 3,
+        "change_lookback_minutes": 120,  # a change this soon before a group started is linked to it
+        # [{"match": {...}, "stage": glob, "from": iso, "until": iso, "reason": text}]: maintenance
+        # windows and known-noise patterns; matching groups are suppressed with the reason
+        "suppress": [],
+    }
+    COMPONENTS = ("severity_component", "exposure", "confidence_component", "duration_component",
+                  "recurrence_component")
+    WEIGHT_OF = dict(zip(COMPONENTS, ("severity", "exposure", "confidence", "duration", "recurrence"), strict=True))
+
+
+@app.function
+def resolve_profile(profile: dict | None = None) -> dict:
+    """The profile with every missing value taken from DEFAULT_PROFILE (weights merged key by key).
+    Every value given must be finite and in its range (profile_checks.PROFILE_LIMITS), else IngestError:
+    this is where a profile from a file, the app or a retro decision enters, and every save passes here."""
+    check_profile(profile or {})
+    merged = copy.deepcopy(DEFAULT_PROFILE)
+    for key, value in (profile or {}).items():
+        if key == "weights":
+            merged["weights"].update(value)
+        else:
+            merged[key] = value
+    return merged
+
+
+@app.function
+def score_parameters(profile: dict) -> dict:
+    """The SQL parameters of sql/queue/09-12, by file: {"impact": …, "components": …, "score": …}."""
+    p = resolve_profile(profile)
+    pick = {
+        "windows": ("max_window_hours",),
+        "impact": ("harm_full_drop", "ttv_full_rise", "min_entered", "harm_z", "harm_observed_min"),
+        "components": ("unmapped_impact", "unmapped_sensitivity", "no_map_impact", "no_map_sensitivity",
+                       "default_exposure", "default_harm", "default_confidence", "duration_full_min",
+                       "recurrence_full"),
+        "score": ("corroboration", "harm_exponent"),
+    }
+    params = {step: {key: float(p[key]) for key in keys} for step, keys in pick.items()}
+    params["score"].update({f"w_{name}": float(value) for name, value in p["weights"].items()})
+    return params
+
+
+@app.function
+def score_groups(con, profile: dict | None = None, deviations_ready: bool = False) -> None:
+    """Scores every row of `alert_groups`, set-based in DuckDB: stage_hourly and segment_hourly (sql/queue/07, 08)
+    -> group_windows and group_journey_impact (09, 10) -> group_components (11) -> scored_groups (12). See the
+    markdown below for the formula; `reference_score` is the same formula in Python. deviations_ready: the caller has
+    just left journey_deviations on `con` (rank_alerts with signals), so it is not computed again."""
+    params = score_parameters(profile)
+    if not deviations_ready:
+        # the journey signals' baselines are harm's baselines; scoring reads the stage as a whole
+        journey_deviations(con, segments=("all",))
+    con.execute(f"create or replace temp table stage_hourly as {sql_text('stage_hourly')}")
+    con.execute(f"create or replace temp table segment_hourly as {sql_text('segment_hourly')}")
+    con.execute(f"create or replace temp table group_windows as {sql_text('group_windows')}", params["windows"])
+    con.execute(f"create or replace temp table group_journey_impact as {sql_text('group_journey_impact')}",
+                params["impact"])
+    con.execute(f"create or replace temp table group_components as {sql_text('group_components')}",
+                params["components"])
+    rescore(con, profile)
+
+
+@app.function
+def rescore(con, profile: dict | None = None) -> None:
+    """Only the weighted part (12_scored_groups): what a weight or corroboration change needs, over the narrow
+    group_components table that score_groups left."""
+    con.execute(f"create or replace temp table scored_groups as {sql_text('scored_groups')}",
+                score_parameters(profile)["score"])
+
+
+@app.function
+def segment_conversion(con, stage: str, start, end):
+    """Per segment of a stage over [start, end): entries, conversion and the hour-of-day baseline
+    (sql/queue/16_segment_conversion.sql), for the drill-down's "which segments were hurt"."""
+    return con.execute(sql_text("segment_conversion"), {"stage": stage, "start": start, "end": end}).df()
+
+
+@app.function
+def reference_score(row: dict, profile: dict | None = None) -> float:
+    """The documented formula, row by row, for explanation and for the SQL parity test:
+
+    score = 100 * impact/10 * (0.5 + 0.5*sensitivity) * sum(w_k * c_k)/sum(w_k) * (1 - c + c*harm**e)
+
+    over the components c_k of COMPONENTS (each in [0, 1]), c = the profile's corroboration and e its
+    harm_exponent."""
+    p = resolve_profile(profile)
+    weights = p["weights"]
+    total = sum(weights[WEIGHT_OF[c]] for c in COMPONENTS)
+    signal = sum(weights[WEIGHT_OF[c]] * row[c] for c in COMPONENTS) / total
+    corroboration = 1 - p["corroboration"] + p["corroboration"] * row["harm"] ** p["harm_exponent"]
+    return 100.0 * row["impact"] / 10.0 * (0.5 + 0.5 * row["sensitivity"]) * signal * corroboration
+
+
+@app.function
+def duration_component(minutes: float, profile: dict | None = None) -> float:
+    full = resolve_profile(profile)["duration_full_min"]
+    return min(1.0, math.log1p(max(minutes, 0.0)) / math.log1p(full))
+
+
+@app.cell(hide_code=True)
+def _():
+    import marimo as mo
+
+    mo.md(
+        r"""
+        # Customer-impact score
+
+        Every alert group gets a score from 0 to 100 that a governance review can read off its row:
+
+        $$\text{score} = 100 \cdot \underbrace{\tfrac{\text{impact}}{10}\,(0.5 + 0.5\,\text{sensitivity})}_{\text{stage at stake}}
+        \cdot \underbrace{\frac{\sum_k w_k\, c_k}{\sum_k w_k}}_{\text{signal}}
+        \cdot \underbrace{(1 - c + c \cdot \text{harm}^{e})}_{\text{corroboration}}$$
+
+        | component | meaning | in [0, 1] |
+        |---|---|---|
+        | severity | (6 − severity rank) / 5: critical 1 … info 0.2 | tool's word |
+        | exposure | segment-weighted traffic at the stage during the window / the stage's 95th-percentile hour | customers there |
+        | confidence | the AIOps tool's anomaly confidence (0.7 when absent) | |
+        | duration | ln(1 + minutes) / ln(1 + 240) | |
+        | recurrence | ln(alert count) / ln(20) | |
+        | harm | conversion drop below its hour-of-day baseline (÷ 0.5), measured from the 99% Wilson upper bound of the window's conversion, or time-to-value rise (÷ 1.0), whichever is larger; read for the stage and for each segment, the largest counting; 0 on thin traffic and below 0.1; 0.35 when the stage has no metrics | corroboration, c = 0.9, e = 0.5 |
+
+        Why a product: an alert on a system no customer touches (unmapped: impact 1) cannot outrank a
+        customer stage however loud it is, and a quiet warning on the payment path rises above a loud one
+        when conversion falls under it. Why c = 0.9 and e = 0.5: the stage's impact is the team's prior,
+        observed harm is evidence. A loud alert on a stage that was measured and fine keeps a tenth of its
+        signal, so a stage rated high cannot fill the queue with alerts customers never felt; the square
+        root makes *that* a stage measurably got worse count more than by how much, since an hourly
+        metric dilutes a short outage. Harm is read per segment too, so an enterprise-only outage is not
+        averaged away, and harm under 0.1 counts as none, so that many segments do not make noise look
+        corroborated. (Chosen on seeded worlds of `sample_data/world_variant.py`, not on the sample.)
+        Groups scoring below the threshold are suppressed, except those with observed harm
+        (`threshold_spares_harm`): a low score never hides it. The score is bounded, monotone in every
+        component, impact and sensitivity, and does not depend on input order (tests/test_scoring.py). Every number is a profile value.
+        """
+    )
+    return (mo,)
+
+
+@app.cell
+def _(mo):
+    weight_sliders = mo.ui.dictionary(
+        {name: mo.ui.slider(0.05, 1.0, step=0.05, value=value, label=name)
+         for name, value in DEFAULT_PROFILE["weights"].items()}
+    )
+    weight_sliders
+    return (weight_sliders,)
+
+
+@app.cell
+def _(mo, weight_sliders):
+    profile = {"weights": weight_sliders.value}
+    examples = {
+        "critical on an internal system, no harm": {"impact": 1, "sensitivity": 0.1, "severity_component": 1.0,
+                                                    "exposure": 0.5, "harm": 0.25, "confidence_component": 0.9,
+                                                    "duration_component": 0.5, "recurrence_component": 0.3},
+        "warning on checkout while conversion falls": {"impact": 9, "sensitivity": 1.0, "severity_component": 0.6,
+                                                       "exposure": 0.8, "harm": 1.0, "confidence_component": 0.7,
+                                                       "duration_component": 0.7, "recurrence_component": 0.2},
+    }
+    mo.ui.table([{"case": k, "score": round(reference_score(v, profile), 1)} for k, v in examples.items()],
+                selection=None)
+    return
+
+
+if __name__ == "__main__":
+    app.run()

@@ -1,0 +1,289 @@
+import marimo
+
+__generated_with = "0.25.2"
+app = marimo.App(width="medium")
+
+with app.setup:
+    import re
+    from pathlib import Path
+
+    import altair as alt
+    import pandas as pd
+
+    from journeylens.notebooks.queue.mapping import coverage
+    from journeylens.notebooks.ai.outcomes import workspace_ai_metrics
+    from journeylens.notebooks.signals.journey_signals import workspace_signals
+    from journeylens.notebooks.workspace.contract import IngestError
+    from journeylens.notebooks.queue.ranking import RANKED_COLUMNS, ranked_alerts
+    from journeylens.notebooks.retro.pages import html_page, markdown_page
+    from journeylens.notebooks.workspace.safe_output import check_output_folder, write_csv, write_text
+    from journeylens.notebooks.queue.scoring import COMPONENTS, DEFAULT_PROFILE, resolve_profile
+    from journeylens.notebooks.workspace.snapshot import connect, list_uploads
+    from journeylens.notebooks.queue.profile_checks import check_profile
+    from journeylens.notebooks.ingest.yaml_input import load_yaml, read_yaml_text
+
+    AUDIT_PROFILE = "audit"
+    TOP_GROUPS = 10
+    # What a score is made of, in the order the report explains it (see scoring.py).
+    BREAKDOWN = ("impact", "sensitivity", "stage_factor", *COMPONENTS, "signal", "harm", "corroboration")
+    UNMAPPED = "unmapped"
+    # Every file an audit may write into its --out folder (the last two only with AI data / fired signals).
+    REPORT_FILES = ("ranked_alerts.csv", "report.md", "report.html", "ai_metrics.csv", "journey_signals.csv")
+
+
+@app.function
+def read_profile_file(path) -> dict:
+    """A partial weight profile from a JSON or YAML file (JSON is YAML), read bounded (yaml_input), checked
+    against the settings of DEFAULT_PROFILE and their ranges (profile_checks) and completed with
+    resolve_profile. A bad file raises IngestError."""
+    name = Path(path).name
+    document = load_yaml(read_yaml_text(path, name), name)
+    if document is None:
+        document = {}
+    if not isinstance(document, dict):
+        raise IngestError(name, None, None, "a mapping of profile settings", type(document).__name__)
+    for key, value in document.items():
+        if key not in DEFAULT_PROFILE:
+            raise IngestError(name, None, key, "a profile setting: " + ", ".join(DEFAULT_PROFILE), repr(key))
+        for weight in value if key == "weights" and isinstance(value, dict) else ():
+            if weight not in DEFAULT_PROFILE["weights"]:
+                raise IngestError(name, None, f"weights.{weight}",
+                                  "a weight: " + ", ".join(DEFAULT_PROFILE["weights"]), repr(weight))
+    check_profile(document, name)
+    profile = resolve_profile(document)
+    if not any(profile["weights"].values()):
+        raise IngestError(name, None, "weights", "at least one weight above 0", "every weight 0")
+    return profile
+
+
+@app.function
+def reason_kind(reason) -> str:
+    """A suppression reason without the group's own score, so reasons can be counted:
+    "score 6.4 below the threshold 10.0" -> "score below the threshold 10.0"."""
+    return re.sub(r"^score -?[\d.]+ below", "score below", str(reason or "suppressed"))
+
+
+@app.function
+def stage_day_counts(con) -> pd.DataFrame:
+    """Alerts per stage per day (day as YYYY-MM-DD, stage "unmapped" when no rule claims the alert),
+    from `mapped_alerts` on `con` (coverage() builds it)."""
+    return con.execute(
+        f"select strftime(fired_at, '%Y-%m-%d') as day, coalesce(stage, '{UNMAPPED}') as stage, "
+        "count(*) as alerts from mapped_alerts where fired_at is not null group by all order by day, stage"
+    ).df()
+
+
+@app.function
+def noise_summary(ranked: pd.DataFrame) -> dict:
+    """alerts -> groups -> unsuppressed groups, and suppressed groups counted by reason (reason_kind).
+    reduction = 1 - unsuppressed / alerts: the share of alerts nobody has to look at one by one."""
+    alerts = int(ranked["alert_count"].sum()) if len(ranked) else 0
+    groups = len(ranked)
+    unsuppressed = int((~ranked["suppressed"].astype(bool)).sum()) if groups else 0
+    suppressed = ranked[ranked["suppressed"].astype(bool)] if groups else ranked
+    by_reason = (suppressed["suppressed_reason"].map(reason_kind).value_counts().sort_index()
+                 .sort_values(ascending=False, kind="stable"))
+    return {"alerts": alerts, "groups": groups, "unsuppressed": unsuppressed, "suppressed": groups - unsuppressed,
+            "reduction": 1 - unsuppressed / alerts if alerts else None,
+            "suppressed_by_reason": [{"reason": r, "groups": int(n)} for r, n in by_reason.items()]}
+
+
+@app.function
+def audit_summary(workspace, profile_name: str | None = None, ai_given: bool = False) -> dict:
+    """Everything the audit report says about a workspace: {uploads, coverage, unmapped, ranked, top,
+    noise, daily, profile_name, ai_metrics, signals}. `ranked` is the whole queue (RANKED_COLUMNS), `top` its
+    first TOP_GROUPS rows as records."""
+    ranked = ranked_alerts(workspace, profile_name)
+    con = connect(workspace)
+    try:
+        cover = coverage(con)
+        daily = stage_day_counts(con)
+    finally:
+        con.close()
+    signals = workspace_signals(workspace)["signals"]
+    uploads = list_uploads(workspace).iloc[::-1]  # in the order they were stored
+    upload_columns = ["file_name", "kind", "layout", "format", "rows"]
+    return {
+        "uploads": uploads[upload_columns].to_dict("records") if len(uploads) else [],
+        "coverage": cover["summary"],
+        "unmapped": cover["unmapped"].to_dict("records"),
+        "ranked": ranked,
+        "top": ranked.head(TOP_GROUPS).to_dict("records"),
+        "noise": noise_summary(ranked),
+        "daily": daily,
+        "profile_name": profile_name or "default",
+        "ai_metrics": workspace_ai_metrics(workspace) if ai_given else None,
+        "signals": signals,
+    }
+
+
+@app.function
+def audit_charts(summary: dict) -> list:
+    """[(title, altair chart)]: score by rank (bar per group, colored by stage) and alerts per stage
+    per day (stacked bars)."""
+    ranked = summary["ranked"]
+    scores = pd.DataFrame({
+        "rank": ranked["rank"].astype(int), "score": ranked["score"].astype(float).round(2),
+        "stage": ranked["stage"].fillna(UNMAPPED).astype(str), "service": ranked["service"].astype(str),
+        "name": ranked["name"].astype(str), "suppressed": ranked["suppressed"].astype(bool),
+    })
+    by_rank = alt.Chart(scores).mark_bar(clip=True).encode(
+        x=alt.X("rank:Q", title="rank", scale=alt.Scale(domain=[0, max(len(scores), 1) + 1], nice=False)), y=alt.Y("score:Q", title="score"),
+        color=alt.Color("stage:N", title="stage"),
+        tooltip=["rank", "score", "stage", "service", "name", "suppressed"],
+    ).properties(width=640, height=240)
+    daily = summary["daily"]
+    per_day = alt.Chart(pd.DataFrame({"day": daily["day"].astype(str), "stage": daily["stage"].astype(str),
+                                      "alerts": daily["alerts"].astype(int)})).mark_bar().encode(
+        x=alt.X("day:T", title="day", timeUnit="yearmonthdate"), y=alt.Y("sum(alerts):Q", title="alerts"),
+        color=alt.Color("stage:N", title="stage"), tooltip=["day", "stage", "alerts"],
+    ).properties(width=640, height=240)
+    return [("Score by rank", by_rank), ("Alerts per stage per day", per_day)]
+
+
+@app.function
+def percent(share) -> str:
+    return "n/a" if share is None else f"{share:.1%}"
+
+
+@app.function
+def cell_text(value) -> str:
+    """A value as report text: empty for missing, numbers rounded to 3 decimals."""
+    if value is None or (not isinstance(value, (str, list, dict)) and pd.isna(value)):
+        return ""
+    if isinstance(value, float):
+        return f"{value:.3f}".rstrip("0").rstrip(".") if value != int(value) else f"{value:.0f}"
+    return str(value)
+
+
+@app.function
+def report_sections(summary: dict) -> list:
+    """The report as [(heading, intro, columns, rows)], shared by the Markdown and HTML renderings.
+    Every cell is plain text; each renderer escapes it."""
+    cover, noise = summary["coverage"], summary["noise"]
+    breakdown = [c for c in BREAKDOWN if c in summary["ranked"].columns]
+    sections = [(
+        "What was uploaded", f"{len(summary['uploads'])} files into a throw-away workspace; weight profile "
+        f"{summary['profile_name']!r}.", ["file", "kind", "layout", "format", "rows"],
+        [[u["file_name"], u["kind"], u["layout"], u["format"], f"{int(u['rows']):,}"] for u in summary["uploads"]],
+    )]
+    ai = summary.get("ai_metrics")
+    if ai is not None:
+        shown = ["task_completion_rate", "silent_failure_rate", "weighted_score", "cost_per_success",
+                 "p95_latency_ms", "retention_90d"]
+        sections.append((
+            "AI outcome metrics", "Production interactions per feature (all segments; ai_metrics.csv has every "
+            "segment and every SPEC §4.2 column). Empty: the metric's denominator is zero.",
+            ["feature", "interactions", *shown],
+            [[r["feature"], f"{int(r['interactions']):,}", *[cell_text(r[c]) for c in shown]]
+             for r in ai[ai["segment"] == "all"].to_dict("records")],
+        ))
+    sections.append((
+        "Mapping coverage", f"{cover['mapped']:,} of {cover['alerts']:,} alerts map to a journey stage "
+        f"(mapped share {percent(cover['mapped_share'])}). Services with most unmapped alerts:",
+        ["service", "unmapped alerts", "alerts", "suggested stage", "suggested rule", "why"],
+        [[u["service"], f"{int(u['unmapped_alerts']):,}", f"{int(u['alerts']):,}", cell_text(u["suggested_stage"]),
+          cell_text(u["suggested_rule"]), cell_text(u["reason"])] for u in summary["unmapped"]],
+    ))
+    sections.append((
+        f"Top {TOP_GROUPS} ranked groups", "Best first. score = 100 x stage_factor x signal x corroboration, where "
+        "stage_factor = impact/10 x (0.5 + 0.5 x sensitivity), signal = the weighted mean of the five component "
+        "columns and corroboration = 1 - c + c x harm (see scoring.py). A playbook is shown when the "
+        "workspace has a catalogue (an audit starts with none).",
+        ["rank", "service", "name", "stage", "alerts", "severity", "score", *breakdown, "suppressed", "playbook"],
+        [[cell_text(g["rank"]), cell_text(g["service"]), cell_text(g["name"]), cell_text(g["stage"]) or UNMAPPED,
+          cell_text(g["alert_count"]), cell_text(g["severity"]), f"{g['score']:.1f}",
+          *[cell_text(g[c]) for c in breakdown], cell_text(g["suppressed_reason"]) if g["suppressed"] else "no",
+          " — ".join(x for x in (cell_text(g["playbook"]), cell_text(g["playbook_action"])) if x) or "none"]
+         for g in summary["top"]],
+    ))
+    signals = summary.get("signals")
+    if signals is not None and len(signals):
+        sections.append((
+            "Journey signals", f"{len(signals)} deviations of a stage's conversion, time to value or satisfaction "
+            "from its own history (thresholds.py; journey_signals.csv has every column). They are queued on their "
+            "stage in the app; this CSV and ranked_alerts.csv keep them apart, as SPEC §4.1 ranks alert groups.",
+            ["signal", "peak |z|", "entered"],
+            [[cell_text(r["title"]), f"{r['peak_z']:.1f}", f"{int(r['entered']):,}"] for r in signals.to_dict("records")],
+        ))
+    sections.append((
+        "Noise reduction", f"{noise['alerts']:,} alerts -> {noise['groups']:,} groups -> "
+        f"{noise['unsuppressed']:,} unsuppressed groups ({percent(noise['reduction'])} fewer items to look at "
+        f"than alerts); {noise['suppressed']:,} groups suppressed, by reason:", ["reason", "groups"],
+        [[r["reason"], f"{r['groups']:,}"] for r in noise["suppressed_by_reason"]],
+    ))
+    return sections
+
+
+@app.function
+def report_markdown(summary: dict) -> str:
+    """report.md: the same sections as report.html, as Markdown tables (charts only in the HTML)."""
+    return markdown_page("journeylens audit", "Charts (score by rank, alerts per stage per day) are in report.html.",
+                         report_sections(summary))
+
+
+@app.function
+def report_html(summary: dict, bundle: str | None = None) -> str:
+    """report.html: one self-contained page (report_page.html_page), charts embedded as Vega-Lite."""
+    return html_page("journeylens audit", report_sections(summary), audit_charts(summary), bundle)
+
+
+@app.function
+def write_report(summary: dict, out) -> list:
+    """Writes ranked_alerts.csv, report.md and report.html into `out` (created), ai_metrics.csv when AI
+    interactions were given and journey_signals.csv when signals fired; returns the paths.
+
+    Every target is checked before anything is written (safe_output.check_output_folder: never onto a
+    workspace's stored state); CSV cells are neutralised for spreadsheets, the Markdown is escaped."""
+    tables = {"ranked_alerts.csv": summary["ranked"][list(RANKED_COLUMNS)]}
+    if summary.get("ai_metrics") is not None:
+        tables["ai_metrics.csv"] = summary["ai_metrics"]
+    if summary.get("signals") is not None and len(summary["signals"]):
+        tables["journey_signals.csv"] = summary["signals"]
+    pages = {"report.md": report_markdown(summary), "report.html": report_html(summary)}
+    names = [name for name in REPORT_FILES if name in tables or name in pages]
+    targets = check_output_folder(out, names)
+    targets[0].parent.mkdir(parents=True, exist_ok=True)
+    for name, target in zip(names, targets, strict=True):
+        if name in tables:
+            write_csv(tables[name], target)
+        else:
+            write_text(target, pages[name])
+    return [Path(out) / name for name in names]
+
+
+@app.cell(hide_code=True)
+def _():
+    import marimo as mo
+
+    mo.md(
+        """
+        # The one-off audit
+
+        `journeylens audit` ingests a team's files into a throw-away workspace, ranks the alerts and
+        writes what a first look at an alert stream needs: `ranked_alerts.csv` (SPEC §4.1), `report.md`
+        and a self-contained `report.html` (Vega-Lite charts with the JavaScript inlined, so it opens
+        offline). The report says what was uploaded, how much of the stream the journey map covers
+        (mapped share = mapped alerts / alerts, with rules suggested for the biggest unmapped
+        services), the top ranked groups with every factor of their score, and the noise reduction:
+        alerts -> groups -> unsuppressed groups, with suppressed groups counted by reason.
+        """
+    )
+    return (mo,)
+
+
+@app.cell
+def _(mo):
+    import os
+
+    workspace = Path(os.environ.get("JOURNEYLENS_WORKSPACE", "workspace"))
+    if (workspace / "uploads").is_dir() and len(list_uploads(workspace)):
+        demo = mo.md(report_markdown(audit_summary(workspace)))
+    else:
+        demo = mo.md(f"_No uploads in `{workspace}` yet: run `journeylens demo` or `journeylens audit`._")
+    demo
+    return
+
+
+if __name__ == "__main__":
+    app.run()

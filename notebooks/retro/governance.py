@@ -1,0 +1,135 @@
+import marimo
+
+__generated_with = "0.25.2"
+app = marimo.App(width="medium")
+
+with app.setup:
+    import hashlib
+    import json
+    from datetime import date
+
+    import pandas as pd
+
+    from journeylens.notebooks.signals.journey_signals import threshold_overrides
+    from journeylens.notebooks.workspace.versions import list_versions, load_version, save_version
+    from journeylens.notebooks.workspace.store import verify_workspace, workspace_dirs
+
+    REGISTER = "register"  # the one assumptions register and the one owners list of a workspace
+
+
+@app.function
+def verify_audit(workspace, on_wait=None) -> dict:
+    """{ok, entries, problems}: checks the hash chain of audit.jsonl (each entry's hash is the hash of its
+    content and the next entry names it as `prev`), the head (audit.head names the last entry, so a log
+    cut short shows), and the trail against what the workspace holds: every upload and every saved
+    version of profiles, maps, thresholds, playbooks and the rest must be recorded, and everything
+    recorded must be there. Reports every break: an edited entry, a deleted or reordered one, a log cut
+    short (even re-headed), an upload deleted or planted by hand (workspace_store.verify_workspace)."""
+    return verify_workspace(workspace, on_wait)
+
+
+@app.function
+def save_assumption(workspace, statement: str, owner: str, review_by: str, evidence: str = "",
+                    author: str | None = None) -> dict:
+    """Adds an assumption about user behaviour to the register (a new version of it), with who owns it
+    and when it must be reviewed (YYYY-MM-DD)."""
+    review = date.fromisoformat(review_by)
+    if not statement.strip() or not owner.strip():
+        raise ValueError("an assumption needs a statement and an owner")
+    items = assumptions(workspace)
+    item = {"id": f"A{len(items) + 1}", "statement": statement.strip(), "owner": owner.strip(),
+            "review_by": review.isoformat(), "evidence": evidence.strip()}
+    save_version(workspace, "assumptions", REGISTER, {"items": [*items, item]}, author, f"assumption {item['id']}")
+    return item
+
+
+@app.function
+def assumptions(workspace) -> list:
+    record = load_version(workspace, "assumptions", REGISTER) if list_versions(workspace, "assumptions", REGISTER) else None
+    return list(record["payload"]["items"]) if record else []
+
+
+@app.function
+def due_assumptions(workspace, on: date | None = None) -> list:
+    """Assumptions whose review date has come (the retro lists them)."""
+    today = on or date.today()
+    return [a for a in assumptions(workspace) if date.fromisoformat(a["review_by"]) <= today]
+
+
+@app.function
+def owners(workspace) -> dict:
+    """{'<stage>/<metric>': owner} for stage metrics (playbook owners live in the playbook catalogue)."""
+    versions = list_versions(workspace, "owners", REGISTER)
+    return dict(versions[-1]["payload"]["stage_metrics"]) if versions else {}
+
+
+@app.function
+def set_owner(workspace, stage: str, metric: str, owner: str, author: str | None = None) -> dict:
+    current = {**owners(workspace), f"{stage}/{metric}": owner.strip()}
+    save_version(workspace, "owners", REGISTER, {"stage_metrics": current}, author, f"{stage}/{metric} -> {owner}")
+    return current
+
+
+@app.function
+def decide(workspace, suggestion: dict, accepted: bool, who: str, why: str = "") -> dict:
+    """Records a retro decision on a suggestion (audit-logged, versioned under decisions/). An accepted
+    threshold suggestion becomes a new version of the workspace's thresholds (a z_min for its stage,
+    segment and metric); an accepted map suggestion a new journey-map version with its rule appended;
+    an accepted suppress suggestion a new version of the default weight profile with the rule added.
+    Other kinds (detect earlier, playbooks) are recorded decisions for people to act on."""
+    key = hashlib.md5(json.dumps(suggestion, sort_keys=True, default=str).encode()).hexdigest()[:12]
+    record = save_version(workspace, "decisions", f"s-{key}", {"suggestion": suggestion, "accepted": bool(accepted),
+                                                                "who": who}, who, why or ("accepted" if accepted
+                                                                                          else "rejected"))
+    if accepted and suggestion.get("kind") == "map":
+        from journeylens.notebooks.queue.map_versions import add_touchpoint
+
+        add_touchpoint(workspace, {"stage": suggestion["stage"], "match": suggestion["match"]},
+                       f"retro, by {who}: {why or 'accepted suggestion'}")
+    if accepted and suggestion.get("kind") == "suppress":
+        from journeylens.notebooks.queue.profiles import load_profile, save_profile
+
+        profile = load_profile(workspace, "default")["profile"]
+        rule = {"stage": suggestion["stage"], "match": {"service": suggestion["service"]},
+                "reason": f"retro: never preceded harm ({suggestion.get('touchpoint') or suggestion['stage']})"}
+        save_profile(workspace, "default", {**profile, "suppress": [*(profile.get("suppress") or []), rule]}, who,
+                     f"retro: {why or 'accepted suggestion'}")
+    if accepted and suggestion.get("kind") == "threshold":
+        current = threshold_overrides(workspace)
+        target = f"{suggestion['stage']}/{suggestion['segment']}/{suggestion['metric']}"
+        save_version(workspace, "thresholds", "journey", {"overrides": {**current, target: {
+            "z_min": float(suggestion["z_min_suggested"])}}}, who, f"retro: {why or 'accepted suggestion'}")
+    return record
+
+
+@app.function
+def decisions(workspace) -> pd.DataFrame:
+    root = workspace_dirs(workspace)["root"] / "decisions"
+    rows = []
+    for folder in sorted(root.glob("s-*")) if root.exists() else []:
+        last = list_versions(workspace, "decisions", folder.name)[-1]
+        rows.append({"suggestion": folder.name, "accepted": last["payload"]["accepted"], "who": last["author"],
+                     "when": last["saved_at"], "why": last["comment"]})
+    return pd.DataFrame(rows, columns=["suggestion", "accepted", "who", "when", "why"])
+
+
+@app.cell(hide_code=True)
+def _():
+    import marimo as mo
+
+    mo.md(
+        """
+        # Governance
+
+        Every change (uploads and removals, journey maps, weight profiles, thresholds, playbooks, human
+        labels, retro decisions, owners, assumptions) is an entry in `audit.jsonl` with who, when, what and
+        why. Each entry's hash covers its content and the previous hash, and `audit.head` names the last one:
+        an edited, deleted, reordered or cut entry is detected and reported by `verify_audit`. Owners per
+        stage metric, and an assumptions register with review dates that the retro lists when due.
+        """
+    )
+    return
+
+
+if __name__ == "__main__":
+    app.run()

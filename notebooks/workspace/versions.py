@@ -1,0 +1,97 @@
+import marimo
+
+__generated_with = "0.25.2"
+app = marimo.App(width="medium")
+
+with app.setup:
+    import hashlib
+    import json
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from journeylens.notebooks.workspace.trail import commit
+    from journeylens.notebooks.workspace.paths import (
+        CONFIG_KINDS, CONFIG_NAME, config_name_or_refuse, fsync_path, inside_workspace, workspace_dirs,
+    )
+    from journeylens.notebooks.workspace.store import current_user, new_staging, writer_lock
+
+
+@app.function
+def config_dir(workspace, kind: str, name: str) -> Path:
+    """<workspace>/<kind>/<name>: refused (IngestError) unless `name` is a plain name and the folder
+    resolves inside the workspace (a symlinked folder pointing elsewhere is refused too)."""
+    if kind not in CONFIG_KINDS:
+        raise ValueError(f"unknown configuration kind {kind!r}")
+    root = workspace_dirs(workspace)["root"]
+    folder = root / kind / config_name_or_refuse(kind, name)
+    inside_workspace(root, folder)
+    return folder
+
+
+@app.function
+def save_version(workspace, kind: str, name: str, payload: dict, author: str | None = None,
+                 comment: str = "") -> dict:
+    """Saves `payload` as the next version of `name`: never overwrites, and records who, when and why
+    in the file and in the audit log. Staged, then committed through the audit trail
+    (audit_trail.commit), which renames it into place: a crash leaves the old versions, or the old ones
+    plus the complete new one and its entry."""
+    with writer_lock(workspace) as dirs:
+        folder = config_dir(workspace, kind, name)
+        folder.mkdir(parents=True, exist_ok=True)
+        versions = list_versions(workspace, kind, name)
+        number = (versions[-1]["version"] + 1) if versions else 1
+        record = {"name": name, "version": number, "author": author or current_user(), "comment": comment,
+                  "saved_at": datetime.now(UTC).isoformat(), "payload": payload}
+        data = json.dumps(record, indent=2, sort_keys=True).encode()
+        staged = new_staging(workspace)[1] / f"v{number:04d}.json"
+        staged.write_bytes(data)
+        fsync_path(staged)
+        what = {"kind": kind, "name": name, "version": number, "sha256": hashlib.sha256(data).hexdigest()}
+        commit(dirs, f"{kind[:-1]}.saved", what, comment, renames=[(staged, folder / staged.name)])
+    return record
+
+
+@app.function
+def list_versions(workspace, kind: str, name: str) -> list:
+    """Every saved version of `name`, oldest first (payloads included)."""
+    folder = config_dir(workspace, kind, name)
+    if not folder.is_dir():
+        return []
+    return [json.loads(p.read_text()) for p in sorted(folder.glob("v[0-9][0-9][0-9][0-9].json"))]
+
+
+@app.function
+def list_names(workspace, kind: str) -> list:
+    root = workspace_dirs(workspace)["root"] / kind
+    names = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.is_symlink()) if root.is_dir() else []
+    return [name for name in names if CONFIG_NAME.fullmatch(name)]
+
+
+@app.function
+def load_version(workspace, kind: str, name: str, version: int | None = None):
+    """The record of one version (the latest when `version` is None), or None when nothing is saved."""
+    versions = list_versions(workspace, kind, name)
+    if not versions:
+        return None
+    if version is None:
+        return versions[-1]
+    match = [v for v in versions if v["version"] == int(version)]
+    if not match:
+        raise KeyError(f"{kind[:-1]} {name!r} has no version {version} (it has 1 to {versions[-1]['version']})")
+    return match[0]
+
+
+@app.function
+def diff_payloads(old, new, prefix: str = "") -> list:
+    """[(path, old value, new value)] for every leaf that differs; lists are compared whole."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        changes = []
+        for key in sorted(set(old) | set(new), key=str):
+            path = f"{prefix}.{key}" if prefix else str(key)
+            changes += diff_payloads(old.get(key), new.get(key), path)
+        return changes
+    return [] if old == new else [(prefix, old, new)]
+
+
+if __name__ == "__main__":
+    app.run()

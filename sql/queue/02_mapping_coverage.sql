@@ -1,0 +1,25 @@
+-- mapping_coverage: per service, how many of its alerts the touchpoint rules map (from mapped_alerts,
+-- 01_mapped_alerts.sql). journey_mapping.coverage() reads it for the by-service table and for the
+-- unmapped services it suggests rules for, so both always agree.
+with per_service as (
+    select
+        service,
+        count(*) as alerts,
+        count(stage) as mapped,
+        count(*) - count(stage) as unmapped_alerts,
+        string_agg(distinct stage, ', ' order by stage) as stages,
+        string_agg(distinct coalesce(source, '(none)'), ', ' order by coalesce(source, '(none)')) as sources
+    from mapped_alerts
+    group by service
+)
+
+select
+    service,
+    alerts,
+    mapped,
+    mapped / alerts as mapped_share,
+    stages,
+    unmapped_alerts,
+    sources
+from per_service
+order by alerts desc, service

@@ -1,0 +1,74 @@
+-- alert_groups: one row per problem (SPEC §1 "alert group"): the pieces of 03_alert_pieces.sql merged
+-- per (key, session of 04_group_buckets.sql). Step 3 of 3. The group's alert ids and flap cycles need every alert in
+-- order, so 15_group_alert_details.sql works them out only for the groups a caller shows; the key
+-- columns and `session` stay here for that (and are not part of the group's published columns).
+--   stage      : the stage of the group's first alert that a touchpoint rule maps (first rule wins)
+--   last_resolved_at : max(resolved_at), NULL while the group's latest alert has no resolution
+--   duration_min     : from the first fire to the latest end, in minutes
+-- notebooks/queue/groups.py fills the rule_stages, rule_touchpoints and rule_journeys placeholders
+-- (journey_mapping.rule_case); as written, the file runs and maps nothing.
+create or replace temp table alert_groups as
+with grouped as (
+    select
+        p.key_fingerprint,
+        p.key_name,
+        p.key_service,
+        b.session,
+        sum(p.alert_count) as alert_count,
+        min(p.first_o) as first_o,
+        arg_min(p.first_alert, p.first_o) as first_alert,
+        -- the rule of the first alert that maps (a piece's alerts all map alike; arg_min skips NULLs)
+        arg_min(p.rule_position, p.first_o) as rule_position,
+        min(p.first_fired_at) as first_fired_at,
+        max(p.last_fired_at) as last_fired_at,
+        -- NULL while the latest alert has no resolution: the problem may still be going on
+        case when arg_max(p.last_resolved, p.last_o) then max(p.max_resolved_at) end as last_resolved_at,
+        sum(p.unresolved_count) as unresolved_count,
+        max(p.last_ended_at) as last_ended_at,
+        min(p.severity_rank) as severity_rank,
+        max(p.confidence) as confidence
+    from alert_pieces as p
+    join group_buckets as b
+        on p.key_fingerprint is not distinct from b.key_fingerprint
+        and p.key_name is not distinct from b.key_name
+        and p.key_service is not distinct from b.key_service
+        and p.bucket = b.bucket
+    group by p.key_fingerprint, p.key_name, p.key_service, b.session
+),
+
+keyed_groups as (
+    select
+        *,
+        case
+            when key_fingerprint is not null then 'fingerprint:' || key_fingerprint
+            else 'rule:' || key_name || ' @ ' || key_service
+        end as group_key
+    from grouped
+)
+
+select
+    left(md5(group_key || '|' || first_alert.i), 16) as group_id,
+    group_key,
+    alert_count::bigint as alert_count,
+    first_alert.service as service,
+    first_alert.name as name,
+    cast(null /* rule_stages */ as varchar[])[rule_position] as stage,
+    cast(null /* rule_touchpoints */ as varchar[])[rule_position] as touchpoint,
+    cast(null /* rule_journeys */ as varchar[])[rule_position] as journey,
+    first_alert.source as source,
+    first_alert.fingerprint as fingerprint,
+    first_alert.region as region,
+    first_alert.labels as labels,
+    first_fired_at,
+    last_fired_at,
+    last_resolved_at,
+    unresolved_count::bigint as unresolved_count,
+    severity_rank,
+    jl_severity_label(severity_rank) as severity,
+    confidence,
+    (epoch(last_ended_at) - epoch(first_fired_at)) / 60.0 as duration_min,
+    key_fingerprint,
+    key_name,
+    key_service,
+    session
+from keyed_groups

@@ -1,0 +1,169 @@
+"""The Ranked alerts page through Streamlit's AppTest: rank, re-weight, save a profile, drill down."""
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from journeylens.notebooks.queue.profiles import profile_history
+from streamlit.testing.v1 import AppTest
+
+PAGE = "views/ranked.py"
+
+
+@pytest.fixture
+def workspace(sample_dir, monkeypatch, clear_streamlit_caches) -> Path:
+    """A pointer at the shared sample; tests that save profiles use their own name."""
+    monkeypatch.setenv("JOURNEYLENS_WORKSPACE", str(sample_dir))
+    return sample_dir
+
+
+@pytest.fixture
+def start(open_page):
+    return lambda: open_page(PAGE, timeout=60)
+
+
+def ranked_table(at: AppTest):
+    tables = [df.value for df in at.dataframe if "score" in df.value.columns and "rank" in df.value.columns]
+    assert tables, "the ranked table is shown"
+    return tables[0]
+
+
+def texts(elements) -> str:
+    return "\n".join(str(e.value) for e in elements)
+
+
+def test_page_ranks_payments_gateway_first(workspace, start):
+    at = start()
+    assert at.title[0].value == "Ranked alerts"
+    assert not at.error, texts(at.error)
+    table = ranked_table(at)
+    # journey signals are queued on their stage (service journey:<stage>); the outage's is near the top
+    assert "journey:checkout" in list(table["service"].head(3))
+    groups = table[~table["service"].str.startswith("journey:")]
+    assert groups["service"].iloc[0] == "payments-gateway"
+    labels = {m.label: m.value for m in at.metric}
+    assert set(labels) >= {"Groups", "Unsuppressed", "Suppressed"}
+    assert int(labels["Groups"].replace(",", "")) == (int(labels["Unsuppressed"].replace(",", ""))
+                                                      + int(labels["Suppressed"].replace(",", "")))
+    assert not table["suppressed"].any(), "suppressed groups are hidden until asked for"
+
+    at.toggle(key="show_suppressed").set_value(True)
+    at.run()
+    assert len(ranked_table(at)) == int(labels["Groups"].replace(",", ""))
+
+
+def test_every_weight_has_a_control(workspace, start):
+    at = start()
+    keys = {s.key for s in at.sidebar.slider}
+    for weight in ("severity", "exposure", "confidence", "duration", "recurrence"):
+        assert f"knob-weights.{weight}" in keys
+    for setting in ("corroboration", "harm_exponent", "harm_observed_min", "threshold", "group_gap_minutes",
+                    "default_exposure", "default_harm", "default_confidence", "harm_full_drop", "min_entered"):
+        assert f"knob-{setting}" in keys
+
+
+def test_the_harm_switch_decides_whether_a_high_threshold_hides_harmed_groups(workspace, start):
+    at = start()
+    assert at.sidebar.checkbox(key="knob-threshold_spares_harm").value is True
+    at.slider(key="knob-threshold").set_value(100.0)
+    at.run()
+    kept = ranked_table(at)
+    assert len(kept) and kept["harm_observed"].all(), "only groups with observed harm survive a threshold of 100"
+    at.sidebar.checkbox(key="knob-threshold_spares_harm").uncheck()
+    at.run()
+    assert not at.exception and not at.error, texts(at.error)
+    assert {m.label: m.value for m in at.metric}["Unsuppressed"] == "0"
+
+
+def test_changing_a_weight_reranks(workspace, start):
+    at = start()
+    before = ranked_table(at)[["service", "name", "score"]].reset_index(drop=True)
+    at.slider(key="knob-corroboration").set_value(0.0)
+    at.slider(key="knob-weights.severity").set_value(1.0)
+    at.run()
+    assert not at.exception and not at.error, texts(at.error)
+    after = ranked_table(at)[["service", "name", "score"]].reset_index(drop=True)
+    assert not before.equals(after), "the queue re-ranks"
+
+
+def test_saving_a_profile_creates_version_1_and_lists_it(workspace, start):
+    at = start()
+    at.slider(key="knob-weights.severity").set_value(0.9)
+    at.run()
+    at.text_input(key="save_name").input("severe-first")
+    at.text_input(key="save_author").input("tester")
+    at.text_input(key="save_comment").input("severity matters most")
+    at.sidebar.button[0].click()
+    at.run()
+    assert not at.exception and not at.error, texts(at.error)
+    assert "version 1" in texts(at.success)
+    assert [h["version"] for h in profile_history(workspace, "severe-first")] == [1]
+    picker = at.selectbox(key="profile_pick")
+    assert "severe-first" in picker.options
+    assert picker.value == "severe-first"
+    assert at.slider(key="knob-weights.severity").value == pytest.approx(0.9)
+    frames = [d.value for d in at.dataframe]
+    history = next(f for f in frames if "comment" in f.columns)
+    assert list(history["version"]) == [1] and list(history["author"]) == ["tester"]
+    diff = next(f for f in frames if list(f.columns) == ["setting", "old", "new"])
+    assert ("weights.severity", "0.3", "0.9") in set(map(tuple, diff.values))
+
+
+def test_bad_profile_name_is_an_error_message_not_a_traceback(workspace, start):
+    at = start()
+    at.text_input(key="save_name").input("no spaces allowed")
+    at.sidebar.button[0].click()
+    at.run()
+    assert not at.exception
+    # a bad name is a refusal that says what a name may be, and nothing is stored
+    assert "Refused: profile name" in texts(at.error) and "no spaces allowed" in texts(at.error)
+    assert "Nothing was stored" in texts(at.error)
+
+
+def drill_into(at, needle: str) -> str:
+    """Opens the drill-down of the first queue entry whose label holds `needle`; the stage chart's spec."""
+    box = at.selectbox(key="drill_group")
+    box.select(next(o for o in box.options if needle in o))
+    at.run()
+    assert not at.exception and not at.error, texts(at.error)
+    charts = at.get("vega_lite_chart") or at.get("arrow_vega_lite_chart")  # the name changed over versions
+    assert charts, "the stage chart is drawn"
+    return charts[0].proto.spec
+
+
+def test_drill_down_shows_chart_and_playbook(workspace, start):
+    at = start()
+    # the first alert group (journey-signal entries of the queue come first on the sample)
+    spec = drill_into(at, "payments-gateway")
+    assert "Conversion at stage checkout" in spec and "Hour (UTC)" in spec
+    shown = texts(at.markdown)
+    assert "Suggested playbook: psp-failover" in shown
+    assert "auto-mitigate" in shown
+    assert "Segments below their baseline" in shown
+    assert "Changes in the 6 h before" in shown
+
+
+def test_a_journey_signal_entry_drills_down_to_its_stage(workspace, start):
+    assert "Conversion at stage checkout" in drill_into(start(), "journey:checkout")
+
+
+def test_empty_workspace_shows_info(tmp_path, monkeypatch, start):
+    monkeypatch.setenv("JOURNEYLENS_WORKSPACE", str(tmp_path / "empty"))
+    st.cache_data.clear()
+    at = start()
+    assert "No alerts to rank yet" in texts(at.info)
+    assert not at.error, texts(at.error)
+    assert not at.dataframe
+
+
+def test_drill_down_into_an_unmapped_group(workspace, start):
+    at = start()
+    at.toggle(key="show_suppressed").set_value(True)
+    at.run()
+    box = at.selectbox(key="drill_group")
+    unmapped = [label for label in box.options if label.endswith("· unmapped")]
+    assert unmapped, "the sample has alerts no touchpoint claims"
+    box.set_value(unmapped[0])
+    at.run()
+    assert not at.exception and not at.error, texts(at.error)
+    assert "maps to no journey stage" in texts(at.caption)

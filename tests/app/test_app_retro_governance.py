@@ -1,0 +1,81 @@
+"""The Retro and Governance pages through Streamlit's AppTest."""
+
+import json
+from pathlib import Path
+
+import pytest
+from journeylens.notebooks.retro.governance import decisions
+
+RETRO, GOVERNANCE = "views/retro.py", "views/governance.py"
+
+
+@pytest.fixture
+def workspace(app_sample_copy) -> Path:
+    """A private copy of the sample: these tests store labels, decisions or edit the audit log."""
+    return app_sample_copy
+
+
+def test_retro_page_shows_the_week_and_records_a_decision(workspace, open_page):
+    at = open_page(RETRO)
+    assert at.title[0].value == "Retro" and not at.error
+    labels = {m.label: m.value for m in at.metric}
+    assert labels["Alerts"] == "249" and labels["Top 10 actioned"] == "9"
+    stages = next(df.value for df in at.dataframe if "restore_min" in df.value.columns)
+    assert set(stages["stage"]) == {"discovery", "signup", "onboarding", "checkout", "renewal"}
+    at.selectbox(key="retro_week").set_value("2026-W44")
+    at.run()
+    assert not at.exception
+    stages = next(df.value for df in at.dataframe if "restore_min" in df.value.columns)
+    assert stages.set_index("stage").loc["checkout", "incidents"] == 1
+    accept = [b for b in at.button if str(b.key).startswith("accept-")]
+    assert accept, "the sample's history offers thresholds to tune"
+    at.text_input(key="retro_who").input("ana")
+    accept[0].click()
+    at.run()
+    assert not at.exception and len(decisions(workspace)) == 1
+
+
+def test_governance_page_reports_the_chain(workspace, open_page):
+    at = open_page(GOVERNANCE)
+    assert any("Audit chain intact" in s.value for s in at.success)
+    log = (workspace / "audit.jsonl").read_text().splitlines()
+    entry = json.loads(log[0])
+    entry["who"] = "someone else"
+    (workspace / "audit.jsonl").write_text("\n".join([json.dumps(entry), *log[1:]]) + "\n")
+    at = open_page(GOVERNANCE)
+    assert any("Audit chain broken" in e.value for e in at.error)
+    problems = next(df.value for df in at.dataframe if "problem" in df.value.columns)
+    assert problems.iloc[0]["line"] == 1 and problems.iloc[0]["problem"] == "edited"
+    # the repair runs only once confirmed, then the chain is intact again
+    at.text_input(key="repair_why").input("someone edited line 1")
+    at.checkbox(key="repair_sure").check()
+    next(b for b in at.button if "Repair" in str(b.label)).click()
+    at.run()
+    assert not at.exception and any("Trail repaired" in s.value for s in at.success)
+    assert any("Audit chain intact" in s.value for s in at.success)
+    assert (workspace / "quarantine").is_dir()
+
+
+def test_accepting_a_mapping_in_the_retro_makes_a_map_version_the_governance_page_diffs(
+        tmp_path, monkeypatch, clear_streamlit_caches, open_page):
+    from journeylens.notebooks.ingest.upload import ingest_file
+    from journeylens.notebooks.queue.map_versions import map_versions
+
+    ws = tmp_path / "ws"
+    (tmp_path / "map.yaml").write_text("journey: shop\nstages:\n  - {id: checkout, impact: 9, sensitivity: 1.0}\n"
+                                       "touchpoints:\n  - {stage: checkout, match: {service: payments-api}}\n")
+    ingest_file(ws, "journey-map", tmp_path / "map.yaml")
+    (tmp_path / "alerts.csv").write_text("fired_at,service,name,severity\n2026-01-05T10:00:00Z,payments-api,E,critical\n"
+                                         "2026-01-05T10:05:00Z,payments-ledger,L,warning\n")
+    ingest_file(ws, "alerts", tmp_path / "alerts.csv")
+    monkeypatch.setenv("JOURNEYLENS_WORKSPACE", str(ws))
+    at = open_page(RETRO)
+    at.text_input(key="retro_who").input("ana")
+    at.run()
+    at.button(key="map-accept-0").click()
+    at.run()
+    assert not at.exception and not at.error
+    assert len(map_versions(ws)) == 2
+    at = open_page(GOVERNANCE)
+    diff = next(df.value for df in at.dataframe if "change" in df.value.columns and "part" in df.value.columns)
+    assert list(diff["change"]) == ["added"] and "payments-*" in diff["detail"][0]

@@ -1,0 +1,129 @@
+"""The real app in a real browser: Streamlit served on a free loopback port, driven by Debian's Chromium.
+
+Never downloads a browser. Without /usr/bin/chromium the tests skip locally and fail in CI (CI is set there,
+and .ci/run installs chromium)."""
+
+import os
+import re
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from journeylens.app.ui import streamlit_command
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+ALERTS_CSV = (
+    "fired_at,service,name,severity\n"
+    "2025-03-03T10:00:00Z,payments-api,HighLatency,critical\n"
+    "2025-03-03T10:05:00Z,checkout-web,HighErrorRate,warning\n"
+)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_serving(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"streamlit did not answer on {url} within {timeout:.0f} s")
+
+
+@pytest.fixture(scope="module")
+def chromium_path() -> str:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing; .ci/run installs it")
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory, chromium_path):
+    workspace = tmp_path_factory.mktemp("browser-ws")
+    port = free_port()
+    env = {**os.environ, "JOURNEYLENS_WORKSPACE": str(workspace)}
+    log = open(workspace.parent / "streamlit.log", "wb")  # closed in the finally below
+    proc = subprocess.Popen(streamlit_command(port), env=env, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_serving(url, proc)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+def test_data_page_uploads_and_stores_a_csv(app_url, browser, tmp_path):
+    from playwright.sync_api import expect
+
+    csv = tmp_path / "browser-alerts.csv"
+    csv.write_text(ALERTS_CSV)
+    page = browser.new_page()
+    try:
+        page.goto(app_url)
+        expect(page.get_by_role("heading", name="Data", exact=True)).to_be_visible(timeout=30_000)
+        expect(page.get_by_text("Nothing stored yet")).to_be_visible(timeout=30_000)
+
+        page.locator("input[type=file]").set_input_files(str(csv))
+        expect(page.get_by_text("reads as layout")).to_be_visible(timeout=30_000)
+        page.get_by_role("button", name="Store", exact=True).click()
+
+        success = page.get_by_test_id("stAlertContentSuccess")
+        expect(success).to_contain_text("browser-alerts.csv", timeout=30_000)
+        expect(success).to_contain_text("2 rows")
+        assert not page.get_by_test_id("stException").count(), "no traceback on the page"
+    finally:
+        page.close()
+
+
+def test_every_page_opens_without_a_traceback(app_url, browser):
+    from playwright.sync_api import expect
+
+    page = browser.new_page()
+    try:
+        page.goto(app_url)
+        # what each page says once it has computed, whether or not another test stored alerts first
+        for title, says in (("Ranked alerts", r"No alerts to rank yet|Why this group\?"),
+                            ("Journey health", r"No journey metrics yet"),
+                            ("AI outcomes", r"No AI interactions yet"),
+                            ("Retro", r"Per stage"), ("Governance", r"Audit chain")):
+            page.get_by_role("link", name=title).click()
+            expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible(timeout=30_000)
+            expect(page.get_by_text(re.compile(says)).first).to_be_visible(timeout=60_000)
+            assert not page.get_by_test_id("stException").count(), f"no traceback on {title}"
+    finally:
+        page.close()
