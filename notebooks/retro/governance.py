@@ -7,12 +7,13 @@ with app.setup:
     import hashlib
     import json
     from datetime import date
+    from pathlib import Path
 
     import pandas as pd
 
     from journeylens.notebooks.signals.journey_signals import threshold_overrides
     from journeylens.notebooks.workspace.versions import list_versions, load_version, save_version
-    from journeylens.notebooks.workspace.store import verify_workspace, workspace_dirs
+    from journeylens.notebooks.workspace.store import verify_workspace
 
     REGISTER = "register"  # the one assumptions register and the one owners list of a workspace
 
@@ -104,7 +105,7 @@ def decide(workspace, suggestion: dict, accepted: bool, who: str, why: str = "")
 
 @app.function
 def decisions(workspace) -> pd.DataFrame:
-    root = workspace_dirs(workspace)["root"] / "decisions"
+    root = Path(workspace) / "decisions"
     rows = []
     for folder in sorted(root.glob("s-*")) if root.exists() else []:
         last = list_versions(workspace, "decisions", folder.name)[-1]

@@ -7,6 +7,7 @@ with app.setup:
     import json
     import re
     from datetime import date, datetime, timedelta
+    from pathlib import Path
 
     import pandas as pd
 
@@ -14,7 +15,7 @@ with app.setup:
     from journeylens.notebooks.queue.profiles import load_profile
     from journeylens.notebooks.ingest.playbook_file import load_playbooks
     from journeylens.notebooks.queue.ranking import queue_select, rank_alerts
-    from journeylens.notebooks.workspace.snapshot import connect, sql_text, workspace_dirs
+    from journeylens.notebooks.workspace.snapshot import connect, sql_text
 
     REAL_OUTCOMES = ("actioned", "auto_mitigated", "escalated")
     TOP_K = 10
@@ -77,7 +78,7 @@ def link_incidents(groups: pd.DataFrame, incidents: pd.DataFrame) -> pd.DataFram
 @app.function
 def read_audit(workspace) -> pd.DataFrame:
     """The workspace's audit log as rows: at, who, action, what (JSON text), why."""
-    path = workspace_dirs(workspace)["root"] / "audit.jsonl"
+    path = Path(workspace) / "audit.jsonl"
     rows = []
     if path.exists():
         for line in path.read_text(encoding="utf-8").splitlines():

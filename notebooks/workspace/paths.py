@@ -26,8 +26,9 @@ with app.setup:
 
 
 @app.function
-def workspace_dirs(workspace) -> dict:
-    """The workspace layout; creates what is missing.
+def workspace_dirs(workspace, create: bool = True) -> dict:
+    """The workspace layout; writers create what is missing, readers (create=False) never create anything,
+    so a mistyped path stays a mistyped path.
 
     uploads/<upload_id>/ : one upload (manifest.json + one Parquet file per table), immutable; a removed
                            one keeps its files (removed.json instead of manifest.json) until no reader
@@ -37,9 +38,16 @@ def workspace_dirs(workspace) -> dict:
                            names its last entry, audit.pending an entry being committed"""
     root = Path(workspace)
     dirs = {"root": root, "uploads": root / "uploads", "staging": root / ".staging", "trash": root / ".trash"}
-    for d in dirs.values():
+    for d in dirs.values() if create else ():
         d.mkdir(parents=True, exist_ok=True)
     return dirs
+
+
+@app.function
+def is_workspace(folder) -> bool:
+    """A journeylens workspace folder: it has an audit log or an uploads folder."""
+    folder = Path(folder)
+    return (folder / "audit.jsonl").exists() or (folder / "uploads").is_dir()
 
 
 @app.function

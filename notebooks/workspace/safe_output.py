@@ -12,7 +12,7 @@ with app.setup:
     import pandas as pd
 
     from journeylens.notebooks.workspace.contract import IngestError
-    from journeylens.notebooks.workspace.store import STORED_NAMES
+    from journeylens.notebooks.workspace.paths import STORED_NAMES, is_workspace
 
     # OWASP "CSV Injection": a spreadsheet may run a cell that starts with = + - @, tab or carriage return
     # (NUL too, in OWASP ASVS 1.2.10) as a formula. Leading whitespace does not make such a cell safe (some
@@ -125,12 +125,6 @@ def markdown_text(value, line_start: bool = False) -> str:
     if line_start:
         text = MARKDOWN_LINE_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", text)
     return text
-
-
-@app.function
-def is_workspace(folder: Path) -> bool:
-    """A journeylens workspace folder: it has an audit log or an uploads folder."""
-    return (folder / "audit.jsonl").exists() or (folder / "uploads").is_dir()
 
 
 @app.function

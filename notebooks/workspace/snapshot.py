@@ -86,7 +86,9 @@ def list_manifests(workspace) -> list:
     not an upload id, a symlink, a manifest naming another upload or tables journeylens does not have) is
     never read as one: `journeylens trail verify` reports it. A commit a killed writer left half-done is
     finished or undone first, so what readers see always agrees with the audit trail."""
-    dirs = workspace_dirs(workspace)
+    dirs = workspace_dirs(workspace, create=False)
+    if not dirs["uploads"].is_dir():
+        return []
     if (dirs["root"] / PENDING).exists():  # a writer was killed mid-commit: finish or undo it first
         finish_interrupted_commit(dirs)
     manifests = []
@@ -163,15 +165,18 @@ def connect(workspace, tables: tuple | None = None) -> duckdb.DuckDBPyConnection
     ai_interactions, eval_scores, incidents, changes), `<map table>_history` with every journey-map
     version, and `uploads`. Open a new one to see uploads made after this call. With `tables`, only
     those views (ingest needs one table; building every view costs a tenth of a second)."""
-    dirs = workspace_dirs(workspace)
-    # The lease lives as long as the connection: removed uploads keep their files until it is gone.
-    lease = reader_lease(dirs)
+    dirs = workspace_dirs(workspace, create=False)
+    # The lease lives as long as the connection: removed uploads keep their files until it is gone. A
+    # folder that is no workspace has nothing to protect, and a reader creates nothing.
+    lease = reader_lease(dirs) if dirs["uploads"].is_dir() else None
     try:
         con = new_connection()
     except BaseException:
-        os.close(lease)
+        if lease is not None:
+            os.close(lease)
         raise
-    weakref.finalize(con, os.close, lease)
+    if lease is not None:
+        weakref.finalize(con, os.close, lease)
     manifests = list_manifests(workspace)
     files = active_table_files(manifests, dirs)
     for table in tables or ALL_TABLES:

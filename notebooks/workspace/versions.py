@@ -11,7 +11,7 @@ with app.setup:
 
     from journeylens.notebooks.workspace.trail import commit
     from journeylens.notebooks.workspace.paths import (
-        CONFIG_KINDS, CONFIG_NAME, config_name_or_refuse, fsync_path, inside_workspace, workspace_dirs,
+        CONFIG_KINDS, CONFIG_NAME, config_name_or_refuse, fsync_path, inside_workspace,
     )
     from journeylens.notebooks.workspace.store import current_user, new_staging, writer_lock
 
@@ -22,7 +22,7 @@ def config_dir(workspace, kind: str, name: str) -> Path:
     resolves inside the workspace (a symlinked folder pointing elsewhere is refused too)."""
     if kind not in CONFIG_KINDS:
         raise ValueError(f"unknown configuration kind {kind!r}")
-    root = workspace_dirs(workspace)["root"]
+    root = Path(workspace)
     folder = root / kind / config_name_or_refuse(kind, name)
     inside_workspace(root, folder)
     return folder
@@ -62,7 +62,7 @@ def list_versions(workspace, kind: str, name: str) -> list:
 
 @app.function
 def list_names(workspace, kind: str) -> list:
-    root = workspace_dirs(workspace)["root"] / kind
+    root = Path(workspace) / kind
     names = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.is_symlink()) if root.is_dir() else []
     return [name for name in names if CONFIG_NAME.fullmatch(name)]
 

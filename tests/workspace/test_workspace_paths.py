@@ -152,3 +152,21 @@ def test_the_judge_cache_never_writes_outside_the_workspace(ws, tmp_path):
     os.symlink(outside, ws / "judge")
     with pytest.raises(IngestError, match="inside the workspace"):
         cache_file(ws)
+
+
+def test_readers_never_create_a_mistyped_workspace(tmp_path):
+    from journeylens.notebooks.queue.ranking import ranked_alerts
+    from journeylens.notebooks.retro.governance import decisions
+    from journeylens.notebooks.retro.weekly import read_audit
+    from journeylens.notebooks.workspace.paths import is_workspace
+    from journeylens.notebooks.workspace.snapshot import connect, workspace_summary
+
+    typo = tmp_path / "wrokspace"
+    con = connect(typo)
+    assert con.execute("select count(*) from alerts").fetchall()[0][0] == 0
+    con.close()
+    assert list_uploads(typo).empty and workspace_summary(typo)["rows"].sum() == 0
+    assert list_versions(typo, "profiles", "default") == [] and list_names(typo, "profiles") == []
+    assert load_profile(typo)["version"] == 0 and decisions(typo).empty and read_audit(typo).empty
+    assert ranked_alerts(typo).empty
+    assert not typo.exists() and not is_workspace(typo)
