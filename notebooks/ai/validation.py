@@ -6,6 +6,8 @@ app = marimo.App(width="medium")
 with app.setup:
     import numpy as np
     import pandas as pd
+    from scipy.stats import bootstrap
+    from scipy.stats.contingency import crosstab
 
     from journeylens.notebooks.ai.judge_workspace import store_scores
     from journeylens.notebooks.ai.judge import RUBRICS
@@ -74,15 +76,18 @@ def save_human_labels(workspace, labels: list, reviewer: str) -> dict | None:
 
 @app.function
 def kappa_rates(judge: np.ndarray, human: np.ndarray) -> dict:
-    """Confusion counts, Cohen's kappa, TPR and TNR of binary judge verdicts against human ones."""
-    tp = int(np.sum(judge & human))
-    tn = int(np.sum(~judge & ~human))
-    fp = int(np.sum(judge & ~human))
-    fn = int(np.sum(~judge & human))
-    n = tp + tn + fp + fn
-    observed = (tp + tn) / n if n else np.nan
-    expected = ((tp + fp) * (tp + fn) + (tn + fn) * (tn + fp)) / n ** 2 if n else np.nan
-    kappa = (observed - expected) / (1 - expected) if n and expected < 1 else np.nan
+    """Confusion counts, Cohen's kappa, TPR and TNR of binary judge verdicts against human ones.
+    From the 2 x 2 contingency table (scipy.stats.contingency.crosstab) of proportions p:
+    kappa = (p_o - p_e) / (1 - p_e), p_o = trace(p) (observed agreement), p_e = sum of row x column
+    margins (agreement by chance); empty when p_e = 1."""
+    table = crosstab(np.asarray(judge, bool), np.asarray(human, bool), levels=([False, True], [False, True])).count
+    (tn, fn), (fp, tp) = table.tolist()
+    n = int(table.sum())
+    kappa = np.nan
+    if n:
+        p = table / n
+        observed, chance = np.trace(p), float(p.sum(axis=1) @ p.sum(axis=0))
+        kappa = (observed - chance) / (1 - chance) if chance < 1 else np.nan
     return {"tp": tp, "tn": tn, "fp": fp, "fn": fn, "n": n, "kappa": kappa,
             "tpr": tp / (tp + fn) if tp + fn else np.nan, "tnr": tn / (tn + fp) if tn + fp else np.nan}
 
@@ -102,8 +107,8 @@ def rogan_gladen(observed: float, tpr: float, tnr: float) -> float:
 def agreement(frame: pd.DataFrame, seed: int = 11, rounds: int = BOOTSTRAP) -> dict:
     """Judge against humans on the interactions both scored (pass = score >= 0.5): confusion matrix,
     kappa, TPR, TNR; the judge's raw pass rate over every judged production interaction, and the
-    Rogan-Gladen corrected pass rate with a 95% bootstrap interval (resampling the labelled pairs and
-    the judged interactions together)."""
+    Rogan-Gladen corrected pass rate with a 95% percentile bootstrap interval (scipy.stats.bootstrap,
+    seeded: each round resamples the labelled pairs and the judged interactions)."""
     pairs = frame[frame["judge"].notna() & frame["human"].notna()]
     judged = frame[frame["judge"].notna() & ~frame["shadow"].astype(bool)]
     judge, human = (pairs["judge"] >= PASS).to_numpy(), (pairs["human"] >= PASS).to_numpy()
@@ -113,15 +118,19 @@ def agreement(frame: pd.DataFrame, seed: int = 11, rounds: int = BOOTSTRAP) -> d
                   "corrected_pass_rate": rogan_gladen(observed, stats["tpr"], stats["tnr"]),
                   "ci_low": np.nan, "ci_high": np.nan})
     if stats["n"] >= 10 and len(judged):
-        rng = np.random.default_rng(seed)
         passes = (judged["judge"] >= PASS).to_numpy()
-        draws = []
-        for _ in range(rounds):
-            pick = rng.integers(0, len(judge), len(judge))
-            rates = kappa_rates(judge[pick], human[pick])
-            obs = passes[rng.integers(0, len(passes), len(passes))].mean()
-            draws.append(rogan_gladen(obs, rates["tpr"], rates["tnr"]))
-        draws = np.array(draws)
+
+        def corrected(pick, judged_passes, axis=-1):
+            # vectorised Rogan-Gladen of one resample: the labelled pairs (by index) and the judged interactions
+            j, h = judge[pick], human[pick]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                tpr, tnr = (j & h).sum(axis) / h.sum(axis), (~j & ~h).sum(axis) / (~h).sum(axis)
+                rate = (judged_passes.mean(axis) + tnr - 1) / (tpr + tnr - 1)
+            return np.where(tpr + tnr - 1 > 0, np.clip(rate, 0.0, 1.0), np.nan)
+
+        draws = bootstrap((np.arange(len(judge)), passes), corrected, vectorized=True, n_resamples=rounds, batch=100,
+                          method="percentile", rng=np.random.default_rng(seed)).bootstrap_distribution
+        # a resample whose judge is no better than chance corrects nothing: the interval is over the others
         draws = draws[np.isfinite(draws)]
         if len(draws) >= rounds // 2:
             stats["ci_low"], stats["ci_high"] = (float(v) for v in np.percentile(draws, [2.5, 97.5]))

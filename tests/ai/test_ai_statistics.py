@@ -1,8 +1,9 @@
 """The AI page's statistics hold their figures: K-S, chi-square, Wasserstein, Jensen-Shannon, Cohen's kappa
 and the bootstrap intervals, on fixed inputs and on the sample workspace.
 
-The expected numbers were captured from the hand-written implementations (commit 1e127d9) before they were
-replaced by scipy; the deterministic ones must agree to floating-point error (rel 1e-9)."""
+The expected numbers were captured from the hand-written implementations (commit 34075bf) before they were
+replaced by scipy; the deterministic ones agree to floating-point error (rel 1e-9). The shadow bootstrap draws
+exactly as before; the agreement bootstrap draws in another order (see test_agreement_bootstrap_interval)."""
 
 import numpy as np
 import pandas as pd
@@ -74,7 +75,11 @@ def test_cohen_kappa_from_the_contingency_table():
 
 
 def within(found: tuple, held: tuple, share: float = 0.1) -> bool:
-    """Two bootstrap intervals agree when each end moved less than `share` of the held interval's width."""
+    """Two bootstrap intervals of the same statistic agree when each end moved less than `share` of the
+    held interval's width. Why 10%: with B = 2000 resamples the Monte Carlo standard error of a 2.5% or
+    97.5% percentile is about sqrt(0.025 x 0.975 / B) / phi(1.96) = 0.06 bootstrap SDs, i.e. 1.5% of a
+    95% interval's width (3.92 SDs); two independent draws differ by about 2.2% of it, so 10% is more than
+    four standard errors: drawn differently, the same interval passes; a changed statistic does not."""
     width = held[1] - held[0]
     return abs(found[0] - held[0]) < share * width and abs(found[1] - held[1]) < share * width
 
@@ -90,13 +95,20 @@ def test_shadow_bootstrap_interval():
 
 
 def test_agreement_bootstrap_interval():
+    # scipy.stats.bootstrap draws its resamples in another order than the hand-written loop did (all rounds
+    # of the pairs, then all of the judged interactions, in batches of 100): the same seed gives another,
+    # equally valid interval. Held: the new interval exactly, and its agreement with the old one (`within`).
     stats = agreement(synthetic())
     assert stats["corrected_pass_rate"] == pytest.approx(0.6741319755006807, **EXACT)
+    assert (stats["ci_low"], stats["ci_high"]) == (pytest.approx(0.6206459975926888, **EXACT),
+                                                   pytest.approx(0.7245377956946253, **EXACT))
     assert within((stats["ci_low"], stats["ci_high"]), (0.6173733679569129, 0.724124833046045))
     again = agreement(synthetic())
     assert (again["ci_low"], again["ci_high"]) == (stats["ci_low"], stats["ci_high"])  # seeded: reproducible
     small = agreement(synthetic(labelled=40, n=300, seed=9))
     assert small["corrected_pass_rate"] == pytest.approx(0.635897435897436, **EXACT)
+    assert (small["ci_low"], small["ci_high"]) == (pytest.approx(0.4363545454545454, **EXACT),
+                                                   pytest.approx(0.808807261911365, **EXACT))
     assert within((small["ci_low"], small["ci_high"]), (0.42999836601307206, 0.8038248348348348))
 
 
@@ -105,6 +117,8 @@ def test_sample_workspace_figures(sample_dir):
     assert (stats["tp"], stats["tn"], stats["fp"], stats["fn"], stats["judged"]) == (281, 48, 7, 14, 3368)
     assert stats["kappa"] == pytest.approx(0.7846469381775563, **EXACT)
     assert stats["corrected_pass_rate"] == pytest.approx(0.916113679865323, **EXACT)
+    assert (stats["ci_low"], stats["ci_high"]) == (pytest.approx(0.8843788742972546, **EXACT),
+                                                   pytest.approx(0.9474829254756432, **EXACT))
     assert within((stats["ci_low"], stats["ci_high"]), (0.8836132358523188, 0.946661078656006))
     con = connect(sample_dir)
     try:
