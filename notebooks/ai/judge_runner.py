@@ -1,43 +1,49 @@
-import marimo
+"""Running the judge.
 
-__generated_with = "0.25.2"
-app = marimo.App(width="medium")
+Any OpenAI-compatible server (`base_url`), any model, bounded concurrency. A server that refuses
+`json_schema` output is asked for `json_object`, then plain text, once per run. Each attempt is cut
+after `timeout` s (30); timeouts, lost connections, 408/409/429/5xx and bodies that are not a chat
+completion are tried again up to `max_attempts` (3) with backoff (Retry-After wins; waits ≤ 30 s),
+so one call takes at most attempts × timeout + (attempts − 1) × 30 s. A call still without an
+answer is a **failure**, never a verdict, and the next run makes it again; after
+`max_consecutive_failures` (5) in a row the run stops early and cancels the calls in flight. Records
+go to `<workspace>/judge/verdicts.jsonl` as they arrive (a half-written last line is skipped), so
+a re-run costs nothing and a cut-off run resumes; older `error` records count as failures.
+"""
 
-with app.setup:
-    import asyncio
-    import json
-    import os
-    import random
-    from pathlib import Path
+import asyncio
+import json
+import os
+import random
 
-    import openai
+import openai
 
-    from journeylens.notebooks.ai.judge import RUBRICS, judge_messages, parse_verdict, verdict_schema
-    from journeylens.notebooks.workspace.paths import inside_workspace
+from journeylens.notebooks.ai.judge import judge_messages, parse_verdict, verdict_schema
+from journeylens.notebooks.ai.judge_cache import call_record, failed_record, is_failure, open_cache
 
-    DEFAULT_MODEL = "gpt-4o-mini"
-    LADDER = ("json_schema", "json_object", "text")  # structured output first; plain text last
-    RETRY_STATUS = {408, 409, 429}  # and every 5xx
-    # How long one call may take, at most: MAX_ATTEMPTS x TIMEOUT + (MAX_ATTEMPTS - 1) x MAX_DELAY
-    # (150 s with these defaults; a server that never answers costs 3 x 30 s plus about 2 s of backoff).
-    DEFAULT_TIMEOUT = 30.0  # seconds per attempt, the whole request: connect, send, wait and read
-    DEFAULT_MAX_ATTEMPTS = 3
-    MAX_DELAY = 30.0  # the longest wait between two attempts (backoff, or a server's Retry-After)
-    DEFAULT_MAX_CONSECUTIVE_FAILURES = 5  # this many failed calls in a row stop the run (circuit breaker)
+# the cache lives in judge_cache; cache_file and load_cache stay importable from here for older callers
+from journeylens.notebooks.ai.judge_cache import cache_file, load_cache  # noqa: F401
+
+DEFAULT_MODEL = "gpt-4o-mini"
+LADDER = ("json_schema", "json_object", "text")  # structured output first; plain text last
+RETRY_STATUS = {408, 409, 429}  # and every 5xx
+# How long one call may take, at most: MAX_ATTEMPTS x TIMEOUT + (MAX_ATTEMPTS - 1) x MAX_DELAY
+# (150 s with these defaults; a server that never answers costs 3 x 30 s plus about 2 s of backoff).
+DEFAULT_TIMEOUT = 30.0  # seconds per attempt, the whole request: connect, send, wait and read
+DEFAULT_MAX_ATTEMPTS = 3
+MAX_DELAY = 30.0  # the longest wait between two attempts (backoff, or a server's Retry-After)
+DEFAULT_MAX_CONSECUTIVE_FAILURES = 5  # this many failed calls in a row stop the run (circuit breaker)
 
 
-@app.class_definition
 class JudgeError(Exception):
     """A judge run that cannot start (no key, bad settings): the message says what to do."""
 
 
-@app.function
 def judge_model(model: str | None = None) -> str:
     """The model: the argument, else JOURNEYLENS_JUDGE_MODEL, else the default (no key needed)."""
     return model or os.environ.get("JOURNEYLENS_JUDGE_MODEL") or DEFAULT_MODEL
 
 
-@app.function
 def judge_settings(model: str | None = None, base_url: str | None = None, api_key: str | None = None,
                    timeout: float = DEFAULT_TIMEOUT, max_attempts: int = DEFAULT_MAX_ATTEMPTS,
                    max_consecutive_failures: int = DEFAULT_MAX_CONSECUTIVE_FAILURES) -> dict:
@@ -55,66 +61,12 @@ def judge_settings(model: str | None = None, base_url: str | None = None, api_ke
             "max_consecutive_failures": int(max_consecutive_failures)}
 
 
-@app.function
-def cache_file(workspace) -> Path:
-    """<workspace>/judge/verdicts.jsonl, refused (IngestError) when it resolves outside the workspace (a
-    symlinked judge folder): the cache is written to on every run."""
-    path = Path(workspace) / "judge" / "verdicts.jsonl"
-    inside_workspace(workspace, path)
-    return path
-
-
-@app.function
-def cache_key(interaction_id: str, name: str, model: str) -> str:
-    """A verdict is reused for the same interaction, rubric version and model."""
-    return f"{interaction_id}|{RUBRICS[name]['version']}|{model}"
-
-
-@app.function
-def call_record(interaction_id: str, name: str, model: str) -> dict:
-    """What every cache record of one call starts with."""
-    return {"key": cache_key(interaction_id, name, model), "interaction_id": interaction_id, "name": name,
-            "rubric_version": RUBRICS[name]["version"], "model": model}
-
-
-@app.function
-def is_failure(record: dict) -> bool:
-    """A call that got no verdict: status 'failed', or method 'error' (records from before failures had a
-    status). A failure is never a verdict: the next run calls again."""
-    return record.get("status") == "failed" or record.get("method") == "error"
-
-
-@app.function
-def read_cache(workspace) -> tuple:
-    """({cache_key: verdict}, {cache_key: last failure}) from the workspace's cache. A line that is not a
-    whole record (a run killed while writing) is skipped; a key with a verdict has no failure."""
-    verdicts, failures = {}, {}
-    path = cache_file(workspace)
-    lines = path.read_bytes().decode("utf-8", errors="replace").splitlines() if path.exists() else []
-    for line in lines:
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        if isinstance(record, dict) and isinstance(record.get("key"), str):
-            (failures if is_failure(record) else verdicts)[record["key"]] = record
-    return verdicts, {key: record for key, record in failures.items() if key not in verdicts}
-
-
-@app.function
-def load_cache(workspace) -> dict:
-    """{cache_key: verdict record} of every verdict stored so far; failed calls are not in it."""
-    return read_cache(workspace)[0]
-
-
-@app.function
 def response_format(mode: str, name: str):
     if mode == "json_schema":
         return {"type": "json_schema", "json_schema": {"name": "verdict", "strict": True, "schema": verdict_schema(name)}}
     return {"type": "json_object"} if mode == "json_object" else openai.NOT_GIVEN
 
 
-@app.function
 def retry_delay(err, attempt: int, base_delay: float) -> float:
     """Exponential backoff with jitter; a server's Retry-After (seconds) wins; both capped at MAX_DELAY."""
     response = getattr(err, "response", None)
@@ -125,7 +77,6 @@ def retry_delay(err, attempt: int, base_delay: float) -> float:
         return min(base_delay * (2 ** attempt) * (0.5 + random.random()), MAX_DELAY)
 
 
-@app.function
 def failure_reason(err, timeout: float) -> tuple:
     """(what went wrong, whether another attempt may help) for an attempt that raised `err`. Server
     messages are left out: they can echo a (masked) key."""
@@ -142,7 +93,6 @@ def failure_reason(err, timeout: float) -> tuple:
     return f"{type(err).__name__}: {str(err)[:120]}", True
 
 
-@app.function
 def reply_content(reply) -> tuple:
     """(content, finish_reason, usage) of a chat completion. ValueError when the body is not one: an HTML
     page or other text (the client returns it as a str), JSON of another shape, no choices, no message."""
@@ -156,7 +106,6 @@ def reply_content(reply) -> tuple:
     return content, getattr(choices[0], "finish_reason", None), getattr(reply, "usage", None)
 
 
-@app.function
 async def judge_one(client, model: str, name: str, interaction: dict, state: dict,
                     max_attempts: int = DEFAULT_MAX_ATTEMPTS, base_delay: float = 0.5,
                     timeout: float = DEFAULT_TIMEOUT) -> dict:
@@ -200,15 +149,6 @@ async def judge_one(client, model: str, name: str, interaction: dict, state: dic
     return failed_record(record, f"gave up after {tries}: {error}", attempts, state.get("mode"))
 
 
-@app.function
-def failed_record(record: dict, error: str, attempts: int = 0, mode: str | None = None) -> dict:
-    """A call that got no verdict, as stored in the cache (method 'error' as in older caches)."""
-    return {**record, "label": "unknown", "value": None, "explanation": "", "parsed": False, "method": "error",
-            "status": "failed", "mode": mode, "finish_reason": None, "attempts": attempts, "input_tokens": None,
-            "output_tokens": None, "error": error}
-
-
-@app.function
 def tally(records: list, total: int, stopped: str | None = None) -> dict:
     """Counts of a run: judged (a parsed verdict), unparsed (an answer with no accepted label), failed (no
     answer) and not_run (not started or cancelled when the run stopped early); they add up to total."""
@@ -219,21 +159,6 @@ def tally(records: list, total: int, stopped: str | None = None) -> dict:
             "last_error": next((r["error"] for r in reversed(records) if is_failure(r)), None)}
 
 
-@app.function
-def open_cache(workspace):
-    """The cache opened for appending. A last line cut by a killed run is ended first, so that the next
-    record starts on a line of its own (the cut line is then skipped on reading)."""
-    path = cache_file(workspace)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "ab+") as raw:  # appends go to the end whatever was read
-        if raw.seek(0, os.SEEK_END):
-            raw.seek(-1, os.SEEK_END)
-            if raw.read(1) != b"\n":
-                raw.write(b"\n")
-    return open(path, "a", encoding="utf-8")
-
-
-@app.function
 async def run_calls(settings: dict, calls: list, workspace, concurrency: int = 4, progress=None,
                     base_delay: float = 0.5) -> dict:
     """Runs the calls with at most `concurrency` in flight and returns their tally. Each record (verdict
@@ -284,36 +209,9 @@ async def run_calls(settings: dict, calls: list, workspace, concurrency: int = 4
     return tally(records, len(calls), stopped)
 
 
-@app.function
 async def cancel(running: dict) -> None:
     """Cancels the tasks and waits until they are done, so none is left to report an exception later."""
     for task in running:
         task.cancel()
     await asyncio.gather(*running, return_exceptions=True)
     running.clear()
-
-
-@app.cell(hide_code=True)
-def _():
-    import marimo as mo
-
-    mo.md(
-        """
-        # Running the judge
-
-        Any OpenAI-compatible server (`base_url`), any model, bounded concurrency. A server that refuses
-        `json_schema` output is asked for `json_object`, then plain text, once per run. Each attempt is cut
-        after `timeout` s (30); timeouts, lost connections, 408/409/429/5xx and bodies that are not a chat
-        completion are tried again up to `max_attempts` (3) with backoff (Retry-After wins; waits ≤ 30 s),
-        so one call takes at most attempts × timeout + (attempts − 1) × 30 s. A call still without an
-        answer is a **failure**, never a verdict, and the next run makes it again; after
-        `max_consecutive_failures` (5) in a row the run stops early and cancels the calls in flight. Records
-        go to `<workspace>/judge/verdicts.jsonl` as they arrive (a half-written last line is skipped), so
-        a re-run costs nothing and a cut-off run resumes; older `error` records count as failures.
-        """
-    )
-    return
-
-
-if __name__ == "__main__":
-    app.run()

@@ -1,29 +1,32 @@
-import marimo
+"""Judging a workspace.
 
-__generated_with = "0.25.2"
-app = marimo.App(width="medium")
+`judge_plan` says how many calls a run needs and what it would cost (no key needed); a call that
+failed before has no verdict and is planned again. `judge_workspace` runs them, reports how many
+were judged, unparsed, failed and not run (when the run stopped early after consecutive failures,
+with the reason), and stores every parsed verdict as an `llm` score upload; `offline_workspace` does
+the same with the offline evaluator (`code`), no key needed.
+"""
 
-with app.setup:
-    import asyncio
-    import csv
-    import json
-    import tempfile
-    from pathlib import Path
+import asyncio
+import csv
+import json
+import tempfile
+from pathlib import Path
 
-    from journeylens.notebooks.ingest.upload import ingest_file
-    from journeylens.notebooks.ai.judge import RUBRICS, judge_messages, offline_verdicts
-    from journeylens.notebooks.ai.judge_runner import cache_key, load_cache, read_cache, run_calls
-    from journeylens.notebooks.workspace.snapshot import connect
+from journeylens.notebooks.ingest.upload import ingest_file
+from journeylens.notebooks.ai.judge import RUBRICS, judge_messages, offline_verdicts
+from journeylens.notebooks.ai.judge_cache import cache_key, load_cache, read_cache
+from journeylens.notebooks.ai.judge_runner import run_calls
+from journeylens.notebooks.workspace.snapshot import connect
 
-    SCORE_FIELDS = ("interaction_id", "name", "value", "label", "source", "explanation")
-    INTERACTION_FIELDS = ("interaction_id", "ts", "task_type", "prompt", "output", "edited_output", "accepted",
-                          "edited", "fallback", "feedback", "intent_mismatch")
-    # USD per million tokens, for the estimate shown before a run (override with --price-in / --price-out)
-    DEFAULT_PRICES = {"input": 0.15, "output": 0.60}
-    EXPECTED_OUTPUT_TOKENS = 80  # a verdict: one or two sentences and a label
+SCORE_FIELDS = ("interaction_id", "name", "value", "label", "source", "explanation")
+INTERACTION_FIELDS = ("interaction_id", "ts", "task_type", "prompt", "output", "edited_output", "accepted",
+                      "edited", "fallback", "feedback", "intent_mismatch")
+# USD per million tokens, for the estimate shown before a run (override with --price-in / --price-out)
+DEFAULT_PRICES = {"input": 0.15, "output": 0.60}
+EXPECTED_OUTPUT_TOKENS = 80  # a verdict: one or two sentences and a label
 
 
-@app.function
 def workspace_interactions(workspace, limit: int | None = None) -> list:
     """The workspace's AI interactions (production and shadow), oldest first, as dicts."""
     con = connect(workspace, tables=("ai_interactions",))
@@ -36,7 +39,6 @@ def workspace_interactions(workspace, limit: int | None = None) -> list:
     return rows[:limit] if limit else rows
 
 
-@app.function
 def stored_scores(workspace, source: str) -> set:
     """(interaction_id, name) pairs the workspace already holds a score for, from `source`."""
     con = connect(workspace, tables=("eval_scores",))
@@ -47,7 +49,6 @@ def stored_scores(workspace, source: str) -> set:
         con.close()
 
 
-@app.function
 def store_scores(workspace, rows: list, file_name: str) -> dict | None:
     """Stores verdicts as a `scores` upload (a CSV in SPEC §2.5 shape, ingested like any other file), so
     the audit log, the register and removal treat them like every upload. None when there is nothing."""
@@ -62,14 +63,12 @@ def store_scores(workspace, rows: list, file_name: str) -> dict | None:
         return ingest_file(workspace, "scores", path)
 
 
-@app.function
 def pending_calls(interactions: list, model: str, cached: dict, rubrics=None) -> list:
     """[(interaction, rubric name)] without a verdict in the cache yet (failed calls are called again)."""
     return [(row, name) for row in interactions for name in (rubrics or RUBRICS)
             if cache_key(row["interaction_id"], name, model) not in cached]
 
 
-@app.function
 def estimate_cost(calls: list, prices: dict | None = None) -> dict:
     """Tokens (about 4 characters each) and USD of the calls, before running them."""
     prices = {**DEFAULT_PRICES, **(prices or {})}
@@ -79,7 +78,6 @@ def estimate_cost(calls: list, prices: dict | None = None) -> dict:
     return {"calls": len(calls), "input_tokens": tokens_in, "output_tokens": tokens_out, "usd": usd}
 
 
-@app.function
 def judge_plan(workspace, model: str, limit: int | None = None, prices: dict | None = None) -> dict:
     """What a run would do: {interactions, cached, calls, retrying, estimate, ids} (no network, no key).
     `retrying` counts the calls that failed before: they have no verdict, so they are made again."""
@@ -92,7 +90,6 @@ def judge_plan(workspace, model: str, limit: int | None = None, prices: dict | N
             "estimate": estimate_cost(calls, prices), "ids": {row["interaction_id"] for row in interactions}}
 
 
-@app.function
 def judge_workspace(workspace, settings: dict, limit: int | None = None, concurrency: int = 4, progress=None,
                     base_delay: float = 0.5) -> dict:
     """Judges the workspace's interactions without a verdict yet for this model and rubric versions, then
@@ -111,7 +108,6 @@ def judge_workspace(workspace, settings: dict, limit: int | None = None, concurr
             "upload": stored["upload_id"] if stored else None}
 
 
-@app.function
 def offline_workspace(workspace, limit: int | None = None) -> dict:
     """The offline evaluator (source 'code') over the workspace's interactions, stored as scores."""
     held = stored_scores(workspace, "code")
@@ -120,25 +116,3 @@ def offline_workspace(workspace, limit: int | None = None) -> dict:
             if (row["interaction_id"], verdict["name"]) not in held]
     stored = store_scores(workspace, rows, "offline-evaluator.csv")
     return {"stored": len(rows), "upload": stored["upload_id"] if stored else None}
-
-
-@app.cell(hide_code=True)
-def _():
-    import marimo as mo
-
-    mo.md(
-        """
-        # Judging a workspace
-
-        `judge_plan` says how many calls a run needs and what it would cost (no key needed); a call that
-        failed before has no verdict and is planned again. `judge_workspace` runs them, reports how many
-        were judged, unparsed, failed and not run (when the run stopped early after consecutive failures,
-        with the reason), and stores every parsed verdict as an `llm` score upload; `offline_workspace` does
-        the same with the offline evaluator (`code`), no key needed.
-        """
-    )
-    return
-
-
-if __name__ == "__main__":
-    app.run()

@@ -1,32 +1,46 @@
-import marimo
+r"""The NAB scorer, re-implemented from its published rules.
 
-__generated_with = "0.25.2"
-app = marimo.App(width="medium")
+The Numenta Anomaly Benchmark (Lavin & Ahmad 2015; Ahmad et al. 2017) scores a detector per file:
 
-with app.setup:
-    import json
-    import math
-    from pathlib import Path
+- every labelled anomaly **window** is either found (reward) or missed (cost $w_{fn}$);
+- the reward of a window is its **earliest** detection, through a scaled sigmoid of the position
+  $p = -(\text{right} - i + 1)/\text{width}$: $\sigma(p) = 2/(1+e^{5p}) - 1$, divided by
+  $\sigma(-1) \approx 0.987$ so that the window's first row earns the full $w_{tp}$ and its end 0;
+- a detection outside every window costs $w_{fp}\,\sigma(d)$ with $d$ the distance past the
+  previous window in window lengths (the full $w_{fp}$ with no earlier window);
+- the first 15% of each file (at most 750 rows) is probationary and never scored (nor is a
+  window that lies wholly inside it);
+- scores are summed over files and normalised: the null detector 0, the perfect detector 100.
 
-    import numpy as np
-    import pandas as pd
+| profile | $w_{tp}$ | $w_{fp}$ | $w_{fn}$ |
+|---|---|---|---|
+| standard | 1.0 | 0.11 | 1.0 |
+| reward_low_FP_rate | 1.0 | 0.22 | 1.0 |
+| reward_low_FN_rate | 1.0 | 0.11 | 2.0 |
+"""
 
-    from journeylens.notebooks.workspace.contract import IngestError
-    from journeylens.notebooks.workspace.safe_output import check_output_folder, write_csv
-    from journeylens.notebooks.signals.thresholds import detect
+import json
+import math
+from pathlib import Path
 
-    # NAB's three application profiles: the weight of a true positive, a false positive, a missed window.
-    PROFILES = {
-        "standard": {"tp": 1.0, "fp": 0.11, "fn": 1.0},
-        "reward_low_FP_rate": {"tp": 1.0, "fp": 0.22, "fn": 1.0},
-        "reward_low_FN_rate": {"tp": 1.0, "fp": 0.11, "fn": 2.0},
-    }
-    PROBATION_SHARE = 0.15  # the unscored start of every file...
-    PROBATION_MAX_ROWS = 750  # ...at most 15% of 5,000 rows
-    THRESHOLD = 0.5  # anomaly_score >= 0.5 is an alert
+import numpy as np
+import pandas as pd
+
+from journeylens.notebooks.workspace.contract import IngestError
+from journeylens.notebooks.workspace.safe_output import check_output_folder, write_csv
+from journeylens.notebooks.signals.thresholds import detect
+
+# NAB's three application profiles: the weight of a true positive, a false positive, a missed window.
+PROFILES = {
+    "standard": {"tp": 1.0, "fp": 0.11, "fn": 1.0},
+    "reward_low_FP_rate": {"tp": 1.0, "fp": 0.22, "fn": 1.0},
+    "reward_low_FN_rate": {"tp": 1.0, "fp": 0.11, "fn": 2.0},
+}
+PROBATION_SHARE = 0.15  # the unscored start of every file...
+PROBATION_MAX_ROWS = 750  # ...at most 15% of 5,000 rows
+THRESHOLD = 0.5  # anomaly_score >= 0.5 is an alert
 
 
-@app.function
 def scaled_sigmoid(position: float) -> float:
     """NAB's reward for a detection at `position`: relative to the window's end, in window lengths.
     -1 (the window's first row) earns ~0.987; the end earns ~0; beyond the end it turns into a penalty
@@ -36,13 +50,11 @@ def scaled_sigmoid(position: float) -> float:
     return 2.0 / (1.0 + math.exp(5.0 * position)) - 1.0
 
 
-@app.function
 def probation_rows(n_rows: int) -> int:
     """Rows at the start of a file that are never scored: 15% of the file, at most 750."""
     return int(min(math.floor(PROBATION_SHARE * n_rows), PROBATION_SHARE * 5000))
 
 
-@app.function
 def window_rows(timestamps: pd.Series, windows: list) -> list:
     """[(first row, last row)] of each labelled window [start, end] (inclusive timestamps). Rows are
     taken as they come: a file whose clock steps back (NAB has one) still finds its windows."""
@@ -55,7 +67,6 @@ def window_rows(timestamps: pd.Series, windows: list) -> list:
     return rows
 
 
-@app.function
 def score_file(alerts, windows: list, profile: str = "standard") -> dict:
     """The raw NAB score of one file. `alerts` = booleans per row (the detector's anomaly_score >=
     THRESHOLD); `windows` = window_rows(). Rules (Lavin & Ahmad 2015; NAB v1.1 sweeper):
@@ -97,7 +108,6 @@ def score_file(alerts, windows: list, profile: str = "standard") -> dict:
     return {"raw": score, "tp": len(found), "fp": false_positives, "fn": missed, "windows": len(windows)}
 
 
-@app.function
 def normalised_scores(files: list) -> dict:
     """{profile: 0-100 score} over many files. `files` = [(alerts, windows)]. Normalisation: the null
     detector (never alerts) scores 0, a perfect one (one alert on each window's first row) 100."""
@@ -110,14 +120,12 @@ def normalised_scores(files: list) -> dict:
     return out
 
 
-@app.function
 def nab_files(data_dir) -> list:
     """The NAB-layout CSV files under data_dir as relative names 'corpus/file.csv', sorted."""
     root = Path(data_dir)
     return sorted(p.relative_to(root).as_posix() for p in root.glob("*/*.csv"))
 
 
-@app.function
 def load_windows(labels_json) -> dict:
     """{'corpus/file.csv': [[start, end], ...]} from NAB's combined_windows.json."""
     with open(labels_json) as handle:
@@ -127,7 +135,6 @@ def load_windows(labels_json) -> dict:
     return labels
 
 
-@app.function
 def read_nab_csv(path) -> pd.DataFrame:
     """A NAB-layout file (timestamp,value), checked: a refusal names the file, row (1-based, header
     excluded) and column, as ingest does (SPEC §3)."""
@@ -148,7 +155,6 @@ def read_nab_csv(path) -> pd.DataFrame:
     return pd.DataFrame({"timestamp": frame["timestamp"], "value": values, "parsed": stamps})
 
 
-@app.function
 def score_directory(data_dir, out_dir, progress=None) -> list:
     """Runs the detector (thresholds.detect, the frozen operating point) causally on every NAB file
     under data_dir; writes out_dir/<corpus>/<file>.csv with timestamp,value,anomaly_score. Returns the
@@ -170,7 +176,6 @@ def score_directory(data_dir, out_dir, progress=None) -> list:
     return names
 
 
-@app.function
 def evaluate_directory(data_dir, labels_json, scores_dir=None, progress=None) -> dict:
     """NAB scores of a detector over the files of data_dir that labels_json knows: {profile: score,
     "files": n, "windows": n, per-profile counts}. scores_dir = earlier `nab score` output; without
@@ -197,37 +202,3 @@ def evaluate_directory(data_dir, labels_json, scores_dir=None, progress=None) ->
     result.update({"files": len(files), "windows": sum(c["windows"] for c in counts),
                    "detected": sum(c["tp"] for c in counts), "false_positives": sum(c["fp"] for c in counts)})
     return result
-
-
-@app.cell(hide_code=True)
-def _():
-    import marimo as mo
-
-    mo.md(
-        r"""
-        # The NAB scorer, re-implemented from its published rules
-
-        The Numenta Anomaly Benchmark (Lavin & Ahmad 2015; Ahmad et al. 2017) scores a detector per file:
-
-        - every labelled anomaly **window** is either found (reward) or missed (cost $w_{fn}$);
-        - the reward of a window is its **earliest** detection, through a scaled sigmoid of the position
-          $p = -(\text{right} - i + 1)/\text{width}$: $\sigma(p) = 2/(1+e^{5p}) - 1$, divided by
-          $\sigma(-1) \approx 0.987$ so that the window's first row earns the full $w_{tp}$ and its end 0;
-        - a detection outside every window costs $w_{fp}\,\sigma(d)$ with $d$ the distance past the
-          previous window in window lengths (the full $w_{fp}$ with no earlier window);
-        - the first 15% of each file (at most 750 rows) is probationary and never scored (nor is a
-          window that lies wholly inside it);
-        - scores are summed over files and normalised: the null detector 0, the perfect detector 100.
-
-        | profile | $w_{tp}$ | $w_{fp}$ | $w_{fn}$ |
-        |---|---|---|---|
-        | standard | 1.0 | 0.11 | 1.0 |
-        | reward_low_FP_rate | 1.0 | 0.22 | 1.0 |
-        | reward_low_FN_rate | 1.0 | 0.11 | 2.0 |
-        """
-    )
-    return
-
-
-if __name__ == "__main__":
-    app.run()

@@ -7,7 +7,8 @@ import json
 import pytest
 from fake_openai import FakeOpenAI, completion, error
 from journeylens.notebooks.ai.judge import as_data, judge_messages, offline_verdicts, parse_verdict
-from journeylens.notebooks.ai.judge_runner import JudgeError, judge_one, judge_settings, load_cache, run_calls
+from journeylens.notebooks.ai.judge_cache import load_cache
+from journeylens.notebooks.ai.judge_runner import JudgeError, judge_one, judge_settings, run_calls
 from journeylens.notebooks.ai.judge_workspace import judge_plan, judge_workspace, offline_workspace
 from journeylens.notebooks.workspace.snapshot import connect
 

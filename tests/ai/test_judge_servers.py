@@ -12,7 +12,8 @@ import time
 
 import pytest
 from fake_openai import HANG, RESET, FakeOpenAI, Raw, completion, refused_url, truncated
-from journeylens.notebooks.ai.judge_runner import judge_settings, load_cache
+from journeylens.notebooks.ai.judge_cache import load_cache
+from journeylens.notebooks.ai.judge_runner import judge_settings
 from journeylens.notebooks.ai.judge_workspace import judge_plan, judge_workspace
 from journeylens.notebooks.workspace.snapshot import connect
 from test_judge import KEY, write_ai_workspace
