@@ -5,14 +5,12 @@ app = marimo.App(width="medium")
 
 with app.setup:
     import os
-    import re
 
-    from journeylens.notebooks.queue.mapping import mapping_columns, rule_case, workspace_rules
-    from journeylens.notebooks.ingest.layouts import quote_ident
+    from journeylens.notebooks.queue.mapping import create_rule_matches, mapping_columns, workspace_rules
     from journeylens.notebooks.workspace.snapshot import connect, sql_text
 
-    # The columns of a group (groups_select), in order: sql/queue/05_alert_groups.sql says each one's rule, and
-    # sql/queue/15_group_alert_details.sql alert_ids, flap_count and flapping.
+    # The columns of a group (groups_select), in order: sql/queue/06_alert_groups.sql says each one's rule, and
+    # sql/queue/16_group_alert_details.sql alert_ids, flap_count and flapping.
     GROUP_COLUMNS = (
         "group_id", "group_key", "alert_ids", "alert_count", "service", "name", "stage", "touchpoint",
         "journey", "source", "fingerprint", "region", "labels", "first_fired_at", "last_fired_at",
@@ -25,9 +23,10 @@ with app.setup:
 def create_alert_groups(con, gap_minutes: float = 60, flap_window_minutes: float = 60,
                         flap_min_cycles: int = 3, rules: list | None = None) -> None:
     """Creates (or replaces) the temp table `alert_groups`, one row per problem, from `alerts`, mapped
-    with `rules` (None = the workspace's touchpoint rules). Set-based, sql/queue/03_alert_pieces.sql ->
-    04_group_buckets.sql -> 05_alert_groups.sql; also leaves group_buckets and group_settings, which
-    details_sql reads for the alert ids and flap cycles of the groups a caller shows:
+    with `rules` (None = the workspace's touchpoint rules). Set-based, sql/queue/04_alert_pieces.sql ->
+    01_rule_matches.sql over the pieces -> 05_group_buckets.sql -> 06_alert_groups.sql; also leaves
+    group_buckets and group_settings, which details_sql reads for the alert ids and flap cycles of the
+    groups a caller shows, and mapping_rules:
 
     key        = fingerprint, else name + service
     new group  : fired_at - max(ended_at of earlier alerts of the key) > gap_minutes,
@@ -45,24 +44,14 @@ def create_alert_groups(con, gap_minutes: float = 60, flap_window_minutes: float
               "flap_min_cycles": int(flap_min_cycles),
               # a bucket no wider than the gap (and never zero wide: timestamps are in microseconds)
               "bucket_seconds": max(float(gap_minutes) * 60, 1e-6)}
-    pieces, groups = sql_text("alert_pieces"), sql_text("alert_groups")
-    if rules:
-        raw, labels = mapping_columns(rules, params)
-        parts = rule_case(rules, params, table="pieces", flat_labels=True)
-        join = "".join(f" and p.{c} is not distinct from m.{c}" for c in raw)
-        kept = [c for c in raw if c.strip('"') not in ("fingerprint", "name", "service")]  # every piece has these
-        pieces = (pieces.replace("/* mapping columns */", "".join(f"{c}, " for c in kept))
-                  .replace("/* mapping inputs */", "".join(f"{c}, " for c in raw))
-                  .replace("/* label columns */", "".join(f"{sql} as {quote_ident(name)}, " for sql, name in labels))
-                  .replace("true /* mapping join */", "true" + join)
-                  .replace("null /* rule_position */", parts["position"]))
-        groups = (groups.replace("null /* rule_stages */", parts["stage"])
-                  .replace("null /* rule_touchpoints */", parts["touchpoint"])
-                  .replace("null /* rule_journeys */", parts["journey"]))
-    for text in (pieces, sql_text("group_buckets"), groups):
-        # each statement gets only the parameters it names (DuckDB refuses unused named parameters)
-        con.execute(text, {k: v for k, v in params.items() if re.search(rf"\${k}\b", text)})
-    con.execute("drop table alert_pieces")
+    raw, _ = mapping_columns(rules, {})
+    kept = [c for c in raw if c.strip('"') not in ("fingerprint", "name", "service")]  # every piece has these
+    pieces = sql_text("alert_pieces").replace("/* mapping columns */", "".join(f"{c}, " for c in kept))
+    con.execute(pieces, {"bucket_seconds": params["bucket_seconds"]})
+    join = create_rule_matches(con, rules, source="alert_pieces", alias="p")  # the rules, once per distinct input
+    con.execute(sql_text("group_buckets"), {"gap_minutes": params["gap_minutes"]})
+    con.execute(sql_text("alert_groups").replace("true /* mapping join */", join))
+    con.execute("drop table alert_pieces; drop table rule_matches")
     con.execute("create or replace temp table group_settings as select cast($bucket_seconds as double) as "
                 "bucket_seconds, cast($gap_minutes as double) as gap_minutes, cast($flap_window_minutes as double) "
                 "as flap_window_minutes, cast($flap_min_cycles as integer) as flap_min_cycles",
@@ -72,7 +61,7 @@ def create_alert_groups(con, gap_minutes: float = 60, flap_window_minutes: float
 @app.function
 def details_sql(chosen: str) -> tuple:
     """(CTE text, column SQL) for the alert ids and flap cycles of the groups `chosen` selects (a SELECT
-    of group_id): sql/queue/15_group_alert_details.sql as CTEs `chosen_groups` and `d` (join it using
+    of group_id): sql/queue/16_group_alert_details.sql as CTEs `chosen_groups` and `d` (join it using
     group_id), and the SQL of the three columns alert_ids, flap_count and flapping, read through `d`.
     Groups without alerts (journey signals) get no ids and no cycles."""
     ctes = f"chosen_groups as ({chosen}), d as ({sql_text('group_alert_details')})"

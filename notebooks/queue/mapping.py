@@ -6,25 +6,17 @@ app = marimo.App(width="medium")
 with app.setup:
     import json
     import os
-    import re
 
     import duckdb
-    import pandas as pd
     import yaml
 
-    from journeylens.notebooks.ingest.map_file import MATCH_COLUMNS, check_match
-    from journeylens.notebooks.workspace.contract import IngestError
     from journeylens.notebooks.ingest.layouts import quote_ident
-    from journeylens.notebooks.workspace.snapshot import connect, sql_text
+    from journeylens.notebooks.ingest.map_file import MATCH_COLUMNS, check_match
     from journeylens.notebooks.ingest.yaml_input import load_yaml
-
-    # Name tokens too common to say anything about a journey stage (suggestions ignore them).
-    GENERIC_TOKENS = frozenset({
-        "api", "app", "backend", "cron", "frontend", "gateway", "internal", "job", "jobs", "prod", "proxy",
-        "server", "service", "staging", "svc", "web", "worker",
-    })
-    INTERNAL_REASON = ("probably internal: no mapped service or stage shares a name token; "
-                       "leave unmapped or map explicitly")
+    from journeylens.notebooks.queue.rule_suggestions import unmapped_services
+    from journeylens.notebooks.workspace.contract import IngestError
+    from journeylens.notebooks.workspace.paths import is_workspace
+    from journeylens.notebooks.workspace.snapshot import connect, sql_text
 
 
 @app.function
@@ -71,27 +63,27 @@ def parse_rules(text: str, journey: str | None = None) -> list:
 
 
 @app.function
-def match_condition(key: str, pattern: str, name: str, params: dict, table: str = "alerts",
-                    flat_labels: bool = False) -> str:
+def match_condition(key: str, pattern: str, name: str, params: dict, table: str = "inputs") -> str:
     """SQL for one `key: pattern` of a rule; adds its bound parameters to `params` under `name`.
 
-    value   : the alert column (allowlist MATCH_COLUMNS), or json_extract_string(labels, JSON pointer)
-              for `labels.<key>`; `severity` matches the normalised label or the tool's own text
+    value   : the column `key` (allowlist MATCH_COLUMNS), or the label for `labels.<key>`;
+              `severity` matches the normalised label or the tool's own text
     glob    : lower(value) GLOB lower(pattern): whole value, * ? [..], case-insensitive
     re:     : regexp_matches(value, pattern): a search like Python's re.search, case-sensitive (RE2;
               write (?i) for case-insensitive)
     A NULL value (no region, no such label) matches nothing. `table` is the SQL alias of the rows
-    matched (alerts here; alert groups for playbooks and suppression rules). `flat_labels`: the rows
-    carry each label a rule uses as its own column, named `labels.<key>` (see mapping_columns)."""
-    if key.startswith("labels.") and flat_labels:
+    matched: "inputs", the distinct inputs of the touchpoint rules (sql/queue/01_rule_matches.sql),
+    which carry each label a rule uses as its own column `labels.<key>` (see mapping_columns) and the
+    tool's own severity text; any other alias, alert groups (playbooks and suppression rules), whose
+    labels are read with json_extract_string(labels, JSON pointer) and whose severity is the label."""
+    inputs = table == "inputs"
+    if key.startswith("labels.") and inputs:
         values = [f"{table}.{quote_ident(key)}"]
     elif key.startswith("labels."):
-        pointer = "/" + key[len("labels."):].replace("~", "~0").replace("/", "~1")
-        params[f"{name}_key"] = pointer
+        params[f"{name}_key"] = label_pointer(key)
         values = [f"json_extract_string({table}.labels, ${name}_key)"]
     elif key == "severity":
-        # alert rows also carry the tool's own text; alert groups only the normalised label
-        values = [f"{table}.severity"] + ([f"{table}.severity_raw"] if table in ("alerts", "pieces") else [])
+        values = [f"{table}.severity"] + ([f"{table}.severity_raw"] if inputs else [])
     elif key in MATCH_COLUMNS:
         values = [f'{table}."{key}"']
     else:
@@ -107,31 +99,31 @@ def match_condition(key: str, pattern: str, name: str, params: dict, table: str 
 
 
 @app.function
-def rule_case(rules: list, params: dict, table: str = "alerts", flat_labels: bool = False) -> dict:
-    """The SQL pieces of a rule set, its bound values added to `params`:
-    position = CASE WHEN <rule 1, keys ANDed> THEN 1 WHEN <rule 2> THEN 2 … END (first match wins), and
-    stage / touchpoint / journey = lists of bound parameters indexed by that position."""
+def label_pointer(key: str) -> str:
+    """The JSON pointer of a `labels.<key>` (RFC 6901: ~ and / escaped)."""
+    return "/" + key[len("labels."):].replace("~", "~0").replace("/", "~1")
+
+
+@app.function
+def rule_case(rules: list, params: dict) -> str:
+    """The position of the first rule an input matches, as SQL over the alias `inputs`, its bound values
+    added to `params`: CASE WHEN <rule 1, keys ANDed> THEN 1 WHEN <rule 2> THEN 2 … END (first match
+    wins); NULL when there are no rules."""
     whens = []
     for position, rule in enumerate(rules, start=1):
         if not rule.get("match"):
             raise ValueError(f"rule {position} has no match keys")
-        conditions = [match_condition(str(k), v, f"r{position}_{i}", params, table=table, flat_labels=flat_labels)
+        conditions = [match_condition(str(k), v, f"r{position}_{i}", params)
                       for i, (k, v) in enumerate(rule["match"].items(), start=1)]
         whens.append(f"when {' and '.join(conditions)} then {position}")
-    parts = {"position": "case " + " ".join(whens) + " end" if rules else "null"}
-    for field in ("stage", "touchpoint", "journey"):
-        names = [f"{field}_{p}" for p in range(1, len(rules) + 1)]
-        params.update(dict(zip(names, [None if r.get(field) is None else str(r[field]) for r in rules], strict=True)))
-        parts[field] = "[" + ", ".join(f"${n}" for n in names) + "]" if rules else "null"
-    return parts
+    return "case " + " ".join(whens) + " end" if rules else "null"
 
 
 @app.function
 def mapping_columns(rules: list, params: dict) -> tuple:
     """What the rules look at, as (raw, labels): `raw` = the quoted alert columns they read (`labels`
     for any `labels.<key>`, plus severity_raw with severity); `labels` = [(SQL over those columns, name)]
-    extracting each `labels.<key>` once. Rules tested with flat_labels=True against rows holding the raw
-    columns and these extractions map them exactly as they map alerts."""
+    extracting each `labels.<key>` once, its JSON pointer a parameter added to `params`."""
     raw, labels = {}, {}
     for rule in rules:
         for key in rule.get("match") or {}:
@@ -139,7 +131,7 @@ def mapping_columns(rules: list, params: dict) -> tuple:
                 raw["labels"] = "labels"
                 if key not in labels:
                     name = f"label_{len(params)}"
-                    params[name] = "/" + key[len("labels."):].replace("~", "~0").replace("/", "~1")
+                    params[name] = label_pointer(key)
                     labels[key] = f"json_extract_string(labels, ${name})"
             elif key in MATCH_COLUMNS:
                 raw[key] = quote_ident(key)
@@ -149,81 +141,44 @@ def mapping_columns(rules: list, params: dict) -> tuple:
 
 
 @app.function
-def rule_sql(rules: list) -> tuple:
-    """(SQL of sql/queue/01_mapped_alerts.sql with the rules filled in, parameters). One statement, set-based."""
+def rule_matches_sql(rules: list, source: str = "alerts") -> tuple:
+    """(SQL of sql/queue/01_rule_matches.sql with the rules filled in, parameters, the raw columns the
+    rules read). `source` is the table the inputs are read from: alerts, or alert_pieces."""
     params = {}
-    text = sql_text("mapped_alerts")
+    raw, labels = mapping_columns(rules, params)
+    text = sql_text("rule_matches").replace("alerts /* source */", source)
     if rules:
-        parts = rule_case(rules, params)
-        text = (text.replace("null /* rule_position */", parts["position"])
-                .replace("null /* rule_stages */", parts["stage"])
-                .replace("null /* rule_touchpoints */", parts["touchpoint"])
-                .replace("null /* rule_journeys */", parts["journey"]))
-    return text, params
+        text = (text.replace("/* mapping inputs */", "".join(f"{c}, " for c in raw))
+                .replace("/* label columns */", "".join(f"{sql} as {quote_ident(name)}, " for sql, name in labels))
+                .replace("null /* rule_position */", rule_case(rules, params)))
+    return text, params, raw
+
+
+@app.function
+def create_rule_matches(con, rules: list, source: str = "alerts", alias: str = "alerts") -> str:
+    """Creates (or replaces) the temp tables `rule_matches` (each distinct input of the rules in `source`,
+    with the position of the first rule it matches) and `mapping_rules` (position, journey, stage,
+    touchpoint). Returns the condition that joins a row of `source`, aliased `alias`, to its match
+    (`matches`): it replaces `true /* mapping join */` in sql/queue/02_mapped_alerts.sql and 06."""
+    text, params, raw = rule_matches_sql(rules, source)
+    con.execute(text, params)
+    con.execute("create or replace temp table mapping_rules (position integer, journey varchar, stage varchar, "
+                "touchpoint varchar)")
+    if rules:
+        con.executemany("insert into mapping_rules values (?, ?, ?, ?)",
+                        [(i, *(None if r.get(f) is None else str(r[f]) for f in ("journey", "stage", "touchpoint")))
+                         for i, r in enumerate(rules, start=1)])
+    return "true" + "".join(f" and {alias}.{c} is not distinct from matches.{c}" for c in raw)
 
 
 @app.function
 def create_mapped_alerts(con, rules: list | None = None) -> None:
-    """Creates (or replaces) the temp table `mapped_alerts`: every column of `alerts`, then stage,
-    touchpoint, rule_position (1-based index of the first matching rule) and journey; NULL when
-    unmapped. `rules` = [{stage, touchpoint, match: {key: pattern}}] in order; None = the workspace's
-    touchpoints (ordered by journey, then position)."""
-    text, params = rule_sql(workspace_rules(con) if rules is None else rules)
-    con.execute(text, params)
-
-
-@app.function
-def name_tokens(text) -> list:
-    """Lower-case words of a name, split on anything not a letter or digit; words under 3 letters,
-    numbers and GENERIC_TOKENS dropped, a trailing plural `s` ignored (payments ~ payment)."""
-    words = re.split(r"[^a-z0-9]+", str(text or "").lower())
-    tokens = [w[:-1] if len(w) > 4 and w.endswith("s") else w for w in words]
-    return [t for t in tokens if len(t) >= 3 and not t.isdigit() and t not in GENERIC_TOKENS]
-
-
-@app.function
-def glob_literal(text: str) -> str:
-    """A glob that matches exactly `text` (its * ? [ escaped as character classes)."""
-    return re.sub(r"([*?\[])", r"[\1]", text)
-
-
-@app.function
-def suggest_rule(service: str, mapped: dict, stage_words: dict) -> dict:
-    """A suggested rule for an unmapped service, and why. Tried in order, first hit wins:
-      1. mapped services whose first name token is this one's first token -> their stage (most alerts),
-         rule `service: "<first token><separator>*"` (e.g. payments-ledger -> payments-*)
-      2. mapped services sharing any other name token -> their stage, rule on the exact service name
-      3. the stage whose id, name or touchpoint names share most tokens with the service, exact rule
-      4. none: probably internal (stage None)
-    `mapped`: {service: {stage: alerts}} of mapped services; `stage_words`: {stage: set of tokens}."""
-    tokens = name_tokens(service)
-    exact = {"service": glob_literal(service)}
-
-    def best(services):
-        votes = {}
-        for other in services:
-            for stage, count in mapped[other].items():
-                votes[stage] = votes.get(stage, 0) + count
-        return max(votes, key=lambda s: votes[s]) if votes else None
-
-    others = [s for s in mapped if s != service]
-    head = re.match(r"[A-Za-z0-9]+[^A-Za-z0-9]?", service)
-    if head and tokens and name_tokens(head.group(0)) == tokens[:1]:
-        same_first = [s for s in others if name_tokens(s)[:1] == tokens[:1]]
-        if same_first:
-            prefix = head.group(0)
-            return {"stage": best(same_first), "match": {"service": glob_literal(prefix) + "*"},
-                    "reason": f"shares the prefix {tokens[0]!r} with " + ", ".join(sorted(same_first))}
-    sharing = [s for s in others if set(name_tokens(s)) & set(tokens)]
-    if sharing:
-        return {"stage": best(sharing), "match": exact,
-                "reason": "shares a name token with " + ", ".join(sorted(sharing))}
-    overlap = {stage: len(words & set(tokens)) for stage, words in stage_words.items()}
-    if overlap and max(overlap.values()) > 0:
-        stage = max(overlap, key=lambda s: overlap[s])
-        return {"stage": stage, "match": exact,
-                "reason": f"its name shares {sorted(stage_words[stage] & set(tokens))} with stage {stage}"}
-    return {"stage": None, "match": None, "reason": INTERNAL_REASON}
+    """Creates (or replaces) the temp table `mapped_alerts` (sql/queue/02_mapped_alerts.sql): every column
+    of `alerts`, then stage, touchpoint, rule_position (1-based index of the first matching rule) and
+    journey; NULL when unmapped. `rules` = [{stage, touchpoint, match: {key: pattern}}] in order; None =
+    the workspace's touchpoints (ordered by journey, then position)."""
+    join = create_rule_matches(con, workspace_rules(con) if rules is None else rules)
+    con.execute(sql_text("mapped_alerts").replace("true /* mapping join */", join))
 
 
 @app.function
@@ -231,8 +186,8 @@ def coverage(con, top: int = 10) -> dict:
     """How much of the alert stream the rules map (from `mapped_alerts`, built from the workspace
     rules when missing). mapped_share = alerts with a stage / alerts.
     Returns {summary: {alerts, mapped, mapped_share}, by_source, by_service, unmapped} DataFrames;
-    `unmapped` = the `top` services with most unmapped alerts, each with a suggested rule (suggest_rule).
-    A service that is partly mapped gets no suggestion: its rules are narrower on purpose."""
+    `unmapped` = the `top` services with most unmapped alerts, each with a suggested rule
+    (rule_suggestions.unmapped_services)."""
     exists = con.execute(
         "select count(*) from duckdb_tables() where table_name = 'mapped_alerts' and temporary").fetchall()
     if not exists[0][0]:
@@ -243,33 +198,8 @@ def coverage(con, top: int = 10) -> dict:
     by_source = con.execute(f"select coalesce(source, '(none)') as source, {share} from mapped_alerts "
                             "group by all order by alerts desc, source").df()
     by_service = con.execute(sql_text("mapping_coverage")).df()
-    mapped_counts = {}
-    per_stage = "select service, stage, count(*) from mapped_alerts where stage is not null group by all"
-    for service, stage, count in con.execute(per_stage).fetchall():
-        mapped_counts.setdefault(service, {})[stage] = count
-    stage_words = {}
-    for stage, name in con.execute("select stage, name from stages").fetchall():
-        stage_words.setdefault(stage, set()).update(name_tokens(stage) + name_tokens(name))
-    for stage, touchpoint in con.execute("select stage, touchpoint from touchpoints").fetchall():
-        stage_words.setdefault(stage, set()).update(name_tokens(touchpoint))
-    unmapped = (by_service[by_service["unmapped_alerts"] > 0]
-                .sort_values(["unmapped_alerts", "service"], ascending=[False, True]).head(top)
-                [["service", "unmapped_alerts", "alerts", "sources"]].reset_index(drop=True))
-    suggestions = []
-    for row in unmapped.itertuples():
-        if row.service in mapped_counts:
-            reason = (f"partly mapped ({row.alerts - row.unmapped_alerts} of {row.alerts} alerts, to "
-                      f"{', '.join(sorted(mapped_counts[row.service]))}): its rules are narrower on purpose")
-            suggestions.append({"stage": None, "match": None, "reason": reason})
-        else:
-            suggestions.append(suggest_rule(row.service, mapped_counts, stage_words))
-    stages = [s["stage"] for s in suggestions]
-    rules = [json.dumps({"stage": s["stage"], "match": s["match"]}) if s["stage"] else None
-             for s in suggestions]
-    unmapped["suggested_stage"] = pd.Series(stages, index=unmapped.index, dtype=object)
-    unmapped["suggested_rule"] = pd.Series(rules, index=unmapped.index, dtype=object)
-    unmapped["reason"] = [s["reason"] for s in suggestions]
-    return {"summary": summary, "by_source": by_source, "by_service": by_service, "unmapped": unmapped}
+    return {"summary": summary, "by_source": by_source, "by_service": by_service,
+            "unmapped": unmapped_services(con, by_service, top)}
 
 
 @app.cell(hide_code=True)
@@ -290,8 +220,13 @@ def _():
           case-sensitive, add `(?i)` to ignore case);
         - `severity` matches the normalised label (critical … info) or the tool's own text.
 
-        One SQL statement maps every alert: a `CASE` over the rules in order, every pattern a bound
-        parameter. **Coverage** = mapped alerts / alerts, by source and by service. For each top unmapped
+        One SQL definition maps (`sql/queue/01_rule_matches.sql`): a `CASE` over the rules in order, every
+        pattern a bound parameter, run once per distinct value of the columns the rules read; the queue
+        and this coverage both join to it.
+
+        $$\text{coverage} = \frac{\text{alerts with a stage}}{\text{alerts}}$$
+
+        by source and by service. For each top unmapped
         service a rule is suggested: the stage of mapped services with the same name prefix, else
         sharing a name word, else the stage whose names share a word; else none ("probably internal").
         Edit the rules below: coverage updates when you leave the editor. To keep them, upload a new
@@ -303,14 +238,17 @@ def _():
 
 @app.cell
 def _(mo):
-    default_workspace = os.environ.get("JOURNEYLENS_WORKSPACE", "workspace")
-    workspace_path = mo.ui.text(value=default_workspace, label="Workspace folder")
+    workspace_path = mo.ui.text(value=os.environ.get("JOURNEYLENS_WORKSPACE", "workspace"),
+                                label="Workspace folder")
     workspace_path
     return (workspace_path,)
 
 
 @app.cell
 def _(mo, workspace_path):
+    mo.stop(not is_workspace(workspace_path.value),
+            mo.callout(mo.md(f"No journeylens workspace at `{workspace_path.value}`: set JOURNEYLENS_WORKSPACE "
+                             "or type the folder above (nothing is created)."), kind="warn"))
     con = connect(workspace_path.value)
     saved_rules = workspace_rules(con)
     journeys = sorted({r["journey"] for r in saved_rules})

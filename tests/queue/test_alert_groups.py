@@ -1,7 +1,10 @@
-"""notebooks/queue/groups.py and sql/queue/03-05, 15 (pieces, buckets, groups, alert details): which alerts are the same problem."""
+"""notebooks/queue/groups.py and sql/queue/04-06, 16 (pieces, buckets, groups, alert details): which alerts are the same problem."""
 
 import csv
+import fnmatch
+import json
 import random
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -180,7 +183,7 @@ def reference_groups(alerts: list, stage_of: dict, tie_order: dict, gap: float, 
     """The documented grouping rules, alert by alert in Python: {alert_ids: (stage, flap_count, and the
     first alert's service, name and labels)}. Alerts are in (fired_at, alert_id) order; "first" (the
     first alert, the first alert that maps) is first by (fired_at, tie_order), the hash of alert_id that
-    03_alert_pieces.sql breaks ties with."""
+    04_alert_pieces.sql breaks ties with."""
     by_key = {}
     for a in alerts:
         key = ("f", a["fingerprint"]) if (a["fingerprint"] or "").strip() else ("r", a["name"], a["service"])
@@ -207,11 +210,32 @@ def reference_groups(alerts: list, stage_of: dict, tie_order: dict, gap: float, 
             for g in groups.values()}
 
 
+def reference_stage(alert: dict, rules: list):
+    """The touchpoint rules of SPEC §2.2 on one alert in Python: the first rule whose every key matches (a
+    glob on the whole value ignoring case, or after `re:` a regular-expression search); a missing value
+    matches nothing."""
+    def value(key):
+        if key.startswith("labels."):
+            return json.loads(alert["labels"]).get(key[len("labels."):]) if alert["labels"] else None
+        return alert[key]
+
+    def matches(key, pattern):
+        found = value(key)
+        if found is None:
+            return False
+        if pattern.startswith("re:"):
+            return re.search(pattern[3:], found) is not None
+        return fnmatch.fnmatchcase(found.lower(), pattern.lower())
+
+    return next((r["stage"] for r in rules if all(matches(k, p) for k, p in r["match"].items())), None)
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_bucketed_grouping_matches_the_alert_by_alert_rules(seed):
-    """sql/queue/03-05 sessionise gap-wide buckets and maps pieces, not alerts: on random alerts (ties, overlaps,
-    resolutions, blank fingerprints, labels that decide the stage) it must agree with the rules applied
-    one alert at a time, and with 01_mapped_alerts.sql's per-alert mapping."""
+    """sql/queue/04-06 sessionise gap-wide buckets and map distinct inputs (01_rule_matches.sql over the
+    pieces), not alerts: on random alerts (ties, overlaps, resolutions, blank fingerprints, labels that
+    decide the stage) it must agree with the rules applied one alert at a time, the touchpoint rules
+    included (reference_stage), as must mapped_alerts, coverage's mapping."""
     from journeylens.notebooks.queue.mapping import create_mapped_alerts
     from journeylens.notebooks.workspace.snapshot import new_connection
 
@@ -236,8 +260,9 @@ def test_bucketed_grouping_matches_the_alert_by_alert_rules(seed):
     con.executemany("insert into alerts values (?, ?, ?, ?, ?, ?, null, ?, 'prometheus', ?, null, null, ?, null)",
                     [(a["alert_id"], a["fired_at"], a["resolved_at"], a["service"], a["name"], a["severity"],
                       1 if a["severity"] == "critical" else 3, a["fingerprint"], a["labels"]) for a in alerts])
+    stage_of = {a["alert_id"]: reference_stage(a, rules) for a in alerts}
     create_mapped_alerts(con, rules)
-    stage_of = dict(con.execute("select alert_id, stage from mapped_alerts").fetchall())
+    assert dict(con.execute("select alert_id, stage from mapped_alerts").fetchall()) == stage_of
     tie_order = dict(con.execute("select alert_id, hash(alert_id) from alerts").fetchall())
     create_alert_groups(con, gap_minutes=gap, flap_window_minutes=flap_window, rules=rules)
     columns = "alert_ids, stage, flap_count, service, name, labels"

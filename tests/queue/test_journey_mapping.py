@@ -1,4 +1,5 @@
-"""notebooks/queue/mapping.py and sql/queue/01_mapped_alerts.sql: touchpoint rules, coverage, suggestions."""
+"""notebooks/queue/mapping.py, rule_suggestions.py and sql/queue/01-03 (rule matches, mapped alerts, coverage):
+touchpoint rules, coverage, suggestions."""
 
 import csv
 import json
@@ -9,15 +10,13 @@ from journeylens.notebooks.ingest.upload import ingest_file
 from journeylens.notebooks.queue.mapping import (
     coverage,
     create_mapped_alerts,
-    glob_literal,
     match_condition,
-    name_tokens,
     parse_rules,
-    rule_sql,
+    rule_matches_sql,
     rules_yaml,
-    suggest_rule,
     workspace_rules,
 )
+from journeylens.notebooks.queue.rule_suggestions import glob_literal, name_tokens, suggest_rule
 from journeylens.notebooks.workspace.snapshot import connect
 
 COLUMNS = ["alert_id", "fired_at", "resolved_at", "service", "name", "severity", "source", "fingerprint",
@@ -153,7 +152,7 @@ def test_quotes_and_sql_in_patterns_and_label_keys_are_parameters(tmp_path):
     con = connect(ws)
     rules = [rule("s1", service=nasty), rule("s2", **{"labels." + odd_key: 'v"a\'l'}),
              rule("s3", service='re:"quoted$'), rule("s4", message=glob_literal("*literal*"))]
-    text, params = rule_sql(rules)
+    text, params, _ = rule_matches_sql(rules)
     assert nasty not in text and odd_key not in text and "quoted" not in text
     assert stages_by_id(con, rules) == {"a1": ("s1", None, 1), "a2": ("s3", None, 3)}
     assert stages_by_id(con, rules[1:]) == {"a1": ("s2", None, 1), "a2": ("s3", None, 2)}

@@ -4,8 +4,8 @@
 -- full export) rather than for every group.
 --
 -- A query over `chosen_groups` (a relation of group_id the caller names, e.g. a CTE), alert_groups
--- and group_buckets (32, 33), group_settings (notebooks/queue/groups.py) and alerts. An alert belongs
--- to the group of its (key, bucket), the key and bucket as 03_alert_pieces.sql defines them.
+-- and group_buckets (06, 05), group_settings (notebooks/queue/groups.py) and alerts. An alert belongs
+-- to the group of its (key, bucket), the key and bucket as 04_alert_pieces.sql defines them.
 --
 -- A fire -> end -> fire cycle (flapping) is an alert that does not start its group (it fires no more
 -- than the gap after every earlier alert of its key ended), fires after all of them ended, and fires

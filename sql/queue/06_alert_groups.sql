@@ -1,12 +1,15 @@
--- alert_groups: one row per problem (SPEC §1 "alert group"): the pieces of 03_alert_pieces.sql merged
--- per (key, session of 04_group_buckets.sql). Step 3 of 3. The group's alert ids and flap cycles need every alert in
--- order, so 15_group_alert_details.sql works them out only for the groups a caller shows; the key
--- columns and `session` stay here for that (and are not part of the group's published columns).
---   stage      : the stage of the group's first alert that a touchpoint rule maps (first rule wins)
+-- alert_groups: one row per problem (SPEC §1 "alert group"): the pieces of 04_alert_pieces.sql merged
+-- per (key, session of 05_group_buckets.sql). Step 3 of 3. The group's alert ids and flap cycles need
+-- every alert in order, so 16_group_alert_details.sql works them out only for the groups a caller
+-- shows; the key columns and `session` stay here for that (and are not part of the group's published
+-- columns).
+--   stage            : the stage of the group's first alert that a touchpoint rule maps (first rule
+--                      wins): each piece joins the rule its input matched (01_rule_matches.sql)
 --   last_resolved_at : max(resolved_at), NULL while the group's latest alert has no resolution
 --   duration_min     : from the first fire to the latest end, in minutes
--- notebooks/queue/groups.py fills the rule_stages, rule_touchpoints and rule_journeys placeholders
--- (journey_mapping.rule_case); as written, the file runs and maps nothing.
+-- notebooks/queue/groups.py fills `true /* mapping join */` with the columns the rules look at (as
+-- written, the file runs and maps nothing). Inputs: alert_pieces, group_buckets, rule_matches,
+-- mapping_rules.
 create or replace temp table alert_groups as
 with grouped as (
     select
@@ -18,7 +21,7 @@ with grouped as (
         min(p.first_o) as first_o,
         arg_min(p.first_alert, p.first_o) as first_alert,
         -- the rule of the first alert that maps (a piece's alerts all map alike; arg_min skips NULLs)
-        arg_min(p.rule_position, p.first_o) as rule_position,
+        arg_min(matches.rule_position, p.first_o) as rule_position,
         min(p.first_fired_at) as first_fired_at,
         max(p.last_fired_at) as last_fired_at,
         -- NULL while the latest alert has no resolution: the problem may still be going on
@@ -33,6 +36,7 @@ with grouped as (
         and p.key_name is not distinct from b.key_name
         and p.key_service is not distinct from b.key_service
         and p.bucket = b.bucket
+    left join rule_matches as matches on true /* mapping join */
     group by p.key_fingerprint, p.key_name, p.key_service, b.session
 ),
 
@@ -52,9 +56,9 @@ select
     alert_count::bigint as alert_count,
     first_alert.service as service,
     first_alert.name as name,
-    cast(null /* rule_stages */ as varchar[])[rule_position] as stage,
-    cast(null /* rule_touchpoints */ as varchar[])[rule_position] as touchpoint,
-    cast(null /* rule_journeys */ as varchar[])[rule_position] as journey,
+    rules.stage,
+    rules.touchpoint,
+    rules.journey,
     first_alert.source as source,
     first_alert.fingerprint as fingerprint,
     first_alert.region as region,
@@ -72,3 +76,4 @@ select
     key_service,
     session
 from keyed_groups
+left join mapping_rules as rules on rules.position = keyed_groups.rule_position

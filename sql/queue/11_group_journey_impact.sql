@@ -1,5 +1,5 @@
 -- Exposure and observed journey harm of each mapped alert group, from the hours its window
--- (09_group_windows.sql) overlaps.
+-- (10_group_windows.sql) overlaps.
 --   exposure : mean segment-weighted traffic in the window / the stage's 95th-percentile hour, capped at 1
 --   harm     : the larger of the relative conversion drop below its hour-of-day baseline (a drop of
 --              $harm_full_drop or more counts fully) and the relative rise of time to value (a rise of
@@ -13,8 +13,8 @@
 --              thin segment cannot cry wolf. harm_segment names where it was seen ('all' = the stage),
 --              and window_conversion / conversion_baseline are that level's, so the row explains it.
 -- Parameters: $harm_full_drop, $ttv_full_rise, $min_entered, $harm_z, $harm_observed_min. Inputs:
--- group_windows (09_group_windows.sql), stage_hourly (07_stage_hourly.sql), segment_hourly
--- (08_segment_hourly.sql).
+-- group_windows (10_group_windows.sql), stage_hourly (08_stage_hourly.sql), segment_hourly
+-- (09_segment_hourly.sql).
 with windows as (
     -- exposure and harm depend on the stage and the hours a window covers only, and many groups cover
     -- the same hours: each distinct (stage, first hour, last hour) is measured once

@@ -1,5 +1,5 @@
 -- mapping_coverage: per service, how many of its alerts the touchpoint rules map (from mapped_alerts,
--- 01_mapped_alerts.sql). journey_mapping.coverage() reads it for the by-service table and for the
+-- 02_mapped_alerts.sql). journey_mapping.coverage() reads it for the by-service table and for the
 -- unmapped services it suggests rules for, so both always agree.
 with per_service as (
     select

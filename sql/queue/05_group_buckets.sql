@@ -1,9 +1,9 @@
--- group_buckets: each (key, bucket) of 03_alert_pieces.sql numbered with the group (`session`) of its
+-- group_buckets: each (key, bucket) of 04_alert_pieces.sql numbered with the group (`session`) of its
 -- key it lies in. Step 2 of 3 of alert grouping. A new group starts when an alert fires more than
 -- $gap_minutes after every earlier alert of its key has ended (ended = resolved_at; an alert with no
--- resolution ended when it fired); a bucket lies inside one group (see 31), so it is enough to compare
+-- resolution ended when it fired); a bucket lies inside one group (see 04), so it is enough to compare
 -- a bucket's first fire with the latest end of its key's earlier buckets. Only the narrow span of each
--- bucket is sorted here; 15_group_alert_details.sql reads this table to find a group's alerts.
+-- bucket is sorted here; 16_group_alert_details.sql reads this table to find a group's alerts.
 create or replace temp table group_buckets as
 with spans as (
     select

@@ -1,5 +1,5 @@
 -- The weight-independent components of every group's score, narrow on purpose: a weight change
--- re-scores this table (12_scored_groups) and re-ranks (14_ranked_groups) without touching alerts, groups or metrics again.
+-- re-scores this table (13_scored_groups) and re-ranks (15_ranked_groups) without touching alerts, groups or metrics again.
 --
 -- severity   = (6 - severity_rank) / 5: critical 1 .. info 0.2
 -- duration   = ln(1 + minutes) / ln(1 + $duration_full_min), capped at 1
@@ -9,9 +9,9 @@
 -- with no journey map at all nothing can be mapped, so every group gets $no_map_impact and
 -- $no_map_sensitivity instead: a queue ranked by the alerts' own signal, not one that is all noise.
 -- A group whose stage has no journey metrics in its window gets exposure $default_exposure and harm
--- $default_harm (unknown, not "no harm seen"); harm_observed is true for harm measured above 0 (41 already counts
+-- $default_harm (unknown, not "no harm seen"); harm_observed is true for harm measured above 0 (11 already counts
 -- harm under its minimum as none).
--- Inputs: alert_groups, stages, group_windows and group_journey_impact (10_group_journey_impact).
+-- Inputs: alert_groups, stages, group_windows and group_journey_impact (11_group_journey_impact).
 with stage_values as (
     select distinct on (stage) stage, impact, sensitivity from stages order by stage, position
 ),

@@ -1,5 +1,5 @@
 -- Per segment of one stage over a window: entries, conversion, and the segment's own hour-of-day
--- baseline weighted by the window's entries (as 07_stage_hourly.sql does for the whole stage).
+-- baseline weighted by the window's entries (as 08_stage_hourly.sql does for the whole stage).
 -- Parameters: $stage, $start, $end. Input: journey_metrics.
 with hourly as (
     select segment, date_trunc('hour', ts) as hour, sum(entered) as entered, sum(completed) as completed

@@ -7,8 +7,8 @@
 -- The order is (suppressed, score desc, first_fired_at, group_id): ties broken so that the ranking
 -- does not depend on input order. queue_select applies it to the top N only (a heap, not a sort of
 -- every group) unless the whole queue is wanted.
--- A view: nothing is computed until queue_select reads it. Inputs: scored_groups (12), group_routes
--- (13), rank_settings (one row: the profile's threshold and spare_harm; a view cannot hold a parameter).
+-- A view: nothing is computed until queue_select reads it. Inputs: scored_groups (13), group_routes
+-- (14), rank_settings (one row: the profile's threshold and spare_harm; a view cannot hold a parameter).
 select
     s.*,
     r.suppression_position,
