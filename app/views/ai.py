@@ -7,15 +7,15 @@ import os
 
 import pandas as pd
 import streamlit as st
-from journeylens.app.charts import ai_trend_chart, two_by_two_chart
 from journeylens.app.ui import flash, guard, show_flash, upload_key, workspace_path
 from journeylens.notebooks.ai.judge import RUBRICS
 from journeylens.notebooks.ai.judge_runner import DEFAULT_TIMEOUT, JudgeError, judge_settings
 from journeylens.notebooks.ai.judge_workspace import judge_plan, judge_workspace, offline_workspace
 from journeylens.notebooks.ai.outcome_signals import ai_deviations, low_success_slices
-from journeylens.notebooks.ai.outcomes import ai_metrics, ai_views
-from journeylens.notebooks.ai.shadow import drift, paired_scores, shadow_verdict
+from journeylens.notebooks.ai.outcomes import ai_metrics, ai_views, retention_cohorts, silent_failure_cells
+from journeylens.notebooks.ai.shadow import model_drift, paired_scores, shadow_verdict
 from journeylens.notebooks.ai.validation import agreement, judged_frame, review_queue, save_human_labels
+from journeylens.notebooks.signals.charts import WIDTH, band_chart, count_matrix
 from journeylens.notebooks.workspace.safe_output import csv_text
 from journeylens.notebooks.workspace.snapshot import connect
 
@@ -27,11 +27,9 @@ def measures(ws: str, uploads: tuple, by: str) -> dict:
     con = connect(ws)
     try:
         pairs = paired_scores(con)
-        models = con.execute("select model_version, latency_ms, cost_usd, accepted, feedback from ai_interactions "
-                             "where not shadow and model_version is not null order by ts").df()
         return {"metrics": ai_metrics(con, by=by), "deviations": ai_deviations(con), "views": ai_views(con),
                 "judged": judged_frame(con), "pairs": pairs, "shadow": shadow_verdict(pairs),
-                "slices": low_success_slices(con), "models": models}
+                "slices": low_success_slices(con), "drift": model_drift(con), "cohorts": retention_cohorts(con)}
     finally:
         con.close()
 
@@ -54,14 +52,18 @@ def skeptic_section(views: pd.DataFrame) -> None:
 
 def two_by_two(views: pd.DataFrame) -> None:
     feature = st.selectbox("Feature", list(views["feature"]), index=len(views) - 1, key="ai_2x2_feature")
-    row = views[views["feature"] == feature].iloc[0]
-    cells = pd.DataFrame([
-        ("pass", "completed", row["judge_pass_user_completed"], "agreed success"),
-        ("fail", "completed", row["judge_fail_user_completed"], "silent failure: the user moved on, the answer was bad"),
-        ("pass", "not completed", row["judge_pass_user_not_completed"], "good answer the user did not use"),
-        ("fail", "not completed", row["judge_fail_user_not_completed"], "visible failure"),
-    ], columns=["judge", "user", "count", "meaning"])
-    st.altair_chart(two_by_two_chart(cells), key="two_by_two")
+    st.altair_chart(count_matrix(silent_failure_cells(views, feature), "user", "judge",
+                                 "Silent failures: judge verdict against the user signal", "User signal",
+                                 "Judge verdict"), key="two_by_two")
+
+
+def retention_section(cohorts: pd.DataFrame) -> None:
+    st.subheader("Retention per signup cohort")
+    st.caption("retention_90d of each month's new users: of those first seen at least 90 days before the latest "
+               "data, the share who came back 90 days or more after their first interaction.")
+    st.dataframe(cohorts, hide_index=True, key="ai_cohorts",
+                 column_config={"cohort": st.column_config.DateColumn("cohort", format="YYYY-MM"),
+                                "retention_90d": st.column_config.NumberColumn(format="percent")})
 
 
 def review_section(ws, judged: pd.DataFrame) -> None:
@@ -113,13 +115,9 @@ def shadow_section(result: dict) -> None:
     if verdict["pairs"] >= 10:
         st.metric("Weighted-score delta (shadow − production)", f"{verdict['delta']:+.3f}",
                   f"{verdict['relative']:+.1%} (95% CI {verdict['ci_low']:+.1%} to {verdict['ci_high']:+.1%})")
-    models = result["models"]
-    versions = list(dict.fromkeys(models["model_version"]))
-    if len(versions) >= 2:
-        before, after = models[models["model_version"] == versions[-2]], models[models["model_version"] == versions[-1]]
-        rows = [{"column": c, **drift(before[c], after[c])} for c in ("latency_ms", "cost_usd", "accepted", "feedback")]
-        st.caption(f"Drift from {versions[-2]} to {versions[-1]}:")
-        st.dataframe(pd.DataFrame(rows), hide_index=True, key="drift")
+    if result["drift"] is not None:
+        st.caption(f"Drift from {result['drift']['before']} to {result['drift']['after']}:")
+        st.dataframe(result["drift"]["table"], hide_index=True, key="drift")
 
 
 def judge_run_message(result: dict) -> tuple:
@@ -184,8 +182,12 @@ with guard("measuring the AI features"):
         feature = left.selectbox("Trend of feature", sorted(deviations["feature"].unique()), key="ai_feature")
         segment = right.selectbox("Segment", sorted(deviations.loc[deviations["feature"] == feature, "segment"].unique(),
                                                     key=lambda s: s != "all"), key="ai_segment")
-        st.altair_chart(ai_trend_chart(deviations, feature, segment), key="ai_trend")
+        trend = deviations[(deviations["feature"] == feature) & (deviations["segment"] == segment)]
+        st.altair_chart(band_chart(trend, f"{feature} · {segment}: task completion against its band",
+                                   "Task completion, rolling 7 days", percent=True, x="day", value="rate",
+                                   onsets=trend[trend["alert"].astype(bool)], width=WIDTH, height=260), key="ai_trend")
         two_by_two(result["views"])
+        retention_section(result["cohorts"])
         st.subheader("Low-success slices")
         st.dataframe(result["slices"], hide_index=True, key="ai_slices")
         st.download_button("Export for the prompt backlog (CSV)", csv_text(result["slices"]),

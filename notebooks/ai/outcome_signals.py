@@ -5,13 +5,14 @@ app = marimo.App(width="medium")
 
 with app.setup:
     import hashlib
-
     import numpy as np
     import pandas as pd
 
     from journeylens.notebooks.ai.outcomes import ai_daily
     from journeylens.notebooks.signals.journey_signals import insert_queue_entries, signal_title
     from journeylens.notebooks.signals.thresholds import detect_rate, wilson_interval
+    from journeylens.notebooks.signals.workspace_picker import require_workspace, workspace_picker
+    from journeylens.notebooks.workspace.snapshot import connect
 
     MIN_TRIALS = 20  # a rolling week with fewer interactions in a slice never alerts
     # AI metrics are daily, over a rolling week (so thin segments have volume); the detector's history
@@ -126,16 +127,62 @@ def _():
     import marimo as mo
 
     mo.md(
-        """
+        r"""
         # AI outcome signals and low-success slices
 
-        Each feature and segment's daily task completion, against its own history, with the same detector
-        as the journey signals (volume-aware; a day with fewer than 30 interactions never alerts). Slices
-        of feature x segment x model version whose completion is significantly below their feature's
-        become backlog items, with examples and fallback reasons.
+        Each feature and segment's task completion over the rolling week, day by day, against its own
+        history, with the same detector as the journey signals (volume-aware; a week with fewer than 20
+        interactions never alerts; guards counted in days). The band is
+        $\text{baseline} \pm z_{min} \cdot \text{spread}$ ($z_{min} = 3$ here); a drop below it that is also
+        the largest in 60 days starts a signal, which enters the ranked queue on the stage the feature serves.
+        Slices of feature × segment × model version whose completion is significantly below their
+        feature's (the Wilson 95% upper bound under the feature's rate, at least 30 interactions) become
+        backlog items, with examples and fallback reasons.
         """
     )
-    return
+    return (mo,)
+
+
+@app.cell
+def _(mo):
+    workspace_path = workspace_picker(mo)
+    workspace_path
+    return (workspace_path,)
+
+
+@app.cell
+def _(mo, workspace_path):
+    con = connect(require_workspace(mo, workspace_path.value))
+    deviations = ai_deviations(con)
+    mo.stop(deviations.empty, mo.callout(mo.md("This workspace has no AI interactions yet."), kind="info"))
+    signals = ai_signal_list(deviations)
+    slices = low_success_slices(con)
+    features = sorted(deviations["feature"].unique())
+    picks = mo.ui.dictionary({
+        "feature": mo.ui.dropdown(features, value=features[0], label="Feature"),
+        "segment": mo.ui.dropdown(sorted(deviations["segment"].unique(), key=lambda s: s != "all"), value="all",
+                                  label="Segment"),
+    })
+    picks
+    return deviations, picks, signals, slices
+
+
+@app.cell
+def _(deviations, mo, picks, signals, slices):
+    from journeylens.notebooks.signals.charts import band_chart
+
+    feature, segment = picks.value["feature"], picks.value["segment"]
+    trend = deviations[(deviations["feature"] == feature) & (deviations["segment"] == segment)]
+    drops = trend[trend["alert"].astype(bool)]
+    mo.vstack([
+        band_chart(trend, f"{feature} · {segment}: task completion against its band ({len(drops)} drops)",
+                   "Task completion, rolling 7 days", percent=True, x="day", value="rate", onsets=drops, width=680),
+        mo.md(f"**{len(signals)} task-completion drops** over the history, all features and segments"),
+        mo.ui.table(signals, selection=None),
+        mo.md(f"**{len(slices)} low-success slices** for the prompt backlog"),
+        mo.ui.table(slices, selection=None),
+    ])
+    return (drops,)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ app = marimo.App(width="medium")
 with app.setup:
     import pandas as pd
 
+    from journeylens.notebooks.signals.workspace_picker import require_workspace, workspace_picker
     from journeylens.notebooks.workspace.snapshot import connect, sql_text
 
     # weighted_score = the mean of these weights x the three judge metrics (SPEC §4.2); a profile may
@@ -17,6 +18,9 @@ with app.setup:
         "task_completion_rate", "silent_failure_rate", "weighted_score", "cost_per_success", "p95_latency_ms",
         "retention_90d", "completed", "completed_evaluated", "evaluated", "cost_usd", "retention_users",
     )
+    # the rolling metrics of ai_daily an analyst can plot: label and axis format
+    TREND_METRICS = {"task_completion": ("task completion", "%"), "silent_failure": ("silent failure", "%"),
+                     "weighted_score": ("weighted score", ".2f"), "cost_per_success": ("cost per success", "$.4f")}
 
 
 @app.function
@@ -89,8 +93,21 @@ def workspace_ai_metrics(workspace, weights: dict | None = None) -> pd.DataFrame
         con.close()
 
 
+@app.function
+def silent_failure_cells(views: pd.DataFrame, feature: str = "all") -> pd.DataFrame:
+    """The silent-failure 2x2 of one feature (ai_views): judge verdict x user signal, counts and meaning."""
+    row = views[views["feature"] == feature].iloc[0]
+    return pd.DataFrame([
+        ("pass", "completed", row["judge_pass_user_completed"], "agreed success"),
+        ("fail", "completed", row["judge_fail_user_completed"], "silent failure: the user moved on, the answer was bad"),
+        ("pass", "not completed", row["judge_pass_user_not_completed"], "good answer the user did not use"),
+        ("fail", "not completed", row["judge_fail_user_not_completed"], "visible failure"),
+    ], columns=["judge", "user", "count", "meaning"])
+
+
 @app.cell(hide_code=True)
 def _():
+    import altair as alt
     import marimo as mo
 
     mo.md(
@@ -102,16 +119,86 @@ def _():
 
         | metric | definition |
         |---|---|
-        | task_completion_rate | completed / interactions; completed = accepted, no fallback, feedback not down, no intent mismatch |
+        | task_completion_rate | completed / interactions with a known `accepted`; completed = accepted, no fallback, feedback not down, no intent mismatch |
         | silent_failure_rate | completed interactions whose task_completion evaluation is < 0.5, among completed ones evaluated (human over llm) |
         | weighted_score | mean of 0.5 task_completion + 0.3 relevance + 0.2 safety over interactions with all three |
         | cost_per_success | cost / completed interactions |
         | retention_90d | users first seen >= 90 days before the latest data who came back >= 90 days later |
 
         plus acceptance, edit and fallback rates and the p95 latency. An empty denominator is empty, not 0.
+        Below, on a workspace: each feature's trend per segment over a rolling 7 or 28 days
+        ($\text{rate}_d = \sum_{d-6}^{d} \text{completed} / \sum_{d-6}^{d} \text{interactions}$ for 7 days),
+        the metrics table, the silent-failure 2×2 and retention per signup cohort.
         """
     )
-    return
+    return alt, mo
+
+
+@app.cell
+def _(mo):
+    workspace_path = workspace_picker(mo)
+    workspace_path
+    return (workspace_path,)
+
+
+@app.cell
+def _(mo, workspace_path):
+    con = connect(require_workspace(mo, workspace_path.value))
+    daily = ai_daily(con)
+    mo.stop(daily.empty, mo.callout(mo.md("This workspace has no AI interactions yet."), kind="info"))
+    features = sorted(daily["feature"].unique())
+    segments = sorted(daily["segment"].unique(), key=lambda s: s != "all")
+    picks = mo.ui.dictionary({
+        "feature": mo.ui.dropdown(features, value=features[0], label="Feature"),
+        "segments": mo.ui.multiselect(segments, value=segments, label="Segments"),
+        "metric": mo.ui.dropdown({v[0]: k for k, v in TREND_METRICS.items()}, value="task completion",
+                                 label="Metric"),
+        "window": mo.ui.radio(["7d", "28d"], value="7d", label="Window", inline=True),
+    })
+    picks
+    return con, daily, picks
+
+
+@app.cell
+def _(alt, daily, picks):
+    chosen = picks.value
+    trend_column = f"{chosen['metric']}_{chosen['window']}"
+    trend_label, trend_format = TREND_METRICS[chosen["metric"]]
+    alt.Chart(daily[(daily["feature"] == chosen["feature"]) & daily["segment"].isin(chosen["segments"])]).mark_line(
+    ).encode(
+        x=alt.X("day:T", title="Day", axis=alt.Axis(format="%b %d")),
+        y=alt.Y(f"{trend_column}:Q", title=f"{trend_label}, rolling {chosen['window']}",
+                axis=alt.Axis(format=trend_format), scale=alt.Scale(zero=False)),
+        color=alt.Color("segment:N", title="Segment"),
+        tooltip=[alt.Tooltip("day:T", format="%Y-%m-%d"), "segment:N",
+                 alt.Tooltip(f"{trend_column}:Q", title=trend_label, format=trend_format),
+                 alt.Tooltip(f"interactions_{chosen['window']}:Q", title="interactions in the window", format=",")],
+    ).properties(title=f"{chosen['feature']}: {trend_label} per segment, rolling {chosen['window']}",
+                 height=280, width=680)
+    return (chosen,)
+
+
+@app.cell
+def _(alt, chosen, con, mo):
+    from journeylens.notebooks.signals.charts import count_matrix
+
+    metrics = ai_metrics(con)
+    views = ai_views(con)
+    cohorts = retention_cohorts(con)
+    feature_rows = metrics[metrics["feature"] == chosen["feature"]]
+    cells = silent_failure_cells(views, chosen["feature"])
+    matrix = count_matrix(cells, "user", "judge", f"{chosen['feature']}: judge verdict against the user signal",
+                          "User signal", "Judge verdict")
+    retention = alt.Chart(cohorts.dropna(subset=["retention_90d"])).mark_bar().encode(
+        x=alt.X("yearmonth(cohort):O", title="Signup cohort (month of first interaction)"),
+        y=alt.Y("retention_90d:Q", title="Retention after 90 days", axis=alt.Axis(format="%")),
+        tooltip=[alt.Tooltip("yearmonth(cohort):O", title="cohort"), "users:Q", "eligible:Q",
+                 alt.Tooltip("retention_90d:Q", format=".1%")],
+    ).properties(title="retention_90d per signup cohort (cohorts under 90 days old are not counted yet)",
+                 height=200, width=320)
+    mo.vstack([mo.md(f"**{chosen['feature']}, per segment** (SPEC §4.2)"), mo.ui.table(feature_rows, selection=None),
+               mo.hstack([matrix, retention])])
+    return cohorts, feature_rows, metrics, views
 
 
 if __name__ == "__main__":

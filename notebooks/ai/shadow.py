@@ -5,18 +5,20 @@ app = marimo.App(width="medium")
 
 with app.setup:
     import math
-
     import numpy as np
     import pandas as pd
     from scipy import stats
     from scipy.spatial.distance import jensenshannon as distance_jensenshannon
 
     from journeylens.notebooks.ai.outcomes import ai_weights
+    from journeylens.notebooks.signals.workspace_picker import require_workspace, workspace_picker
+    from journeylens.notebooks.workspace.snapshot import connect
 
     NON_INFERIORITY = 0.05  # the shadow may be at most 5% worse than production
     SMALL_SAMPLE = 1000  # up to this many rows per side: classical tests; above: distances
     DRIFT_P = 0.01  # K-S / chi-square: drift when p < 0.01
     DRIFT_DISTANCE = 0.1  # Wasserstein (in pooled standard deviations) / Jensen-Shannon (base 2)
+    DRIFT_COLUMNS = ("latency_ms", "cost_usd", "accepted", "feedback")  # compared between model versions
 
 
 @app.function
@@ -118,25 +120,109 @@ def drift(before: pd.Series, after: pd.Series) -> dict:
     return {"test": "Jensen-Shannon", "value": divergence, "drift": divergence > DRIFT_DISTANCE, **sizes}
 
 
+@app.function
+def model_versions(con) -> list:
+    """The production model versions, in the order they first answered."""
+    return [v for (v,) in con.execute("select model_version from ai_interactions where not shadow and model_version "
+                                      "is not null group by model_version order by min(ts), model_version").fetchall()]
+
+
+@app.function
+def model_drift(con, before: str | None = None, after: str | None = None) -> dict | None:
+    """Drift (see drift) of every DRIFT_COLUMNS column of production interactions from model version `before`
+    to `after`; by default the two latest versions (model_versions). None with fewer than two versions.
+    Returns {before, after, table}: one row per column with its test, value, verdict and sample sizes."""
+    versions = model_versions(con)
+    if len(versions) < 2 and not (before and after):
+        return None
+    before, after = before or versions[-2], after or versions[-1]
+    rows = con.execute(f"select model_version, {', '.join(DRIFT_COLUMNS)} from ai_interactions "
+                       "where not shadow and model_version in ($b, $a)", {"b": before, "a": after}).df()
+    sides = {v: rows[rows["model_version"] == v] for v in (before, after)}
+    table = pd.DataFrame([{"column": c, **drift(sides[before][c], sides[after][c])} for c in DRIFT_COLUMNS])
+    return {"before": before, "after": after, "table": table}
+
+
 @app.cell(hide_code=True)
 def _():
+    import altair as alt
     import marimo as mo
 
     mo.md(
-        """
+        r"""
         # Shadow mode and drift
 
         A shadow model answers the same requests as production, unseen by users. On paired interactions
-        the weighted judge score of each side is compared: mean delta and a 95% bootstrap interval of the
-        relative delta. Promotion is recommended on **non-inferiority** only: the interval's lower end is
-        above −5%, i.e. the shadow is not worse by more than 5% with 95% confidence.
+        the weighted judge score of each side is compared: the mean delta, and a 95% percentile bootstrap
+        interval of the relative delta $(\bar s - \bar p)/\bar p$ (scipy, pairs resampled together, seeded).
+        Promotion is recommended on **non-inferiority** only: the interval's lower end is above $-m$
+        (margin $m$ = 5%), i.e. the shadow is not worse by more than 5% with 95% confidence.
 
-        **Drift** between model versions or periods: up to 1,000 rows a side, K–S for numbers and
-        chi-square for categories (drift when p < 0.01); above that, the Wasserstein distance (in pooled
-        standard deviations) or the Jensen–Shannon divergence (drift above 0.1).
+        **Drift** of latency, cost, acceptance and feedback between two production model versions: up to
+        1,000 rows a side, K–S for numbers and chi-square for categories (drift when p < 0.01); above that,
+        the Wasserstein distance in pooled standard deviations or the Jensen–Shannon divergence (drift
+        above 0.1). Pick the workspace, the margin and the two versions below.
         """
     )
-    return
+    return alt, mo
+
+
+@app.cell
+def _(mo):
+    workspace_path = workspace_picker(mo)
+    workspace_path
+    return (workspace_path,)
+
+
+@app.cell
+def _(mo, workspace_path):
+    con = connect(require_workspace(mo, workspace_path.value))
+    pairs = paired_scores(con)
+    versions = model_versions(con)
+    margin = mo.ui.slider(0.01, 0.2, 0.01, value=NON_INFERIORITY, label="Non-inferiority margin", show_value=True)
+    margin
+    return con, margin, pairs, versions
+
+
+@app.cell
+def _(alt, margin, mo, pairs):
+    verdict = shadow_verdict(pairs, margin.value)
+    summary = mo.md(f"**{verdict['pairs']:,} paired interactions.** {verdict['reason']}.")
+    if verdict["pairs"] >= 10:
+        deltas = pairs.assign(delta=pairs["shadow"] - pairs["production"])
+        bars = alt.Chart(deltas).mark_bar(opacity=0.8).encode(
+            x=alt.X("delta:Q", bin=alt.Bin(maxbins=30), title="Weighted score, shadow − production (per pair)"),
+            y=alt.Y("count():Q", title="Paired interactions"))
+        marks = pd.DataFrame({"at": [0.0, verdict["delta"]], "what": ["no change", "mean delta"]})
+        rules = alt.Chart(marks).mark_rule(strokeDash=[5, 4]).encode(
+            x="at:Q", color=alt.Color("what:N", title=None, scale=alt.Scale(range=["#d62728", "#7f7f7f"])),
+            tooltip=["what:N", alt.Tooltip("at:Q", format="+.3f")])
+        title = (f"Shadow − production: mean {verdict['delta']:+.3f} ({verdict['relative']:+.1%}, 95% CI "
+                 f"{verdict['ci_low']:+.1%} to {verdict['ci_high']:+.1%})")
+        summary = mo.vstack([summary, (bars + rules).properties(title=title, height=220, width=600)])
+    summary
+    return (verdict,)
+
+
+@app.cell
+def _(mo, versions):
+    version_pick = mo.ui.dictionary({
+        "before": mo.ui.dropdown(versions, value=versions[-2] if len(versions) > 1 else None, label="From version"),
+        "after": mo.ui.dropdown(versions, value=versions[-1] if versions else None, label="To version"),
+    })
+    version_pick
+    return (version_pick,)
+
+
+@app.cell
+def _(con, mo, version_pick):
+    chosen = version_pick.value
+    model_change = (model_drift(con, chosen["before"], chosen["after"])
+                    if chosen["before"] and chosen["after"] and chosen["before"] != chosen["after"] else None)
+    (mo.vstack([mo.md(f"**Drift from {model_change['before']} to {model_change['after']}**"),
+                mo.ui.table(model_change["table"], selection=None)])
+     if model_change else mo.md("Pick two different production model versions to compare."))
+    return (model_change,)
 
 
 if __name__ == "__main__":

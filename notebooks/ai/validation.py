@@ -11,6 +11,7 @@ with app.setup:
 
     from journeylens.notebooks.ai.judge_workspace import store_scores
     from journeylens.notebooks.ai.judge import RUBRICS
+    from journeylens.notebooks.signals.workspace_picker import require_workspace, workspace_picker
     from journeylens.notebooks.workspace.snapshot import connect
 
     PASS = 0.5  # a score >= 0.5 is a pass
@@ -157,12 +158,68 @@ def _():
 
         Humans label a **review queue**: edge cases first (the judge unsure, or contradicting what the
         user did), then a sample stratified by feature, segment and verdict. On the interactions both
-        scored: the confusion matrix, Cohen's $\kappa$, TPR and TNR. The judge's pass rate is corrected
-        for its errors with **Rogan–Gladen**, $\hat p = (p_{obs} + \text{TNR} - 1)/(\text{TPR} + \text{TNR} - 1)$,
-        with a 95% bootstrap interval.
+        scored (pass = score $\ge 0.5$): the confusion matrix, Cohen's
+        $\kappa = (p_o - p_e)/(1 - p_e)$ (observed against chance agreement), TPR and TNR. The judge's pass
+        rate is corrected for its errors with **Rogan–Gladen**,
+        $\hat p = (p_{obs} + \text{TNR} - 1)/(\text{TPR} + \text{TNR} - 1)$, with a 95% bootstrap interval.
+        Below, on a workspace: the agreement on a rubric, and the next interactions to label (read-only
+        here: label them on the app's AI page).
         """
     )
-    return
+    return (mo,)
+
+
+@app.cell
+def _(mo):
+    workspace_path = workspace_picker(mo)
+    rubric = mo.ui.dropdown(list(RUBRICS), value="task_completion", label="Rubric")
+    mo.hstack([workspace_path, rubric], justify="start")
+    return rubric, workspace_path
+
+
+@app.cell
+def _(mo, rubric, workspace_path):
+    found = workspace_agreement(require_workspace(mo, workspace_path.value), rubric.value)
+    return (found,)
+
+
+@app.cell
+def _(found, mo, rubric):
+    from journeylens.notebooks.signals.charts import count_matrix
+
+    judge_stats = found["agreement"]
+    mo.stop(not judge_stats["n"], mo.callout(mo.md(
+        f"No interaction has both a judge and a human verdict on {rubric.value} yet."), kind="info"))
+    cells = pd.DataFrame({"judge": ["pass", "pass", "fail", "fail"], "human": ["pass", "fail", "pass", "fail"],
+                          "count": [judge_stats[k] for k in ("tp", "fp", "fn", "tn")]})
+    matrix = count_matrix(cells, "human", "judge", f"{rubric.value}: judge against humans on {judge_stats['n']} "
+                          "interactions", "Human verdict", "Judge verdict")
+    figure = [("Cohen's κ", "kappa"), ("TPR", "tpr"), ("TNR", "tnr"), ("Judge pass rate", "judge_pass_rate"),
+              ("Corrected pass rate", "corrected_pass_rate")]
+    mo.vstack([
+        mo.hstack([mo.stat(f"{judge_stats[key]:.2f}" if pd.notna(judge_stats[key]) else "—", label=label)
+                   for label, key in figure]),
+        mo.md(f"Corrected pass rate, 95% bootstrap interval: {judge_stats['ci_low']:.3f} to "
+              f"{judge_stats['ci_high']:.3f} ({judge_stats['judged']:,} judged production interactions)."),
+        matrix,
+    ])
+    return (judge_stats,)
+
+
+@app.cell
+def _(mo):
+    queue_size = mo.ui.slider(10, 200, 10, value=20, label="Review queue size", show_value=True)
+    queue_size
+    return (queue_size,)
+
+
+@app.cell
+def _(found, mo, queue_size):
+    queue = review_queue(found["frame"], size=queue_size.value)
+    mo.vstack([mo.md(f"**Next {len(queue)} to label** (edge cases first)"),
+               mo.ui.table(queue[["interaction_id", "feature", "segment", "judge", "completed", "reason", "prompt",
+                                  "output"]], selection=None)])
+    return (queue,)
 
 
 if __name__ == "__main__":

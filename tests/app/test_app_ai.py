@@ -32,6 +32,11 @@ def test_page_contrasts_infrastructure_with_outcomes(workspace, open_page):
     assert any("against its band" in s and "band_lower" in s for s in specs)  # trend with its band
     metrics = next(f for f in frames(at) if "task_completion_rate" in f.columns and "interactions" in f.columns)
     assert {"free", "pro", "enterprise", "all"} <= set(metrics["segment"])
+    cohorts = next(f for f in frames(at) if "cohort" in f.columns)  # retention_90d per signup cohort
+    assert cohorts["eligible"].sum() > 0 and cohorts["retention_90d"].dropna().between(0, 1).all()
+    drift = next(f for f in frames(at) if "drift" in f.columns)  # the two latest production models compared
+    assert list(drift["column"]) == ["latency_ms", "cost_usd", "accepted", "feedback"]
+    assert any("Drift from gpt-small-2026-07 to gpt-small-2026-09" in c.value for c in at.caption)
     at.radio(key="ai_slice").set_value("model_version")
     at.run()
     metrics = next(f for f in frames(at) if "task_completion_rate" in f.columns and "interactions" in f.columns)

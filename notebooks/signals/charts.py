@@ -1,0 +1,77 @@
+"""Altair charts of a series against its own history, for the signals and AI notebooks and the app's pages.
+
+Drawing only: every number comes from the detector (thresholds, journey_signals, outcome_signals). Altair is
+imported here, not by the modules that compute, so the command line never pays for it.
+"""
+
+import altair as alt
+import pandas as pd
+
+WIDTH = 760  # concatenated charts cannot stretch to their container; this fits a wide page or notebook
+
+
+def band_chart(rows: pd.DataFrame, title: str, value_title: str, percent: bool = False, band: bool = True,
+               x: str = "ts", value: str = "value", static_threshold: float | None = None,
+               onsets: pd.DataFrame | None = None, spans: pd.DataFrame | None = None,
+               width: int = WIDTH // 2 - 20, height: int = 240) -> alt.LayerChart:
+    """One series over time: the value, and either the detector's baseline (dashed) with its band
+    (band_lower..band_upper) or a static threshold line; the rows where a rule alerted in red (`onsets`,
+    same columns, optional `rule`), and shaded `spans` (start, end, label: incidents, episodes)."""
+    fmt, tip_fmt = ("%", ".1%") if percent else (",.4~g", ",.3~g")
+    axis_x = alt.X(f"{x}:T", title="Time (UTC)" if x == "ts" else "Day", axis=alt.Axis(format="%b %d %H:%M"
+                                                                                       if x == "ts" else "%b %d"))
+    y = alt.Y(f"{value}:Q", title=value_title, axis=alt.Axis(format=fmt), scale=alt.Scale(zero=False))
+    tip = [alt.Tooltip(f"{x}:T", title="Time", format="%Y-%m-%d %H:%M"),
+           alt.Tooltip(f"{value}:Q", title=value_title, format=tip_fmt)]
+    layers = []
+    if spans is not None and len(spans):
+        layers.append(alt.Chart(spans).mark_rect(opacity=0.15, color="#d62728").encode(
+            x="start:T", x2="end:T", tooltip=[alt.Tooltip("label:N", title="span"),
+                                              alt.Tooltip("start:T", format="%Y-%m-%d %H:%M"),
+                                              alt.Tooltip("end:T", format="%Y-%m-%d %H:%M")]))
+    if band:
+        layers.append(alt.Chart(rows).mark_area(opacity=0.18, color="#7f7f7f").encode(
+            x=axis_x, y=alt.Y("band_lower:Q", title=value_title), y2="band_upper:Q",
+            tooltip=[*tip[:1], alt.Tooltip("band_lower:Q", title="band from", format=tip_fmt),
+                     alt.Tooltip("band_upper:Q", title="to", format=tip_fmt)]))
+        layers.append(alt.Chart(rows).mark_line(color="#7f7f7f", strokeDash=[5, 4]).encode(
+            x=axis_x, y="baseline:Q"))
+    layers.append(alt.Chart(rows).mark_line(color="#1f77b4").encode(x=axis_x, y=y, tooltip=tip))
+    if static_threshold is not None and pd.notna(static_threshold):
+        layers.append(alt.Chart(pd.DataFrame({"threshold": [static_threshold]})).mark_rule(
+            color="#ff7f0e", strokeDash=[6, 3]).encode(y="threshold:Q", tooltip=[alt.Tooltip(
+                "threshold:Q", title="static threshold", format=tip_fmt)]))
+    if onsets is not None and len(onsets):
+        extra = [alt.Tooltip("rule:N", title="alert by")] if "rule" in onsets else []
+        layers.append(alt.Chart(onsets).mark_point(color="#d62728", size=90, filled=True).encode(
+            x=axis_x, y=f"{value}:Q", tooltip=[*tip, *extra]))
+    return alt.layer(*layers).properties(title=title, height=height, width=width)
+
+
+def stages_overview(deviations: pd.DataFrame) -> alt.FacetChart:
+    """Every stage's conversion (all segments together) against its baseline band, one small chart per
+    stage, with the onsets of the signals that fired marked in red."""
+    rows = deviations[(deviations["segment"] == "all") & (deviations["metric"] == "conversion")]
+    base = alt.Chart().encode(x=alt.X("ts:T", title=None, axis=alt.Axis(format="%b %d")))
+    band = base.mark_area(opacity=0.18, color="#7f7f7f").encode(
+        y=alt.Y("band_lower:Q", title="Conversion", axis=alt.Axis(format="%")), y2="band_upper:Q")
+    line = base.mark_line(color="#1f77b4", strokeWidth=1).encode(
+        y="value:Q", tooltip=[alt.Tooltip("ts:T", title="Time", format="%Y-%m-%d %H:%M"),
+                              alt.Tooltip("value:Q", title="Conversion", format=".1%"),
+                              alt.Tooltip("baseline:Q", title="Baseline", format=".1%")])
+    onsets = base.mark_point(color="#d62728", size=70, filled=True).encode(y="value:Q").transform_filter(
+        alt.datum.alert)
+    return alt.layer(band, line, onsets, data=rows).properties(height=110, width=WIDTH // 2 - 20).facet(
+        facet=alt.Facet("stage:N", title=None), columns=2).properties(
+        title="Conversion per stage against its baseline band; red: signals that fired")
+
+
+def count_matrix(cells: pd.DataFrame, x: str, y: str, title: str, x_title: str, y_title: str) -> alt.LayerChart:
+    """A 2 x 2 (or larger) table of counts as a heat map with the counts written in: `cells` has x, y, count
+    and optionally meaning."""
+    tips = [f"{y}:N", f"{x}:N", "count:Q"] + (["meaning:N"] if "meaning" in cells else [])
+    base = alt.Chart(cells).encode(x=alt.X(f"{x}:N", title=x_title), y=alt.Y(f"{y}:N", title=y_title))
+    heat = base.mark_rect().encode(color=alt.Color("count:Q", title="Interactions", scale=alt.Scale(scheme="blues")),
+                                   tooltip=tips)
+    text = base.mark_text(fontSize=14).encode(text=alt.Text("count:Q", format=","))
+    return (heat + text).properties(title=title, height=200, width=360)
