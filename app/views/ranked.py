@@ -1,10 +1,10 @@
 """Ranked alerts: which problems hurt customers most right now, under a weight profile you can tune.
 
-The page calls `journeylens.notebooks.queue.ranking`, `journeylens.notebooks.queue.scoring`, `journeylens.notebooks.queue.profiles` and `journeylens.notebooks.ingest.playbook_file`; the
-only SQL here are small reads for the drill-down (the hourly stage state the ranking left, changes)."""
+The page asks and shows only. The session keeps its ranking open (`notebooks/queue/live_queue.py`) in
+st.session_state, keyed by the workspace and its upload ids, so a slider re-ranks on the fast path and a
+new upload ranks in full; the drill-down reads the same ranking. Profiles: `notebooks/queue/profiles.py`."""
 
 import copy
-import json
 from pathlib import Path
 
 import pandas as pd
@@ -12,10 +12,9 @@ import streamlit as st
 from journeylens.app.charts import stage_window_chart
 from journeylens.app.ui import flash, guard, show_flash, upload_key, workspace_path
 from journeylens.notebooks.ingest.playbook_file import load_playbooks
+from journeylens.notebooks.queue.live_queue import LiveQueue
 from journeylens.notebooks.queue.profiles import load_profile, profile_diff, profile_history, save_profile
-from journeylens.notebooks.queue.ranking import queue_select, rank_alerts
-from journeylens.notebooks.queue.scoring import DEFAULT_PROFILE, segment_conversion
-from journeylens.notebooks.workspace.snapshot import connect
+from journeylens.notebooks.queue.scoring import DEFAULT_PROFILE
 from journeylens.notebooks.workspace.versions import list_names
 
 DEFAULT_NAME = "default"
@@ -45,8 +44,8 @@ TABLE_COLUMNS = ("rank", "score", "stage", "service", "name", "severity", "alert
                  "corroboration", "harm", "harm_observed", "exposure", "severity_component", "confidence_component",
                  "duration_component", "recurrence_component", "suppressed", "suppressed_reason", "flapping",
                  "playbook", "automation_tier", "change_at", "change_service", "change_description")
-CHANGE_LOOKBACK_H = 6
 CHART_MARGIN_H = 24
+LIVE = "_live_queue"  # st.session_state key of the session's open ranking
 
 
 def get_setting(profile: dict, key: str):
@@ -62,24 +61,18 @@ def set_setting(profile: dict, key: str, value) -> None:
         profile[section] = value
 
 
-# -- the expensive part, remembered per workspace content, profile and playbooks ----------------------
+# -- the session's ranking, kept open -------------------------------------------------------------
 
-@st.cache_data(max_entries=32, show_spinner="Ranking the alerts…")
-def ranking(ws: str, uploads: tuple, profile_json: str, playbooks_json: str) -> dict:
-    """rank_alerts on a fresh snapshot: the ranked groups, the hourly stage state and which services map
-    to which stage. `uploads` is only part of the cache key (a new upload is a new answer)."""
-    con = connect(ws)
-    try:
-        rank_alerts(con, json.loads(profile_json), json.loads(playbooks_json), signals=True)
-        return {
-            "ranked": con.execute(queue_select()).df(),
-            "hourly": con.execute("select stage, hour, traffic, entered, completed, conversion, "
-                                  "conversion_baseline from stage_hourly order by stage, hour").df(),
-            "stage_services": con.execute("select distinct stage, service from alert_groups "
-                                          "where stage is not null").df(),
-        }
-    finally:
-        con.close()
+def live_queue(ws: Path) -> LiveQueue:
+    """This session's open ranking of `ws`; a new one (a full ranking) when the workspace or its uploads
+    changed. Sessions do not share it: each re-ranks under its own sliders."""
+    key = (str(ws), upload_key(ws))
+    live = st.session_state.get(LIVE)
+    if live is None or live.key != key:
+        if live is not None:
+            live.close()
+        live = st.session_state[LIVE] = LiveQueue(ws, signals=True, key=key)
+    return live
 
 
 # -- sidebar: the profile --------------------------------------------------------------------------
@@ -152,14 +145,11 @@ def text_or(value, missing: str = "—") -> str:
     return missing if value is None or pd.isna(value) or value == "" else str(value)
 
 
-CHANGES_SQL = """
-select ts, service, kind, description from changes
-where ts >= $since and ts <= $until and list_contains($services, service)
-order by ts
-"""
+def minutes_text(minutes: float) -> str:
+    return f"{minutes / 60:g} h" if minutes % 60 == 0 else f"{minutes:g} min"
 
 
-def drill_down(ws: Path, shown: pd.DataFrame, result: dict) -> None:
+def drill_down(live: LiveQueue, shown: pd.DataFrame) -> None:
     groups = {f"#{r.rank} · {r.service} · {r.name} · {text_or(r.stage, 'unmapped')}": r.group_id
               for r in shown.itertuples(index=False)}
     label = st.selectbox("Group", list(groups), index=None, key="drill_group",
@@ -168,7 +158,7 @@ def drill_down(ws: Path, shown: pd.DataFrame, result: dict) -> None:
         return
     group = shown[shown["group_id"] == groups[label]].iloc[0]
     start, end = pd.Timestamp(group["window_start"]), pd.Timestamp(group["window_end"])
-    stage = group["stage"]
+    stage = None if pd.isna(group["stage"]) else group["stage"]
     left, right = st.columns(2)
     left.markdown(f"**Stage** {text_or(stage, 'unmapped')} · **touchpoint** {text_or(group['touchpoint'])}  \n"
                   f"**Window** {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC · "
@@ -179,46 +169,30 @@ def drill_down(ws: Path, shown: pd.DataFrame, result: dict) -> None:
     else:
         right.markdown("No playbook matches this group.")
     with st.expander("Alert ids"):
-        st.code(str(group["alert_ids"]).replace(",", "\n"), language=None)
+        st.code(str(group["alert_ids"]).replace(";", "\n"), language=None)
 
-    services = [group["service"]]
-    con = connect(ws)
-    try:
-        if stage and not pd.isna(stage):
-            mapped = result["stage_services"]
-            services += [s for s in mapped.loc[mapped["stage"] == stage, "service"] if s != group["service"]]
-            segments = segment_conversion(con, stage, start, end)
-        else:
-            segments = pd.DataFrame()
-        since = pd.Timestamp(group["first_fired_at"]) - pd.Timedelta(hours=CHANGE_LOOKBACK_H)
-        changes = con.execute(CHANGES_SQL, {"since": since, "until": pd.Timestamp(group["first_fired_at"]),
-                                            "services": services}).df()
-    finally:
-        con.close()
-
-    if stage and not pd.isna(stage):
-        hourly = result["hourly"]
-        margin = pd.Timedelta(hours=CHART_MARGIN_H)
-        around = hourly[(hourly["stage"] == stage) & (hourly["hour"] >= start - margin)
-                        & (hourly["hour"] <= end + margin)]
+    if stage:
+        around = live.stage_hours(stage, start, end, CHART_MARGIN_H)
         if around.empty:
             st.info(f"No journey metrics for stage {stage} around this window.")
         else:
             st.altair_chart(stage_window_chart(around, start, end, stage))
             st.caption(f"Shaded: the alert window. Dashed: the stage's median conversion at that hour of day. "
                        f"{CHART_MARGIN_H} h either side of the window.")
+        segments = live.segments(stage, start, end)
         if segments.empty:
             st.caption("No segment measured at this stage in the window.")
         else:
-            below = segments[segments["conversion"] < segments["conversion_baseline"]]
-            names = ", ".join(below["segment"]) or "none"
+            names = ", ".join(segments.loc[segments["below_baseline"], "segment"]) or "none"
             st.markdown(f"**Segments below their baseline in the window:** {names}")
             st.dataframe(segments, hide_index=True, key="segments_table")
     else:
         st.caption("This group maps to no journey stage: no journey metrics to show.")
 
-    st.markdown(f"**Changes in the {CHANGE_LOOKBACK_H} h before the first alert** "
-                f"(on {', '.join(services)})")
+    where = f"{group['service']} or another service of stage {stage}" if stage else group["service"]
+    st.markdown(f"**Changes in the {minutes_text(live.profile['change_lookback_minutes'])} before the first "
+                f"alert** (on {where}; the first is the one the queue links)")
+    changes = live.changes_before(group["group_id"])
     if changes.empty:
         st.caption("None recorded.")
     else:
@@ -257,14 +231,15 @@ show_flash()
 with guard("ranking the alerts"):
     picked, profile = profile_controls(workspace)
     save_form(workspace, picked, profile)
-    uploads = upload_key(workspace)
-    result = ranking(str(workspace), uploads, json.dumps(profile, sort_keys=True, default=str),
-                     json.dumps(load_playbooks(workspace), sort_keys=True, default=str))
-    if result["ranked"].empty:
+    live = live_queue(workspace)
+    with st.spinner("Ranking the alerts…"):
+        live.update(profile, load_playbooks(workspace))
+    ranked = live.queue()
+    if ranked.empty:
         st.info("No alerts to rank yet. Add alerts and a journey map on the Data page, or run "
                 "`journeylens demo` for a sample workspace.")
     else:
-        shown = answer(result["ranked"])
+        shown = answer(ranked)
         st.subheader("Why this group?")
-        drill_down(workspace, shown, result)
+        drill_down(live, shown)
     profile_versions(workspace, picked)

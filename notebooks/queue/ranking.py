@@ -10,7 +10,7 @@ with app.setup:
     from journeylens.notebooks.signals.journey_signals import append_signal_groups, journey_deviations, journey_signals
     from journeylens.notebooks.ingest.playbook_file import load_playbooks
     from journeylens.notebooks.queue.profiles import load_profile
-    from journeylens.notebooks.queue.scoring import COMPONENTS, rescore, resolve_profile, score_groups
+    from journeylens.notebooks.queue.scoring import COMPONENTS, rescore, resolved, score_groups
     from journeylens.notebooks.workspace.snapshot import RANK_MEMORY_LIMIT, connect, limit_memory, sql_text
 
     # Keys a suppression rule or playbook may match on: what a group carries (besides `stage`).
@@ -49,7 +49,7 @@ def rule_when(rule: dict, name: str, params: dict, table: str = "g") -> str:
 
 @app.function
 def routes_sql(suppress: list, playbooks: list) -> tuple:
-    """(SQL of sql/queue/13_group_routes.sql with the rules filled in as CASEs, parameters)."""
+    """(SQL of sql/queue/14_group_routes.sql with the rules filled in as CASEs, parameters)."""
     params = {}
     text = sql_text("group_routes")
     for placeholder, rules, prefix in (("suppression_position", suppress, "s"), ("playbook_position", playbooks, "p")):
@@ -61,19 +61,19 @@ def routes_sql(suppress: list, playbooks: list) -> tuple:
 
 @app.function
 def rerank(con, profile: dict | None = None, playbooks: list | None = None) -> None:
-    """After a weight, threshold or rule change: re-score the narrow components, then re-route and
-    re-rank (route_groups). Needs the tables a rank_alerts call left on `con`."""
-    p = resolve_profile(profile)
+    """After a weight, threshold, suppression or playbook change: re-score the narrow components, then
+    re-route and re-rank (route_groups). Needs the tables a rank_alerts call left on `con`; `profile`
+    resolved (resolve_profile, load_profile), None for the defaults."""
+    p = resolved(profile)
     rescore(con, p)
     route_groups(con, p, playbooks)
 
 
 @app.function
-def route_groups(con, profile: dict | None = None, playbooks: list | None = None) -> None:
+def route_groups(con, p: dict, playbooks: list | None = None) -> None:
     """Marks suppressed groups, attaches playbooks and leaves the ranked_groups view, over the scores in
-    scored_groups. The rule texts go to two small tables (suppression_rules, playbook_rules) that
-    queue_select joins for the rows it returns."""
-    p = resolve_profile(profile)
+    scored_groups, under the resolved profile `p`. The rule texts go to two small tables
+    (suppression_rules, playbook_rules) that queue_select joins for the rows it returns."""
     suppress, playbooks = p.get("suppress") or [], playbooks or []
     text, params = routes_sql(suppress, playbooks)
     con.execute(f"create or replace temp table group_routes as {text}", params)
@@ -95,10 +95,11 @@ def route_groups(con, profile: dict | None = None, playbooks: list | None = None
 @app.function
 def rank_alerts(con, profile: dict | None = None, playbooks: list | None = None, signals: bool = False) -> None:
     """map -> group -> score -> route -> rank, all in DuckDB: leaves the temp tables alert_groups
-    (wide) and ranked_groups (narrow) on `con`; queue_select() joins them for output. signals=True
-    also queues the fired journey signals and AI task-completion drops on their stages; the
-    CSV of SPEC §4.1 is alert groups only, so the command line leaves them out."""
-    p = resolve_profile(profile)
+    (wide) and ranked_groups (narrow) on `con`; queue_select() joins them for output. `profile` resolved
+    (resolve_profile, load_profile), None for the defaults. signals=True also queues the fired journey
+    signals and AI task-completion drops on their stages; the CSV of SPEC §4.1 is alert groups only, so
+    the command line leaves them out."""
+    p = resolved(profile)
     limit_memory(con, RANK_MEMORY_LIMIT)
     create_alert_groups(con, gap_minutes=p["group_gap_minutes"], flap_window_minutes=p["flap_window_minutes"],
                         flap_min_cycles=int(p["flap_min_cycles"]))
@@ -107,7 +108,7 @@ def rank_alerts(con, profile: dict | None = None, playbooks: list | None = None,
         append_ai_signal_groups(con)
     # the change made shortly before each group started (a deploy, a flag...): shown, never scored
     con.execute(f"create or replace temp table group_changes as {sql_text('group_changes')}",
-                {"lookback_minutes": int(p["change_lookback_minutes"])})
+                {"lookback_minutes": int(p["change_lookback_minutes"]), "group_id": None, "per_group": 1})
     score_groups(con, p, deviations_ready=signals)
     route_groups(con, p, playbooks)
 

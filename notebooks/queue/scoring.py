@@ -5,7 +5,6 @@ app = marimo.App(width="medium")
 
 with app.setup:
     import copy
-    import math
 
     from journeylens.notebooks.signals.journey_signals import journey_deviations
     from journeylens.notebooks.queue.profile_checks import check_profile
@@ -76,9 +75,23 @@ def resolve_profile(profile: dict | None = None) -> dict:
 
 
 @app.function
-def score_parameters(profile: dict) -> dict:
-    """The SQL parameters of sql/queue/09-12, by file: {"impact": …, "components": …, "score": …}."""
-    p = resolve_profile(profile)
+def resolved(profile: dict | None) -> dict:
+    """`profile` if it is resolved (every setting present, as resolve_profile and load_profile give it),
+    the defaults for None. The steps of a ranking take a resolved profile, so that a ranking resolves
+    (and checks) its profile once; a profile with settings missing is refused, not completed here."""
+    if profile is None:
+        return resolve_profile(None)
+    missing = (DEFAULT_PROFILE.keys() - profile.keys()) | (DEFAULT_PROFILE["weights"].keys()
+                                                           - (profile.get("weights") or {}).keys())
+    if missing:
+        raise ValueError(f"a profile without {', '.join(sorted(missing))}: resolve it first (resolve_profile)")
+    return profile
+
+
+@app.function
+def score_parameters(p: dict) -> dict:
+    """The SQL parameters of sql/queue/10-13 by file ({"windows": …, "impact": …, "components": …,
+    "score": …}), from a resolved profile."""
     pick = {
         "windows": ("max_window_hours",),
         "impact": ("harm_full_drop", "ttv_full_rise", "min_entered", "harm_z", "harm_observed_min"),
@@ -93,12 +106,13 @@ def score_parameters(profile: dict) -> dict:
 
 
 @app.function
-def score_groups(con, profile: dict | None = None, deviations_ready: bool = False) -> None:
-    """Scores every row of `alert_groups`, set-based in DuckDB: stage_hourly and segment_hourly (sql/queue/07, 08)
-    -> group_windows and group_journey_impact (09, 10) -> group_components (11) -> scored_groups (12). See the
-    markdown below for the formula; `reference_score` is the same formula in Python. deviations_ready: the caller has
-    just left journey_deviations on `con` (rank_alerts with signals), so it is not computed again."""
-    params = score_parameters(profile)
+def score_groups(con, p: dict, deviations_ready: bool = False) -> None:
+    """Scores every row of `alert_groups` under the resolved profile `p`, set-based in DuckDB: stage_hourly and
+    segment_hourly (sql/queue/08, 09) -> group_windows and group_journey_impact (10, 11) -> group_components (12)
+    -> scored_groups (13). See the markdown below for the formula; `reference_score` is the same formula in
+    Python. deviations_ready: journey_deviations is already on `con` (rank_alerts with signals, or an earlier
+    scoring), so it is not computed again."""
+    params = score_parameters(p)
     if not deviations_ready:
         # the journey signals' baselines are harm's baselines; scoring reads the stage as a whole
         journey_deviations(con, segments=("all",))
@@ -109,22 +123,15 @@ def score_groups(con, profile: dict | None = None, deviations_ready: bool = Fals
                 params["impact"])
     con.execute(f"create or replace temp table group_components as {sql_text('group_components')}",
                 params["components"])
-    rescore(con, profile)
+    rescore(con, p)
 
 
 @app.function
-def rescore(con, profile: dict | None = None) -> None:
-    """Only the weighted part (12_scored_groups): what a weight or corroboration change needs, over the narrow
-    group_components table that score_groups left."""
+def rescore(con, p: dict) -> None:
+    """Only the weighted part (13_scored_groups) under the resolved profile `p`: what a weight or corroboration
+    change needs, over the narrow group_components table that score_groups left."""
     con.execute(f"create or replace temp table scored_groups as {sql_text('scored_groups')}",
-                score_parameters(profile)["score"])
-
-
-@app.function
-def segment_conversion(con, stage: str, start, end):
-    """Per segment of a stage over [start, end): entries, conversion and the hour-of-day baseline
-    (sql/queue/16_segment_conversion.sql), for the drill-down's "which segments were hurt"."""
-    return con.execute(sql_text("segment_conversion"), {"stage": stage, "start": start, "end": end}).df()
+                score_parameters(p)["score"])
 
 
 @app.function
@@ -134,19 +141,13 @@ def reference_score(row: dict, profile: dict | None = None) -> float:
     score = 100 * impact/10 * (0.5 + 0.5*sensitivity) * sum(w_k * c_k)/sum(w_k) * (1 - c + c*harm**e)
 
     over the components c_k of COMPONENTS (each in [0, 1]), c = the profile's corroboration and e its
-    harm_exponent."""
-    p = resolve_profile(profile)
+    harm_exponent (`profile` resolved, None for the defaults)."""
+    p = resolved(profile)
     weights = p["weights"]
     total = sum(weights[WEIGHT_OF[c]] for c in COMPONENTS)
     signal = sum(weights[WEIGHT_OF[c]] * row[c] for c in COMPONENTS) / total
     corroboration = 1 - p["corroboration"] + p["corroboration"] * row["harm"] ** p["harm_exponent"]
     return 100.0 * row["impact"] / 10.0 * (0.5 + 0.5 * row["sensitivity"]) * signal * corroboration
-
-
-@app.function
-def duration_component(minutes: float, profile: dict | None = None) -> float:
-    full = resolve_profile(profile)["duration_full_min"]
-    return min(1.0, math.log1p(max(minutes, 0.0)) / math.log1p(full))
 
 
 @app.cell(hide_code=True)

@@ -2,9 +2,12 @@
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import streamlit as st
-from journeylens.notebooks.queue.profiles import profile_history
+from journeylens.notebooks.ingest.playbook_file import load_playbooks
+from journeylens.notebooks.queue.live_queue import LiveQueue
+from journeylens.notebooks.queue.profiles import load_profile, profile_history
 from streamlit.testing.v1 import AppTest
 
 PAGE = "views/ranked.py"
@@ -140,7 +143,73 @@ def test_drill_down_shows_chart_and_playbook(workspace, start):
     assert "Suggested playbook: psp-failover" in shown
     assert "auto-mitigate" in shown
     assert "Segments below their baseline" in shown
-    assert "Changes in the 6 h before" in shown
+    # the changes are the profile's window (change_lookback_minutes, 120) and the query that linked the queue's
+    assert "Changes in the 2 h before the first alert" in shown
+
+
+def test_the_drill_down_lists_the_changes_the_queue_linked(workspace, start):
+    at = start()
+    table = ranked_table(at)
+    linked = table[table["change_at"].notna()]
+    assert len(linked), "the sample links changes to groups"
+    row = linked.iloc[0]
+    box = at.selectbox(key="drill_group")
+    box.select(next(o for o in box.options if o.startswith(f"#{row['rank']} ·")))
+    at.run()
+    assert not at.exception and not at.error, texts(at.error)
+    changes = next(d.value for d in at.dataframe if "change_rank" in d.value.columns)
+    assert changes["change_rank"].tolist() == list(range(1, len(changes) + 1))
+    first = changes.iloc[0]
+    assert (first["change_at"], first["change_service"], first["change_description"]) == (
+        row["change_at"], row["change_service"], row["change_description"])
+    first_fired = row["first_fired_at"]
+    assert (changes["change_at"] <= first_fired).all()
+    assert (changes["change_at"] >= first_fired - pd.Timedelta(minutes=120)).all()
+
+
+def full_ranking(workspace, profile: dict) -> pd.DataFrame:
+    """The unsuppressed queue of a fresh full ranking under `profile`, as the page shows it."""
+    live = LiveQueue(workspace)
+    try:
+        assert live.update(profile, load_playbooks(workspace)) == "full"
+        queue = live.queue()
+    finally:
+        live.close()
+    return queue[~queue["suppressed"]].reset_index(drop=True)
+
+
+def same_queue(shown: pd.DataFrame, expected: pd.DataFrame) -> None:
+    columns = ["group_id", "rank", "score", "suppressed", "harm", "playbook", "change_at"]
+    pd.testing.assert_frame_equal(shown.reset_index(drop=True)[columns], expected[columns])
+
+
+@pytest.mark.parametrize("setting, value, path", [
+    ("weights.severity", 1.0, "rerank"),  # a weight: re-score the components and re-rank
+    ("threshold", 20.0, "rerank"),
+    ("default_harm", 0.8, "score"),  # how harm is read: score the same groups again
+    ("group_gap_minutes", 240, "full"),  # how alerts group: rank in full
+])
+def test_a_slider_takes_the_shortest_path_to_the_same_queue(workspace, start, setting, value, path):
+    at = start()
+    live = at.session_state["_live_queue"]
+    assert (live.last_path, live.full_rankings) == ("full", 1)
+    at.slider(key=f"knob-{setting}").set_value(value)
+    at.run()
+    assert not at.exception and not at.error, texts(at.error)
+    live = at.session_state["_live_queue"]
+    assert live.last_path == path
+    assert live.full_rankings == (2 if path == "full" else 1)
+    profile = load_profile(workspace)["profile"]
+    section, _, name = setting.partition(".")
+    if name:
+        profile[section][name] = value
+    else:
+        profile[section] = value
+    same_queue(ranked_table(at), full_ranking(workspace, profile))
+    # a rerun that changes nothing ranks nothing
+    at.toggle(key="show_suppressed").set_value(True)
+    at.run()
+    assert at.session_state["_live_queue"].last_path == "unchanged"
 
 
 def test_a_journey_signal_entry_drills_down_to_its_stage(workspace, start):

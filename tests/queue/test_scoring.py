@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 from journeylens.notebooks.queue.scoring import (
     COMPONENTS,
     DEFAULT_PROFILE,
-    duration_component,
     reference_score,
     resolve_profile,
+    resolved,
     score_groups,
     score_parameters,
 )
@@ -40,16 +40,21 @@ def test_score_is_monotone(field, row, bump):
 
 
 def test_every_weight_lives_in_the_profile():
-    params = score_parameters({"weights": {"severity": 0.9}, "corroboration": 0.2, "harm_z": 3})
+    params = score_parameters(resolve_profile({"weights": {"severity": 0.9}, "corroboration": 0.2, "harm_z": 3}))
     assert params["score"]["w_severity"] == 0.9 and params["score"]["corroboration"] == 0.2
     assert params["score"]["w_exposure"] == DEFAULT_PROFILE["weights"]["exposure"]
     assert params["impact"]["harm_z"] == 3.0
     assert resolve_profile(None) == DEFAULT_PROFILE and resolve_profile(None) is not DEFAULT_PROFILE
 
 
-def test_duration_component_saturates():
-    assert duration_component(0) == 0.0 and duration_component(240) == pytest.approx(1.0)
-    assert duration_component(10_000) == 1.0
+def test_a_ranking_takes_a_resolved_profile():
+    assert resolved(None) == DEFAULT_PROFILE
+    full = resolve_profile({"threshold": 9})
+    assert resolved(full) is full, "a resolved profile passes as it is: resolved once per ranking"
+    with pytest.raises(ValueError, match="threshold"):
+        resolved({k: v for k, v in full.items() if k != "threshold"})
+    with pytest.raises(ValueError, match="severity"):
+        resolved(dict(full, weights={"exposure": 1.0}))
 
 
 def groups_connection(groups, metrics=()):
@@ -102,8 +107,8 @@ def hourly_metrics(seed, hours=72, drop=None):
 @given(seed=st.integers(0, 10_000), profile_seed=st.integers(0, 10_000))
 def test_sql_agrees_with_the_documented_formula(seed, profile_seed):
     rng = random.Random(profile_seed)
-    profile = {"weights": {k: rng.uniform(0.05, 1.0) for k in DEFAULT_PROFILE["weights"]},
-               "corroboration": rng.random(), "harm_exponent": rng.uniform(0.2, 2.0)}
+    profile = resolve_profile({"weights": {k: rng.uniform(0.05, 1.0) for k in DEFAULT_PROFILE["weights"]},
+                               "corroboration": rng.random(), "harm_exponent": rng.uniform(0.2, 2.0)})
     con = groups_connection(random_groups(seed), hourly_metrics(seed, drop=(10, 14)))
     score_groups(con, profile)
     scored = con.execute("select * from scored_groups").df().to_dict("records")
@@ -121,7 +126,7 @@ def test_score_does_not_depend_on_input_order():
     random.Random(1).shuffle(shuffled)
     second = groups_connection(shuffled, list(reversed(metrics)))
     for con in (first, second):
-        score_groups(con)
+        score_groups(con, resolve_profile(None))
     query = "select group_id, score, exposure, harm from scored_groups order by group_id"
     assert first.execute(query).fetchall() == second.execute(query).fetchall()
 
@@ -133,13 +138,13 @@ def test_harm_is_seen_during_a_real_drop_and_not_on_thin_noise():
     calm = dict(during, group_id="calm", first=T0 + timedelta(hours=30), last=T0 + timedelta(hours=30),
                 resolved=T0 + timedelta(hours=31))
     con = groups_connection([during, calm], hourly_metrics(3, drop=(10, 12)))
-    score_groups(con)
+    score_groups(con, resolve_profile(None))
     harm = dict(con.execute("select group_id, harm from scored_groups").fetchall())
     assert harm["outage"] > 0.9 and harm["calm"] == 0.0
     thin = [dict(m, entered=4, completed=1 if m["ts"] == T0 + timedelta(hours=30) else 3)
             for m in hourly_metrics(3)]
     con = groups_connection([calm], thin)
-    score_groups(con)
+    score_groups(con, resolve_profile(None))
     assert con.execute("select harm from scored_groups").fetchall() == [(0.0,)]
 
 
@@ -153,13 +158,13 @@ def test_an_outage_of_one_segment_is_harm_even_when_the_others_hold_the_stage_up
                                   * (0.1 if m["segment"] == "enterprise" and 40 <= i // 2 < 42 else 0.8)))
                for i, m in enumerate(hourly_metrics(9))]
     con = groups_connection([outage], metrics)
-    score_groups(con)
+    score_groups(con, resolve_profile(None))
     query = "select harm, harm_segment, window_conversion from scored_groups"
     harm, where, conversion = con.execute(query).fetchall()[0]
     assert harm == pytest.approx(1.0) and where == "enterprise" and conversion < 0.2
     # the same numbers without segments: read as a whole, the stage barely moved
     con = groups_connection([outage], [dict(m, segment="all") for m in metrics])
-    score_groups(con)
+    score_groups(con, resolve_profile(None))
     harm, where, conversion = con.execute(query).fetchall()[0]
     assert harm < 0.5 and where == "all" and conversion > 0.6
 
@@ -169,18 +174,18 @@ def test_harm_below_the_observed_minimum_counts_as_none():
              "duration_min": 60, "first": T0 + timedelta(hours=10, minutes=5), "last": T0 + timedelta(hours=10),
              "resolved": T0 + timedelta(hours=12)}
     con = groups_connection([group], hourly_metrics(3, drop=(10, 12)))
-    score_groups(con, {"harm_observed_min": 0.0})
+    score_groups(con, resolve_profile({"harm_observed_min": 0.0}))
     measured = con.execute("select harm from scored_groups").fetchall()[0][0]
     assert measured > 0.9
-    score_groups(con, {"harm_observed_min": measured + 1e-6})
+    score_groups(con, resolve_profile({"harm_observed_min": measured + 1e-6}))
     assert con.execute("select harm, harm_observed from scored_groups").fetchall() == [(0.0, False)]
-    score_groups(con, {"harm_observed_min": measured - 1e-6})
+    score_groups(con, resolve_profile({"harm_observed_min": measured - 1e-6}))
     assert con.execute("select harm, harm_observed from scored_groups").fetchall() == [(measured, True)]
     # with no minimum at all, a stage measured fine is still no observed harm
     calm = dict(group, group_id="calm", first=T0 + timedelta(hours=30), last=T0 + timedelta(hours=30),
                 resolved=T0 + timedelta(hours=31))
     con = groups_connection([calm], hourly_metrics(3, drop=(10, 12)))
-    score_groups(con, {"harm_observed_min": 0.0})
+    score_groups(con, resolve_profile({"harm_observed_min": 0.0}))
     assert con.execute("select harm, harm_observed from scored_groups").fetchall() == [(0.0, False)]
 
 
@@ -194,9 +199,18 @@ def test_exposure_follows_traffic():
                "duration_min": 30, "first": night + timedelta(hours=11), "last": night + timedelta(hours=11),
                "resolved": night + timedelta(hours=11, minutes=30)}]
     con = groups_connection(groups, metrics)
-    score_groups(con)
+    score_groups(con, resolve_profile(None))
     got = dict(con.execute("select group_id, exposure from scored_groups").fetchall())
     assert got["night"] < 0.05 and got["day"] == pytest.approx(1.0)
+
+
+def test_duration_saturates_at_its_full_length():
+    groups = [{"group_id": f"g{m}", "stage": "checkout", "severity_rank": 3, "confidence": None, "alert_count": 1,
+               "duration_min": m, "first": T0, "last": T0, "resolved": None} for m in (0, 240, 10_000)]
+    con = groups_connection(groups)
+    score_groups(con, resolve_profile(None))
+    got = dict(con.execute("select group_id, duration_component from scored_groups").fetchall())
+    assert got["g0"] == 0.0 and got["g240"] == pytest.approx(1.0) and got["g10000"] == 1.0
 
 
 def test_unmapped_critical_ranks_below_a_harmful_warning_on_checkout():
@@ -207,7 +221,7 @@ def test_unmapped_critical_ranks_below_a_harmful_warning_on_checkout():
                "duration_min": 45, "first": T0 + timedelta(hours=10, minutes=5), "last": T0 + timedelta(hours=10),
                "resolved": T0 + timedelta(hours=11)}
     con = groups_connection([internal, warning], hourly_metrics(5, drop=(10, 12)))
-    score_groups(con)
+    score_groups(con, resolve_profile(None))
     scores = dict(con.execute("select group_id, score from scored_groups").fetchall())
     assert scores["pay"] > 3 * scores["ci"]
 
@@ -219,7 +233,7 @@ def test_group_window_is_the_one_the_score_reads_and_is_capped():
     short = dict(open_ended, group_id="short", last=T0 + timedelta(minutes=30),
                  resolved=T0 + timedelta(minutes=50))
     con = groups_connection([open_ended, short])
-    score_groups(con, {"max_window_hours": 6})
+    score_groups(con, resolve_profile({"max_window_hours": 6}))
     got = {g: (s, e) for g, s, e in con.execute("select group_id, window_start, window_end from scored_groups")
            .fetchall()}
     assert got["stuck"] == (T0, T0 + timedelta(hours=6, minutes=20))
