@@ -8,9 +8,9 @@ import json
 import altair as alt
 import pandas as pd
 import streamlit as st
-from journeylens.app.charts import series_chart, stages_overview
 from journeylens.app.ui import guard, upload_key, workspace_path
-from journeylens.notebooks.signals.journey_signals import METRICS, journey_deviations, journey_signals
+from journeylens.notebooks.signals.charts import band_chart, stages_overview
+from journeylens.notebooks.signals.journey_signals import METRICS
 from journeylens.notebooks.signals.slo import (
     DEFAULT_BURN_WINDOWS,
     DEFAULT_OBJECTIVE,
@@ -21,12 +21,11 @@ from journeylens.notebooks.signals.slo import (
 from journeylens.notebooks.signals.threshold_review import (
     STATIC_MARGIN,
     calibration_suggestions,
-    fresh_onsets,
-    static_onsets,
+    series_rules,
     static_vs_dynamic,
+    workspace_review,
 )
 from journeylens.notebooks.signals.thresholds import DETECTOR
-from journeylens.notebooks.workspace.snapshot import connect
 
 # (setting, label, min, max, step, help) of the detector an analyst may try out here
 KNOBS = [
@@ -41,13 +40,7 @@ KNOBS = [
 @st.cache_data(max_entries=16, show_spinner="Watching the journey metrics…")
 def health(ws: str, uploads: tuple, params_json: str) -> dict:
     """Deviations, signals and incidents of a workspace under detector settings (cached per upload set)."""
-    con = connect(ws)
-    try:
-        deviations = journey_deviations(con, json.loads(params_json))
-        incidents = con.execute("select * from incidents").df()
-    finally:
-        con.close()
-    return {"deviations": deviations, "signals": journey_signals(deviations), "incidents": incidents}
+    return workspace_review(ws, json.loads(params_json))
 
 
 def detector_controls() -> dict:
@@ -93,21 +86,18 @@ def series_section(result: dict, params: dict) -> None:
     segments = sorted(deviations.loc[deviations["stage"] == stage, "segment"].unique(), key=lambda s: s != "all")
     segment = middle.selectbox("Segment", segments, key="health_segment")
     metric = right.selectbox("Metric", list(METRICS), format_func=lambda m: METRICS[m]["label"], key="health_metric")
-    rows = deviations[(deviations["stage"] == stage) & (deviations["segment"] == segment)
-                      & (deviations["metric"] == metric)].sort_values("ts")
+    margin = st.slider("Static rule: worse than the usual level by", 0.05, 0.8, STATIC_MARGIN, 0.05,
+                       key="static_margin", format="%.2f")
+    rules = series_rules(deviations, stage, segment, metric, margin)
+    rows, static, dynamic = rules["rows"], rules["static"], rules["dynamic"]
     if rows.empty:
         st.info("This series has no values.")
         return
-    percent = metric == "conversion"
-    margin = st.slider("Static rule: worse than the usual level by", 0.05, 0.8, STATIC_MARGIN, 0.05,
-                       key="static_margin", format="%.2f")
-    threshold, static = static_onsets(rows["value"], METRICS[metric]["direction"], margin)
-    dynamic = fresh_onsets(rows["alert"], rows["in_episode"])
-    label = METRICS[metric]["label"]
-    static_chart = series_chart(rows, f"Static: {int(static.sum())} alerts", label, percent, band=False,
-                                static_threshold=threshold, onsets=rows[static].assign(rule="static"))
-    dynamic_chart = series_chart(rows, f"Dynamic: {int(dynamic.sum())} alerts", label, percent, band=True,
-                                 onsets=rows[dynamic].assign(rule="dynamic"))
+    percent, label = metric == "conversion", METRICS[metric]["label"]
+    static_chart = band_chart(rows, f"Static: {int(static.sum())} alerts", label, percent, band=False,
+                              static_threshold=rules["threshold"], onsets=rows[static].assign(rule="static"))
+    dynamic_chart = band_chart(rows, f"Dynamic: {int(dynamic.sum())} alerts", label, percent,
+                               onsets=rows[dynamic].assign(rule="dynamic"))
     st.altair_chart(alt.hconcat(static_chart, dynamic_chart).resolve_scale(y="shared"), key="static_dynamic")
     st.caption("Left: the series' median made worse by the margin, fired at each crossing. Right: the "
                "journey-signal detector with its baseline (dashed) and band; red points are alerts.")

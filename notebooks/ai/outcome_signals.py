@@ -9,7 +9,8 @@ with app.setup:
     import pandas as pd
 
     from journeylens.notebooks.ai.outcomes import ai_daily
-    from journeylens.notebooks.signals.journey_signals import insert_queue_entries, signal_title
+    from journeylens.notebooks.signals.journey_signals import signal_title
+    from journeylens.notebooks.signals.queue_entries import insert_queue_entries
     from journeylens.notebooks.signals.thresholds import detect_rate, wilson_interval
     from journeylens.notebooks.signals.workspace_picker import require_workspace, workspace_picker
     from journeylens.notebooks.workspace.snapshot import connect

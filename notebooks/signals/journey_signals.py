@@ -9,7 +9,9 @@ with app.setup:
     import numpy as np
     import pandas as pd
 
+    from journeylens.notebooks.signals.queue_entries import insert_queue_entries
     from journeylens.notebooks.signals.thresholds import DETECTOR, detect_rate, detector_params, episodes, robust_deviation
+    from journeylens.notebooks.signals.workspace_picker import require_workspace, workspace_picker
     from journeylens.notebooks.workspace.snapshot import connect, sql_text
     from journeylens.notebooks.workspace.versions import list_versions
 
@@ -38,6 +40,39 @@ def threshold_overrides(workspace) -> dict:
 
 
 @app.function
+def metric_deviation(rows: pd.DataFrame, metric: str, settings: dict, min_trials: int = MIN_TRIALS,
+                     band_z: float | None = None) -> pd.DataFrame | None:
+    """One stage x segment series (rows of sql/signals/01_journey_series.sql) and one metric against its own
+    history, DEVIATION_COLUMNS. Conversion is a rate (detect_rate: volume-aware); time to value and
+    satisfaction are levels, and a bucket with fewer than min_trials entries never alerts on them either.
+    The direction is the metric's (METRICS). band = baseline +/- band_z spreads (band_z: settings' z_min).
+    None when the metric has no values."""
+    settings = {**detector_params(settings), "direction": METRICS[metric]["direction"]}
+    rows = rows.sort_values("ts")
+    stamps = rows["ts"].reset_index(drop=True)
+    trials = rows["entered"].to_numpy(dtype=float)
+    if metric == "conversion":
+        found = detect_rate(stamps, rows["completed"], rows["entered"], settings, min_trials=min_trials)
+        value = found["rate"]
+    else:
+        if rows[metric].notna().sum() == 0:
+            return None
+        value = rows[metric].to_numpy(dtype=float)
+        # an average over a handful of sessions is noise: thin buckets never alert here either
+        deviation = robust_deviation(stamps, value, settings)
+        deviation["z"] = deviation["z"].where(trials >= min_trials, 0.0)
+        found = pd.concat([deviation, episodes(deviation["z"].to_numpy(), settings)], axis=1)
+    band = (settings["z_min"] if band_z is None else band_z) * found["spread"]
+    return pd.DataFrame({
+        "ts": stamps, "stage": rows["stage"].iloc[0], "segment": rows["segment"].iloc[0], "metric": metric,
+        "value": value, "baseline": found["baseline"], "band_lower": found["baseline"] - band,
+        "band_upper": found["baseline"] + band, "z": found["z"], "strength": found["strength"],
+        "alert": found["alert"], "in_episode": found["in_episode"], "recovered": found["recovered"],
+        "anomaly_score": found["anomaly_score"], "trials": trials,
+    })
+
+
+@app.function
 def journey_deviations(con, params: dict | None = None, min_trials: int = MIN_TRIALS,
                        overrides: dict | None = None, segments: tuple | None = None) -> pd.DataFrame:
     """Every journey metric series (stage x segment, and the stage as a whole as segment 'all') against
@@ -53,29 +88,11 @@ def journey_deviations(con, params: dict | None = None, min_trials: int = MIN_TR
         series = series[series["segment"].isin(segments)]
     frames = []
     for (stage, segment), rows in series.groupby(["stage", "segment"], sort=True):
-        rows = rows.sort_values("ts")
-        stamps = rows["ts"].reset_index(drop=True)
-        for metric, spec in METRICS.items():
-            settings = {**p, **(overrides or {}).get(f"{stage}/{segment}/{metric}", {}), "direction": spec["direction"]}
-            if metric == "conversion":
-                found = detect_rate(stamps, rows["completed"], rows["entered"], settings, min_trials=min_trials)
-                value, trials = found["rate"], rows["entered"].to_numpy(dtype=float)
-            else:
-                if rows[metric].notna().sum() == 0:
-                    continue
-                value, trials = rows[metric].to_numpy(dtype=float), rows["entered"].to_numpy(dtype=float)
-                # an average over a handful of sessions is noise: thin buckets never alert here either
-                deviation = robust_deviation(stamps, value, settings)
-                deviation["z"] = deviation["z"].where(trials >= min_trials, 0.0)
-                found = pd.concat([deviation, episodes(deviation["z"].to_numpy(), settings)], axis=1)
-            band = p["z_min"] * found["spread"]
-            frames.append(pd.DataFrame({
-                "ts": stamps, "stage": stage, "segment": segment, "metric": metric, "value": value,
-                "baseline": found["baseline"], "band_lower": found["baseline"] - band,
-                "band_upper": found["baseline"] + band, "z": found["z"], "strength": found["strength"],
-                "alert": found["alert"], "in_episode": found["in_episode"], "recovered": found["recovered"],
-                "anomaly_score": found["anomaly_score"], "trials": trials,
-            }))
+        for metric in METRICS:
+            settings = {**p, **(overrides or {}).get(f"{stage}/{segment}/{metric}", {})}
+            found = metric_deviation(rows, metric, settings, min_trials, band_z=p["z_min"])
+            if found is not None:
+                frames.append(found)
     deviations = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(DEVIATION_COLUMNS))
     deviations = deviations[list(DEVIATION_COLUMNS)]
     # typed up front, so that no deviations at all (no metrics) is still a table the SQL can read
@@ -185,28 +202,6 @@ def stage_episodes(signals: pd.DataFrame, last_ts=None) -> pd.DataFrame:
 
 
 @app.function
-def insert_queue_entries(con, rows: pd.DataFrame, open_until) -> int:
-    """Adds signal entries to the temp table alert_groups, to be scored, routed and ranked like alert
-    groups: source 'journeylens', no alert ids. `rows`: group_id, group_key, service, title (the name),
-    stage, first_fired_at, ended_at (None while it goes on: then open until `open_until`),
-    severity_rank."""
-    if rows.empty:
-        return 0
-    con.register("signal_rows", rows)
-    con.execute("""
-        insert into alert_groups by name
-        select group_id, group_key, 1 as alert_count, service, title as name, stage,
-            null as touchpoint, null as journey, 'journeylens' as source, group_id as fingerprint,
-            null as region, null as labels, first_fired_at, coalesce(ended_at, ?) as last_fired_at,
-            ended_at as last_resolved_at, case when ended_at is null then 1 else 0 end as unresolved_count,
-            severity_rank, jl_severity_label(severity_rank) as severity, 1.0 as confidence,
-            (epoch(coalesce(ended_at, ?)) - epoch(first_fired_at)) / 60.0 as duration_min
-        from signal_rows""", [open_until, open_until])
-    con.unregister("signal_rows")
-    return len(rows)
-
-
-@app.function
 def append_signal_groups(con, signals: pd.DataFrame) -> int:
     """Adds each stage episode of fired journey signals (stage_episodes) to the queue on its stage
     (insert_queue_entries): service 'journey:<stage>', name = its title, severity from its peak
@@ -239,7 +234,7 @@ def _():
     import marimo as mo
 
     mo.md(
-        """
+        r"""
         # Journey signals
 
         Each stage's conversion, time to value and satisfaction, per segment and for the stage as a whole,
@@ -249,26 +244,49 @@ def _():
         *checkout conversion −35% for enterprise, 14:05–15:20*.
 
         The same deviations corroborate alerts in the ranked queue: their baselines are the baselines
-        the score's observed harm is measured from (`stage_hourly`).
+        the score's observed harm is measured from (`stage_hourly`). For a signal,
+        $\text{change} = \text{observed} / \text{baseline at onset} - 1$, observed over the episode (for
+        conversion, completed / entered over its buckets). Below, on a workspace: every signal that fired,
+        and the chosen one's series against its band with the episode shaded.
         """
     )
-    return
+    return (mo,)
 
 
 @app.cell
 def _(mo):
-    workspace_path = mo.ui.text(value="workspace", label="Workspace folder")
+    workspace_path = workspace_picker(mo)
     workspace_path
     return (workspace_path,)
 
 
 @app.cell
 def _(mo, workspace_path):
-    from pathlib import Path
+    found = workspace_signals(require_workspace(mo, workspace_path.value))
+    deviations, signals = found["deviations"], found["signals"]
+    mo.stop(signals.empty, mo.callout(mo.md("No journey signal fired over this workspace's history."), kind="info"))
+    pick = mo.ui.dropdown(dict(zip(signals["title"], signals["signal_id"], strict=True)), value=signals["title"].iloc[0],
+                          label="Signal", full_width=True)
+    mo.vstack([mo.md(f"**{len(signals)} signals fired** over the history (saved threshold overrides applied)"),
+               mo.ui.table(signals.drop(columns=["signal_id"]), selection=None), pick])
+    return deviations, pick, signals
 
-    found = workspace_signals(workspace_path.value) if Path(workspace_path.value).exists() else None
-    mo.ui.table(found["signals"]) if found is not None else mo.md("No workspace at that path yet.")
-    return
+
+@app.cell
+def _(deviations, mo, pick, signals):
+    from journeylens.notebooks.signals.charts import band_chart, stages_overview
+
+    chosen = signals[signals["signal_id"] == pick.value].iloc[0]
+    rows = deviations[(deviations["stage"] == chosen["stage"]) & (deviations["segment"] == chosen["segment"])
+                      & (deviations["metric"] == chosen["metric"])]
+    episode = pd.DataFrame({"start": [chosen["started_at"]], "end": [chosen["ended_at"] or rows["ts"].max()],
+                            "label": [chosen["title"]]})
+    mo.vstack([
+        band_chart(rows, chosen["title"], METRICS[chosen["metric"]]["label"], percent=chosen["metric"] == "conversion",
+                   onsets=rows[rows["alert"]], spans=episode, width=700, height=260),
+        stages_overview(deviations),
+    ])
+    return (chosen,)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,8 @@ app = marimo.App(width="medium")
 with app.setup:
     import pandas as pd
 
+    from journeylens.notebooks.signals.workspace_picker import require_workspace, workspace_picker
+
     # A stage's journey SLO: at most 2% of the completions its baseline conversion expects may be lost.
     DEFAULT_OBJECTIVE = 0.98
     # The multiwindow, multi-burn-rate table (Google SRE workbook, "Alerting on SLOs"). Configurable.
@@ -108,6 +110,7 @@ def burn_status(rates: pd.DataFrame) -> pd.DataFrame:
 
 @app.cell(hide_code=True)
 def _():
+    import altair as alt
     import marimo as mo
 
     mo.md(
@@ -128,10 +131,56 @@ def _():
         | 3 d / 6 h | 1× | ticket |
 
         Windows shorter than the metrics' bucket are the bucket; a window expecting fewer than 30
-        completions is not judged (thin traffic). The table and the objective are parameters.
+        completions is not judged (thin traffic). Below, on a workspace: drag the objective and pick a
+        window to see every stage's burn rate over the history, where it pages or tickets, and the status now.
         """
     )
-    return
+    return alt, mo
+
+
+@app.cell
+def _(mo):
+    workspace_path = workspace_picker(mo)
+    objective = mo.ui.slider(0.9, 0.999, 0.001, value=DEFAULT_OBJECTIVE, label="Objective (share kept)",
+                             show_value=True)
+    window = mo.ui.dropdown(sorted({w[k] for w in DEFAULT_BURN_WINDOWS for k in ("long", "short")}, key=pd.Timedelta),
+                            value="6h", label="Window drawn")
+    mo.vstack([workspace_path, mo.hstack([objective, window], justify="start")])
+    return objective, window, workspace_path
+
+
+@app.cell
+def _(mo, workspace_path):
+    from journeylens.notebooks.signals.journey_signals import workspace_signals
+
+    deviations = workspace_signals(require_workspace(mo, workspace_path.value))["deviations"]
+    mo.stop(deviations.empty, mo.callout(mo.md("This workspace has no journey metrics yet."), kind="info"))
+    return (deviations,)
+
+
+@app.cell
+def _(alt, deviations, mo, objective, window):
+    rates = stage_burn_rates(deviations, objective.value)
+    mo.stop(rates.empty, mo.callout(mo.md("No stage has enough conversion history for a burn rate yet."), kind="info"))
+    alerts, status = burn_alerts(rates), burn_status(rates)
+    column = f"burn_{window.value}"
+    lines = alt.Chart(rates).mark_line(strokeWidth=1).encode(
+        x=alt.X("ts:T", title="Time (UTC)", axis=alt.Axis(format="%b %d")),
+        y=alt.Y(f"{column}:Q", title=f"Burn rate over {window.value} (1 = budget spent as it accrues)"),
+        color=alt.Color("stage:N", title="Stage"),
+        tooltip=["stage:N", alt.Tooltip("ts:T", format="%Y-%m-%d %H:%M"), alt.Tooltip(f"{column}:Q", format=".2f")])
+    levels = pd.DataFrame([{"rate": w["burn_rate"], "row": f"{w['action']} at {w['burn_rate']:g}x ({w['long']}/{w['short']})"}
+                           for w in DEFAULT_BURN_WINDOWS if window.value in (w["long"], w["short"])])
+    rules = alt.Chart(levels).mark_rule(strokeDash=[6, 3], color="#d62728").encode(y="rate:Q", tooltip=["row:N"])
+    pages, tickets = int((alerts["action"] == "page").sum()), int((alerts["action"] == "ticket").sum())
+    mo.vstack([
+        (lines + rules).properties(title=f"Burn rate per stage over {window.value}, objective {objective.value:.1%}; "
+                                         f"{pages} pages and {tickets} tickets over the history", height=280, width=700),
+        mo.md("**Status now** (each stage's latest bucket)"), mo.ui.table(status, selection=None),
+        mo.md("**Burn-rate alerts over the history** (once per run of firing buckets)"),
+        mo.ui.table(alerts, selection=None),
+    ])
+    return alerts, rates, status
 
 
 if __name__ == "__main__":

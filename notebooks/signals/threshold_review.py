@@ -7,8 +7,10 @@ with app.setup:
     import numpy as np
     import pandas as pd
 
-    from journeylens.notebooks.signals.journey_signals import METRICS
+    from journeylens.notebooks.signals.journey_signals import METRICS, journey_deviations, journey_signals
     from journeylens.notebooks.signals.thresholds import DETECTOR, episodes
+    from journeylens.notebooks.signals.workspace_picker import require_workspace, workspace_picker
+    from journeylens.notebooks.workspace.snapshot import connect
 
     REAL_OUTCOMES = ("actioned", "auto_mitigated", "escalated")  # incidents that mattered
     NOISE_OUTCOMES = ("noise", "duplicate")
@@ -131,12 +133,36 @@ def calibration_suggestions(deviations: pd.DataFrame, incidents: pd.DataFrame, p
                                       "evidence"])
 
 
+@app.function
+def series_rules(deviations: pd.DataFrame, stage: str, segment: str, metric: str, margin: float = STATIC_MARGIN) -> dict:
+    """One series under both rules: its rows in time order, the static threshold, and the onset rows of the
+    static rule (static_onsets) and of the detector (fresh_onsets), as boolean arrays over the rows."""
+    rows = deviations[(deviations["stage"] == stage) & (deviations["segment"] == segment)
+                      & (deviations["metric"] == metric)].sort_values("ts")
+    threshold, static = static_onsets(rows["value"], METRICS[metric]["direction"], margin)
+    return {"rows": rows, "threshold": threshold, "static": static,
+            "dynamic": fresh_onsets(rows["alert"], rows["in_episode"])}
+
+
+@app.function
+def workspace_review(workspace, params: dict | None = None) -> dict:
+    """{deviations, signals, incidents} of a workspace on a fresh snapshot, every series under the detector
+    settings `params` (a preview: saved threshold overrides are left out)."""
+    con = connect(workspace)
+    try:
+        deviations = journey_deviations(con, params)
+        incidents = con.execute("select * from incidents").df()
+    finally:
+        con.close()
+    return {"deviations": deviations, "signals": journey_signals(deviations), "incidents": incidents}
+
+
 @app.cell(hide_code=True)
 def _():
     import marimo as mo
 
     mo.md(
-        """
+        r"""
         # Static against dynamic thresholds, and calibration
 
         **Static**: the series' median made 20% worse, drawn once over the whole history, firing at
@@ -147,10 +173,55 @@ def _():
 
         **Calibration**: replaying the detector with other `z_min` values over the same history, the
         largest that keeps every incident the current setting caught while raising fewer alerts
-        (tighten), or one that catches incidents the current setting missed (loosen).
+        (tighten), or one that catches incidents the current setting missed (loosen). Below, on a
+        workspace: pick a series and the static margin $m$ (threshold = median $\times (1 \mp m)$).
         """
     )
-    return
+    return (mo,)
+
+
+@app.cell
+def _(mo):
+    workspace_path = workspace_picker(mo)
+    workspace_path
+    return (workspace_path,)
+
+
+@app.cell
+def _(mo, workspace_path):
+    review = workspace_review(require_workspace(mo, workspace_path.value))
+    deviations = review["deviations"]
+    mo.stop(deviations.empty, mo.callout(mo.md("This workspace has no journey metrics yet."), kind="info"))
+    keys = sorted({" · ".join(k) for k in deviations[["stage", "segment", "metric"]].drop_duplicates().itertuples(
+        index=False)})
+    pick = mo.ui.dropdown(keys, value="checkout · all · conversion" if "checkout · all · conversion" in keys else keys[0],
+                          label="Stage · segment · metric")
+    margin = mo.ui.slider(0.05, 0.8, 0.05, value=STATIC_MARGIN, label="Static margin", show_value=True)
+    mo.hstack([pick, margin], justify="start")
+    return deviations, margin, pick, review
+
+
+@app.cell
+def _(deviations, margin, mo, pick, review):
+    from journeylens.notebooks.signals.charts import band_chart
+
+    stage, segment, metric = pick.value.split(" · ")
+    rules = series_rules(deviations, stage, segment, metric, margin.value)
+    rows, label, percent = rules["rows"], METRICS[metric]["label"], metric == "conversion"
+    static_chart = band_chart(rows, f"Static: {int(rules['static'].sum())} alerts", label, percent, band=False,
+                              static_threshold=rules["threshold"], onsets=rows[rules["static"]].assign(rule="static"))
+    dynamic_chart = band_chart(rows, f"Dynamic: {int(rules['dynamic'].sum())} alerts", label, percent,
+                               onsets=rows[rules["dynamic"]].assign(rule="dynamic"))
+    compare = static_vs_dynamic(deviations, review["incidents"], margin.value)
+    suggestions = calibration_suggestions(deviations, review["incidents"])
+    mo.vstack([
+        (static_chart | dynamic_chart).resolve_scale(y="shared"),
+        mo.md("**Every series, static against dynamic** (alerts raised, incidents that mattered caught)"),
+        mo.ui.table(compare, selection=None),
+        mo.md(f"**Calibration suggestions**: {len(suggestions)}"),
+        mo.ui.table(suggestions, selection=None),
+    ])
+    return compare, rules, suggestions
 
 
 if __name__ == "__main__":

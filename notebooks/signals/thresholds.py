@@ -7,6 +7,8 @@ with app.setup:
     import numpy as np
     import pandas as pd
 
+    from journeylens.notebooks.signals.workspace_picker import require_workspace, workspace_picker
+
     # The frozen operating point. Tuned on the NAB development split only (README: "Dynamic
     # thresholds"); the same values serve journey metrics and AI outcome metrics.
     DETECTOR = {
@@ -23,6 +25,16 @@ with app.setup:
         "recover_rows": 12,  # an episode ends after this many rows back within z_min / 2
         "direction": "both",  # "down" (conversion), "up" (time-to-value, cost) or "both"
     }
+    # (setting, label, min, max, step) of the detector an analyst may drag in the notebook below
+    KNOBS = (
+        ("z_min", "Minimum deviation z_min (robust SDs)", 2.0, 12.0, 0.5),
+        ("history_rows", "Baseline window (rows)", 48, 2000, 24),
+        ("min_samples", "History before the first alert (rows)", 24, 500, 12),
+        ("record_rows", "Record window (rows)", 24, 2000, 24),
+        ("refractory_rows", "Quiet after an alert (rows)", 0, 500, 6),
+        ("recover_rows", "Calm rows to recover", 1, 48, 1),
+        ("ewma_halflife_rows", "EWMA half-life (rows, 0 = off)", 0, 168, 6),
+    )
 
 
 @app.function
@@ -175,14 +187,6 @@ def detect_rate(timestamps, successes, trials, params: dict | None = None, min_t
     return out.assign(rate=rate, lower=lower, upper=upper, trials=n)
 
 
-@app.function
-def burn_rate_windows() -> list:
-    """The multiwindow, multi-burn-rate table (Google SRE workbook, ch. 5) as the default."""
-    return [{"long": "1h", "short": "5min", "burn_rate": 14.4, "action": "page"},
-            {"long": "6h", "short": "30min", "burn_rate": 6.0, "action": "page"},
-            {"long": "3D", "short": "6h", "burn_rate": 1.0, "action": "ticket"}]
-
-
 @app.cell(hide_code=True)
 def _():
     import marimo as mo
@@ -202,14 +206,92 @@ def _():
         2. **Spread.** Robust: the interquartile range / 1.349 of the trailing residuals. For a rate
            it is widened by the binomial noise $\sqrt{p(1-p)/n}$ of the row's own volume: **volume-aware**,
            and rows under a minimum number of trials never alert.
-        3. **Deviation** $z = (x - \text{baseline}) / \text{spread}$, in the watched direction.
+        3. **Deviation** $z = (x - \text{baseline}) / \text{spread}$, in the watched direction; the band
+           drawn below is $\text{baseline} \pm z_{min} \cdot \text{spread}$.
         4. **Alert at onset, once per episode.** An alert needs $|z| \ge 4$ *and* a deviation at least as
            large as any in the previous 1,000 rows (so a series that is always spiky must do something new).
            After an alert, only a stronger deviation alerts again within 100 rows. An episode recovers
            after 12 rows back within $z_{min}/2$. No alert before 100 rows of history.
+
+        Below, on a workspace: pick a stage, segment and metric and drag the settings; the band, the alerts
+        and a **NAB-style preview** move with them: the stage's incidents as labelled windows, which the
+        setting catches, the alerts outside them, and the series' NAB score (null 0, perfect 100). Nothing
+        is saved: accepted retro suggestions are what changes a series' settings.
         """
     )
-    return
+    return (mo,)
+
+
+@app.cell
+def _(mo):
+    workspace_path = workspace_picker(mo)
+    workspace_path
+    return (workspace_path,)
+
+
+@app.cell
+def _(mo, workspace_path):
+    from journeylens.notebooks.signals.journey_signals import METRICS
+    from journeylens.notebooks.workspace.snapshot import connect, sql_text
+
+    con = connect(require_workspace(mo, workspace_path.value))
+    series = con.execute(sql_text("journey_series")).df()
+    incidents = con.execute("select * from incidents").df()
+    mo.stop(series.empty, mo.callout(mo.md("This workspace has no journey metrics yet."), kind="info"))
+    pairs = sorted({f"{a} · {b}" for a, b in zip(series["stage"], series["segment"], strict=True)})
+    default_pair = "checkout · all" if "checkout · all" in pairs else pairs[0]
+    picks = mo.ui.dictionary({
+        "series": mo.ui.dropdown(pairs, value=default_pair, label="Stage · segment"),
+        "metric": mo.ui.dropdown({spec["label"]: m for m, spec in METRICS.items()}, value="conversion", label="Metric"),
+    })
+    knobs = mo.ui.dictionary({key: mo.ui.slider(low, high, step, value=DETECTOR[key], label=label, show_value=True)
+                              for key, label, low, high, step in KNOBS})
+    min_trials = mo.ui.slider(0, 200, 5, value=30, label="Fewest entries a bucket needs to alert", show_value=True)
+    mo.vstack([picks, mo.md("**Detector settings** (the shipped defaults are the NAB operating point)"), knobs,
+               min_trials])
+    return METRICS, incidents, knobs, min_trials, picks, series
+
+
+@app.cell
+def _(METRICS, incidents, knobs, min_trials, mo, picks, series):
+    from journeylens.notebooks.signals.charts import band_chart
+    from journeylens.notebooks.signals.journey_signals import journey_signals, metric_deviation
+    from journeylens.notebooks.signals.nab import normalised_scores, window_rows
+    from journeylens.notebooks.signals.threshold_review import caught_by, fresh_onsets, incident_spans
+
+    stage, segment = picks.value["series"].split(" · ")
+    metric, settings = picks.value["metric"], detector_params(knobs.value)
+    found = metric_deviation(series[(series["stage"] == stage) & (series["segment"] == segment)], metric, settings,
+                             min_trials.value)
+    mo.stop(found is None, mo.callout(mo.md(f"{stage} · {segment} has no {METRICS[metric]['label']} values."),
+                                      kind="info"))
+    fired = journey_signals(found, settings["recover_rows"])
+    spans = incident_spans(incidents)
+    spans = spans[spans["stage"] == stage]
+    onsets = found["ts"][fresh_onsets(found["alert"], found["in_episode"])]
+    real, noise = spans[spans["real"]], spans[spans["noise"]]
+    caught = caught_by(onsets, real)
+    inside = [any(s <= t <= e for s, e in zip(spans["start"], spans["end"], strict=True)) for t in onsets]
+    nab = normalised_scores([(found["alert"].to_numpy(), window_rows(found["ts"], list(zip(
+        real["start"], real["end"], strict=True))))]) if len(real) else None
+    chart = band_chart(found, f"{stage} · {segment}: {METRICS[metric]['label']}, {len(fired)} episodes, "
+                       f"{len(caught)} of {len(real)} incidents caught", METRICS[metric]["label"],
+                       percent=metric == "conversion", onsets=found[found["alert"]],
+                       spans=spans.assign(label=spans["incident_id"]).loc[:, ["start", "end", "label"]],
+                       width=700, height=280)
+    nab_text = ("no incident names this stage: no windows to score" if nab is None else
+                f"NAB score of the series with its incidents as windows: **{nab['standard']:.1f}** standard, "
+                f"{nab['reward_low_FP_rate']:.1f} low-FP, {nab['reward_low_FN_rate']:.1f} low-FN")
+    mo.vstack([
+        chart,
+        mo.md(f"**{len(fired)} episodes** ({int(found['alert'].sum())} alert rows) over the history; incidents "
+              f"that mattered caught: **{len(caught)} of {len(real)}** ({', '.join(caught) or 'none'}); "
+              f"{inside.count(False)} onsets outside every incident; {len(caught_by(onsets, noise))} incidents "
+              f"labelled noise alerted on. {nab_text}. Shaded: the stage's incidents, an hour before opening "
+              "to resolution."),
+        mo.ui.table(fired[["title", "started_at", "ended_at", "change", "peak_z", "entered"]], selection=None),
+    ])
+    return caught, fired, found, inside, nab
 
 
 if __name__ == "__main__":
