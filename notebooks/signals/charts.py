@@ -16,8 +16,11 @@ def band_chart(rows: pd.DataFrame, title: str, value_title: str, percent: bool =
                width: int = WIDTH // 2 - 20, height: int = 240) -> alt.LayerChart:
     """One series over time: the value, and either the detector's baseline (dashed) with its band
     (band_lower..band_upper) or a static threshold line; the rows where a rule alerted in red (`onsets`,
-    same columns, optional `rule`), and shaded `spans` (start, end, label: incidents, episodes)."""
+    same columns, optional `rule`), and shaded `spans` (start, end, label: incidents, episodes). A rate's
+    (`percent`) band is drawn within 0-100%: beyond, every value is within it anyway."""
     fmt, tip_fmt = ("%", ".1%") if percent else (",.4~g", ",.3~g")
+    if percent and band:
+        rows = rows.assign(band_lower=rows["band_lower"].clip(0.0, 1.0), band_upper=rows["band_upper"].clip(0.0, 1.0))
     axis_x = alt.X(f"{x}:T", title="Time (UTC)" if x == "ts" else "Day", axis=alt.Axis(format="%b %d %H:%M"
                                                                                        if x == "ts" else "%b %d"))
     y = alt.Y(f"{value}:Q", title=value_title, axis=alt.Axis(format=fmt), scale=alt.Scale(zero=False))
