@@ -3,6 +3,7 @@ mistyped path, which they refuse without creating it. Each test checks what the 
 
 import html as html_text
 import importlib
+import re
 
 import pytest
 
@@ -21,13 +22,14 @@ def html(outputs) -> str:
 
 def specs(outputs) -> str:
     """The Vega-Lite specs of the Altair charts shown, alone or inside a stack (there as escaped JSON in the
-    HTML), as one string with entities and the JSON escape of a minus sign undone."""
+    HTML), as one string with entities and the JSON unicode escapes undone."""
     found = []
     for output in outputs:
         if hasattr(output, "to_json"):
             found.append(output.to_json())
         found.append(html_text.unescape(getattr(output, "text", "") or ""))
-    return "\n".join(found).replace("\\\\u2212", "−").replace("\\u2212", "−")
+    text = "\n".join(found)
+    return re.sub(r"\\+u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), text)
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
