@@ -122,46 +122,16 @@ def cmd_rank(args) -> int:
 
 
 def cmd_audit(args) -> int:
-    import tempfile
-
-    from journeylens.notebooks.ingest.playbook_file import parse_playbooks, save_playbooks
-    from journeylens.notebooks.ingest.upload import ingest_file
-    from journeylens.notebooks.ingest.yaml_input import read_yaml_text
-    from journeylens.notebooks.queue.profiles import save_profile
-    from journeylens.notebooks.retro.audit_report import (
-        AUDIT_PROFILE,
-        REPORT_FILES,
-        audit_summary,
-        read_profile_file,
-        write_report,
-    )
-    from journeylens.notebooks.workspace.safe_output import check_output_folder
+    from journeylens.notebooks.retro.audit_report import run_audit
 
     files = [("journey-map", args.journey_map), *(("alerts", f) for f in args.alerts)]
-    for kind, file in (("metrics", args.metrics), ("ai", args.ai), ("scores", args.scores),
-                       ("incidents", args.incidents), ("changes", args.changes)):
-        if file:
-            files.append((kind, file))
-    inputs = [file for _, file in files] + [f for f in (args.profile, args.playbooks) if f]
-    check_output_folder(args.out, REPORT_FILES, inputs=inputs)  # refused before the work, not after it
-    profile = read_profile_file(args.profile) if args.profile else None
-    playbooks = (parse_playbooks(read_yaml_text(args.playbooks, Path(args.playbooks).name), Path(args.playbooks).name)
-                 if args.playbooks else [])
-    with tempfile.TemporaryDirectory(prefix="journeylens-audit-") as tmp:
-        workspace = Path(tmp) / "workspace"
-        for kind, file in files:
-            result = ingest_file(workspace, kind, file, progress=progress_printer(Path(file).name))
-            say(result["message"], err=True)
-        if profile is not None:
-            save_profile(workspace, AUDIT_PROFILE, profile, comment=f"from {Path(args.profile).name}")
-        if playbooks:
-            save_playbooks(workspace, playbooks, comment=f"from {Path(args.playbooks).name}")
-        say("audit: ranking", err=True)
-        summary = audit_summary(workspace, AUDIT_PROFILE if profile is not None else None, ai_given=bool(args.ai))
-        say(f"audit: writing {args.out}", err=True)
-        paths = write_report(summary, args.out)
-    noise = summary["noise"]
-    say(f"wrote {', '.join(str(p) for p in paths)} ({noise['alerts']:,} alerts, {noise['groups']:,} groups, "
+    for kind in ("metrics", "ai", "scores", "incidents", "changes"):
+        if getattr(args, kind):
+            files.append((kind, getattr(args, kind)))
+    done = run_audit(files, args.out, profile_file=args.profile, playbooks_file=args.playbooks,
+                     progress=progress_printer, note=lambda text: say(text, err=True))
+    noise = done["summary"]["noise"]
+    say(f"wrote {', '.join(str(p) for p in done['paths'])} ({noise['alerts']:,} alerts, {noise['groups']:,} groups, "
         f"{noise['unsuppressed']:,} unsuppressed)")
     return 0
 

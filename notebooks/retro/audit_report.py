@@ -1,37 +1,46 @@
-import marimo
+"""The one-off audit: `journeylens audit`.
 
-__generated_with = "0.25.2"
-app = marimo.App(width="medium")
+run_audit ingests a team's files into a throw-away workspace, saves the weight profile and playbooks
+given, ranks the alerts and writes what a first look at an alert stream needs: `ranked_alerts.csv`
+(SPEC §4.1), `report.md` and a self-contained `report.html` (Vega-Lite charts with the JavaScript
+inlined, so it opens offline), with `ai_metrics.csv` when AI interactions were given and
+`journey_signals.csv` when journey signals fired. The report says what was uploaded, how much of the
+stream the journey map covers (mapped share = mapped alerts / alerts, with rules suggested for the
+biggest unmapped services), the top ranked groups with every factor of their score, and the noise
+reduction: alerts -> groups -> unsuppressed groups (1 - unsuppressed / alerts), with suppressed groups
+counted by reason.
+"""
 
-with app.setup:
-    import re
-    from pathlib import Path
+import re
+import tempfile
+from pathlib import Path
 
-    import altair as alt
-    import pandas as pd
+import altair as alt
+import pandas as pd
+from journeylens.notebooks.ai.outcomes import workspace_ai_metrics
+from journeylens.notebooks.ingest.playbook_file import parse_playbooks, save_playbooks
+from journeylens.notebooks.ingest.upload import ingest_file
+from journeylens.notebooks.ingest.yaml_input import load_yaml, read_yaml_text
+from journeylens.notebooks.queue.mapping import coverage
+from journeylens.notebooks.queue.profile_checks import check_profile
+from journeylens.notebooks.queue.profiles import save_profile
+from journeylens.notebooks.queue.ranking import RANKED_COLUMNS, ranked_alerts
+from journeylens.notebooks.queue.scoring import COMPONENTS, DEFAULT_PROFILE, resolve_profile
+from journeylens.notebooks.retro.pages import html_page, markdown_page
+from journeylens.notebooks.signals.journey_signals import workspace_signals
+from journeylens.notebooks.workspace.contract import IngestError
+from journeylens.notebooks.workspace.safe_output import check_output_folder, write_csv, write_text
+from journeylens.notebooks.workspace.snapshot import connect, list_uploads
 
-    from journeylens.notebooks.queue.mapping import coverage
-    from journeylens.notebooks.ai.outcomes import workspace_ai_metrics
-    from journeylens.notebooks.signals.journey_signals import workspace_signals
-    from journeylens.notebooks.workspace.contract import IngestError
-    from journeylens.notebooks.queue.ranking import RANKED_COLUMNS, ranked_alerts
-    from journeylens.notebooks.retro.pages import html_page, markdown_page
-    from journeylens.notebooks.workspace.safe_output import check_output_folder, write_csv, write_text
-    from journeylens.notebooks.queue.scoring import COMPONENTS, DEFAULT_PROFILE, resolve_profile
-    from journeylens.notebooks.workspace.snapshot import connect, list_uploads
-    from journeylens.notebooks.queue.profile_checks import check_profile
-    from journeylens.notebooks.ingest.yaml_input import load_yaml, read_yaml_text
-
-    AUDIT_PROFILE = "audit"
-    TOP_GROUPS = 10
-    # What a score is made of, in the order the report explains it (see scoring.py).
-    BREAKDOWN = ("impact", "sensitivity", "stage_factor", *COMPONENTS, "signal", "harm", "corroboration")
-    UNMAPPED = "unmapped"
-    # Every file an audit may write into its --out folder (the last two only with AI data / fired signals).
-    REPORT_FILES = ("ranked_alerts.csv", "report.md", "report.html", "ai_metrics.csv", "journey_signals.csv")
+AUDIT_PROFILE = "audit"
+TOP_GROUPS = 10
+# What a score is made of, in the order the report explains it (see scoring.py).
+BREAKDOWN = ("impact", "sensitivity", "stage_factor", *COMPONENTS, "signal", "harm", "corroboration")
+UNMAPPED = "unmapped"
+# Every file an audit may write into its --out folder (the last two only with AI data / fired signals).
+REPORT_FILES = ("ranked_alerts.csv", "report.md", "report.html", "ai_metrics.csv", "journey_signals.csv")
 
 
-@app.function
 def read_profile_file(path) -> dict:
     """A partial weight profile from a JSON or YAML file (JSON is YAML), read bounded (yaml_input), checked
     against the settings of DEFAULT_PROFILE and their ranges (profile_checks) and completed with
@@ -56,14 +65,12 @@ def read_profile_file(path) -> dict:
     return profile
 
 
-@app.function
 def reason_kind(reason) -> str:
     """A suppression reason without the group's own score, so reasons can be counted:
     "score 6.4 below the threshold 10.0" -> "score below the threshold 10.0"."""
     return re.sub(r"^score -?[\d.]+ below", "score below", str(reason or "suppressed"))
 
 
-@app.function
 def stage_day_counts(con) -> pd.DataFrame:
     """Alerts per stage per day (day as YYYY-MM-DD, stage "unmapped" when no rule claims the alert),
     from `mapped_alerts` on `con` (coverage() builds it)."""
@@ -73,7 +80,6 @@ def stage_day_counts(con) -> pd.DataFrame:
     ).df()
 
 
-@app.function
 def noise_summary(ranked: pd.DataFrame) -> dict:
     """alerts -> groups -> unsuppressed groups, and suppressed groups counted by reason (reason_kind).
     reduction = 1 - unsuppressed / alerts: the share of alerts nobody has to look at one by one."""
@@ -88,7 +94,6 @@ def noise_summary(ranked: pd.DataFrame) -> dict:
             "suppressed_by_reason": [{"reason": r, "groups": int(n)} for r, n in by_reason.items()]}
 
 
-@app.function
 def audit_summary(workspace, profile_name: str | None = None, ai_given: bool = False) -> dict:
     """Everything the audit report says about a workspace: {uploads, coverage, unmapped, ranked, top,
     noise, daily, profile_name, ai_metrics, signals}. `ranked` is the whole queue (RANKED_COLUMNS), `top` its
@@ -117,7 +122,6 @@ def audit_summary(workspace, profile_name: str | None = None, ai_given: bool = F
     }
 
 
-@app.function
 def audit_charts(summary: dict) -> list:
     """[(title, altair chart)]: score by rank (bar per group, colored by stage) and alerts per stage
     per day (stacked bars)."""
@@ -141,12 +145,10 @@ def audit_charts(summary: dict) -> list:
     return [("Score by rank", by_rank), ("Alerts per stage per day", per_day)]
 
 
-@app.function
 def percent(share) -> str:
     return "n/a" if share is None else f"{share:.1%}"
 
 
-@app.function
 def cell_text(value) -> str:
     """A value as report text: empty for missing, numbers rounded to 3 decimals."""
     if value is None or (not isinstance(value, (str, list, dict)) and pd.isna(value)):
@@ -156,7 +158,6 @@ def cell_text(value) -> str:
     return str(value)
 
 
-@app.function
 def report_sections(summary: dict) -> list:
     """The report as [(heading, intro, columns, rows)], shared by the Markdown and HTML renderings.
     Every cell is plain text; each renderer escapes it."""
@@ -215,20 +216,17 @@ def report_sections(summary: dict) -> list:
     return sections
 
 
-@app.function
 def report_markdown(summary: dict) -> str:
     """report.md: the same sections as report.html, as Markdown tables (charts only in the HTML)."""
     return markdown_page("journeylens audit", "Charts (score by rank, alerts per stage per day) are in report.html.",
                          report_sections(summary))
 
 
-@app.function
 def report_html(summary: dict, bundle: str | None = None) -> str:
     """report.html: one self-contained page (report_page.html_page), charts embedded as Vega-Lite."""
     return html_page("journeylens audit", report_sections(summary), audit_charts(summary), bundle)
 
 
-@app.function
 def write_report(summary: dict, out) -> list:
     """Writes ranked_alerts.csv, report.md and report.html into `out` (created), ai_metrics.csv when AI
     interactions were given and journey_signals.csv when signals fired; returns the paths.
@@ -252,38 +250,32 @@ def write_report(summary: dict, out) -> list:
     return [Path(out) / name for name in names]
 
 
-@app.cell(hide_code=True)
-def _():
-    import marimo as mo
-
-    mo.md(
-        """
-        # The one-off audit
-
-        `journeylens audit` ingests a team's files into a throw-away workspace, ranks the alerts and
-        writes what a first look at an alert stream needs: `ranked_alerts.csv` (SPEC §4.1), `report.md`
-        and a self-contained `report.html` (Vega-Lite charts with the JavaScript inlined, so it opens
-        offline). The report says what was uploaded, how much of the stream the journey map covers
-        (mapped share = mapped alerts / alerts, with rules suggested for the biggest unmapped
-        services), the top ranked groups with every factor of their score, and the noise reduction:
-        alerts -> groups -> unsuppressed groups, with suppressed groups counted by reason.
-        """
-    )
-    return (mo,)
-
-
-@app.cell
-def _(mo):
-    import os
-
-    workspace = Path(os.environ.get("JOURNEYLENS_WORKSPACE", "workspace"))
-    if (workspace / "uploads").is_dir() and len(list_uploads(workspace)):
-        demo = mo.md(report_markdown(audit_summary(workspace)))
-    else:
-        demo = mo.md(f"_No uploads in `{workspace}` yet: run `journeylens demo` or `journeylens audit`._")
-    demo
-    return
-
-
-if __name__ == "__main__":
-    app.run()
+def run_audit(files: list, out, profile_file=None, playbooks_file=None, progress=None, note=None) -> dict:
+    """The whole audit: stores `files` = [(kind, path)] in that order (the journey map first) in a
+    throw-away workspace, saves the weight profile (`profile_file`, JSON or YAML, partial:
+    read_profile_file) and the playbook catalogue (`playbooks_file`, YAML) given, ranks and writes the
+    report into `out` (write_report); the workspace is deleted after. The --out folder is checked before
+    any work (never onto a workspace's stored state nor over an input) and a bad profile or catalogue is
+    refused before anything is stored: IngestError, as for a refused file. `progress(file name)` gives a
+    file's ingest progress callback; `note(text)` hears each step. Returns {summary, paths}."""
+    note = note or (lambda text: None)
+    inputs = [file for _, file in files] + [f for f in (profile_file, playbooks_file) if f]
+    check_output_folder(out, REPORT_FILES, inputs=inputs)
+    profile = read_profile_file(profile_file) if profile_file else None
+    playbooks_name = Path(playbooks_file).name if playbooks_file else None
+    playbooks = parse_playbooks(read_yaml_text(playbooks_file, playbooks_name), playbooks_name) if playbooks_file else []
+    with tempfile.TemporaryDirectory(prefix="journeylens-audit-") as tmp:
+        workspace = Path(tmp) / "workspace"
+        for kind, file in files:
+            result = ingest_file(workspace, kind, file, progress=progress(Path(file).name) if progress else None)
+            note(result["message"])
+        if profile is not None:
+            save_profile(workspace, AUDIT_PROFILE, profile, comment=f"from {Path(profile_file).name}")
+        if playbooks:
+            save_playbooks(workspace, playbooks, comment=f"from {playbooks_name}")
+        note("audit: ranking")
+        summary = audit_summary(workspace, AUDIT_PROFILE if profile is not None else None,
+                                ai_given=any(kind == "ai" for kind, _ in files))
+        note(f"audit: writing {out}")
+        paths = write_report(summary, out)
+    return {"summary": summary, "paths": paths}

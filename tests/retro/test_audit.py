@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from journeylens.notebooks.ingest.upload import ingest_file
 from journeylens.notebooks.retro.audit_report import (
     audit_charts,
     audit_summary,
@@ -15,6 +16,7 @@ from journeylens.notebooks.retro.audit_report import (
     reason_kind,
     report_html,
     report_markdown,
+    run_audit,
     write_report,
 )
 from journeylens.notebooks.workspace.contract import IngestError
@@ -184,3 +186,36 @@ def test_audit_routes_with_a_playbook_catalogue(tmp_path):
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader((out / "ranked_alerts.csv").open()))
     assert any(r["playbook"] == "psp-failover" for r in rows) and all(r["playbook"] for r in rows)
+
+
+def test_run_audit_stores_ranks_writes_and_leaves_no_workspace(tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))  # where the throw-away workspace goes
+    (tmp_path / "tmp").mkdir()
+    notes, progressed = [], set()
+    files = [("journey-map", sample_files("journey-map")[0]), ("alerts", sample_files("alerts")[0])]
+    out = tmp_path / "out"
+    done = run_audit(files, out, playbooks_file=SAMPLE / "playbooks.yaml", note=notes.append,
+                     progress=lambda name: lambda fraction, text: progressed.add(name))
+    assert [p.name for p in done["paths"]] == ["ranked_alerts.csv", "report.md", "report.html"]
+    assert all(p.is_file() for p in done["paths"])
+    assert notes[0].startswith("stored") and "journey_map.yaml" in notes[0] and "alertmanager.jsonl" in notes[1]
+    assert notes[2:] == ["audit: ranking", f"audit: writing {out}"]
+    assert progressed == {"journey_map.yaml", "alertmanager.jsonl"}
+    assert done["summary"]["profile_name"] == "default" and done["summary"]["ai_metrics"] is None
+    assert all(row["playbook"] for row in done["summary"]["top"])  # the catalogue was saved and used
+    assert not list((tmp_path / "tmp").iterdir())
+
+
+def test_run_audit_refuses_before_storing_anything(tmp_path):
+    notes = []
+    files = [("journey-map", sample_files("journey-map")[0]), ("alerts", sample_files("alerts")[0])]
+    profile = tmp_path / "bad.yaml"
+    profile.write_text("weights: {bogus: 1}\n")
+    with pytest.raises(IngestError, match="weights.bogus"):
+        run_audit(files, tmp_path / "out", profile_file=profile, note=notes.append)
+    ingest_file(tmp_path / "ws", "journey-map", sample_files("journey-map")[0])
+    with pytest.raises(IngestError, match="outside what a workspace stores"):
+        run_audit(files, tmp_path / "ws" / "uploads", note=notes.append)
+    assert notes == [] and not (tmp_path / "out").exists()
