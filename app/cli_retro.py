@@ -5,10 +5,8 @@ from journeylens.app.cli_text import EXIT_REFUSED, say
 
 def cmd_retro(args) -> int:
     from journeylens.notebooks.queue.profiles import load_profile
-    from journeylens.notebooks.retro.governance import due_assumptions
-    from journeylens.notebooks.retro.report import RETRO_FILES, write_retro
-    from journeylens.notebooks.retro.suggestions import late_stages, playbook_hints, quiet_touchpoints
-    from journeylens.notebooks.retro.weekly import retro, retro_context, retro_trends, week_window
+    from journeylens.notebooks.retro.report import RETRO_FILES, assemble_retro, write_retro
+    from journeylens.notebooks.retro.weekly import week_window
     from journeylens.notebooks.workspace.safe_output import check_output_folder
 
     try:
@@ -23,15 +21,9 @@ def cmd_retro(args) -> int:
         say(f"refused: {err.args[0]}", err=True)
         return EXIT_REFUSED
     say(f"retro: {args.week or 'all data'} ...", err=True)
-    context = retro_context(args.workspace, args.profile)
-    found = retro(args.workspace, args.week, context=context)
-    found["trends"] = retro_trends(args.workspace, context=context)
-    found["assumptions_due"] = due_assumptions(args.workspace)
-    found["suggestions"] = [*quiet_touchpoints(context, args.week), *late_stages(context, args.week),
-                            *playbook_hints(context, args.week)]
+    found = assemble_retro(args.workspace, args.week, args.profile)
     paths = write_retro(found, args.out, workspace=args.workspace)
-    volume = found["volume"]
-    say(f"wrote {', '.join(str(p) for p in paths)} ({volume['alerts']:,} alerts, "
+    say(f"wrote {', '.join(str(p) for p in paths)} ({found['volume']['alerts']:,} alerts, "
         f"{int(found['stages']['incidents'].sum()):,} incidents)")
     return 0
 

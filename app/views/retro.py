@@ -1,5 +1,7 @@
-"""Retro: the weekly calibration review. Numbers from notebooks/retro/ and signals/threshold_review; decisions go
-to notebooks/retro/governance (each is audit-logged, and an accepted threshold becomes a new thresholds version)."""
+"""Retro: the weekly calibration review. What it shows is assembled once by notebooks/retro/report.py
+(assemble_retro, as `journeylens retro` does) and retro.md comes from the same writer (write_retro); decisions
+go to notebooks/retro/governance (each is audit-logged, and an accepted threshold becomes a new thresholds
+version)."""
 
 import json
 import tempfile
@@ -8,26 +10,18 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 from journeylens.app.ui import flash, guard, show_flash, upload_key, workspace_path
-from journeylens.notebooks.queue.mapping import coverage
-from journeylens.notebooks.retro.governance import decide, decisions, due_assumptions
-from journeylens.notebooks.retro.report import write_retro
-from journeylens.notebooks.retro.suggestions import late_stages, playbook_hints, quiet_touchpoints
-from journeylens.notebooks.retro.weekly import data_weeks, retro, retro_context, retro_trends
-from journeylens.notebooks.signals.journey_signals import workspace_signals
-from journeylens.notebooks.signals.threshold_review import calibration_suggestions
-from journeylens.notebooks.workspace.snapshot import connect
+from journeylens.notebooks.retro.governance import decide, decisions
+from journeylens.notebooks.retro.report import assemble_retro, write_retro
+from journeylens.notebooks.retro.suggestions import decision_of, suggestion_title
+from journeylens.notebooks.retro.weekly import data_weeks
+
+OTHER_KINDS = ("suppress", "detect_earlier", "playbook")
 
 
 @st.cache_data(max_entries=8, show_spinner="Preparing the retro…")
 def retro_data(ws: str, uploads: tuple, week: str | None, audit_size: int) -> dict:
-    """The retro of a week and its suggestions (cached per uploads and audit-log size)."""
-    context = retro_context(ws)
-    found = retro(ws, week, context=context)
-    found["trends"] = retro_trends(ws, context=context)
-    found["assumptions_due"] = due_assumptions(ws)
-    suggestions = calibration_suggestions(workspace_signals(ws)["deviations"], context["incidents"])
-    more = [*quiet_touchpoints(context, week), *late_stages(context, week), *playbook_hints(context, week)]
-    return {"retro": found, "suggestions": suggestions, "map_suggestions": map_suggestions(ws), "more": more}
+    """The retro of a week with every suggestion (report.assemble_retro), cached per uploads and audit-log size."""
+    return assemble_retro(ws, week)
 
 
 @st.cache_data(max_entries=8)
@@ -35,20 +29,8 @@ def weeks_of(ws: str, uploads: tuple) -> list:
     return data_weeks(ws)
 
 
-def map_suggestions(ws: str) -> list:
-    """Unmapped services with a suggested touchpoint rule (journey_mapping.coverage)."""
-    con = connect(ws)
-    try:
-        unmapped = coverage(con)["unmapped"]
-    finally:
-        con.close()
-    out = []
-    for row in unmapped[unmapped["suggested_rule"].notna()].to_dict("records"):
-        rule = json.loads(row["suggested_rule"])
-        out.append({"kind": "map", "stage": rule["stage"], "match": rule["match"], "service": row["service"],
-                    "evidence": f"{row['unmapped_alerts']} of {row['alerts']} alerts of {row['service']} map to no "
-                                f"stage; {row['reason']}"})
-    return out
+def of_kind(suggestions: list, *kinds: str) -> list:
+    return [s for s in suggestions if s["kind"] in kinds]
 
 
 def decision_buttons(ws: Path, suggestion: dict, who: str, key: str, what: str, why: str = "",
@@ -60,41 +42,34 @@ def decision_buttons(ws: Path, suggestion: dict, who: str, key: str, what: str, 
             if not who.strip():
                 st.error("Give your name first: every decision records who made it.")
                 return
-            decide(ws, suggestion, accepted, who.strip(), why)
+            decide(ws, decision_of(suggestion), accepted, who.strip(), why)
             flash(f"{label}ed: {what}.")
             st.rerun()
 
 
-def map_cards(ws: Path, suggestions: list, who: str) -> None:
-    for index, item in enumerate(suggestions):
-        st.markdown(f"**Map {item['service']} to {item['stage']}** with `{json.dumps(item['match'])}`. "
-                    f"{item['evidence']}.")
-        decision_buttons(ws, {k: item[k] for k in ("kind", "stage", "match", "service")}, who,
-                         "map-{}-" + str(index), f"map {item['service']} to {item['stage']}", suffix=" mapping")
-
-
-def suggestion_cards(ws: Path, suggestions: pd.DataFrame) -> None:
+def threshold_cards(ws: Path, suggestions: list) -> None:
     st.subheader("Suggestions")
     who = st.text_input("Your name (recorded with each decision)", key="retro_who")
-    if suggestions.empty:
+    if not suggestions:
         st.caption("No threshold would have cut noise while keeping every incident that mattered.")
         return
-    for index, row in enumerate(suggestions.to_dict("records")):
-        st.markdown(f"**{row['action'].capitalize()} {row['stage']} · {row['segment']} · {row['metric']}**: z_min "
-                    f"{row['z_min_now']:g} → {row['z_min_suggested']:g}. {row['evidence']}.")
+    for index, item in enumerate(suggestions):
+        st.markdown(f"**{suggestion_title(item)}**: z_min {item['z_min_now']:g} → {item['z_min_suggested']:g}. "
+                    f"{item['evidence']}.")
         why = st.text_input("Why", key=f"why-{index}", label_visibility="collapsed", placeholder="why (optional)")
-        suggestion = {"kind": "threshold", **{k: row[k] for k in ("stage", "segment", "metric", "z_min_now",
-                                                                 "z_min_suggested")}}
-        decision_buttons(ws, suggestion, who, "{}-" + str(index), f"{row['stage']} · {row['segment']} · "
-                         f"{row['metric']}", why)
+        decision_buttons(ws, item, who, "{}-" + str(index), suggestion_title(item), why)
+
+
+def map_cards(ws: Path, suggestions: list, who: str) -> None:
+    for index, item in enumerate(suggestions):
+        st.markdown(f"**{suggestion_title(item)}** with `{json.dumps(item['match'])}`. {item['evidence']}.")
+        decision_buttons(ws, item, who, "map-{}-" + str(index), suggestion_title(item).lower(), suffix=" mapping")
 
 
 def other_cards(ws: Path, suggestions: list, who: str) -> None:
-    titles = {"suppress": "Suppress", "detect_earlier": "Detect earlier", "playbook": "Playbook"}
     for index, item in enumerate(suggestions):
-        st.markdown(f"**{titles[item['kind']]}**: {item['evidence']}. Expected: {item['effect']}.")
-        decision_buttons(ws, {k: v for k, v in item.items() if k not in ("evidence", "effect")}, who,
-                         "more-{}-" + str(index), f"{titles[item['kind']].lower()} suggestion")
+        st.markdown(f"**{suggestion_title(item)}**: {item['evidence']}. Expected: {item['effect']}.")
+        decision_buttons(ws, item, who, "more-{}-" + str(index), suggestion_title(item).lower())
 
 
 st.title("Retro")
@@ -107,8 +82,7 @@ with guard("preparing the retro"):
     audit = workspace / "audit.jsonl"
     week = st.selectbox("Week", [None, *weeks_of(str(workspace), uploads)], format_func=lambda w: w or "All data",
                         key="retro_week")
-    data = retro_data(str(workspace), uploads, week, audit.stat().st_size if audit.exists() else 0)
-    found = data["retro"]
+    found = retro_data(str(workspace), uploads, week, audit.stat().st_size if audit.exists() else 0)
     volume, precision = found["volume"], found["precision"]
     cols = st.columns(5)
     for col, (label, value) in zip(cols, [("Alerts", volume["alerts"]), ("Groups", volume["groups"]),
@@ -133,16 +107,17 @@ with guard("preparing the retro"):
     st.dataframe(found["trends"], hide_index=True, key="trends")
     st.subheader("What changed")
     st.dataframe(found["changes"], hide_index=True, key="changes")
-    due = due_assumptions(workspace)
+    due = found["assumptions_due"]
     if due:
         st.warning("Assumptions due for review: " + "; ".join(f"{a['id']} {a['statement']} ({a['owner']})" for a in due))
-    suggestion_cards(workspace, data["suggestions"])
-    if data["map_suggestions"]:
+    threshold_cards(workspace, of_kind(found["suggestions"], "threshold"))
+    who = st.session_state.get("retro_who", "")
+    if of_kind(found["suggestions"], "map"):
         st.subheader("Unmapped services to map")
-        map_cards(workspace, data["map_suggestions"], st.session_state.get("retro_who", ""))
-    if data["more"]:
+        map_cards(workspace, of_kind(found["suggestions"], "map"), who)
+    if of_kind(found["suggestions"], *OTHER_KINDS):
         st.subheader("Noise, late detection and playbooks")
-        other_cards(workspace, data["more"], st.session_state.get("retro_who", ""))
+        other_cards(workspace, of_kind(found["suggestions"], *OTHER_KINDS), who)
     st.subheader("Decisions so far")
     st.dataframe(decisions(workspace), hide_index=True, key="decisions")
     with tempfile.TemporaryDirectory() as tmp:

@@ -1,16 +1,16 @@
-import marimo
+"""Report pages.
 
-__generated_with = "0.25.2"
-app = marimo.App(width="medium")
+The Markdown and the self-contained HTML renderings every journeylens report shares (the audit, the
+retro): sections of plain-text tables, and Altair charts embedded as Vega-Lite specs with the
+JavaScript inlined, so a page opens offline.
+"""
 
-with app.setup:
-    import html
-    import json
+import html
+import json
 
-    from journeylens.notebooks.workspace.safe_output import markdown_text
+from journeylens.notebooks.workspace.safe_output import markdown_text
 
 
-@app.function
 def markdown_page(title: str, note: str, sections: list) -> str:
     """A report as Markdown: sections = [(heading, intro, columns, rows)], rows of plain-text cells. Every
     text (title, headings, intros, cells) is data to this page and goes through safe_output.markdown_text,
@@ -34,7 +34,6 @@ def markdown_page(title: str, note: str, sections: list) -> str:
     return "\n".join(lines)
 
 
-@app.function
 def vega_bundle() -> str:
     """The vega, vega-lite and vega-embed JavaScript in one script (from vl-convert-python), matching
     Altair's Vega-Lite version, so report.html needs no network."""
@@ -44,13 +43,11 @@ def vega_bundle() -> str:
     return vl_convert.javascript_bundle(vl_version=vl_version_for_vl_convert())
 
 
-@app.function
 def script_json(value) -> str:
     """JSON safe inside a <script> element: no "<" can close it."""
     return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-@app.function
 def html_page(title: str, sections: list, charts: list, bundle: str | None = None) -> str:
     """One self-contained HTML page: sections = [(heading, intro, columns, rows)], charts = [(title,
     Altair chart)]. The JavaScript bundle is inlined once and each chart is a Vega-Lite spec
@@ -97,23 +94,3 @@ for (const item of JSON.parse(document.getElementById("vega-specs").textContent)
 </body>
 </html>
 """
-
-
-@app.cell(hide_code=True)
-def _():
-    import marimo as mo
-
-    mo.md(
-        """
-        # Report pages
-
-        The Markdown and the self-contained HTML renderings every journeylens report shares (the audit,
-        the retro): sections of plain-text tables, and Altair charts embedded as Vega-Lite specs with the
-        JavaScript inlined, so a page opens offline.
-        """
-    )
-    return
-
-
-if __name__ == "__main__":
-    app.run()

@@ -4,16 +4,46 @@ __generated_with = "0.25.2"
 app = marimo.App(width="medium")
 
 with app.setup:
+    import os
     from pathlib import Path
 
     import altair as alt
     import pandas as pd
 
+    from journeylens.notebooks.retro.governance import due_assumptions
     from journeylens.notebooks.retro.pages import html_page, markdown_page
+    from journeylens.notebooks.retro.suggestions import (
+        late_stages,
+        map_suggestions,
+        playbook_hints,
+        quiet_touchpoints,
+        suggestion_title,
+        threshold_suggestions,
+    )
+    from journeylens.notebooks.retro.weekly import data_weeks, retro, retro_context, retro_trends
+    from journeylens.notebooks.workspace.paths import is_workspace
     from journeylens.notebooks.workspace.safe_output import check_output_folder, write_csv, write_text
 
     RETRO_FILES = ("retro_stages.csv", "retro.md", "retro.html")
     STAGE_COLUMNS = ("stage", "incidents", "noise_incidents", "mtta_min", "mttr_min", "restore_min")
+    ALL_DATA = "all data"
+
+
+@app.function
+def assemble_retro(workspace, week: str | None = None, profile_name: str | None = None) -> dict:
+    """The weekly retro, assembled once for `journeylens retro`, the Retro page and this notebook:
+    weekly.retro of the week (stages, volume, precision, stability, AI week over week, what changed),
+    `trends` (weekly.retro_trends), `assumptions_due` and `suggestions`, every kind with its evidence and
+    expected effect: thresholds and maps (from all the data), then the week's suppress, detect_earlier
+    and playbook suggestions. The queue is ranked once (weekly.retro_context)."""
+    context = retro_context(workspace, profile_name)
+    found = retro(workspace, week, context=context)
+    found["trends"] = retro_trends(workspace, context=context)
+    found["assumptions_due"] = due_assumptions(workspace)
+    found["suggestions"] = [*threshold_suggestions(workspace, context["incidents"]), *map_suggestions(workspace),
+                            *quiet_touchpoints(context, week), *late_stages(context, week),
+                            *playbook_hints(context, week)]
+    return found
 
 
 @app.function
@@ -74,8 +104,8 @@ def retro_sections(found: dict) -> list:
     suggestions = found.get("suggestions") or []
     if suggestions:
         sections.append(("Suggestions", "Each with its evidence and expected effect; accept or reject them on the "
-                         "Retro page (decisions are recorded).", ["kind", "evidence", "expected effect"],
-                         [[s["kind"], s["evidence"], s.get("effect", "")] for s in suggestions]))
+                         "Retro page (decisions are recorded).", ["kind", "suggestion", "evidence", "expected effect"],
+                         [[s["kind"], suggestion_title(s), s["evidence"], s.get("effect", "")] for s in suggestions]))
     trends = found.get("trends")
     if trends is not None and len(trends):
         mttr = [c for c in trends.columns if c.startswith("mttr_")]
@@ -111,6 +141,12 @@ def retro_charts(found: dict) -> list:
 
 
 @app.function
+def retro_markdown(found: dict) -> str:
+    """retro.md: the sections of retro.html as Markdown tables, every text escaped (pages.markdown_page)."""
+    return markdown_page(f"journeylens retro: {found['week']}", "Charts are in retro.html.", retro_sections(found))
+
+
+@app.function
 def write_retro(found: dict, out, bundle: str | None = None, workspace=None) -> list:
     """Writes retro_stages.csv, retro.md and retro.html (self-contained) into `out`; returns the paths.
     The targets are checked first (safe_output.check_output_folder: never onto the stored state of
@@ -119,7 +155,7 @@ def write_retro(found: dict, out, bundle: str | None = None, workspace=None) -> 
     stages, markdown, page = check_output_folder(out, RETRO_FILES, workspace)
     stages.parent.mkdir(parents=True, exist_ok=True)
     write_csv(found["stages"], stages)
-    write_text(markdown, markdown_page(title, "Charts are in retro.html.", retro_sections(found)))
+    write_text(markdown, retro_markdown(found))
     write_text(page, html_page(title, retro_sections(found), retro_charts(found), bundle))
     return [Path(out) / name for name in RETRO_FILES]
 
@@ -128,7 +164,74 @@ def write_retro(found: dict, out, bundle: str | None = None, workspace=None) -> 
 def _():
     import marimo as mo
 
-    mo.md("""# The retro report: `retro_stages.csv`, `retro.md` and a self-contained `retro.html`.""")
+    mo.md(
+        r"""
+        # The weekly calibration retro
+
+        Did the alerts that reached people matter, how fast was the journey restored, and what should
+        we tune? For an ISO week (Monday 00:00 UTC to the next Monday) or all the data, read-only:
+
+        - **per stage** (SPEC §4.3): incidents = incidents whose outcome is not noise or duplicate;
+          MTTA, MTTR and restore = mean minutes from `opened_at` to `acknowledged_at`, `resolved_at`
+          and `journey_restored_at` over those incidents that have the timestamp;
+        - **noise reduction** = 1 − unsuppressed groups / alerts, and the actioned incidents a
+          suppression would have hidden (must be none);
+        - **precision** = how many of the top 10 unsuppressed groups are linked to an actioned
+          incident (by its alert ids or fingerprints, else by stage and time: fired from 30 minutes
+          before it opened until it resolved, or 2 hours);
+        - **conversion stability** per stage: variance of the hourly conversion (hours with at least
+          30 entries), deepest drop = min(conversion / baseline − 1) and how many hours it lasted;
+        - **suggestions**, each with evidence and expected effect: thresholds, unmapped services,
+          touchpoints that never preceded harm, stages found late, playbooks not used.
+
+        `journeylens retro --out DIR` writes the same report (`assemble_retro`, then `write_retro`);
+        decisions are made on the app's Retro page.
+        """
+    )
+    return (mo,)
+
+
+@app.cell
+def _(mo):
+    workspace_path = mo.ui.text(value=os.environ.get("JOURNEYLENS_WORKSPACE", "workspace"),
+                                label="Workspace folder", full_width=True)
+    workspace_path
+    return (workspace_path,)
+
+
+@app.cell
+def _(mo, workspace_path):
+    workspace = Path(workspace_path.value)
+    # read-only: a mistyped folder is said so, never created
+    mo.stop(not is_workspace(workspace), mo.callout(mo.md(
+        f"`{workspace}` is not a journeylens workspace: run `journeylens demo` or pick another folder."),
+        kind="warn"))
+    week_picker = mo.ui.dropdown(options=[ALL_DATA, *data_weeks(workspace)], value=ALL_DATA, label="ISO week")
+    week_picker
+    return week_picker, workspace
+
+
+@app.cell
+def _(week_picker, workspace):
+    found = assemble_retro(workspace, None if week_picker.value == ALL_DATA else week_picker.value)
+    return (found,)
+
+
+@app.cell
+def _(found, mo):
+    volume, precision = found["volume"], found["precision"]
+    headline = mo.hstack([
+        mo.stat(f"{volume['alerts']:,}", label="Alerts"), mo.stat(f"{volume['groups']:,}", label="Groups"),
+        mo.stat(f"{volume['unsuppressed']:,}", label="Unsuppressed"),
+        mo.stat(f"{volume['reached_people']:,}", label="Linked to incidents"),
+        mo.stat(f"{precision['top_linked_to_actioned']} of {precision['top']}", label="Top 10 actioned"),
+    ])
+    tables = {heading: mo.vstack([mo.plain_text(intro), mo.ui.table(pd.DataFrame(rows, columns=columns),
+                                                                    selection=None)])
+              if columns else mo.plain_text(intro) for heading, intro, columns, rows in retro_sections(found)}
+    charts = [mo.ui.altair_chart(chart) for _, chart in retro_charts(found)]
+    download = mo.download(retro_markdown(found).encode(), filename="retro.md", label="Download retro.md")
+    mo.vstack([headline, *charts, mo.ui.tabs(tables), download])
     return
 
 

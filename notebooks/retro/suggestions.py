@@ -1,17 +1,27 @@
-import marimo
+"""Retro suggestions, each with its evidence and its expected effect on noise and on caught incidents.
 
-__generated_with = "0.25.2"
-app = marimo.App(width="medium")
+Thresholds to tighten or loosen (signals/threshold_review), unmapped services to map
+(queue/mapping.coverage), touchpoints whose alerts never preceded harm (suppress), stages whose
+incidents were found late, and playbooks that would have applied. decision_of(suggestion) is what a
+decision on one records (retro/governance.decide).
+"""
 
-with app.setup:
-    import pandas as pd
+import json
 
-    from journeylens.notebooks.retro.weekly import REAL_OUTCOMES, link_incidents, week_window
+import pandas as pd
+from journeylens.notebooks.queue.mapping import coverage
+from journeylens.notebooks.retro.weekly import REAL_OUTCOMES, link_incidents, week_window
+from journeylens.notebooks.signals.journey_signals import workspace_signals
+from journeylens.notebooks.signals.threshold_review import calibration_suggestions
+from journeylens.notebooks.workspace.snapshot import connect
 
-    HARM_SEEN = 0.2  # a group whose observed harm reached this preceded harm
+HARM_SEEN = 0.2  # a group whose observed harm reached this preceded harm
+# What a decision on a suggestion records (governance.decide keys it by these): for the other kinds,
+# everything but the evidence and the expected effect.
+DECIDED = {"threshold": ("stage", "segment", "metric", "z_min_now", "z_min_suggested"),
+           "map": ("stage", "match", "service")}
 
 
-@app.function
 def in_week(frame: pd.DataFrame, column: str, week: str | None) -> pd.DataFrame:
     start, end = week_window(week)
     if start is None:
@@ -20,7 +30,6 @@ def in_week(frame: pd.DataFrame, column: str, week: str | None) -> pd.DataFrame:
     return frame[(when >= start) & (when < end)]
 
 
-@app.function
 def quiet_touchpoints(context: dict, week: str | None = None) -> list:
     """Touchpoints whose alert groups never preceded harm (observed harm below HARM_SEEN) and were never
     linked to an incident that mattered: candidates for a suppression rule per service. Expected effect:
@@ -42,7 +51,6 @@ def quiet_touchpoints(context: dict, week: str | None = None) -> list:
     return out
 
 
-@app.function
 def late_stages(context: dict, week: str | None = None) -> list:
     """Stages whose incidents that mattered were found late: opened before any linked alert fired, or
     with no linked alert at all. Expected effect of a new touchpoint or threshold: earlier detection."""
@@ -63,7 +71,6 @@ def late_stages(context: dict, week: str | None = None) -> list:
     return out
 
 
-@app.function
 def playbook_hints(context: dict, week: str | None = None) -> list:
     """Incidents that mattered whose linked groups had a playbook the responders did not use."""
     groups = in_week(context["groups"], "first_fired_at", week)
@@ -83,22 +90,56 @@ def playbook_hints(context: dict, week: str | None = None) -> list:
     return out
 
 
-@app.cell(hide_code=True)
-def _():
-    import marimo as mo
-
-    mo.md(
-        """
-        # Retro suggestions
-
-        Each with its evidence and its expected effect on noise and on caught incidents: thresholds to
-        tighten or loosen (`threshold_review.py`), unmapped services to map (`journey_mapping.coverage`),
-        touchpoints whose alerts never preceded harm (suppress), stages whose incidents were found late,
-        and playbooks that would have applied.
-        """
-    )
-    return
+def threshold_suggestions(workspace, incidents: pd.DataFrame) -> list:
+    """Thresholds to tighten or loosen: threshold_review.calibration_suggestions over the workspace's
+    journey deviations (all data, its saved thresholds) and `incidents`, one per stage x segment x
+    metric, with the alerts and the incidents caught now and at the suggested z_min."""
+    found = calibration_suggestions(workspace_signals(workspace)["deviations"], incidents)
+    return [{"kind": "threshold", **{k: row[k] for k in ("action", *DECIDED["threshold"])},
+             "evidence": row["evidence"],
+             "effect": f"{row['alerts_now']} -> {row['alerts_suggested']} alerts; incidents that mattered caught "
+                       f"{row['incidents_caught_now']} -> {row['incidents_caught_suggested']}"}
+            for row in found.to_dict("records")]
 
 
-if __name__ == "__main__":
-    app.run()
+def map_suggestions(workspace) -> list:
+    """Unmapped services with a suggested touchpoint rule (queue/mapping.coverage: the top unmapped
+    services; a partly mapped or probably internal service gets none)."""
+    con = connect(workspace)
+    try:
+        unmapped = coverage(con)["unmapped"]
+    finally:
+        con.close()
+    out = []
+    for row in unmapped[unmapped["suggested_rule"].notna()].to_dict("records"):
+        rule = json.loads(row["suggested_rule"])
+        out.append({"kind": "map", "stage": rule["stage"], "match": rule["match"], "service": row["service"],
+                    "evidence": f"{row['unmapped_alerts']} of {row['alerts']} alerts of {row['service']} map to no "
+                                f"stage; {row['reason']}",
+                    "effect": f"{row['unmapped_alerts']} more alerts mapped to {rule['stage']}"})
+    return out
+
+
+def decision_of(suggestion: dict) -> dict:
+    """What a decision on `suggestion` records (governance.decide): the kind and what would change."""
+    keys = DECIDED.get(suggestion["kind"])
+    if keys:
+        return {"kind": suggestion["kind"], **{k: suggestion[k] for k in keys}}
+    return {k: v for k, v in suggestion.items() if k not in ("evidence", "effect")}
+
+
+def suggestion_title(suggestion: dict) -> str:
+    """One line naming a suggestion: "Tighten checkout · pro · conversion", "Map payments-ledger to
+    checkout", "Suppress billing-service on renewal/billing", ..."""
+    s, kind = suggestion, suggestion["kind"]
+    if kind == "threshold":
+        return f"{s['action'].capitalize()} {s['stage']} · {s['segment']} · {s['metric']}"
+    if kind == "map":
+        return f"Map {s['service']} to {s['stage']}"
+    if kind == "suppress":
+        return f"Suppress {s['service']} on {s['stage']}/{s['touchpoint']}"
+    if kind == "detect_earlier":
+        return f"Detect {s['stage']} incidents earlier"
+    if kind == "playbook":
+        return f"Offer {s['playbook']} for incidents like {s['incident_id']}"
+    return str(kind)

@@ -1,29 +1,32 @@
-import marimo
+"""The weekly calibration retro: its numbers.
 
-__generated_with = "0.25.2"
-app = marimo.App(width="medium")
+For an ISO week (Monday 00:00 UTC to the next Monday) or all data: per stage, incidents (outcome not
+noise or duplicate), noise incidents, and the mean minutes to acknowledge, resolve and restore the
+journey (SPEC §4.3); alerts -> groups -> unsuppressed -> reached people, and the actioned incidents any
+suppression would have hidden (it must be none); how many of the top 10 ranked groups became actioned
+incidents and which actioned incidents ranked low; conversion stability per stage; AI outcomes week
+over week; and what changed, with who, when and why. report.assemble_retro puts it together with the
+suggestions for the report and the Retro page.
+"""
 
-with app.setup:
-    import json
-    import re
-    from datetime import date, datetime, timedelta
-    from pathlib import Path
+import json
+import re
+from datetime import date, datetime, timedelta
+from pathlib import Path
 
-    import pandas as pd
+import pandas as pd
+from journeylens.notebooks.ai.outcomes import ai_metrics
+from journeylens.notebooks.ingest.playbook_file import load_playbooks
+from journeylens.notebooks.queue.profiles import load_profile
+from journeylens.notebooks.queue.ranking import queue_select, rank_alerts
+from journeylens.notebooks.workspace.snapshot import connect, sql_text
 
-    from journeylens.notebooks.ai.outcomes import ai_metrics
-    from journeylens.notebooks.queue.profiles import load_profile
-    from journeylens.notebooks.ingest.playbook_file import load_playbooks
-    from journeylens.notebooks.queue.ranking import queue_select, rank_alerts
-    from journeylens.notebooks.workspace.snapshot import connect, sql_text
-
-    REAL_OUTCOMES = ("actioned", "auto_mitigated", "escalated")
-    TOP_K = 10
-    LINK_BEFORE = timedelta(minutes=30)  # a group that fired up to 30 min before an incident opened...
-    LINK_AFTER = timedelta(hours=2)  # ...or while it was open (2 h when it has no resolution) is linked
+REAL_OUTCOMES = ("actioned", "auto_mitigated", "escalated")
+TOP_K = 10
+LINK_BEFORE = timedelta(minutes=30)  # a group that fired up to 30 min before an incident opened...
+LINK_AFTER = timedelta(hours=2)  # ...or while it was open (2 h when it has no resolution) is linked
 
 
-@app.function
 def week_window(week: str | None) -> tuple:
     """(start, end) of an ISO week 'YYYY-Www' in UTC, Monday 00:00 to the next Monday; (None, None) for
     all the data. A malformed or impossible week is a clear error."""
@@ -41,14 +44,12 @@ def week_window(week: str | None) -> tuple:
     return start, start + timedelta(days=7)
 
 
-@app.function
 def retro_stages(con, week: str | None = None) -> pd.DataFrame:
     """retro_stages.csv (SPEC §4.3) for an ISO week or all data, set-based (sql/retro/01_retro_stages.sql)."""
     start, end = week_window(week)
     return con.execute(sql_text("retro_stages"), {"start": start, "end": end}).df()
 
 
-@app.function
 def link_incidents(groups: pd.DataFrame, incidents: pd.DataFrame) -> pd.DataFrame:
     """Which ranked groups each incident is about: by its alert_ids and fingerprints when it lists any,
     else by stage (or service) and time (the group fired from 30 minutes before the
@@ -75,7 +76,6 @@ def link_incidents(groups: pd.DataFrame, incidents: pd.DataFrame) -> pd.DataFram
     return pd.DataFrame(pairs, columns=["incident_id", "group_id"])
 
 
-@app.function
 def read_audit(workspace) -> pd.DataFrame:
     """The workspace's audit log as rows: at, who, action, what (JSON text), why."""
     path = Path(workspace) / "audit.jsonl"
@@ -90,7 +90,6 @@ def read_audit(workspace) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["at", "who", "action", "what", "why"])
 
 
-@app.function
 def data_weeks(workspace) -> list:
     """The ISO weeks ('YYYY-Www') with alerts or incidents, newest first."""
     con = connect(workspace, tables=("incidents", "alerts"))
@@ -102,7 +101,6 @@ def data_weeks(workspace) -> list:
         con.close()
 
 
-@app.function
 def retro_context(workspace, profile_name: str | None = None) -> dict:
     """What every week's retro reads, ranked once: the queue (with fingerprints), incidents, the hourly
     stage state, alerts per ISO week and the audit log."""
@@ -121,7 +119,6 @@ def retro_context(workspace, profile_name: str | None = None) -> dict:
             "weekly_alerts": weekly_alerts, "audit": read_audit(workspace)}
 
 
-@app.function
 def retro(workspace, week: str | None = None, profile_name: str | None = None, context: dict | None = None) -> dict:
     """The calibration retro of a week (or all data): stages (SPEC §4.3), volume and noise, the queue's
     precision, conversion stability, AI week over week and what changed. Plain data for the report and
@@ -177,7 +174,6 @@ def retro(workspace, week: str | None = None, profile_name: str | None = None, c
     }
 
 
-@app.function
 def conversion_stability(hourly: pd.DataFrame) -> pd.DataFrame:
     """Per stage: the variance of its hourly conversion, the deepest drop below its baseline, how long
     that drop lasted (the run of consecutive hours more than 10% below around it, at least 1), and the
@@ -201,7 +197,6 @@ def conversion_stability(hourly: pd.DataFrame) -> pd.DataFrame:
                                        "hours_below_10pct"])
 
 
-@app.function
 def ai_week_over_week(con, start) -> pd.DataFrame:
     """SPEC §4.2 metrics per feature and segment for the week from `start` against the week before."""
     metrics = ["interactions", "task_completion_rate", "silent_failure_rate", "weighted_score", "cost_per_success",
@@ -215,7 +210,6 @@ def ai_week_over_week(con, start) -> pd.DataFrame:
     return both
 
 
-@app.function
 def retro_trends(workspace, profile_name: str | None = None, context: dict | None = None) -> pd.DataFrame:
     """Week over week, for every ISO week with alerts or incidents: noise reduction, the queue's
     precision, and MTTR per stage (one ranking for all weeks)."""
@@ -230,26 +224,3 @@ def retro_trends(workspace, profile_name: str | None = None, context: dict | Non
         row.update({f"mttr_{r['stage']}": r["mttr_min"] for r in found["stages"].to_dict("records")})
         rows.append(row)
     return pd.DataFrame(rows)
-
-
-@app.cell(hide_code=True)
-def _():
-    import marimo as mo
-
-    mo.md(
-        """
-        # The weekly calibration retro
-
-        For an ISO week (Monday 00:00 UTC to the next Monday) or all data: per stage, incidents (outcome
-        not noise or duplicate), noise incidents, and the mean minutes to acknowledge, resolve and restore
-        the journey (SPEC §4.3); alerts → groups → unsuppressed → reached people, and the share of actioned
-        incidents any suppression would have hidden (it must be 0); how many of the top 10 ranked groups
-        became actioned incidents and which actioned incidents ranked low; conversion stability per stage;
-        and what changed, with who, when and why.
-        """
-    )
-    return
-
-
-if __name__ == "__main__":
-    app.run()

@@ -35,6 +35,30 @@ def test_retro_page_shows_the_week_and_records_a_decision(workspace, open_page):
     assert not at.exception and len(decisions(workspace)) == 1
 
 
+def test_the_page_offers_the_retro_md_the_cli_writes(workspace, open_page, tmp_path, monkeypatch):
+    """One assembly (report.assemble_retro) and one writer (report.write_retro): the Markdown the Retro page
+    offers for download is the file `journeylens retro` writes, suggestions of every kind included."""
+    from journeylens.app.cli import main
+    from streamlit.testing.v1 import app_test
+
+    stores = []
+
+    class KeptStorage(app_test.MemoryMediaFileStorage):  # AppTest's media store, kept to read the download
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            stores.append(self)
+
+    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", KeptStorage)
+    at = open_page(RETRO)
+    button = next(b for b in at.get("download_button") if b.proto.label == "Download retro.md")
+    offered = stores[-1].get_file(Path(button.proto.url).stem).content.decode("utf-8")
+    assert main(["retro", "--workspace", str(workspace), "--out", str(tmp_path / "retro")]) == 0
+    written = (tmp_path / "retro" / "retro.md").read_text(encoding="utf-8")
+    assert offered == written
+    suggestions = written.split("## Suggestions")[1].split("\n## ")[0]
+    assert "| threshold |" in suggestions and "| suppress |" in suggestions and "| playbook |" in suggestions
+
+
 def test_governance_page_reports_the_chain(workspace, open_page):
     at = open_page(GOVERNANCE)
     assert any("Audit chain intact" in s.value for s in at.success)
