@@ -10,13 +10,13 @@ from journeylens.notebooks.queue.profiles import profile_diff, profile_history
 from journeylens.notebooks.retro.changes import mark_reviewed, recalibration_status
 from journeylens.notebooks.retro.governance import (
     assumptions,
+    audit_entries,
     due_assumptions,
     owners,
     save_assumption,
     set_owner,
     verify_audit,
 )
-from journeylens.notebooks.retro.weekly import read_audit
 from journeylens.notebooks.workspace.store import repair_workspace
 from journeylens.notebooks.workspace.versions import list_names
 
@@ -52,12 +52,8 @@ with guard("reading the audit log"):
                  "trail is repaired.")
         st.dataframe(pd.DataFrame(check["problems"]), hide_index=True, key="chain_problems")
         repair_form(workspace)
-    log = read_audit(workspace)
     text = st.text_input("Filter (action, who, what or why contains)", key="audit_filter")
-    if text:
-        hay = log[["action", "who", "what", "why"]].astype(str).agg(" ".join, axis=1)
-        log = log[hay.str.contains(text, case=False, regex=False)]
-    st.dataframe(log.iloc[::-1], hide_index=True, key="audit_log")
+    st.dataframe(audit_entries(workspace, text), hide_index=True, key="audit_log")
 
     st.subheader("Stages to recalibrate")
     st.caption("A change to a service that maps to a stage marks its mappings and thresholds until a review.")

@@ -1,22 +1,21 @@
-import marimo
+"""Change management.
 
-__generated_with = "0.25.2"
-app = marimo.App(width="medium")
+A change (deploy, config, feature flag, pricing, UI) to a service whose alerts map to a stage marks that
+stage's mappings and thresholds **to recalibrate** until someone records a review. Alerts that start
+shortly after a change are linked to it in the ranked queue (`sql/queue/06_group_changes.sql`).
+"""
 
-with app.setup:
-    import json
+import json
 
-    import pandas as pd
+import pandas as pd
+from journeylens.notebooks.queue.mapping import create_mapped_alerts
+from journeylens.notebooks.retro.weekly import read_audit
+from journeylens.notebooks.workspace.snapshot import connect
+from journeylens.notebooks.workspace.store import append_audit, writer_lock
 
-    from journeylens.notebooks.queue.mapping import create_mapped_alerts
-    from journeylens.notebooks.retro.weekly import read_audit
-    from journeylens.notebooks.workspace.snapshot import connect
-    from journeylens.notebooks.workspace.store import append_audit, writer_lock
-
-    REVIEWED = "stage.reviewed"
+REVIEWED = "stage.reviewed"
 
 
-@app.function
 def recalibration_status(workspace) -> pd.DataFrame:
     """Per stage: the latest change (SPEC §2.7) to any service whose alerts map to it, the latest review
     of its mappings and thresholds, and whether it is 'to recalibrate' (a change came after the last
@@ -50,30 +49,9 @@ def recalibration_status(workspace) -> pd.DataFrame:
     return frame
 
 
-@app.function
 def mark_reviewed(workspace, stage: str, why: str = "") -> dict:
     """Records that someone reviewed a stage's mappings and thresholds after its latest change."""
     if not stage:
         raise ValueError("which stage was reviewed?")
     with writer_lock(workspace):
         return append_audit(workspace, REVIEWED, {"stage": stage}, why)
-
-
-@app.cell(hide_code=True)
-def _():
-    import marimo as mo
-
-    mo.md(
-        """
-        # Change management
-
-        A change (deploy, config, feature flag, pricing, UI) to a service whose alerts map to a stage marks
-        that stage's mappings and thresholds **to recalibrate** until someone records a review. Alerts
-        that start shortly after a change are linked to it in the ranked queue (`sql/queue/06_group_changes.sql`).
-        """
-    )
-    return
-
-
-if __name__ == "__main__":
-    app.run()

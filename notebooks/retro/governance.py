@@ -1,24 +1,26 @@
-import marimo
+"""Governance: the audit trail, retro decisions, owners and the assumptions register.
 
-__generated_with = "0.25.2"
-app = marimo.App(width="medium")
+Every change (uploads and removals, journey maps, weight profiles, thresholds, playbooks, human labels,
+retro decisions, owners, assumptions) is an entry in `audit.jsonl` with who, when, what and why. Each
+entry's hash covers its content and the previous hash, and `audit.head` names the last one: an edited,
+deleted, reordered or cut entry is detected and reported by `verify_audit`. Owners per stage metric,
+and an assumptions register with review dates that the retro lists when due.
+"""
 
-with app.setup:
-    import hashlib
-    import json
-    from datetime import date
-    from pathlib import Path
+import hashlib
+import json
+from datetime import date
+from pathlib import Path
 
-    import pandas as pd
+import pandas as pd
+from journeylens.notebooks.retro.weekly import read_audit
+from journeylens.notebooks.signals.journey_signals import threshold_overrides
+from journeylens.notebooks.workspace.store import verify_workspace
+from journeylens.notebooks.workspace.versions import list_versions, load_version, save_version
 
-    from journeylens.notebooks.signals.journey_signals import threshold_overrides
-    from journeylens.notebooks.workspace.versions import list_versions, load_version, save_version
-    from journeylens.notebooks.workspace.store import verify_workspace
-
-    REGISTER = "register"  # the one assumptions register and the one owners list of a workspace
+REGISTER = "register"  # the one assumptions register and the one owners list of a workspace
 
 
-@app.function
 def verify_audit(workspace, on_wait=None) -> dict:
     """{ok, entries, problems}: checks the hash chain of audit.jsonl (each entry's hash is the hash of its
     content and the next entry names it as `prev`), the head (audit.head names the last entry, so a log
@@ -29,7 +31,16 @@ def verify_audit(workspace, on_wait=None) -> dict:
     return verify_workspace(workspace, on_wait)
 
 
-@app.function
+def audit_entries(workspace, contains: str = "") -> pd.DataFrame:
+    """The audit log newest first (at, who, action, what, why); with `contains`, only the entries whose
+    action, who, what or why holds that text, case-insensitive."""
+    log = read_audit(workspace)
+    if contains:
+        text = log[["action", "who", "what", "why"]].astype(str).agg(" ".join, axis=1)
+        log = log[text.str.contains(contains, case=False, regex=False)]
+    return log.iloc[::-1]
+
+
 def save_assumption(workspace, statement: str, owner: str, review_by: str, evidence: str = "",
                     author: str | None = None) -> dict:
     """Adds an assumption about user behaviour to the register (a new version of it), with who owns it
@@ -44,34 +55,29 @@ def save_assumption(workspace, statement: str, owner: str, review_by: str, evide
     return item
 
 
-@app.function
 def assumptions(workspace) -> list:
     record = load_version(workspace, "assumptions", REGISTER) if list_versions(workspace, "assumptions", REGISTER) else None
     return list(record["payload"]["items"]) if record else []
 
 
-@app.function
 def due_assumptions(workspace, on: date | None = None) -> list:
     """Assumptions whose review date has come (the retro lists them)."""
     today = on or date.today()
     return [a for a in assumptions(workspace) if date.fromisoformat(a["review_by"]) <= today]
 
 
-@app.function
 def owners(workspace) -> dict:
     """{'<stage>/<metric>': owner} for stage metrics (playbook owners live in the playbook catalogue)."""
     versions = list_versions(workspace, "owners", REGISTER)
     return dict(versions[-1]["payload"]["stage_metrics"]) if versions else {}
 
 
-@app.function
 def set_owner(workspace, stage: str, metric: str, owner: str, author: str | None = None) -> dict:
     current = {**owners(workspace), f"{stage}/{metric}": owner.strip()}
     save_version(workspace, "owners", REGISTER, {"stage_metrics": current}, author, f"{stage}/{metric} -> {owner}")
     return current
 
 
-@app.function
 def decide(workspace, suggestion: dict, accepted: bool, who: str, why: str = "") -> dict:
     """Records a retro decision on a suggestion (audit-logged, versioned under decisions/). An accepted
     threshold suggestion becomes a new version of the workspace's thresholds (a z_min for its stage,
@@ -103,7 +109,6 @@ def decide(workspace, suggestion: dict, accepted: bool, who: str, why: str = "")
     return record
 
 
-@app.function
 def decisions(workspace) -> pd.DataFrame:
     root = Path(workspace) / "decisions"
     rows = []
@@ -112,25 +117,3 @@ def decisions(workspace) -> pd.DataFrame:
         rows.append({"suggestion": folder.name, "accepted": last["payload"]["accepted"], "who": last["author"],
                      "when": last["saved_at"], "why": last["comment"]})
     return pd.DataFrame(rows, columns=["suggestion", "accepted", "who", "when", "why"])
-
-
-@app.cell(hide_code=True)
-def _():
-    import marimo as mo
-
-    mo.md(
-        """
-        # Governance
-
-        Every change (uploads and removals, journey maps, weight profiles, thresholds, playbooks, human
-        labels, retro decisions, owners, assumptions) is an entry in `audit.jsonl` with who, when, what and
-        why. Each entry's hash covers its content and the previous hash, and `audit.head` names the last one:
-        an edited, deleted, reordered or cut entry is detected and reported by `verify_audit`. Owners per
-        stage metric, and an assumptions register with review dates that the retro lists when due.
-        """
-    )
-    return
-
-
-if __name__ == "__main__":
-    app.run()

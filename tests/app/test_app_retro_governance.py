@@ -80,6 +80,15 @@ def test_governance_page_reports_the_chain(workspace, open_page):
     assert (workspace / "quarantine").is_dir()
 
 
+def test_governance_page_filters_the_audit_log(workspace, open_page):
+    at = open_page(GOVERNANCE)
+    log = next(df.value for df in at.dataframe if "action" in df.value.columns and "why" in df.value.columns)
+    at.text_input(key="audit_filter").input("JOURNEY-MAP")
+    at.run()
+    shown = next(df.value for df in at.dataframe if "action" in df.value.columns and "why" in df.value.columns)
+    assert 0 < len(shown) < len(log) and shown["what"].str.contains('"kind": "journey-map"').all()
+
+
 def test_accepting_a_mapping_in_the_retro_makes_a_map_version_the_governance_page_diffs(
         tmp_path, monkeypatch, clear_streamlit_caches, open_page):
     from journeylens.notebooks.ingest.upload import ingest_file

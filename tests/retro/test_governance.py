@@ -7,6 +7,7 @@ import pytest
 from journeylens.notebooks.ingest.upload import ingest_file
 from journeylens.notebooks.retro.governance import (
     assumptions,
+    audit_entries,
     decide,
     decisions,
     due_assumptions,
@@ -62,6 +63,13 @@ def test_a_log_cut_short_is_detected(workspace):
     # the head catches the cut, and the cross-check names the version the lost entry recorded
     assert [p["problem"] for p in problems] == ["cut short or rewritten at the end", "a saved version no entry records"]
     assert problems[1]["detail"] == "owners/register/v0001.json"
+
+
+def test_audit_entries_newest_first_and_filtered_on_any_field(workspace):
+    log = audit_entries(workspace)
+    assert len(log) == 4 and log.iloc[0]["action"] == "owner.saved" and log["at"].is_monotonic_decreasing
+    assert list(audit_entries(workspace, "CHANGES1.csv")["action"]) == ["upload.stored"]  # in what, any case
+    assert len(audit_entries(workspace, "owners")) == 1 and audit_entries(workspace, "nothing like it").empty
 
 
 def test_suggestion_accept_and_reject_round_trip(workspace):
