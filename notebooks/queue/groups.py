@@ -4,9 +4,10 @@ __generated_with = "0.25.2"
 app = marimo.App(width="medium")
 
 with app.setup:
-    import os
+    import pandas as pd
 
     from journeylens.notebooks.queue.mapping import create_rule_matches, mapping_columns, workspace_rules
+    from journeylens.notebooks.signals.workspace_picker import require_workspace, workspace_picker
     from journeylens.notebooks.workspace.snapshot import connect, sql_text
 
     # The columns of a group (groups_select), in order: sql/queue/06_alert_groups.sql says each one's rule, and
@@ -100,7 +101,7 @@ def _():
     import marimo as mo
 
     mo.md(
-        """
+        r"""
         # Alert groups: which alerts are the same problem?
 
         The ranked queue has one row per **problem**, not per alert. Alerts are the same problem when
@@ -115,10 +116,14 @@ def _():
         ended, within the flap window of the previous fire. A group with at least the minimum number of
         cycles is flapping: one noisy problem, not many.
 
+        $$\text{new group} \iff \text{fired\_at} - \max_{\text{earlier alerts of the key}}
+        \text{coalesce}(\text{resolved\_at}, \text{fired\_at}) > \text{gap}$$
+
         Per group: `alert_count`, `first_fired_at`, `last_fired_at`, `last_resolved_at` (empty while
         the latest alert has no resolution: it may still be going on), the most severe `severity`, the
         highest `confidence`, the first alert's `source`, `region`, `labels` and mapped `stage`, and
-        `duration_min` = from the first fire to the latest end.
+        `duration_min` = from the first fire to the latest end. Below, on a workspace: drag the gap and
+        the flap window over its real alerts.
         """
     )
     return (mo,)
@@ -126,26 +131,43 @@ def _():
 
 @app.cell
 def _(mo):
-    default_workspace = os.environ.get("JOURNEYLENS_WORKSPACE", "workspace")
-    workspace_path = mo.ui.text(value=default_workspace, label="Workspace folder")
-    gap = mo.ui.slider(5, 360, step=5, value=60, label="Gap that starts a new group (minutes)",
-                       show_value=True)
+    workspace_path = workspace_picker(mo)
+    workspace_path
+    return (workspace_path,)
+
+
+@app.cell
+def _(mo):
+    gap = mo.ui.slider(5, 360, step=5, value=60, label="Gap that starts a new group (minutes)", show_value=True)
     flap_window = mo.ui.slider(5, 240, step=5, value=60, label="Flap window (minutes)", show_value=True)
     flap_cycles = mo.ui.slider(1, 10, value=3, label="Cycles that make a group flapping", show_value=True)
-    mo.vstack([workspace_path, gap, flap_window, flap_cycles])
-    return flap_cycles, flap_window, gap, workspace_path
+    mo.vstack([gap, flap_window, flap_cycles])
+    return flap_cycles, flap_window, gap
 
 
 @app.cell
 def _(flap_cycles, flap_window, gap, mo, workspace_path):
-    groups = group_alerts(workspace_path.value, gap.value, flap_window.value, flap_cycles.value)
+    import altair as alt
+
+    groups = group_alerts(require_workspace(mo, workspace_path.value), gap.value, flap_window.value,
+                          flap_cycles.value)
     flapping = groups[groups["flapping"]]
+    busiest = groups.groupby("service")["alert_count"].sum().nlargest(12).index
+    spans = groups[groups["service"].isin(busiest)].assign(
+        ended_at=lambda g: g["first_fired_at"] + pd.to_timedelta(g["duration_min"].clip(lower=5), unit="min"))
     mo.vstack([
         mo.md(f"**{int(groups['alert_count'].sum()):,} alerts form {len(groups):,} groups; "
-              f"{len(flapping):,} of them flap.**"),
+              f"{len(flapping):,} of them flap.** Each bar below is one group of the 12 services with most alerts: "
+              "a wider gap merges bars, a narrower one splits them."),
+        alt.Chart(spans).mark_bar(height=10).encode(
+            x=alt.X("first_fired_at:T", title="first fired (UTC)"), x2="ended_at:T",
+            y=alt.Y("service:N", title=None), color=alt.Color("flapping:N", title="flapping"),
+            tooltip=["service:N", "name:N", "alert_count:Q", alt.Tooltip("first_fired_at:T", format="%Y-%m-%d %H:%M"),
+                     alt.Tooltip("duration_min:Q", format=".0f"), "flap_count:Q"],
+        ).properties(title="Alert groups over time", width=640),
         mo.ui.tabs({"Groups": groups, "Flapping": flapping}),
     ])
-    return
+    return (groups,)
 
 
 if __name__ == "__main__":

@@ -1,21 +1,19 @@
-import marimo
+"""Journey map versions: every journey-map upload is kept, and the newest of a journey is active.
 
-__generated_with = "0.25.2"
-app = marimo.App(width="medium")
+A suggestion accepted in the retro (map an unmapped service) becomes a new version with the rule
+appended (add_touchpoint); map_diff says what changed between any two versions (the Governance page)."""
 
-with app.setup:
-    import json
-    import tempfile
-    from pathlib import Path
+import json
+import tempfile
+from pathlib import Path
 
-    import pandas as pd
-    import yaml
+import pandas as pd
+import yaml
 
-    from journeylens.notebooks.ingest.upload import ingest_file
-    from journeylens.notebooks.workspace.snapshot import connect, list_uploads
+from journeylens.notebooks.ingest.upload import ingest_file
+from journeylens.notebooks.workspace.snapshot import connect, list_uploads
 
 
-@app.function
 def map_yaml(con, journey: str | None = None, extra_rules: list | None = None) -> str:
     """The active journey map of `journey` (the only one when None) as the YAML of SPEC §2.2, with
     `extra_rules` appended to its touchpoints (last, so they only catch what no rule caught before)."""
@@ -49,7 +47,6 @@ def map_yaml(con, journey: str | None = None, extra_rules: list | None = None) -
     return yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
 
 
-@app.function
 def add_touchpoint(workspace, rule: dict, why: str = "") -> dict:
     """Stores a new version of the journey map of the rule's stage, with the rule appended: an upload
     like any other (checked, audit-logged, removable)."""
@@ -67,7 +64,6 @@ def add_touchpoint(workspace, rule: dict, why: str = "") -> dict:
         return ingest_file(workspace, "journey-map", path, why=why or f"touchpoint for {rule.get('stage')}")
 
 
-@app.function
 def map_versions(workspace) -> pd.DataFrame:
     """The journey-map uploads, oldest first."""
     uploads = list_uploads(workspace)
@@ -76,7 +72,6 @@ def map_versions(workspace) -> pd.DataFrame:
     return uploads[uploads["kind"] == "journey-map"].iloc[::-1].reset_index(drop=True)
 
 
-@app.function
 def map_diff(workspace, old_upload: str, new_upload: str) -> pd.DataFrame:
     """What changed between two journey-map versions: stages, touchpoint rules and segments added,
     removed or changed."""
@@ -98,23 +93,3 @@ def map_diff(workspace, old_upload: str, new_upload: str) -> pd.DataFrame:
     finally:
         con.close()
     return pd.DataFrame(out, columns=["part", "change", "detail"])
-
-
-@app.cell(hide_code=True)
-def _():
-    import marimo as mo
-
-    mo.md(
-        """
-        # Journey map versions
-
-        A journey map is an upload: every version is kept, and the newest of a journey is active. A
-        suggestion accepted in the retro (map an unmapped service) becomes a new version with the rule
-        appended; `map_diff` says what changed between any two versions.
-        """
-    )
-    return
-
-
-if __name__ == "__main__":
-    app.run()

@@ -5,7 +5,6 @@ app = marimo.App(width="medium")
 
 with app.setup:
     import json
-    import os
 
     import duckdb
     import yaml
@@ -14,8 +13,8 @@ with app.setup:
     from journeylens.notebooks.ingest.map_file import MATCH_COLUMNS, check_match
     from journeylens.notebooks.ingest.yaml_input import load_yaml
     from journeylens.notebooks.queue.rule_suggestions import unmapped_services
+    from journeylens.notebooks.signals.workspace_picker import require_workspace, workspace_picker
     from journeylens.notebooks.workspace.contract import IngestError
-    from journeylens.notebooks.workspace.paths import is_workspace
     from journeylens.notebooks.workspace.snapshot import connect, sql_text
 
 
@@ -238,28 +237,31 @@ def _():
 
 @app.cell
 def _(mo):
-    workspace_path = mo.ui.text(value=os.environ.get("JOURNEYLENS_WORKSPACE", "workspace"),
-                                label="Workspace folder")
+    workspace_path = workspace_picker(mo)
     workspace_path
     return (workspace_path,)
 
 
 @app.cell
 def _(mo, workspace_path):
-    mo.stop(not is_workspace(workspace_path.value),
-            mo.callout(mo.md(f"No journeylens workspace at `{workspace_path.value}`: set JOURNEYLENS_WORKSPACE "
-                             "or type the folder above (nothing is created)."), kind="warn"))
-    con = connect(workspace_path.value)
+    con = connect(require_workspace(mo, workspace_path.value))
     saved_rules = workspace_rules(con)
     journeys = sorted({r["journey"] for r in saved_rules})
+    return con, journeys, saved_rules
+
+
+@app.cell
+def _(mo, saved_rules):
     rules_editor = mo.ui.text_area(value=rules_yaml(saved_rules), rows=16, full_width=True,
                                    label="Touchpoint rules (YAML, first match wins)")
     rules_editor
-    return con, journeys, rules_editor
+    return (rules_editor,)
 
 
 @app.cell
 def _(con, journeys, mo, rules_editor):
+    import altair as alt
+
     try:
         edited_rules = parse_rules(rules_editor.value, journey=journeys[0] if len(journeys) == 1 else None)
         create_mapped_alerts(con, edited_rules)
@@ -270,8 +272,14 @@ def _(con, journeys, mo, rules_editor):
     if result is not None:
         s = result["summary"]
         share = "n/a" if s["mapped_share"] is None else f"{s['mapped_share']:.0%}"
+        services = result["by_service"].head(15).melt(id_vars="service", value_vars=["mapped", "unmapped_alerts"],
+                                                       var_name="state", value_name="count")
         view = mo.vstack([
             mo.md(f"**{s['mapped']:,} of {s['alerts']:,} alerts mapped ({share}).**"),
+            alt.Chart(services).mark_bar().encode(
+                x=alt.X("count:Q", title="alerts"), y=alt.Y("service:N", sort=None, title=None),
+                color=alt.Color("state:N", title=None), tooltip=["service:N", "state:N", "count:Q"],
+            ).properties(title="The 15 services with most alerts: mapped and unmapped", width=560),
             mo.ui.tabs({"Top unmapped services": result["unmapped"], "By service": result["by_service"],
                         "By source": result["by_source"]}),
         ])

@@ -1,46 +1,46 @@
-import marimo
+"""Weight-profile values, checked where they come in.
 
-__generated_with = "0.25.2"
-app = marimo.App(width="medium")
+A weight profile comes from a file (`journeylens audit --profile`), the app's sliders or a retro
+decision. Wherever it enters (`audit_report.read_profile_file`, `scoring.resolve_profile`, so every
+save), each value must be a finite number in its documented range: an `.inf` weight or a negative harm
+exponent would reorder or blank the whole queue."""
 
-with app.setup:
-    import math
+import math
 
-    from journeylens.notebooks.workspace.contract import IngestError, number_text, shown
+from journeylens.notebooks.workspace.contract import IngestError, number_text, shown
 
-    # The accepted range of every weight-profile setting (scoring.DEFAULT_PROFILE lists them), finite and
-    # inclusive. Lower bounds keep the formulas defined: duration divides by ln(1 + duration_full_min),
-    # recurrence by ln(recurrence_full), harm by harm_full_drop and ttv_full_rise. README "Value ranges".
-    PROFILE_LIMITS = {
-        "weights": (0, 100),  # each weight; they are relative (a weighted mean)
-        "corroboration": (0, 1),
-        "harm_exponent": (0, 10),
-        "unmapped_impact": (0, 10),
-        "unmapped_sensitivity": (0, 1),
-        "no_map_impact": (0, 10),
-        "no_map_sensitivity": (0, 1),
-        "default_exposure": (0, 1),
-        "default_harm": (0, 1),
-        "default_confidence": (0, 1),
-        "duration_full_min": (1, 43_200),  # up to 30 days
-        "recurrence_full": (2, 1_000_000),
-        "harm_full_drop": (0.01, 1),
-        "ttv_full_rise": (0.01, 100),
-        "min_entered": (0, 1_000_000_000),
-        "harm_z": (0, 10),
-        "max_window_hours": (1, 720),
-        "threshold": (0, 1_000),  # scores are 0-100: above 100 suppresses every group harm does not spare
-        "threshold_spares_harm": None,  # true or false
-        "harm_observed_min": (0, 2),  # harm is 0-1: above 1 no harm counts as observed
-        "group_gap_minutes": (1, 10_080),  # up to a week
-        "flap_window_minutes": (1, 10_080),
-        "flap_min_cycles": (1, 1_000),
-        "change_lookback_minutes": (0, 10_080),
-        "suppress": None,  # a list of rules (mappings)
-    }
+# The accepted range of every weight-profile setting (scoring.DEFAULT_PROFILE lists them), finite and
+# inclusive. Lower bounds keep the formulas defined: duration divides by ln(1 + duration_full_min),
+# recurrence by ln(recurrence_full), harm by harm_full_drop and ttv_full_rise. README "Value ranges".
+PROFILE_LIMITS = {
+    "weights": (0, 100),  # each weight; they are relative (a weighted mean)
+    "corroboration": (0, 1),
+    "harm_exponent": (0, 10),
+    "unmapped_impact": (0, 10),
+    "unmapped_sensitivity": (0, 1),
+    "no_map_impact": (0, 10),
+    "no_map_sensitivity": (0, 1),
+    "default_exposure": (0, 1),
+    "default_harm": (0, 1),
+    "default_confidence": (0, 1),
+    "duration_full_min": (1, 43_200),  # up to 30 days
+    "recurrence_full": (2, 1_000_000),
+    "harm_full_drop": (0.01, 1),
+    "ttv_full_rise": (0.01, 100),
+    "min_entered": (0, 1_000_000_000),
+    "harm_z": (0, 10),
+    "max_window_hours": (1, 720),
+    "threshold": (0, 1_000),  # scores are 0-100: above 100 suppresses every group harm does not spare
+    "threshold_spares_harm": None,  # true or false
+    "harm_observed_min": (0, 2),  # harm is 0-1: above 1 no harm counts as observed
+    "group_gap_minutes": (1, 10_080),  # up to a week
+    "flap_window_minutes": (1, 10_080),
+    "flap_min_cycles": (1, 1_000),
+    "change_lookback_minutes": (0, 10_080),
+    "suppress": None,  # a list of rules (mappings)
+}
 
 
-@app.function
 def check_profile(profile: dict, source: str = "weight profile") -> None:
     """Refuses (IngestError) a profile value that is not a finite number in PROFILE_LIMITS, a switch that
     is not true/false, weights that are not a mapping of numbers, or suppression rules that are not a list
@@ -61,30 +61,8 @@ def check_profile(profile: dict, source: str = "weight profile") -> None:
             check_number(source, key, value, PROFILE_LIMITS[key])
 
 
-@app.function
 def check_number(source: str, key: str, value, limits: tuple) -> None:
     low, high = limits
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
             or not low <= value <= high:
         raise IngestError(source, None, key, f"a number from {number_text(low)} to {number_text(high)}", shown(value))
-
-
-@app.cell(hide_code=True)
-def _():
-    import marimo as mo
-
-    mo.md(
-        """
-        # Weight-profile values, checked where they come in
-
-        A weight profile comes from a file (`journeylens audit --profile`), the app's sliders or a retro
-        decision. Wherever it enters (`audit_report.read_profile_file`, `scoring.resolve_profile`, so
-        every save), each value must be a finite number in its documented range: an `.inf` weight or a
-        negative harm exponent would reorder or blank the whole queue.
-        """
-    )
-    return
-
-
-if __name__ == "__main__":
-    app.run()

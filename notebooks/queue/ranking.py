@@ -11,6 +11,7 @@ with app.setup:
     from journeylens.notebooks.ingest.playbook_file import load_playbooks
     from journeylens.notebooks.queue.profiles import load_profile
     from journeylens.notebooks.queue.scoring import COMPONENTS, rescore, resolved, score_groups
+    from journeylens.notebooks.signals.workspace_picker import require_workspace, workspace_picker
     from journeylens.notebooks.workspace.snapshot import RANK_MEMORY_LIMIT, connect, limit_memory, sql_text
 
     # Keys a suppression rule or playbook may match on: what a group carries (besides `stage`).
@@ -162,13 +163,21 @@ def _():
     import marimo as mo
 
     mo.md(
-        """
+        r"""
         # The ranked queue
 
-        Map every alert to its journey stage (`journey_mapping`), group duplicates (`alert_groups`),
-        score each group by customer impact (`scoring`), then mark suppressed groups (below the
-        profile's threshold, or matching a suppression rule) and attach the playbook that applies.
-        Suppressed groups are kept, with their reason.
+        Every alert is mapped to its journey stage (`mapping`), grouped with its duplicates (`groups`) and
+        scored by customer impact (`scoring`); then suppression rules and playbooks are matched (first
+        match wins) and the groups are ranked:
+
+        $$\text{suppressed} = \text{a suppression rule matches} \lor \big(\text{score} < \text{threshold}
+        \land \lnot(\text{spares harm} \land \text{harm observed})\big)$$
+
+        $$\text{rank} = \text{order by } (\text{suppressed}, -\text{score}, \text{first fired}, \text{group id})$$
+
+        Suppressed groups are kept with their reason and rank last. Below, on a workspace: its queue under
+        a saved weight profile (`journeylens rank --profile NAME` gives the same rows), with or without the
+        journey signals and AI drops the app queues beside the alert groups.
         """
     )
     return (mo,)
@@ -176,12 +185,66 @@ def _():
 
 @app.cell
 def _(mo):
-    import os
+    workspace_path = workspace_picker(mo)
+    workspace_path
+    return (workspace_path,)
 
-    workspace = os.environ.get("JOURNEYLENS_WORKSPACE", "workspace")
-    queue = ranked_alerts(workspace, top=20)
-    mo.ui.table(queue, selection=None) if len(queue) else mo.md("_No alerts in this workspace yet._")
-    return
+
+@app.cell
+def _(mo, workspace_path):
+    from journeylens.notebooks.workspace.versions import list_names
+
+    workspace = require_workspace(mo, workspace_path.value)
+    names = ["default"] + [n for n in list_names(workspace, "profiles") if n != "default"]
+    return names, workspace
+
+
+@app.cell
+def _(mo, names):
+    with_signals = mo.ui.switch(value=False, label="queue journey signals and AI drops too (as the app)")
+    picks = mo.ui.dictionary({
+        "profile": mo.ui.dropdown(names, value="default", label="Weight profile"),
+        "suppressed": mo.ui.switch(value=False, label="show suppressed groups"),
+        "top": mo.ui.slider(10, 200, step=10, value=30, label="rows", show_value=True),
+    })
+    mo.vstack([with_signals, picks])
+    return picks, with_signals
+
+
+@app.cell
+def _(with_signals, workspace):
+    from journeylens.notebooks.queue.live_queue import LiveQueue
+
+    live = LiveQueue(workspace, signals=with_signals.value)  # a snapshot, read only, kept for re-ranking
+    return (live,)
+
+
+@app.cell
+def _(live, mo, picks, workspace):
+    import altair as alt
+
+    record = load_profile(workspace, picks.value["profile"])
+    live.update(record["profile"], load_playbooks(workspace))
+    queue = live.queue()
+    shown = (queue if picks.value["suppressed"] else queue[~queue["suppressed"]]).head(picks.value["top"])
+    per_stage = queue.assign(stage=queue["stage"].fillna("unmapped"),
+                             state=queue["suppressed"].map({True: "suppressed", False: "in the queue"}))
+    reasons = queue.loc[queue["suppressed"], "suppressed_reason"].str.replace(r"^score .* below", "score below",
+                                                                              regex=True).value_counts()
+    mo.vstack([
+        mo.md(f"**Profile {record['name']} v{record['version']}** ({record.get('comment') or 'no comment'}): "
+              f"{len(queue):,} groups, {int((~queue['suppressed']).sum()):,} in the queue, "
+              f"{int(queue['suppressed'].sum()):,} suppressed"
+              + "".join(f"; {n:,} {reason}" for reason, n in reasons.items()) + "."),
+        alt.Chart(per_stage).mark_bar().encode(
+            x=alt.X("count():Q", title="groups"), y=alt.Y("stage:N", title=None, sort="-x"),
+            color=alt.Color("state:N", title=None), tooltip=["stage:N", "state:N", "count():Q"],
+        ).properties(title="Groups per stage, in the queue and suppressed", width=560),
+        mo.ui.table(shown[["rank", "score", "stage", "service", "name", "severity", "alert_count", "harm_observed",
+                           "suppressed", "suppressed_reason", "playbook", "change_at", "change_service"]],
+                    selection=None, page_size=20),
+    ])
+    return (queue,)
 
 
 if __name__ == "__main__":

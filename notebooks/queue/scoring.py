@@ -6,8 +6,9 @@ app = marimo.App(width="medium")
 with app.setup:
     import copy
 
-    from journeylens.notebooks.signals.journey_signals import journey_deviations
     from journeylens.notebooks.queue.profile_checks import check_profile
+    from journeylens.notebooks.signals.journey_signals import journey_deviations
+    from journeylens.notebooks.signals.workspace_picker import require_workspace, workspace_picker
     from journeylens.notebooks.workspace.snapshot import sql_text
 
     # Every number the score uses. A weight profile is a copy of this with some values changed; values
@@ -184,7 +185,9 @@ def _():
         corroborated. (Chosen on seeded worlds of `sample_data/world_variant.py`, not on the sample.)
         Groups scoring below the threshold are suppressed, except those with observed harm
         (`threshold_spares_harm`): a low score never hides it. The score is bounded, monotone in every
-        component, impact and sensitivity, and does not depend on input order (tests/test_scoring.py). Every number is a profile value.
+        component, impact and sensitivity, and does not depend on input order (tests/queue/test_scoring.py). Every
+        number is a profile value. Below, on a workspace: its real queue, re-ranked as you drag the weights,
+        c, e and the threshold (a weight change re-scores the components only: `live_queue`).
         """
     )
     return (mo,)
@@ -192,28 +195,80 @@ def _():
 
 @app.cell
 def _(mo):
-    weight_sliders = mo.ui.dictionary(
-        {name: mo.ui.slider(0.05, 1.0, step=0.05, value=value, label=name)
-         for name, value in DEFAULT_PROFILE["weights"].items()}
-    )
-    weight_sliders
-    return (weight_sliders,)
+    workspace_path = workspace_picker(mo)
+    workspace_path
+    return (workspace_path,)
 
 
 @app.cell
-def _(mo, weight_sliders):
-    profile = {"weights": weight_sliders.value}
-    examples = {
-        "critical on an internal system, no harm": {"impact": 1, "sensitivity": 0.1, "severity_component": 1.0,
-                                                    "exposure": 0.5, "harm": 0.25, "confidence_component": 0.9,
-                                                    "duration_component": 0.5, "recurrence_component": 0.3},
-        "warning on checkout while conversion falls": {"impact": 9, "sensitivity": 1.0, "severity_component": 0.6,
-                                                       "exposure": 0.8, "harm": 1.0, "confidence_component": 0.7,
-                                                       "duration_component": 0.7, "recurrence_component": 0.2},
-    }
-    mo.ui.table([{"case": k, "score": round(reference_score(v, profile), 1)} for k, v in examples.items()],
-                selection=None)
-    return
+def _(mo, workspace_path):
+    from journeylens.notebooks.ingest.playbook_file import load_playbooks
+    from journeylens.notebooks.queue.live_queue import LiveQueue
+    from journeylens.notebooks.queue.profiles import load_profile
+
+    workspace = require_workspace(mo, workspace_path.value)
+    base = load_profile(workspace)["profile"]  # the workspace's default profile: where the sliders start
+    playbooks = load_playbooks(workspace)
+    live = LiveQueue(workspace)  # a snapshot, read only; ranked in full once, then re-ranked on the fast path
+    live.update(base, playbooks)
+    base_rank = live.queue().set_index("group_id")["rank"]
+    return base, base_rank, live, playbooks
+
+
+@app.cell
+def _(base, mo):
+    def _slider(low, high, step, value, label):
+        return mo.ui.slider(min(low, value), max(high, value), step=step, value=value, label=label, show_value=True)
+
+    settings = mo.ui.dictionary({
+        "weights": mo.ui.dictionary({w: _slider(0.05, 1.0, 0.05, v, f"w {w}") for w, v in base["weights"].items()}),
+        "corroboration": _slider(0.0, 1.0, 0.05, base["corroboration"], "corroboration c"),
+        "harm_exponent": _slider(0.2, 2.0, 0.1, base["harm_exponent"], "harm exponent e"),
+        "threshold": _slider(0.0, 100.0, 0.5, base["threshold"], "threshold"),
+        "threshold_spares_harm": mo.ui.switch(value=base["threshold_spares_harm"],
+                                              label="the threshold never hides observed harm"),
+    })
+    top = mo.ui.slider(5, 50, value=20, label="groups in the chart", show_value=True)
+    mo.vstack([mo.md("**Drag to re-rank the workspace's queue** (starting from its default profile)"), settings, top])
+    return settings, top
+
+
+@app.cell
+def _(base, base_rank, live, mo, playbooks, settings, top):
+    import time
+
+    import altair as alt
+
+    started = time.perf_counter()
+    path = live.update({**base, **settings.value, "weights": dict(settings.value["weights"])}, playbooks)
+    seconds = time.perf_counter() - started
+    queue = live.queue()
+    kept = queue[~queue["suppressed"]].head(top.value).copy()
+    kept["moved"] = [base_rank[g] - r for g, r in zip(kept["group_id"], kept["rank"], strict=True)]
+    kept["group"] = "#" + kept["rank"].astype(str) + " " + kept["service"] + " · " + kept["name"]
+    kept["stage"] = kept["stage"].fillna("unmapped")
+    chart = alt.Chart(kept).mark_bar().encode(
+        x=alt.X("score:Q", title="score (0-100)"), y=alt.Y("group:N", sort=None, title=None),
+        color=alt.Color("stage:N", title="stage"),
+        tooltip=["group:N", alt.Tooltip("score:Q", format=".1f"), alt.Tooltip("stage_factor:Q", format=".2f"),
+                 alt.Tooltip("signal:Q", format=".2f"), alt.Tooltip("corroboration:Q", format=".2f"),
+                 alt.Tooltip("harm:Q", format=".2f"), "moved:Q"],
+    ).properties(title="The queue's top groups under these settings", width=560) + alt.Chart(
+        alt.Data(values=[{"threshold": live.profile["threshold"]}])).mark_rule(color="#d62728", strokeDash=[4, 3]).encode(
+        x="threshold:Q")
+    first = queue.iloc[0] if len(queue) else None
+    explained = None if first is None else reference_score(first.to_dict(), live.profile)  # the formula, by hand
+    mo.vstack([
+        mo.md(f"**{int((~queue['suppressed']).sum()):,} of {len(queue):,} groups in the queue, the rest suppressed** "
+              f"(this update: `{path}`, {seconds:.2f} s; `moved` = places gained since the default profile)."),
+        mo.md("" if first is None else
+              f"The top group, {first['service']} · {first['name']}: score = 100 × {first['stage_factor']:.3f} × "
+              f"{first['signal']:.3f} × {first['corroboration']:.3f} = **{explained:.1f}**"),
+        chart,
+        mo.ui.table(kept[["rank", "moved", "score", "stage", "service", "name", "stage_factor", "signal",
+                          "corroboration", *COMPONENTS, "harm", "suppressed_reason"]], selection=None),
+    ])
+    return (queue,)
 
 
 if __name__ == "__main__":
