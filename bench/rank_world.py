@@ -1,5 +1,5 @@
 """The synthetic world of the ranking benchmark, and a vectorised pandas version of the same pipeline
-(map, group, score, top 100) to compare against. The pandas code follows sql/queue/03-14 step by step with
+(map, group, score, top 100) to compare against. The pandas code follows sql/queue/01-15 step by step with
 whole-column operations only: no row-wise apply. Like ours, it takes harm's baselines from the journey
 detector (the same numpy code, notebooks/thresholds.detect_rate, on each stage as a whole) and lists the
 alert ids of the top 100 groups only."""
@@ -78,7 +78,7 @@ def matches(series: pd.Series, pattern: str) -> np.ndarray:
 
 
 def level_harm(per: pd.DataFrame, profile: dict) -> pd.Series:
-    """The volume-aware conversion drop of sql/queue/10_group_journey_impact.sql for rows of summed entered, completed and
+    """The volume-aware conversion drop of sql/queue/11_group_journey_impact.sql for rows of summed entered, completed and
     baseline x entered (bxe): from the Wilson upper bound, none on thin traffic."""
     per = per[per["entered"] > 0]
     p, z, n = per["completed"] / per["entered"], profile["harm_z"], per["entered"]
@@ -105,7 +105,7 @@ def pandas_pipeline(frames: dict, profile: dict = DEFAULT_PROFILE) -> pd.DataFra
     gap = pd.Timedelta(minutes=profile["group_gap_minutes"])
     starts = previous_end.isna() | (a["fired_at"] - previous_end > gap)
     a["group"] = starts.cumsum()
-    # the columns sql/queue/03-05 also give every group: flap cycles, the ids in order, the first alert's names
+    # the columns sql/queue/04-06 also give every group: flap cycles, the ids in order, the first alert's names
     previous_fired = a.groupby("fingerprint")["fired_at"].shift()
     a["flap"] = (~starts & (a["fired_at"] >= previous_end)
                  & (a["fired_at"] - previous_fired <= pd.Timedelta(minutes=profile["flap_window_minutes"])))
@@ -121,7 +121,7 @@ def pandas_pipeline(frames: dict, profile: dict = DEFAULT_PROFILE) -> pd.DataFra
     h["conversion"] = h["completed"] / h["entered"].replace(0, np.nan)
     h["baseline"] = h.groupby(["stage", h["hour"].dt.hour])["conversion"].transform("median")
     h["peak"] = h.groupby("stage")["traffic"].transform(lambda s: s.quantile(0.95))
-    # the detector's baseline of each stage as a whole where it has one (sql/queue/07_stage_hourly.sql)
+    # the detector's baseline of each stage as a whole where it has one (sql/queue/08_stage_hourly.sql)
     series = frames["metrics"].groupby(["stage", "ts"], as_index=False)[["entered", "completed"]].sum()
     settings = {**detector_params(None), "direction": "down"}
     found = [detect_rate(rows["ts"].reset_index(drop=True), rows["completed"], rows["entered"], settings,
@@ -149,7 +149,7 @@ def pandas_pipeline(frames: dict, profile: dict = DEFAULT_PROFILE) -> pd.DataFra
     per = j.groupby("group").agg(traffic=("traffic", "mean"), peak=("peak", "max"), entered=("entered", "sum"),
                                  completed=("completed", "sum"), bxe=("base_x_entered", "sum"))
     per["exposure"] = (per["traffic"] / per["peak"]).clip(0, 1)
-    # harm is also read per segment, against each segment's pooled hour-of-day conversion (sql/queue/08, 10)
+    # harm is also read per segment, against each segment's pooled hour-of-day conversion (sql/queue/09, 11)
     s = m.groupby(["stage", "segment", "hour"], as_index=False)[["entered", "completed"]].sum()
     pooled = s.groupby(["stage", "segment", s["hour"].dt.hour])[["completed", "entered"]].transform("sum")
     s["base_x_entered"] = pooled["completed"] / pooled["entered"].replace(0, np.nan) * s["entered"]
