@@ -1,29 +1,39 @@
-import marimo
+"""Columns: from a file's own columns to the canonical table, as SQL.
 
-__generated_with = "0.25.2"
-app = marimo.App(width="medium")
+`resolve_columns` decides which source columns feed each canonical column (`--map`, then the canonical
+name, then the aliases of `contract.py`; the first non-empty value per row wins). `build_plan` turns that
+into three layers of SQL over the file's text: the value of each column, its parsed value, and the
+checks a refusal names (row, column, expected, found). `output_select` is the guarded conversion that
+ingest runs in one pass: a bad value aborts it, and only then does `diagnosis.py` find where.
+"""
 
-with app.setup:
-    from journeylens.notebooks.workspace.contract import MAX_CELL_BYTES, TS_FROM, TS_UNTIL, IngestError, expected_text, kind_spec, normalise_name
-    from journeylens.notebooks.ingest.layouts import LAYOUT_SOURCE, NATIVE_JSON, quote_ident
+from journeylens.notebooks.ingest.layouts import LAYOUT_SOURCE, NATIVE_JSON, quote_ident
+from journeylens.notebooks.workspace.contract import (
+    MAX_CELL_BYTES,
+    TS_FROM,
+    TS_UNTIL,
+    IngestError,
+    expected_text,
+    kind_spec,
+    normalise_name,
+)
 
-    # Columns journeylens derives itself; a file's own column of that name is kept in `extra`.
-    INTERNAL = {"__row", "__extra"}
-    DEFAULTS = {"metrics": {"segment": "'all'"}, "ai": {"shadow": "false"}}
-    # Columns an export gives only as an offset: (canonical column of the base time, offset in seconds).
-    # PagerDuty incident exports carry seconds_to_first_ack / seconds_to_resolve, not the times.
-    DERIVED = {
-        ("incidents", "acknowledged_at"): ("opened_at", "seconds_to_first_ack"),
-        ("incidents", "resolved_at"): ("opened_at", "seconds_to_resolve"),
-    }
+# Columns journeylens derives itself; a file's own column of that name is kept in `extra`.
+INTERNAL = {"__row", "__extra"}
+DEFAULTS = {"metrics": {"segment": "'all'"}, "ai": {"shadow": "false"}}
+# Columns an export gives only as an offset: (canonical column of the base time, offset in seconds).
+# PagerDuty incident exports carry seconds_to_first_ack / seconds_to_resolve, not the times.
+DERIVED = {
+    ("incidents", "acknowledged_at"): ("opened_at", "seconds_to_first_ack"),
+    ("incidents", "resolved_at"): ("opened_at", "seconds_to_resolve"),
+}
 
 
-@app.function
 def resolve_columns(kind: str, source_columns: list, mapping: dict | None, file_name: str) -> dict:
     """Which source columns feed each canonical column.
 
     Order of precedence: an explicit mapping (`--map canonical=Their Column`), the canonical name, then
-    the aliases of `kinds.py`. Names match after normalisation. When several aliases are present, all
+    the aliases of `contract.py`. Names match after normalisation. When several aliases are present, all
     are kept and the first non-empty value per row wins. Returns {canonical: [source, ...]}, the
     unused source columns (`extras`) and the missing required columns."""
     spec = kind_spec(kind)
@@ -56,7 +66,6 @@ def resolve_columns(kind: str, source_columns: list, mapping: dict | None, file_
     return {"resolved": resolved, "extras": extras, "missing": missing}
 
 
-@app.function
 def source_value(column, sources: list) -> str:
     """The text of a canonical column from its source columns. With several, the first one whose value
     parses wins, else the first non-empty one (which the checks then refuse): a PagerDuty export with
@@ -74,7 +83,6 @@ def source_value(column, sources: list) -> str:
     return f"coalesce({', '.join(parsing + texts)})"
 
 
-@app.function
 def derived_value(base: str, seconds_column: str) -> str:
     """ISO text of base time + seconds, where the base is another canonical column's source text."""
     base, text = f'jl_ts("v__{base}")', quote_ident(seconds_column)
@@ -87,7 +95,6 @@ def derived_value(base: str, seconds_column: str) -> str:
             f"to_microseconds(cast({seconds} * 1e6 as bigint)), '%Y-%m-%dT%H:%M:%S') end")
 
 
-@app.function
 def parse_expression(parser: str, value: str) -> str:
     """SQL that parses one text value per the column's parser (NULL when it cannot)."""
     if parser.startswith("enum:"):
@@ -106,7 +113,6 @@ def parse_expression(parser: str, value: str) -> str:
     }[parser]
 
 
-@app.function
 def bad_condition(column, parsed: str, value: str) -> str:
     """SQL that is true where the value is present but wrong, or (required) absent. Blank text counts
     as absent; parsers trim, so only a value that did not parse is trimmed here."""
@@ -135,7 +141,6 @@ def bad_condition(column, parsed: str, value: str) -> str:
     return bad
 
 
-@app.function
 def build_plan(kind: str, resolution: dict, source_columns: list, layout: str) -> dict:
     """The three layers of the canonical conversion, as SQL text over the view `raw_src`.
 
@@ -183,7 +188,6 @@ def build_plan(kind: str, resolution: dict, source_columns: list, layout: str) -
             "has_severity_raw": bool(severity_raw)}
 
 
-@app.function
 def output_select(kind: str, plan: dict, table_columns: list, guarded: bool = True) -> str:
     """The final SELECT in the canonical table's column order and types. With `guarded`, a bad value
     raises instead of being stored, so a file is stored whole or not at all."""
@@ -229,7 +233,6 @@ def output_select(kind: str, plan: dict, table_columns: list, guarded: bool = Tr
     return select
 
 
-@app.function
 def extra_expression(plan: dict) -> str:
     """Source columns journeylens does not model, kept losslessly as one JSON object."""
     if plan["has_extra_json"]:
@@ -240,7 +243,6 @@ def extra_expression(plan: dict) -> str:
     return f"to_json(struct_pack({pairs}))"
 
 
-@app.function
 def derive_alert_ids(select: str) -> str:
     """An alert without an id gets a stable one from what identifies it, so re-ingesting the same alert
     from another export is recognised as the same alert."""
@@ -248,7 +250,3 @@ def derive_alert_ids(select: str) -> str:
         "select * replace (coalesce(alert_id, md5(concat_ws('|', source, fingerprint, service, name, "
         f"strftime(fired_at, '%Y-%m-%dT%H:%M:%S.%f')))) as alert_id) from ({select})"
     )
-
-
-if __name__ == "__main__":
-    app.run()

@@ -1,25 +1,29 @@
-import marimo
+"""Why a file was refused.
 
-__generated_with = "0.25.2"
-app = marimo.App(width="medium")
+The fast path converts a file in one guarded DuckDB pass and learns only *that* something is
+wrong. This module finds *what*: the encoding, the structure (JSON line, CSV row), then every
+column check with row numbers, and names the first bad row and, in it, the first bad column,
+with what was expected and what was found. Only refused files pay for it.
+"""
 
-with app.setup:
-    import re
-    from pathlib import Path
+import re
+from pathlib import Path
 
-    import duckdb
+import duckdb
+from journeylens.notebooks.ingest.columns import build_plan, resolve_columns
+from journeylens.notebooks.ingest.json_records import (
+    MAX_JSON_RECORD_BYTES,
+    MAX_PYTHON_JSON_BYTES,
+    json_lines,
+    json_problem,
+    python_json_records,
+)
+from journeylens.notebooks.ingest.layouts import open_source, quote_ident
+from journeylens.notebooks.ingest.readers import check_utf8, csv_problem, parquet_problem
+from journeylens.notebooks.workspace.contract import IngestError, kind_spec
+from journeylens.notebooks.workspace.snapshot import new_connection
 
-    from journeylens.notebooks.ingest.columns import build_plan, resolve_columns
-    from journeylens.notebooks.workspace.contract import IngestError, kind_spec
-    from journeylens.notebooks.ingest.layouts import open_source, quote_ident
-    from journeylens.notebooks.ingest.json_records import (
-        MAX_JSON_RECORD_BYTES, MAX_PYTHON_JSON_BYTES, json_lines, json_problem, python_json_records,
-    )
-    from journeylens.notebooks.ingest.readers import check_utf8, csv_problem, parquet_problem
-    from journeylens.notebooks.workspace.snapshot import new_connection
 
-
-@app.function
 def plan_source(con, kind: str, path, file_name: str, fmt: str, mapping, numbered: bool = False) -> dict:
     """Opens the file as `raw_src` and plans its conversion; refuses a file missing required columns."""
     source = open_source(con, kind, path, file_name, fmt, numbered=numbered)
@@ -38,7 +42,6 @@ def plan_source(con, kind: str, path, file_name: str, fmt: str, mapping, numbere
     return plan
 
 
-@app.function
 def diagnose(kind, path, file_name, fmt, mapping, error) -> None:
     """Finds and raises the precise refusal for a file the fast path could not convert: the first bad
     row, and in it the first bad column, with what was expected and what was found. Only refused files
@@ -81,7 +84,6 @@ def diagnose(kind, path, file_name, fmt, mapping, error) -> None:
         con.close()
 
 
-@app.function
 def column_label(label: str, plan: dict) -> str:
     """`fired_at` or, when the file calls it something else, `Created On (fired_at)`."""
     sources = plan["resolution"]["resolved"].get(label)
@@ -90,7 +92,6 @@ def column_label(label: str, plan: dict) -> str:
     return label
 
 
-@app.function
 def found_value(parsed, label: str, scope: str, row: int, kind: str) -> str:
     """What the refused cell holds, as a short readable text."""
     if scope == "row" and label == "completed" and kind == "metrics":
@@ -105,29 +106,7 @@ def found_value(parsed, label: str, scope: str, row: int, kind: str) -> str:
     return repr(value if len(value) <= 80 else value[:77] + "…")
 
 
-@app.function
 def first_line(error, path, file_name: str) -> str:
     """The first line of a DuckDB error, with the (possibly temporary) path replaced by the file name."""
     text = str(error).strip().replace(str(path), file_name)
     return text.splitlines()[0][:300] if text else type(error).__name__
-
-
-@app.cell(hide_code=True)
-def _():
-    import marimo as mo
-
-    mo.md(
-        """
-        # Why a file was refused
-
-        The fast path converts a file in one guarded DuckDB pass and learns only *that* something is
-        wrong. This notebook finds *what*: the encoding, the structure (JSON line, CSV row), then every
-        column check with row numbers, and names the first bad row and, in it, the first bad column,
-        with what was expected and what was found. Only refused files pay for it.
-        """
-    )
-    return
-
-
-if __name__ == "__main__":
-    app.run()

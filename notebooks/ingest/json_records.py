@@ -1,29 +1,29 @@
-import marimo
+"""JSON records read in Python.
 
-__generated_with = "0.25.2"
-app = marimo.App(width="medium")
+Plain JSON records (an array, one object, or JSON Lines) are parsed here, with the line and
+character of a problem, and flattened to all-text columns. Everything is bounded before it is
+built: the file size, the size of one record and how deep values nest, so a hostile file is a
+refusal within seconds, never a RecursionError or a machine out of memory.
+"""
 
-with app.setup:
-    import json
-    import re
-    from pathlib import Path
+import json
+import re
+from pathlib import Path
 
-    import pandas as pd
+import pandas as pd
+from journeylens.notebooks.ingest.readers import check_utf8
+from journeylens.notebooks.workspace.contract import IngestError
 
-    from journeylens.notebooks.workspace.contract import IngestError
-    from journeylens.notebooks.ingest.readers import check_utf8
-
-    # Keys whose object value holds attributes (OpenTelemetry spans): their keys are lifted to the top.
-    ATTRIBUTE_KEYS = ("attributes", "span_attributes", "attrs")
-    # JSON that journeylens parses in Python (the plain-records layout, the first record, a refused file's
-    # diagnosis) is bounded before it is expanded: nesting depth, the file loaded whole, one record (the
-    # last is DuckDB's maximum_object_size, so both readers agree on what is too large).
-    MAX_JSON_DEPTH = 64
-    MAX_PYTHON_JSON_BYTES = 128 * 1024 * 1024
-    MAX_JSON_RECORD_BYTES = 16 * 1024 * 1024
+# Keys whose object value holds attributes (OpenTelemetry spans): their keys are lifted to the top.
+ATTRIBUTE_KEYS = ("attributes", "span_attributes", "attrs")
+# JSON that journeylens parses in Python (the plain-records layout, the first record, a refused file's
+# diagnosis) is bounded before it is expanded: nesting depth, the file loaded whole, one record (the
+# last is DuckDB's maximum_object_size, so both readers agree on what is too large).
+MAX_JSON_DEPTH = 64
+MAX_PYTHON_JSON_BYTES = 128 * 1024 * 1024
+MAX_JSON_RECORD_BYTES = 16 * 1024 * 1024
 
 
-@app.function
 def python_json_records(path, file_name: str) -> list:
     """[(row, record)] from a JSON array, one JSON object, or JSON Lines, with exact error positions.
     `row` is the array element (1-based) or the JSONL line. Bounded: the file (MAX_PYTHON_JSON_BYTES), a
@@ -63,7 +63,6 @@ def python_json_records(path, file_name: str) -> list:
     return records
 
 
-@app.function
 def json_lines(lines, file_name: str):
     """(line number, value) of each non-blank JSON Lines line, refusing the first that is not a complete,
     bounded JSON value. `lines` may be a file handle: a large file is checked a line at a time."""
@@ -79,14 +78,12 @@ def json_lines(lines, file_name: str):
             raise IngestError(file_name, number, f"char {err.colno}", "a complete JSON object", found) from None
 
 
-@app.function
 def json_record_size(text: str, file_name: str, row) -> None:
     if len(text) > MAX_JSON_RECORD_BYTES and len(text.encode()) > MAX_JSON_RECORD_BYTES:
         raise IngestError(file_name, row, None, f"a JSON record of at most {MAX_JSON_RECORD_BYTES:,} bytes",
                           f"{len(text.encode()):,} bytes")
 
 
-@app.function
 def json_value(text: str, file_name: str, row):
     """json.loads, refusing a value nested deeper than MAX_JSON_DEPTH (Python's parser itself stops at
     its recursion limit; a RecursionError is that refusal, not a crash). Raises JSONDecodeError."""
@@ -106,7 +103,6 @@ def json_value(text: str, file_name: str, row):
     return value
 
 
-@app.function
 def nesting_depth(value, limit: int) -> int:
     """How deep dicts and lists nest in `value` (a scalar is 0), counted without recursion and only up to
     limit + 1."""
@@ -124,7 +120,6 @@ def nesting_depth(value, limit: int) -> int:
     return deepest
 
 
-@app.function
 def json_problem(error) -> str | None:
     """What a DuckDB JSON error found, in a user's words (None when it has no better words)."""
     text = str(error)
@@ -139,7 +134,6 @@ def json_problem(error) -> str | None:
     return None
 
 
-@app.function
 def flatten_record(record: dict) -> dict:
     """One level: attribute objects are lifted, other nested values kept as JSON text, scalars as text."""
     flat = {}
@@ -152,7 +146,6 @@ def flatten_record(record: dict) -> dict:
     return {k: cell_text(v) for k, v in flat.items()}
 
 
-@app.function
 def cell_text(value):
     if value is None:
         return None
@@ -163,7 +156,6 @@ def cell_text(value):
     return str(value)
 
 
-@app.function
 def records_frame(records: list) -> pd.DataFrame:
     """All-text DataFrame (plus `__row`) from [(row, record)]; keys in first-seen order."""
     flat = [flatten_record(r) for _, r in records]
@@ -171,24 +163,3 @@ def records_frame(records: list) -> pd.DataFrame:
     frame = pd.DataFrame(flat, columns=columns, dtype=object)
     frame.insert(0, "__row", [row for row, _ in records])
     return frame
-
-
-@app.cell(hide_code=True)
-def _():
-    import marimo as mo
-
-    mo.md(
-        """
-        # JSON records read in Python
-
-        Plain JSON records (an array, one object, or JSON Lines) are parsed here, with the line and
-        character of a problem, and flattened to all-text columns. Everything is bounded before it is
-        built: the file size, the size of one record and how deep values nest, so a hostile file is a
-        refusal within seconds, never a RecursionError or a machine out of memory.
-        """
-    )
-    return
-
-
-if __name__ == "__main__":
-    app.run()

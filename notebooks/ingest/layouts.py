@@ -1,33 +1,38 @@
-import marimo
+"""Native layouts.
 
-__generated_with = "0.25.2"
-app = marimo.App(width="medium")
+Exports load as the tools write them, with no mapping: Alertmanager webhook payloads, PagerDuty
+Events API v2 events and change events (JSON), PagerDuty incident CSV exports and Datadog-style
+event CSVs (by their headers), OpenTelemetry GenAI attributes (by name). The JSON layouts are
+read by set-based SQL in `sql/ingest/`; the header-driven ones by the alias table in
+`workspace/contract.py`.
+"""
 
-with app.setup:
+import duckdb
+from journeylens.notebooks.ingest.json_records import (
+    json_problem,
+    json_value,
+    python_json_records,
+    records_frame,
+)
+from journeylens.notebooks.ingest.readers import csv_relation
+from journeylens.notebooks.workspace.contract import IngestError, normalise_name
+from journeylens.notebooks.workspace.snapshot import sql_text
 
-    import duckdb
-
-    from journeylens.notebooks.ingest.json_records import json_problem, json_value, python_json_records, records_frame
-    from journeylens.notebooks.workspace.contract import IngestError, normalise_name
-    from journeylens.notebooks.ingest.readers import csv_relation
-    from journeylens.notebooks.workspace.snapshot import sql_text
-
-    # Native JSON layouts: (layout, the kind it belongs to, the SQL file that reads it).
-    NATIVE_JSON = {
-        "alertmanager_webhook": ("alerts", "alertmanager_alerts"),
-        "pagerduty_events_v2": ("alerts", "pagerduty_event_alerts"),
-        "pagerduty_change_events": ("changes", "pagerduty_change_events"),
-    }
-    # The tool a layout comes from, used as `source` when the file has no source column.
-    LAYOUT_SOURCE = {
-        "alertmanager_webhook": "alertmanager",
-        "pagerduty_events_v2": "pagerduty",
-        "pagerduty_incidents_csv": "pagerduty",
-        "datadog_events": "datadog",
-    }
+# Native JSON layouts: (layout, the kind it belongs to, the SQL file that reads it).
+NATIVE_JSON = {
+    "alertmanager_webhook": ("alerts", "alertmanager_alerts"),
+    "pagerduty_events_v2": ("alerts", "pagerduty_event_alerts"),
+    "pagerduty_change_events": ("changes", "pagerduty_change_events"),
+}
+# The tool a layout comes from, used as `source` when the file has no source column.
+LAYOUT_SOURCE = {
+    "alertmanager_webhook": "alertmanager",
+    "pagerduty_events_v2": "pagerduty",
+    "pagerduty_incidents_csv": "pagerduty",
+    "datadog_events": "datadog",
+}
 
 
-@app.function
 def json_layout(first: dict) -> str:
     """Names the native layout of a JSON record by its keys; "records" for plain objects."""
     if isinstance(first.get("alerts"), list) and ({"version", "receiver", "groupKey"} & first.keys()):
@@ -39,7 +44,6 @@ def json_layout(first: dict) -> str:
     return "records"
 
 
-@app.function
 def tabular_layout(kind: str, columns: list) -> str:
     """Names the layout of a tabular file by its header (after name normalisation)."""
     names = {normalise_name(c) for c in columns}
@@ -53,7 +57,6 @@ def tabular_layout(kind: str, columns: list) -> str:
     return "columns"
 
 
-@app.function
 def first_json_record(con, path, file_name: str) -> dict:
     """The first record, read by DuckDB without reading the whole file (fast for big JSON Lines)."""
     try:
@@ -73,7 +76,6 @@ def first_json_record(con, path, file_name: str) -> dict:
     return value
 
 
-@app.function
 def open_source(con, kind: str, path, file_name: str, fmt: str, numbered: bool = False) -> dict:
     """Creates the view `raw_src` of all-text source columns and names its layout.
 
@@ -131,29 +133,6 @@ def open_source(con, kind: str, path, file_name: str, fmt: str, numbered: bool =
     return {"layout": "records" if layout == "columns" else layout, "columns": columns, "numbered": True}
 
 
-@app.function
 def quote_ident(name: str) -> str:
     """A SQL identifier for any name a user gave (a column header may be `x"; drop table alerts; --`)."""
     return '"' + str(name).replace('"', '""') + '"'
-
-
-@app.cell(hide_code=True)
-def _():
-    import marimo as mo
-
-    mo.md(
-        """
-        # Native layouts
-
-        Exports load as the tools write them, with no mapping: Alertmanager webhook payloads, PagerDuty
-        Events API v2 events and change events (JSON), PagerDuty incident CSV exports and Datadog-style
-        event CSVs (by their headers), OpenTelemetry GenAI attributes (by name). The JSON layouts are
-        read by set-based SQL in `sql/ingest/`; the header-driven ones by the alias table in
-        `kinds.py`.
-        """
-    )
-    return
-
-
-if __name__ == "__main__":
-    app.run()

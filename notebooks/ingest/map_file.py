@@ -1,32 +1,33 @@
-import marimo
+"""The journey map file (SPEC §2.2): stages, touchpoint rules and segments from YAML.
 
-__generated_with = "0.25.2"
-app = marimo.App(width="medium")
+`read_journey_map` parses a bounded YAML document (`yaml_input.py`) and checks every item: ids, names,
+numbers in LIMITS (impact 1 to 10, sensitivity 0 to 1, segment weight above 0 and at most 100) and every
+`match` pattern (a glob, or a regular expression after `re:`). A refusal names the list item, its line,
+the field, what was expected and what was found. `store_journey_map` writes the stages, touchpoints
+and segments tables of one upload.
+"""
 
-with app.setup:
-    import json
-    import math
+import json
+import math
 
-    import duckdb
-    import pandas as pd
-    import yaml
+import duckdb
+import pandas as pd
+import yaml
+from journeylens.notebooks.ingest.yaml_input import read_yaml_text, yaml_document
+from journeylens.notebooks.workspace.contract import MAP_TABLES, IngestError, shown
+from journeylens.notebooks.workspace.snapshot import new_connection
 
-    from journeylens.notebooks.workspace.contract import MAP_TABLES, IngestError, shown
-    from journeylens.notebooks.workspace.snapshot import new_connection
-    from journeylens.notebooks.ingest.yaml_input import read_yaml_text, yaml_document
-
-    # Alert columns a touchpoint rule may match on (SPEC §2.2), besides labels.<key>.
-    MATCH_COLUMNS = ("service", "name", "source", "severity", "region", "message", "fingerprint", "alert_id")
-    # The numbers of a journey map: (lowest, highest, default when absent, what a refusal expects). A
-    # segment weight is > 0: it multiplies the segment's traffic in exposure (README "Value ranges").
-    LIMITS = {
-        "impact": (1, 10, 5, "a number from 1 to 10"),
-        "sensitivity": (0, 1, 0.5, "a number from 0 to 1"),
-        "weight": (0, 100, 1.0, "a number above 0 and at most 100"),
-    }
+# Alert columns a touchpoint rule may match on (SPEC §2.2), besides labels.<key>.
+MATCH_COLUMNS = ("service", "name", "source", "severity", "region", "message", "fingerprint", "alert_id")
+# The numbers of a journey map: (lowest, highest, default when absent, what a refusal expects). A
+# segment weight is > 0: it multiplies the segment's traffic in exposure (README "Value ranges").
+LIMITS = {
+    "impact": (1, 10, 5, "a number from 1 to 10"),
+    "sensitivity": (0, 1, 0.5, "a number from 0 to 1"),
+    "weight": (0, 100, 1.0, "a number above 0 and at most 100"),
+}
 
 
-@app.function
 def node_lines(root) -> dict:
     """{("touchpoints", 3): 41, ...}: the 1-based line where each list item of each section starts, so a
     refusal can point into the YAML."""
@@ -40,7 +41,6 @@ def node_lines(root) -> dict:
     return lines
 
 
-@app.function
 def read_journey_map(path, file_name: str) -> dict:
     """Parses and validates a journey map (SPEC §2.2). Returns {journey, stages, touchpoints, segments}
     as DataFrames. The YAML is bounded before it is built (yaml_input); every refusal names the list item
@@ -109,25 +109,21 @@ def read_journey_map(path, file_name: str) -> dict:
             "segments": pd.DataFrame(segments)}
 
 
-@app.function
 def is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-@app.function
 def is_id(value) -> bool:
     """An id or name in a journey map is text or a whole number: never a mapping, list, boolean or null."""
     return isinstance(value, str) and value.strip() != "" or isinstance(value, int) and not isinstance(value, bool)
 
 
-@app.function
 def checked_id(item: dict, key: str, bad) -> str:
     if not is_id(item.get(key)):
         bad(key, f"an `{key}`: text or a whole number", item.get(key))
     return str(item[key])
 
 
-@app.function
 def checked_text(item: dict, key: str, bad) -> str | None:
     value = item.get(key)
     if value is not None and not isinstance(value, str):
@@ -135,7 +131,6 @@ def checked_text(item: dict, key: str, bad) -> str | None:
     return value
 
 
-@app.function
 def checked_number(item: dict, key: str, bad) -> float:
     """A finite number within LIMITS[key], or LIMITS' default when the key is absent."""
     low, high, default, expected = LIMITS[key]
@@ -145,7 +140,6 @@ def checked_number(item: dict, key: str, bad) -> float:
     return float(value)
 
 
-@app.function
 def check_match(key, pattern, refuse) -> None:
     """A rule key is an alert column or labels.<key>; a pattern is a glob, or a regex after `re:`."""
     key = str(key)
@@ -162,7 +156,6 @@ def check_match(key, pattern, refuse) -> None:
                    f"{pattern!r} ({str(err).splitlines()[0]})")
 
 
-@app.function
 def store_journey_map(path, file_name: str, staging, upload_id: str) -> dict:
     """Writes the three map tables of one journey map into `staging`, typed by the canonical DDL."""
     parsed = read_journey_map(path, file_name)
@@ -185,14 +178,9 @@ def store_journey_map(path, file_name: str, staging, upload_id: str) -> dict:
             "journey": parsed["journey"]}
 
 
-@app.function
 def preview_journey_map(path, file_name: str) -> dict:
     """The preview of a journey map: its stages, and the touchpoints and segments as detail."""
     parsed = read_journey_map(path, file_name)
     return {"layout": "journey_map_yaml", "format": "yaml", "source_columns": ["journey", "stages", "touchpoints", "segments"],
             "resolved": {}, "missing_required": [], "frame": parsed["stages"], "touchpoints": parsed["touchpoints"],
             "segments": parsed["segments"]}
-
-
-if __name__ == "__main__":
-    app.run()

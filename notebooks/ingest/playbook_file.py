@@ -1,18 +1,19 @@
-import marimo
+"""Playbooks.
 
-__generated_with = "0.25.2"
-app = marimo.App(width="medium")
+What a stage and failure mode call for: an automated mitigation, a human review, or an incident
+room, and who owns it. The ranked queue shows each group's playbook; whether one exists routes
+the work (operational feasibility) and never lowers a score. A sample catalogue ships in
+`sample_data/playbooks.yaml`.
+"""
 
-with app.setup:
-    from journeylens.notebooks.workspace.contract import IngestError, shown
-    from journeylens.notebooks.workspace.versions import load_version, save_version
-    from journeylens.notebooks.ingest.yaml_input import load_yaml
+from journeylens.notebooks.ingest.yaml_input import load_yaml
+from journeylens.notebooks.workspace.contract import IngestError, shown
+from journeylens.notebooks.workspace.versions import load_version, save_version
 
-    TIERS = ("auto-mitigate", "human-review", "incident-room")
-    CATALOGUE = "catalogue"
+TIERS = ("auto-mitigate", "human-review", "incident-room")
+CATALOGUE = "catalogue"
 
 
-@app.function
 def parse_playbooks(text: str, file_name: str = "playbooks.yaml") -> list:
     """Validates a playbook catalogue. Each entry maps a stage (glob, "*" for any) and a failure-mode
     pattern (`match`: the same keys and patterns as touchpoint rules, every key must match) to a
@@ -49,35 +50,12 @@ def parse_playbooks(text: str, file_name: str = "playbooks.yaml") -> list:
     return playbooks
 
 
-@app.function
 def save_playbooks(workspace, playbooks: list, author: str | None = None, comment: str = "") -> dict:
     """Stores the catalogue as a new version (never overwrites)."""
     return save_version(workspace, "playbooks", CATALOGUE, {"playbooks": playbooks}, author, comment)
 
 
-@app.function
 def load_playbooks(workspace, version: int | None = None) -> list:
     """The current catalogue (or one version of it); empty when none was saved."""
     record = load_version(workspace, "playbooks", CATALOGUE, version)
     return record["payload"]["playbooks"] if record else []
-
-
-@app.cell(hide_code=True)
-def _():
-    import marimo as mo
-
-    mo.md(
-        """
-        # Playbooks
-
-        What a stage and failure mode call for: an automated mitigation, a human review, or an incident
-        room, and who owns it. The ranked queue shows each group's playbook; whether one exists routes
-        the work (operational feasibility) and never lowers a score. A sample catalogue ships in
-        `sample_data/playbooks.yaml`.
-        """
-    )
-    return
-
-
-if __name__ == "__main__":
-    app.run()

@@ -1,33 +1,34 @@
-import marimo
+"""Reading uploaded files.
 
-__generated_with = "0.25.2"
-app = marimo.App(width="medium")
+Format detection (content before file name), UTF-8 checks with exact positions (UTF-16 and
+other encodings named as such) and the CSV dialect. JSON records read in Python are
+`json_records.py`. Everything a reader returns is text; the canonical parsers (the
+`jl_*` macros of `sql/workspace/`, applied by `columns.py`) decide what each value means.
+"""
 
-with app.setup:
-    import codecs
-    import csv
-    import re
-    import hashlib
-    import json
-    from pathlib import Path
+import codecs
+import csv
+import hashlib
+import json
+import re
+from pathlib import Path
 
-    from journeylens.notebooks.workspace.contract import IngestError
+from journeylens.notebooks.workspace.contract import IngestError
 
-    FORMATS = ("csv", "parquet", "json", "jsonl")
-    # DuckDB refuses longer CSV lines; the huge-cell check then names the row. Beyond this a line is
-    # reported by the Python fallback.
-    MAX_LINE_BYTES = 64 * 1024 * 1024
-    # Text that is not UTF-8, told by its byte-order mark (longest first) or, for UTF-16/32 without one, by
-    # its zero bytes: the user is told what it is and what to do, instead of a "missing column".
-    BYTE_ORDER_MARKS = (
-        (b"\x00\x00\xfe\xff", "UTF-32 text"), (b"\xff\xfe\x00\x00", "UTF-32 text"), (b"\xfe\xff", "UTF-16 text"),
-        (b"\xff\xfe", "UTF-16 text"), (b"+/v", "UTF-7 text"), (b"\x84\x31\x95\x33", "GB 18030 text"),
-        (b"\xdd\x73\x66\x73", "UTF-EBCDIC text"), (b"\x1f\x8b", "a gzip-compressed file"),
-        (b"PK\x03\x04", "a zip archive (an Excel workbook is one)"),
-    )
+FORMATS = ("csv", "parquet", "json", "jsonl")
+# DuckDB refuses longer CSV lines; the huge-cell check then names the row. Beyond this a line is
+# reported by the Python fallback.
+MAX_LINE_BYTES = 64 * 1024 * 1024
+# Text that is not UTF-8, told by its byte-order mark (longest first) or, for UTF-16/32 without one, by
+# its zero bytes: the user is told what it is and what to do, instead of a "missing column".
+BYTE_ORDER_MARKS = (
+    (b"\x00\x00\xfe\xff", "UTF-32 text"), (b"\xff\xfe\x00\x00", "UTF-32 text"), (b"\xfe\xff", "UTF-16 text"),
+    (b"\xff\xfe", "UTF-16 text"), (b"+/v", "UTF-7 text"), (b"\x84\x31\x95\x33", "GB 18030 text"),
+    (b"\xdd\x73\x66\x73", "UTF-EBCDIC text"), (b"\x1f\x8b", "a gzip-compressed file"),
+    (b"PK\x03\x04", "a zip archive (an Excel workbook is one)"),
+)
 
 
-@app.function
 def file_digest(path) -> tuple:
     """(sha256 hex, size in bytes), streaming so that large files are not held in memory."""
     digest = hashlib.sha256()
@@ -39,7 +40,6 @@ def file_digest(path) -> tuple:
     return digest.hexdigest(), size
 
 
-@app.function
 def check_input_file(path, file_name: str) -> None:
     """Refuses what is not a file with data, saying what it is: a directory, nothing, an empty file."""
     path = Path(path)
@@ -51,7 +51,6 @@ def check_input_file(path, file_name: str) -> None:
         raise IngestError(file_name, None, None, "a file with data", "an empty file (0 bytes)")
 
 
-@app.function
 def detect_format(path, file_name: str, override: str | None = None) -> str:
     """csv | parquet | json | jsonl, from the content first (magic bytes, first character), the file
     name second. `override` (the --format flag) wins."""
@@ -80,7 +79,6 @@ def detect_format(path, file_name: str, override: str | None = None) -> str:
     return {".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json"}.get(suffix, "csv")
 
 
-@app.function
 def refuse_other_encoding(head: bytes, file_name: str) -> None:
     """Refuses UTF-16, UTF-32 and other non-UTF-8 text (or a compressed file) by its first bytes."""
     found = next((what for mark, what in BYTE_ORDER_MARKS if head.startswith(mark)), None)
@@ -96,7 +94,6 @@ def refuse_other_encoding(head: bytes, file_name: str) -> None:
         raise IngestError(file_name, None, None, "UTF-8 text", f"{found} ({advice} and upload it again)")
 
 
-@app.function
 def check_utf8(path, file_name: str, header_lines: int = 0) -> None:
     """Refuses non-UTF-8 bytes, naming the row (line minus header lines) and the byte column of the
     first bad byte; UTF-16/32 text is named as such."""
@@ -129,7 +126,6 @@ def check_utf8(path, file_name: str, header_lines: int = 0) -> None:
         raise IngestError(file_name, None, None, "UTF-8 text", "a truncated multi-byte character at the end") from None
 
 
-@app.function
 def csv_relation(con, path, numbered: bool = False):
     """The CSV as all-text columns. DuckDB sniffs the dialect; `header` is forced on.
 
@@ -148,7 +144,6 @@ def csv_relation(con, path, numbered: bool = False):
     return rel.project("row_number() over () as __row, *")
 
 
-@app.function
 def header_delimiter(path) -> str:
     """The delimiter of a CSV: whichever of , ; tab | its header line holds most (comma on a tie)."""
     with open(path, "rb") as handle:
@@ -158,7 +153,6 @@ def header_delimiter(path) -> str:
     return best if counts[best] else ","
 
 
-@app.function
 def header_names(path, delimiter: str) -> list:
     """The header's column names; blank ones become column_N and repeated ones get a _2, _3 suffix."""
     with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
@@ -175,7 +169,6 @@ def header_names(path, delimiter: str) -> list:
     return names
 
 
-@app.function
 def parquet_problem(error) -> str | None:
     """What a DuckDB Parquet error found, in a user's words (None when it has no better words). Every
     error of reading the file itself (footer, pages, compression, Thrift metadata) means a damaged file;
@@ -189,7 +182,6 @@ def parquet_problem(error) -> str | None:
     return "a damaged or cut-short Parquet file"
 
 
-@app.function
 def csv_problem(error) -> str:
     """What a DuckDB CSV error found, in a user's words."""
     text = str(error)
@@ -201,24 +193,3 @@ def csv_problem(error) -> str:
     if "maximum line size" in text.lower():
         return f"a line longer than {MAX_LINE_BYTES:,} bytes"
     return text.strip().splitlines()[0][:300]
-
-
-@app.cell(hide_code=True)
-def _():
-    import marimo as mo
-
-    mo.md(
-        """
-        # Reading uploaded files
-
-        Format detection (content before file name), UTF-8 checks with exact positions (UTF-16 and
-        other encodings named as such) and the CSV dialect. JSON records read in Python are
-        `json_records.py`. Everything a reader returns is text; the canonical parsers in
-        `canonical_sql.py` decide what each value means.
-        """
-    )
-    return
-
-
-if __name__ == "__main__":
-    app.run()

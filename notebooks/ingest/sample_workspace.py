@@ -1,26 +1,24 @@
-import marimo
+"""The sample workspace.
 
-__generated_with = "0.25.2"
-app = marimo.App(width="medium")
+Builds a workspace from the seeded sample world in `sample_data/` (see its README for the story
+and the named incidents). `journeylens demo` calls `build_sample_workspace`.
+"""
 
-with app.setup:
-    import json
-    from pathlib import Path
+import json
+from pathlib import Path
 
-    from journeylens.notebooks.ingest.upload import ingest_file
-    from journeylens.notebooks.ingest.playbook_file import load_playbooks, parse_playbooks, save_playbooks
+from journeylens.notebooks.ingest.playbook_file import load_playbooks, parse_playbooks, save_playbooks
+from journeylens.notebooks.ingest.upload import ingest_file
 
-    SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
 
 
-@app.function
 def sample_files() -> list:
     """[(kind, path)] of the sample world, in load order (sample_data/files.json)."""
     listing = json.loads((SAMPLE_DIR / "files.json").read_text())
     return [(entry["kind"], SAMPLE_DIR / entry["file"]) for entry in listing]
 
 
-@app.function
 def build_sample_workspace(workspace, progress=None) -> list:
     """Ingests every sample file into `workspace`, and the sample playbook catalogue when the workspace
     has none. Idempotent: a second run adds nothing."""
@@ -37,28 +35,3 @@ def build_sample_workspace(workspace, progress=None) -> list:
         save_playbooks(workspace, parse_playbooks(catalogue.read_text(), catalogue.name), comment="sample catalogue")
         results.append({"message": f"stored the sample playbook catalogue ({catalogue.name})"})
     return results
-
-
-@app.cell(hide_code=True)
-def _():
-    import marimo as mo
-
-    mo.md(
-        """
-        # The sample workspace
-
-        Builds a workspace from the seeded sample world in `sample_data/` (see its README for the story
-        and the named incidents). `journeylens demo` calls `build_sample_workspace`.
-        """
-    )
-    return (mo,)
-
-
-@app.cell
-def _(mo):
-    mo.ui.table([{"kind": kind, "file": str(path.name)} for kind, path in sample_files()], selection=None)
-    return
-
-
-if __name__ == "__main__":
-    app.run()

@@ -1,43 +1,50 @@
-import marimo
+"""Ingest: one file in, whole or not at all.
 
-__generated_with = "0.25.2"
-app = marimo.App(width="medium")
+1. Hash the file; the same content of the same kind is never stored twice.
+2. Detect the format (content first) and the layout (native tool exports load with no mapping).
+3. Resolve columns: `--map`, then canonical names, then the alias table of `contract.py`.
+4. Convert in one DuckDB pass with every value checked; a bad value aborts the pass.
+5. Only then: find the first bad row and column for the message (refused files only).
+6. Commit with one atomic rename, under a short cross-process writer lock.
+"""
 
-with app.setup:
-    import shutil
-    import threading
-    from concurrent.futures import ThreadPoolExecutor
-    from datetime import UTC, datetime
-    from pathlib import Path
+import shutil
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
 
-    import duckdb
+import duckdb
+from journeylens.notebooks.ingest.columns import build_plan, output_select, resolve_columns
+from journeylens.notebooks.ingest.diagnosis import diagnose, plan_source
+from journeylens.notebooks.ingest.layouts import open_source, quote_ident
+from journeylens.notebooks.ingest.map_file import preview_journey_map, store_journey_map
+from journeylens.notebooks.ingest.readers import check_input_file, detect_format, file_digest
+from journeylens.notebooks.workspace.contract import KIND_NAMES, IngestError, kind_spec
+from journeylens.notebooks.workspace.snapshot import (
+    canonical_columns,
+    connect,
+    find_duplicate,
+    list_manifests,
+    new_connection,
+    stored_copies,
+)
+from journeylens.notebooks.workspace.store import commit_upload, current_user, new_staging, writer_lock
 
-    from journeylens.notebooks.ingest.columns import build_plan, output_select, resolve_columns
-    from journeylens.notebooks.ingest.diagnosis import diagnose, plan_source
-    from journeylens.notebooks.ingest.map_file import preview_journey_map, store_journey_map
-    from journeylens.notebooks.workspace.contract import KIND_NAMES, IngestError, kind_spec
-    from journeylens.notebooks.ingest.layouts import open_source, quote_ident
-    from journeylens.notebooks.ingest.readers import check_input_file, detect_format, file_digest
-    from journeylens.notebooks.workspace.snapshot import (
-        canonical_columns, connect, find_duplicate, list_manifests, new_connection, stored_copies,
-    )
-    from journeylens.notebooks.workspace.store import commit_upload, current_user, new_staging, writer_lock
-
-    # Files smaller than this are checked for a duplicate before conversion; larger ones while converting.
-    EARLY_HASH_BYTES = 64 * 1024 * 1024
-    # What makes a row the same row again, per kind: re-ingesting an overlapping export adds only what
-    # is new. (Whole files are recognised earlier by their content hash.)
-    NATURAL_KEYS = {
-        "alerts": ("alert_id",),
-        "ai": ("interaction_id", "shadow"),
-        "scores": ("interaction_id", "name", "source"),
-        "incidents": ("incident_id",),
-        "metrics": ("ts", "stage", "segment"),
-        "changes": ("ts", "service", "kind", "description"),
-    }
+# Files smaller than this are checked for a duplicate before conversion; larger ones while converting.
+EARLY_HASH_BYTES = 64 * 1024 * 1024
+# What makes a row the same row again, per kind: re-ingesting an overlapping export adds only what
+# is new. (Whole files are recognised earlier by their content hash.)
+NATURAL_KEYS = {
+    "alerts": ("alert_id",),
+    "ai": ("interaction_id", "shadow"),
+    "scores": ("interaction_id", "name", "source"),
+    "incidents": ("incident_id",),
+    "metrics": ("ts", "stage", "segment"),
+    "changes": ("ts", "service", "kind", "description"),
+}
 
 
-@app.function
 def run_with_progress(con, work, report, start: float, end: float, should_stop=None):
     """Runs `work()` (one DuckDB query) while reporting DuckDB's own query progress. When
     `should_stop()` turns true the query is interrupted and None is returned."""
@@ -71,7 +78,6 @@ def run_with_progress(con, work, report, start: float, end: float, should_stop=N
     return outcome.get("value")
 
 
-@app.function
 def convert_tabular(workspace, kind, path, file_name, fmt, mapping, staging, upload_id, report,
                     should_stop=None):
     """Converts a file to its canonical table in `staging`, all rows or none. New rows only: rows whose
@@ -110,12 +116,10 @@ def convert_tabular(workspace, kind, path, file_name, fmt, mapping, staging, upl
             "layout": plan["layout"], "mapping": plan["resolution"]["resolved"]}
 
 
-@app.function
 def plural(count: int, noun: str) -> str:
     return f"{count:,} {noun}" + ("" if count == 1 else "s")
 
 
-@app.function
 def duplicate_result(file_name: str, duplicate: dict) -> dict:
     return {"status": "duplicate", "upload_id": duplicate["upload_id"], "rows": 0, "skipped": duplicate["rows"],
             "layout": duplicate["layout"], "format": duplicate["format"],
@@ -123,7 +127,6 @@ def duplicate_result(file_name: str, duplicate: dict) -> dict:
                        f"({duplicate['file_name']}, {duplicate['rows']:,} rows): nothing added."}
 
 
-@app.function
 def ingest_file(workspace, kind: str, path, fmt: str | None = None, mapping: dict | None = None,
                 progress=None, file_name: str | None = None, why: str = "") -> dict:
     """Stores one file of a kind in the workspace, whole or not at all.
@@ -177,7 +180,7 @@ def ingest_file(workspace, kind: str, path, fmt: str | None = None, mapping: dic
                 "map": dict(sorted((mapping or {}).items())),
             }
             report(0.95, "committing")
-            committing = True  # from here the commit protocol owns the staged files (audit_trail.commit)
+            committing = True  # from here the commit protocol owns the staged files (trail.commit)
             commit_upload(dirs, staging, manifest, why)
         finally:
             if not committing:
@@ -190,7 +193,6 @@ def ingest_file(workspace, kind: str, path, fmt: str | None = None, mapping: dic
                        f"as upload {upload_id}{skipped}{remapped}."}
 
 
-@app.function
 def other_mapping_note(manifests: list, kind: str, sha256: str, mapping: dict | None) -> str:
     """A note when the same file is stored under another --map: re-ingesting with a corrected mapping is
     a new upload, and the old one is for the user to remove."""
@@ -202,7 +204,6 @@ def other_mapping_note(manifests: list, kind: str, sha256: str, mapping: dict | 
             f"corrects it, remove that one: journeylens remove {other['upload_id']})")
 
 
-@app.function
 def preview_file(kind: str, path, fmt: str | None = None, mapping: dict | None = None, limit: int = 20,
                  file_name: str | None = None) -> dict:
     """What storing the file would do, without storing it: layout, format, how columns resolve, which
@@ -230,26 +231,3 @@ def preview_file(kind: str, path, fmt: str | None = None, mapping: dict | None =
         con.close()
     return {"layout": source["layout"], "format": fmt, "source_columns": source["columns"],
             "resolved": resolution["resolved"], "missing_required": resolution["missing"], "frame": frame}
-
-
-@app.cell(hide_code=True)
-def _():
-    import marimo as mo
-
-    mo.md(
-        """
-        # Ingest: one file in, whole or not at all
-
-        1. Hash the file; the same content of the same kind is never stored twice.
-        2. Detect the format (content first) and the layout (native tool exports load with no mapping).
-        3. Resolve columns: `--map`, then canonical names, then the alias table of `kinds.py`.
-        4. Convert in one DuckDB pass with every value checked; a bad value aborts the pass.
-        5. Only then: find the first bad row and column for the message (refused files only).
-        6. Commit with one atomic rename, under a short cross-process writer lock.
-        """
-    )
-    return
-
-
-if __name__ == "__main__":
-    app.run()

@@ -1,31 +1,31 @@
-import marimo
+"""Where a workspace keeps things.
 
-__generated_with = "0.25.2"
-app = marimo.App(width="medium")
+The folders and files of a workspace, and the rules for every name a user gives that becomes a
+path: an upload id is an id, a profile name a plain name, and any path the workspace touches
+resolves inside it (symlinks followed).
+"""
 
-with app.setup:
-    import getpass
-    import os
-    import re
-    from pathlib import Path
+import getpass
+import os
+import re
+from pathlib import Path
 
-    from journeylens.notebooks.workspace.contract import IngestError
+from journeylens.notebooks.workspace.contract import IngestError
 
-    # What journeylens keeps in a workspace folder. No output a user names (--out, an app download, a
-    # report) may be written to any of these, or inside one of these folders.
-    STORED_NAMES = ("uploads", ".staging", ".trash", ".lock", ".readers", "audit.jsonl", "audit.head",
-                    "audit.pending", "quarantine", "judge", "profiles", "playbooks", "thresholds", "assumptions",
-                    "owners", "decisions")
-    # What may be versioned in a workspace; each lives in <workspace>/<kind>/<name>/v0001.json, ...
-    CONFIG_KINDS = ("profiles", "playbooks", "thresholds", "assumptions", "owners", "decisions")
-    # An upload id is an id, never a path: u<UTC date>T<time with microseconds>-<6 hex digits>.
-    UPLOAD_ID = re.compile(r"u[0-9]{8}T[0-9]{6,12}-[0-9a-f]{6}")
-    # A configuration name (profile, playbook catalogue, thresholds...): it becomes a folder name.
-    CONFIG_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
-    VERSION_FILE = re.compile(r"v([0-9]{4})\.json")
+# What journeylens keeps in a workspace folder. No output a user names (--out, an app download, a
+# report) may be written to any of these, or inside one of these folders.
+STORED_NAMES = ("uploads", ".staging", ".trash", ".lock", ".readers", "audit.jsonl", "audit.head",
+                "audit.pending", "quarantine", "judge", "profiles", "playbooks", "thresholds", "assumptions",
+                "owners", "decisions")
+# What may be versioned in a workspace; each lives in <workspace>/<kind>/<name>/v0001.json, ...
+CONFIG_KINDS = ("profiles", "playbooks", "thresholds", "assumptions", "owners", "decisions")
+# An upload id is an id, never a path: u<UTC date>T<time with microseconds>-<6 hex digits>.
+UPLOAD_ID = re.compile(r"u[0-9]{8}T[0-9]{6,12}-[0-9a-f]{6}")
+# A configuration name (profile, playbook catalogue, thresholds...): it becomes a folder name.
+CONFIG_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+VERSION_FILE = re.compile(r"v([0-9]{4})\.json")
 
 
-@app.function
 def workspace_dirs(workspace, create: bool = True) -> dict:
     """The workspace layout; writers create what is missing, readers (create=False) never create anything,
     so a mistyped path stays a mistyped path.
@@ -43,14 +43,12 @@ def workspace_dirs(workspace, create: bool = True) -> dict:
     return dirs
 
 
-@app.function
 def is_workspace(folder) -> bool:
     """A journeylens workspace folder: it has an audit log or an uploads folder."""
     folder = Path(folder)
     return (folder / "audit.jsonl").exists() or (folder / "uploads").is_dir()
 
 
-@app.function
 def upload_id_or_refuse(upload_id) -> str:
     """The upload id, checked to be an id (never a path such as ../x or /abs) before anything uses it."""
     if not isinstance(upload_id, str) or not UPLOAD_ID.fullmatch(upload_id):
@@ -59,7 +57,6 @@ def upload_id_or_refuse(upload_id) -> str:
     return upload_id
 
 
-@app.function
 def config_name_or_refuse(kind: str, name) -> str:
     """A configuration name, checked to be a plain name (it becomes a folder in the workspace)."""
     if not isinstance(name, str) or not CONFIG_NAME.fullmatch(name):
@@ -68,7 +65,6 @@ def config_name_or_refuse(kind: str, name) -> str:
     return name
 
 
-@app.function
 def plain_file_name(name, fallback: str = "upload") -> str:
     """A name a user gave a file (a browser upload's name), reduced to one plain file name: no folder part,
     no control characters, no leading dots, at most 200 characters."""
@@ -77,7 +73,6 @@ def plain_file_name(name, fallback: str = "upload") -> str:
     return base or fallback
 
 
-@app.function
 def inside_workspace(root, path) -> Path:
     """`path` resolved (symlinks followed); refused unless it lies inside the workspace `root`."""
     base, resolved = Path(root).resolve(), Path(path).resolve()
@@ -86,7 +81,6 @@ def inside_workspace(root, path) -> Path:
     return resolved
 
 
-@app.function
 def fsync_path(path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -95,7 +89,6 @@ def fsync_path(path) -> None:
         os.close(fd)
 
 
-@app.function
 def write_durably(path, data: bytes) -> None:
     """Writes a whole file so that it is either absent or complete after a crash: a temporary file,
     fsync, one rename, fsync of the folder."""
@@ -109,12 +102,10 @@ def write_durably(path, data: bytes) -> None:
     fsync_path(path.parent)
 
 
-@app.function
 def current_user() -> str:
     return os.environ.get("JOURNEYLENS_USER") or getpass.getuser()
 
 
-@app.function
 def pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -123,23 +114,3 @@ def pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-@app.cell(hide_code=True)
-def _():
-    import marimo as mo
-
-    mo.md(
-        """
-        # Where a workspace keeps things
-
-        The folders and files of a workspace, and the rules for every name a user gives that becomes a
-        path: an upload id is an id, a profile name a plain name, and any path the workspace touches
-        resolves inside it (symlinks followed).
-        """
-    )
-    return
-
-
-if __name__ == "__main__":
-    app.run()

@@ -1,39 +1,47 @@
-import marimo
+"""Outputs that are safe to open.
 
-__generated_with = "0.25.2"
-app = marimo.App(width="medium")
+Alert names, services and incident ids come from other people's tools, so every output
+journeylens writes treats them as hostile:
 
-with app.setup:
-    import os
-    import re
-    import uuid
-    from pathlib import Path
+- **CSV** (`ranked_alerts.csv`, `retro_stages.csv`, downloads): a text cell that starts with
+  `=`, `+`, `-`, `@`, tab, carriage return or NUL, also after leading spaces, gets a leading `'`
+  (the OWASP CSV-injection advice), so a spreadsheet shows `=HYPERLINK(...)` as text. Numbers,
+  including negative ones, stay numbers.
+- **Markdown** (`report.md`, `retro.md`): `<`, `&` and the link, image and emphasis syntax are
+  escaped, so `<script>` and `[x](javascript:...)` render as the text they are.
+- **Terminal**: control characters (ESC, CR, C1) and bidi overrides are shown as `\x1b`, `\u202e`.
+- **Where**: no output may land on a workspace's stored state (uploads, the audit log, profiles...),
+  symlinks and `..` resolved; files are written whole, through a rename.
+"""
 
-    import pandas as pd
+import os
+import re
+import uuid
+from pathlib import Path
 
-    from journeylens.notebooks.workspace.contract import IngestError
-    from journeylens.notebooks.workspace.paths import STORED_NAMES, is_workspace
+import pandas as pd
+from journeylens.notebooks.workspace.contract import IngestError
+from journeylens.notebooks.workspace.paths import STORED_NAMES, is_workspace
 
-    # OWASP "CSV Injection": a spreadsheet may run a cell that starts with = + - @, tab or carriage return
-    # (NUL too, in OWASP ASVS 1.2.10) as a formula. Leading whitespace does not make such a cell safe (some
-    # importers trim it), so it is looked through. Plain numbers (-5, +1.5e3) are no formulas and stay.
-    FORMULA_CELL = re.compile(r"[\t\r\0]|\s*[=+\-@]")
-    PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-    # What can steer a terminal: C0 controls (ESC, CR, BEL, backspace...) but tab, DEL, C1 controls (0x9b is
-    # an 8-bit CSI) and the bidi embeddings, overrides and isolates ("Trojan Source").
-    TERMINAL_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-    TERMINAL_CONTROL_BUT_NEWLINE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-    # Markdown that can start a link, image, emphasis, code span, strikethrough or table cell anywhere in a
-    # line (an underscore between two letters or digits cannot: ai_metrics.csv stays readable); and the
-    # markers that start a heading, quote, list or thematic break at the start of one.
-    MARKDOWN_INLINE = re.compile(r"[\\`*\[\]|~]|(?<![^\W_])_|_(?![^\W_])")
-    MARKDOWN_LINE_START = re.compile(r"^(?:([#>+=-])|(\d{1,9})([.)]))")
-    # Floats in CSV outputs carry 10 significant digits: DuckDB sums in parallel, so the 16th digit of a
-    # baseline can differ from run to run, and the same data must give the same file (retro diffs, tests).
-    CSV_FLOAT_FORMAT = "%.10g"
+# OWASP "CSV Injection": a spreadsheet may run a cell that starts with = + - @, tab or carriage return
+# (NUL too, in OWASP ASVS 1.2.10) as a formula. Leading whitespace does not make such a cell safe (some
+# importers trim it), so it is looked through. Plain numbers (-5, +1.5e3) are no formulas and stay.
+FORMULA_CELL = re.compile(r"[\t\r\0]|\s*[=+\-@]")
+PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+# What can steer a terminal: C0 controls (ESC, CR, BEL, backspace...) but tab, DEL, C1 controls (0x9b is
+# an 8-bit CSI) and the bidi embeddings, overrides and isolates ("Trojan Source").
+TERMINAL_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+TERMINAL_CONTROL_BUT_NEWLINE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Markdown that can start a link, image, emphasis, code span, strikethrough or table cell anywhere in a
+# line (an underscore between two letters or digits cannot: ai_metrics.csv stays readable); and the
+# markers that start a heading, quote, list or thematic break at the start of one.
+MARKDOWN_INLINE = re.compile(r"[\\`*\[\]|~]|(?<![^\W_])_|_(?![^\W_])")
+MARKDOWN_LINE_START = re.compile(r"^(?:([#>+=-])|(\d{1,9})([.)]))")
+# Floats in CSV outputs carry 10 significant digits: DuckDB sums in parallel, so the 16th digit of a
+# baseline can differ from run to run, and the same data must give the same file (retro diffs, tests).
+CSV_FLOAT_FORMAT = "%.10g"
 
 
-@app.function
 def csv_cell(value):
     """One CSV value, neutralised: text that starts with = + - @, tab, CR or NUL (also after leading spaces)
     gets a leading single quote, so a spreadsheet shows it as text; anything else is returned as it is."""
@@ -42,7 +50,6 @@ def csv_cell(value):
     return value
 
 
-@app.function
 def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of `frame` that is safe to open in a spreadsheet: every text cell (and column name) through
     csv_cell. Number, boolean and time columns are not touched, so numbers stay numbers."""
@@ -56,13 +63,11 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return safe
 
 
-@app.function
 def csv_text(frame: pd.DataFrame) -> str:
     """The frame as CSV text (no index), neutralised by csv_safe: for downloads."""
     return csv_safe(frame).to_csv(index=False, float_format=CSV_FLOAT_FORMAT)
 
 
-@app.function
 def replace_file(path, write) -> Path:
     """Writes a file whole or not at all: `write(temporary)` fills a new file beside `path`, which then
     replaces it in one rename. A symlink at `path` is followed (check_output_target has vetted where it
@@ -83,7 +88,6 @@ def replace_file(path, write) -> Path:
     return target
 
 
-@app.function
 def write_csv(frame: pd.DataFrame, target) -> None:
     """The frame as CSV (no index, floats to 10 significant digits), neutralised by csv_safe, into a file (replace_file) or an open text
     stream (standard output)."""
@@ -94,13 +98,11 @@ def write_csv(frame: pd.DataFrame, target) -> None:
         safe.to_csv(target, index=False, float_format=CSV_FLOAT_FORMAT)
 
 
-@app.function
 def write_text(path, text: str) -> None:
     """A text file (UTF-8) written whole or not at all (replace_file)."""
     replace_file(path, lambda temporary: Path(temporary).write_text(text, encoding="utf-8"))
 
 
-@app.function
 def terminal_text(value, keep_newlines: bool = False) -> str:
     """`value` as text a terminal shows and never obeys: control characters (ESC, CR, BEL, DEL, C1 such as
     0x9b) appear as \\x1b, bidi overrides and isolates (U+202A-U+202E, U+2066-U+2069) as \\u202e. Tab is
@@ -110,7 +112,6 @@ def terminal_text(value, keep_newlines: bool = False) -> str:
                        str(value))
 
 
-@app.function
 def markdown_text(value, line_start: bool = False) -> str:
     """`value` as Markdown that renders as the same text, whatever the data holds.
 
@@ -127,7 +128,6 @@ def markdown_text(value, line_start: bool = False) -> str:
     return text
 
 
-@app.function
 def check_output_target(path, workspace=None, folder: bool = False, inputs=()) -> Path:
     """Refuses (IngestError: exit 2 on the command line, nothing written) an output path that would
     overwrite what a workspace keeps, and returns it resolved.
@@ -156,38 +156,8 @@ def check_output_target(path, workspace=None, folder: bool = False, inputs=()) -
     return target
 
 
-@app.function
 def check_output_folder(folder, names, workspace=None, inputs=()) -> list:
     """check_output_target on an output folder and on every file to be written in it (a name may hold a
     subfolder: corpus/file.csv); returns the files' resolved paths. Call it before writing any of them."""
     check_output_target(folder, workspace, folder=True, inputs=inputs)
     return [check_output_target(Path(folder) / name, workspace, inputs=inputs) for name in names]
-
-
-@app.cell(hide_code=True)
-def _():
-    import marimo as mo
-
-    mo.md(
-        r"""
-        # Outputs that are safe to open
-
-        Alert names, services and incident ids come from other people's tools, so every output
-        journeylens writes treats them as hostile:
-
-        - **CSV** (`ranked_alerts.csv`, `retro_stages.csv`, downloads): a text cell that starts with
-          `=`, `+`, `-`, `@`, tab, carriage return or NUL, also after leading spaces, gets a leading `'`
-          (the OWASP CSV-injection advice), so a spreadsheet shows `=HYPERLINK(...)` as text. Numbers,
-          including negative ones, stay numbers.
-        - **Markdown** (`report.md`, `retro.md`): `<`, `&` and the link, image and emphasis syntax are
-          escaped, so `<script>` and `[x](javascript:...)` render as the text they are.
-        - **Terminal**: control characters (ESC, CR, C1) and bidi overrides are shown as `\x1b`, `\u202e`.
-        - **Where**: no output may land on a workspace's stored state (uploads, the audit log, profiles...),
-          symlinks and `..` resolved; files are written whole, through a rename.
-        """
-    )
-    return
-
-
-if __name__ == "__main__":
-    app.run()

@@ -1,33 +1,37 @@
-import marimo
+"""Reading a workspace: snapshots.
 
-__generated_with = "0.25.2"
-app = marimo.App(width="medium")
+A workspace is a folder. Each upload is stored once, as immutable Parquet files plus a manifest,
+and becomes visible in a single atomic rename. Readers open an in-memory DuckDB whose views read
+those files, so the app, a notebook and the command line can all use one workspace at once:
+no process ever holds DuckDB's single-writer lock. Writers take a short advisory lock.
+"""
 
-with app.setup:
-    import json
-    import os
-    import re
-    import time
-    import weakref
-    from pathlib import Path
+import json
+import os
+import re
+import time
+import weakref
+from pathlib import Path
 
-    import duckdb
-    import pandas as pd
+import duckdb
+import pandas as pd
+from journeylens.notebooks.workspace.contract import ALL_TABLES, MAP_TABLES, TIME_COLUMNS, IngestError
+from journeylens.notebooks.workspace.paths import UPLOAD_ID, upload_id_or_refuse
+from journeylens.notebooks.workspace.store import (
+    finish_interrupted_commit,
+    reader_lease,
+    reclaim_removed,
+    workspace_dirs,
+    writer_lock,
+)
+from journeylens.notebooks.workspace.trail import PENDING, commit
 
-    from journeylens.notebooks.workspace.trail import PENDING, commit
-    from journeylens.notebooks.workspace.contract import ALL_TABLES, MAP_TABLES, TIME_COLUMNS, IngestError
-    from journeylens.notebooks.workspace.paths import UPLOAD_ID, upload_id_or_refuse
-    from journeylens.notebooks.workspace.store import (
-        finish_interrupted_commit, reader_lease, reclaim_removed, workspace_dirs, writer_lock,
-    )
-
-    # sql/<room>/<NN>_<what it produces>.sql, numbered in run order within a room (journeylens/sql/ when
-    # installed: the repository's root is the journeylens package)
-    SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
-    RANK_MEMORY_LIMIT = "3GB"
+# sql/<room>/<NN>_<what it produces>.sql, numbered in run order within a room (journeylens/sql/ when
+# installed: the repository's root is the journeylens package)
+SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
+RANK_MEMORY_LIMIT = "3GB"
 
 
-@app.function
 def sql_text(stem: str) -> str:
     """The text of the one `sql/<room>/<NN>_<stem>.sql`: a query is named for what it produces."""
     exact = [p for p in SQL_DIR.glob(f"*/*_{stem}.sql") if p.stem.split("_", 1)[-1] == stem]
@@ -36,7 +40,6 @@ def sql_text(stem: str) -> str:
     return exact[0].read_text()
 
 
-@app.function
 def new_connection() -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with journeylens' macros and the canonical (empty) tables of every kind.
 
@@ -55,7 +58,6 @@ def new_connection() -> duckdb.DuckDBPyConnection:
     return con
 
 
-@app.function
 def limit_memory(con, default: str | None) -> None:
     """Caps DuckDB's memory so it spills to disk instead of growing: journeylens shares a laptop with
     the app, a notebook and a browser. JOURNEYLENS_MEMORY_LIMIT (e.g. 8GB) wins over `default`.
@@ -69,7 +71,6 @@ def limit_memory(con, default: str | None) -> None:
     con.execute(f"set memory_limit = '{limit}'")
 
 
-@app.function
 def canonical_columns(con, table: str) -> list:
     """[(column, duckdb type)] of a canonical table, in order."""
     rows = con.execute(
@@ -80,7 +81,6 @@ def canonical_columns(con, table: str) -> list:
     return [(r[0], r[1]) for r in rows]
 
 
-@app.function
 def list_manifests(workspace) -> list:
     """Every committed upload's manifest, oldest first. A folder that is not an upload (a name that is
     not an upload id, a symlink, a manifest naming another upload or tables journeylens does not have) is
@@ -104,7 +104,6 @@ def list_manifests(workspace) -> list:
     return sorted(manifests, key=lambda m: m["upload_id"])
 
 
-@app.function
 def valid_manifest(manifest, upload_id: str) -> bool:
     """A manifest journeylens wrote for this folder: its id, and only canonical tables (their names become
     file paths)."""
@@ -113,7 +112,6 @@ def valid_manifest(manifest, upload_id: str) -> bool:
             and all(isinstance(manifest.get(k), str) for k in ("kind", "file_name")))
 
 
-@app.function
 def list_uploads(workspace) -> pd.DataFrame:
     """The upload register: file name, kind, layout, rows, content hash and when, newest first."""
     rows = [
@@ -126,7 +124,6 @@ def list_uploads(workspace) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-@app.function
 def find_duplicate(manifests: list, kind: str, sha256: str, mapping: dict | None = None):
     """The stored upload with the same kind, content and --map, if any: a file re-ingested with a
     corrected mapping is not a duplicate."""
@@ -134,13 +131,11 @@ def find_duplicate(manifests: list, kind: str, sha256: str, mapping: dict | None
                 None)
 
 
-@app.function
 def stored_copies(manifests: list, kind: str, sha256: str) -> list:
     """Stored uploads with the same kind and content, whatever their mapping."""
     return [m for m in manifests if m["kind"] == kind and m["sha256"] == sha256]
 
 
-@app.function
 def active_table_files(manifests: list, dirs: dict) -> dict:
     """{table: [parquet files]} that make up each table now. A journey map is versioned: only the newest
     upload of each journey is active; earlier ones stay as history."""
@@ -157,7 +152,6 @@ def active_table_files(manifests: list, dirs: dict) -> dict:
     return files
 
 
-@app.function
 def connect(workspace, tables: tuple | None = None) -> duckdb.DuckDBPyConnection:
     """A snapshot of the workspace: an in-memory DuckDB whose views read the committed Parquet files.
 
@@ -193,7 +187,6 @@ def connect(workspace, tables: tuple | None = None) -> duckdb.DuckDBPyConnection
     return con
 
 
-@app.function
 def create_table_view(con, table: str, files: list, view_name: str | None = None) -> None:
     """A view with the canonical columns and types over the given Parquet files (empty when none)."""
     view = view_name or table
@@ -204,7 +197,6 @@ def create_table_view(con, table: str, files: list, view_name: str | None = None
     con.read_parquet(files, union_by_name=True).create_view(view, replace=True)
 
 
-@app.function
 def query_df(workspace, sql: str, params: dict | None = None, retries: int = 3) -> pd.DataFrame:
     """Runs one query on a fresh snapshot. If an upload is removed while the query reads it, the snapshot
     is rebuilt and the query retried, so removal never surfaces as an error to readers."""
@@ -222,7 +214,6 @@ def query_df(workspace, sql: str, params: dict | None = None, retries: int = 3) 
                 con.close()
 
 
-@app.function
 def workspace_summary(workspace) -> pd.DataFrame:
     """Rows per table and the time span each covers."""
     con = connect(workspace)
@@ -238,14 +229,13 @@ def workspace_summary(workspace) -> pd.DataFrame:
         con.close()
 
 
-@app.function
 def remove_upload(workspace, upload_id: str, why: str = "") -> dict:
     """Removes one upload and everything it brought. Refused before anything moves unless `upload_id` is an
     upload id (never a path) naming a folder of this workspace whose manifest names it.
 
     The removal is committed in the audit trail and its manifest renamed to removed.json: readers stop
     seeing it at once, while a reader already holding a snapshot keeps reading its files, which are
-    deleted once no reader holds them (workspace_store.reclaim_removed)."""
+    deleted once no reader holds them (store.reclaim_removed)."""
     upload_id_or_refuse(upload_id)
     with writer_lock(workspace) as dirs:
         folder = dirs["uploads"] / upload_id
@@ -263,38 +253,3 @@ def remove_upload(workspace, upload_id: str, why: str = "") -> dict:
                renames=[(manifest_path, folder / "removed.json")])
         reclaim_removed(dirs)
     return manifest
-
-
-@app.cell(hide_code=True)
-def _():
-    import marimo as mo
-
-    mo.md(
-        """
-        # The workspace
-
-        A workspace is a folder. Each upload is stored once, as immutable Parquet files plus a manifest,
-        and becomes visible in a single atomic rename. Readers open an in-memory DuckDB whose views read
-        those files, so the app, this notebook and the command line can all use one workspace at once:
-        no process ever holds DuckDB's single-writer lock. Writers take a short advisory lock.
-        """
-    )
-    return (mo,)
-
-
-@app.cell
-def _(mo):
-    workspace_path = mo.ui.text(value="workspace", label="Workspace folder")
-    workspace_path
-    return (workspace_path,)
-
-
-@app.cell
-def _(workspace_path):
-    summary = workspace_summary(workspace_path.value)
-    summary
-    return
-
-
-if __name__ == "__main__":
-    app.run()

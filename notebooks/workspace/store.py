@@ -1,30 +1,37 @@
-import marimo
+"""How a workspace is written.
 
-__generated_with = "0.25.2"
-app = marimo.App(width="medium")
+Writers (ingest, remove, saving a profile) take an advisory file lock, stage their files, and
+commit through the audit trail (`trail.commit`): the entry is the commit point and a rename
+publishes the files. A process killed half-way is finished or undone by the next writer or reader.
+Readers never take the lock; they hold a shared lease on `.readers`, and a removed upload's files
+are deleted only once no lease is held (see `snapshot.py`).
+"""
 
-with app.setup:
-    import contextlib
-    import fcntl
-    import hashlib
-    import json
-    import logging
-    import os
-    import shutil
-    import uuid
-    from datetime import UTC, datetime
-    from pathlib import Path
+import contextlib
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import shutil
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
 
-    from journeylens.notebooks.workspace.trail import TrailDamaged, commit, protocol_step, recover
-    from journeylens.notebooks.workspace.trail_check import repair_trail, verify_workspace_trail
-    from journeylens.notebooks.workspace.paths import (  # noqa: F401 (re-exported: the workspace's one import for writers)
-        STORED_NAMES, UPLOAD_ID, current_user, fsync_path, pid_alive, workspace_dirs,
-    )
+from journeylens.notebooks.workspace.paths import (  # noqa: F401 (re-exported: the workspace's one import for writers)
+    STORED_NAMES,
+    UPLOAD_ID,
+    current_user,
+    fsync_path,
+    pid_alive,
+    workspace_dirs,
+)
+from journeylens.notebooks.workspace.trail import TrailDamaged, commit, protocol_step, recover
+from journeylens.notebooks.workspace.trail_check import repair_trail, verify_workspace_trail
 
-    log = logging.getLogger("journeylens.workspace")
+log = logging.getLogger("journeylens.workspace")
 
 
-@app.function
 @contextlib.contextmanager
 def writer_lock(workspace, on_wait=None, check_trail: bool = True):
     """Serialises writers (ingest, remove, saving a version) across processes with an advisory file lock.
@@ -57,14 +64,12 @@ def writer_lock(workspace, on_wait=None, check_trail: bool = True):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-@app.function
 def require_intact_trail(dirs: dict) -> None:
     result = verify_workspace_trail(dirs)
     if not result["ok"]:
         raise TrailDamaged(dirs["root"], result["problems"])
 
 
-@app.function
 def clean_abandoned_staging(dirs) -> None:
     """Removes staging folders of processes that died (SIGKILL mid-ingest): they were never committed
     (recovery already published any that were)."""
@@ -75,7 +80,6 @@ def clean_abandoned_staging(dirs) -> None:
             shutil.rmtree(child, ignore_errors=True)
 
 
-@app.function
 def reader_lease(dirs: dict) -> int:
     """A file descriptor holding a shared lock on .readers: while any is open, removed uploads keep their
     files, so a reader's snapshot stays readable. Close it to release."""
@@ -88,7 +92,6 @@ def reader_lease(dirs: dict) -> int:
     return fd
 
 
-@app.function
 def reclaim_removed(dirs: dict) -> list:
     """Deletes the files of removed uploads, but only when no reader in any process holds a snapshot
     (an exclusive lock on .readers succeeds); otherwise leaves them for a later writer."""
@@ -113,7 +116,6 @@ def reclaim_removed(dirs: dict) -> list:
     return reclaimed
 
 
-@app.function
 def finish_interrupted_commit(dirs: dict) -> None:
     """For readers: when a writer was killed mid-commit (audit.pending is left) and no writer is active,
     finish or undo its commit now, so what readers see and the trail agree without waiting for the next
@@ -131,7 +133,6 @@ def finish_interrupted_commit(dirs: dict) -> None:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-@app.function
 def new_staging(workspace) -> tuple:
     """(upload_id, staging folder). Upload ids sort by time of creation."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
@@ -141,9 +142,8 @@ def new_staging(workspace) -> tuple:
     return upload_id, folder
 
 
-@app.function
 def commit_upload(dirs, staging: Path, manifest: dict, why: str = "") -> Path:
-    """Makes a staged upload durable, then commits it (audit_trail.commit): its audit entry (with the
+    """Makes a staged upload durable, then commits it (trail.commit): its audit entry (with the
     manifest's hash) is the commit point, and one rename into uploads/ makes it visible."""
     data = json.dumps(manifest, indent=2, default=str).encode()
     (staging / "manifest.json").write_bytes(data)
@@ -158,14 +158,12 @@ def commit_upload(dirs, staging: Path, manifest: dict, why: str = "") -> Path:
     return final
 
 
-@app.function
 def append_audit(workspace, action: str, what: dict, why: str = "") -> dict:
     """Records a change that has no files of its own (a review, a decision's side note). The caller holds
     the writer lock."""
     return commit(workspace_dirs(workspace), action, what, why)
 
 
-@app.function
 def verify_workspace(workspace, on_wait=None) -> dict:
     """{ok, entries, problems}: the trail's chain and head, and the trail against what the workspace
     holds (trail_check). Waits for an active writer (said through `on_wait`), so a commit in flight is
@@ -174,32 +172,9 @@ def verify_workspace(workspace, on_wait=None) -> dict:
         return verify_workspace_trail(dirs)
 
 
-@app.function
 def repair_workspace(workspace, why: str = "") -> dict:
     """Repairs a damaged trail (trail_check.repair_trail); {repaired: False} when it is intact."""
     with writer_lock(workspace, check_trail=False) as dirs:
         if verify_workspace_trail(dirs)["ok"]:
             return {"repaired": False}
         return {"repaired": True, **repair_trail(dirs, why)}
-
-
-@app.cell(hide_code=True)
-def _():
-    import marimo as mo
-
-    mo.md(
-        """
-        # How a workspace is written
-
-        Writers (ingest, remove, saving a profile) take an advisory file lock, stage their files, and
-        commit through the audit trail (`audit_trail.commit`): the entry is the commit point and a rename
-        publishes the files. A process killed half-way is finished or undone by the next writer or reader.
-        Readers never take the lock; they hold a shared lease on `.readers`, and a removed upload's files
-        are deleted only once no lease is held (see `workspace.py`).
-        """
-    )
-    return
-
-
-if __name__ == "__main__":
-    app.run()

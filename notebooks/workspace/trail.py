@@ -1,50 +1,50 @@
-import marimo
+"""The audit trail and how a change is committed.
 
-__generated_with = "0.25.2"
-app = marimo.App(width="medium")
+`audit.jsonl` holds one entry per change (who, when, what, why); each entry's hash covers its content
+and the previous hash, and `audit.head` names the last one. A change is committed in five steps
+(`commit`): the intent is written, the entry appended (the commit point), the files published, the
+head moved, the intent deleted. `recover` finishes or undoes whatever a crash interrupted, so the
+trail and what readers see always agree.
+"""
 
-with app.setup:
-    import hashlib
-    import json
-    import os
-    import shutil
-    from datetime import UTC, datetime
-    from pathlib import Path
+import hashlib
+import json
+import os
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
 
-    from journeylens.notebooks.workspace.contract import IngestError
-    from journeylens.notebooks.workspace.paths import CONFIG_KINDS, current_user, fsync_path, write_durably
+from journeylens.notebooks.workspace.contract import IngestError
+from journeylens.notebooks.workspace.paths import CONFIG_KINDS, current_user, fsync_path, write_durably
 
-    GENESIS = "0" * 64  # the `prev` of the first entry
-    TRAIL, HEAD, PENDING = "audit.jsonl", "audit.head", "audit.pending"
-    REPAIR_HINT = ("`journeylens trail verify` says what is wrong; `journeylens trail repair` keeps what can be "
-                   "proven")
+GENESIS = "0" * 64  # the `prev` of the first entry
+TRAIL, HEAD, PENDING = "audit.jsonl", "audit.head", "audit.pending"
+REPAIR_HINT = ("`journeylens trail verify` says what is wrong; `journeylens trail repair` keeps what can be "
+               "proven")
 
-    class TrailDamaged(IngestError):
-        """The audit trail and the workspace disagree: writers stop (nothing is changed) until a repair."""
+class TrailDamaged(IngestError):
+    """The audit trail and the workspace disagree: writers stop (nothing is changed) until a repair."""
 
-        def __init__(self, root, problems: list):
-            self.problems = problems
-            first = problems[0]
-            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-            super().__init__(str(Path(root) / TRAIL), first.get("line"), None,
-                             f"an audit trail that agrees with the workspace ({REPAIR_HINT})",
-                             f"{first['problem']}: {first['detail']}{more}; nothing was changed")
+    def __init__(self, root, problems: list):
+        self.problems = problems
+        first = problems[0]
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        super().__init__(str(Path(root) / TRAIL), first.get("line"), None,
+                         f"an audit trail that agrees with the workspace ({REPAIR_HINT})",
+                         f"{first['problem']}: {first['detail']}{more}; nothing was changed")
 
 
-@app.function
 def protocol_step(name: str) -> None:
     """A named point of the commit protocol. Does nothing; the kill tests replace it to stop the process
     exactly there (staged, intent, committed, published, headed, done)."""
 
 
-@app.function
 def entry_hash(entry: dict) -> str:
     """The hash of an entry's content (every key but `hash`), which includes the previous entry's hash."""
     body = {k: v for k, v in entry.items() if k != "hash"}
     return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
 
-@app.function
 def new_entry(action: str, what: dict, why: str, prev: str) -> dict:
     entry = {"at": datetime.now(UTC).isoformat(), "who": current_user(), "action": action, "what": what,
              "why": why, "prev": prev}
@@ -52,7 +52,6 @@ def new_entry(action: str, what: dict, why: str, prev: str) -> dict:
     return entry
 
 
-@app.function
 def read_lines(root) -> tuple:
     """(complete lines, torn tail or None). A tail without its newline is an append that never finished."""
     path = Path(root) / TRAIL
@@ -64,7 +63,6 @@ def read_lines(root) -> tuple:
     return text.splitlines(), None
 
 
-@app.function
 def read_head(root):
     path = Path(root) / HEAD
     if not path.exists():
@@ -76,12 +74,10 @@ def read_head(root):
         return {}
 
 
-@app.function
 def write_head(root, entries: int, last_hash: str) -> None:
     write_durably(Path(root) / HEAD, json.dumps({"entries": entries, "hash": last_hash}).encode())
 
 
-@app.function
 def chain_check(lines: list) -> dict:
     """{entries: [(line, entry)] of readable entries, problems, last_hash, intact_prefix}. Each entry's hash
     must be the hash of its content and the next entry must name it as `prev`. `intact_prefix` counts the
@@ -112,7 +108,6 @@ def chain_check(lines: list) -> dict:
     return {"entries": entries, "problems": problems, "last_hash": previous, "intact_prefix": intact}
 
 
-@app.function
 def verify_trail(root) -> dict:
     """The chain and the head: {ok, entries, problems, chain}. The head (how many entries, the last hash)
     catches a trail cut short, which the chain alone cannot; a torn last line is reported too."""
@@ -132,7 +127,6 @@ def verify_trail(root) -> dict:
     return {"ok": not problems, "entries": len(lines), "problems": problems, "chain": chain}
 
 
-@app.function
 def commit(dirs: dict, action: str, what: dict, why: str = "", renames: list = ()) -> dict:
     """Records one change and makes it visible, so that at every instant of a crash the workspace and
     the trail agree once `recover` has run. The caller holds the writer lock and staged everything.
@@ -165,7 +159,6 @@ def commit(dirs: dict, action: str, what: dict, why: str = "", renames: list = (
     return entry
 
 
-@app.function
 def publish(root, renames: list) -> None:
     """Performs the renames of a committed entry; idempotent, so a recovery can finish them."""
     for source, target in renames:
@@ -178,7 +171,6 @@ def publish(root, renames: list) -> None:
                                        "detail": f"{source} is missing"}])
 
 
-@app.function
 def recover(dirs: dict) -> str | None:
     """Finishes or undoes a commit a crash interrupted (see `commit`); the caller holds the writer lock.
     Returns what it did, or None when there was nothing to do."""
@@ -219,7 +211,6 @@ def recover(dirs: dict) -> str | None:
     return done
 
 
-@app.function
 def replay(entries: list) -> dict:
     """What the trail says the workspace holds: {uploads: {id: what}, removed: {id}, versions:
     {(kind, name, version): what}}. Older entries name their config kind by the action only."""
@@ -243,25 +234,3 @@ def replay(entries: list) -> dict:
             elif verb in ("lost", "quarantined"):
                 state["versions"].pop(key, None)
     return state
-
-
-@app.cell(hide_code=True)
-def _():
-    import marimo as mo
-
-    mo.md(
-        """
-        # The audit trail and how a change is committed
-
-        `audit.jsonl` holds one entry per change (who, when, what, why); each entry's hash covers its content
-        and the previous hash, and `audit.head` names the last one. A change is committed in five steps
-        (`commit`): the intent is written, the entry appended (the commit point), the files published, the
-        head moved, the intent deleted. `recover` finishes or undoes whatever a crash interrupted, so the
-        trail and what readers see always agree.
-        """
-    )
-    return
-
-
-if __name__ == "__main__":
-    app.run()

@@ -1,24 +1,39 @@
-import marimo
+"""Does the trail agree with the workspace?
 
-__generated_with = "0.25.2"
-app = marimo.App(width="medium")
+`verify_workspace_trail` checks the hash chain and the head, then replays the trail and compares it
+with what the workspace holds (uploads, removed uploads, every saved version). `repair_trail` keeps
+what can be proven and quarantines the rest, recording every step.
+"""
 
-with app.setup:
-    import hashlib
-    import json
-    import os
-    import shutil
-    from datetime import UTC, datetime
-    from pathlib import Path
+import hashlib
+import json
+import os
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
 
-    from journeylens.notebooks.workspace.trail import (
-        GENESIS, HEAD, PENDING, TRAIL, chain_check, entry_hash, new_entry, read_lines, replay, verify_trail,
-        write_head,
-    )
-    from journeylens.notebooks.workspace.paths import CONFIG_KINDS, UPLOAD_ID, VERSION_FILE, fsync_path, write_durably
+from journeylens.notebooks.workspace.paths import (
+    CONFIG_KINDS,
+    UPLOAD_ID,
+    VERSION_FILE,
+    fsync_path,
+    write_durably,
+)
+from journeylens.notebooks.workspace.trail import (
+    GENESIS,
+    HEAD,
+    PENDING,
+    TRAIL,
+    chain_check,
+    entry_hash,
+    new_entry,
+    read_lines,
+    replay,
+    verify_trail,
+    write_head,
+)
 
 
-@app.function
 def inventory(dirs: dict) -> dict:
     """What the workspace holds: {live: {upload id: (manifest sha256, manifest)}, removed: {id} (folders
     kept for readers until reclaimed), versions: {(kind, name, version): sha256}, strays: [what does not
@@ -51,7 +66,6 @@ def inventory(dirs: dict) -> dict:
     return {"live": live, "removed": removed, "versions": versions, "strays": strays}
 
 
-@app.function
 def disagreements(state: dict, held: dict) -> list:
     """[(problem, detail, subject)] where the trail (replayed `state`) and the workspace (`held`) disagree.
     subject: ("upload", id) | ("version", key) | ("stray", path), for a repair to act on."""
@@ -84,9 +98,8 @@ def disagreements(state: dict, held: dict) -> list:
     return out
 
 
-@app.function
 def verify_workspace_trail(dirs: dict) -> dict:
-    """{ok, entries, problems}: the chain and the head (audit_trail.verify_trail), and the trail against what
+    """{ok, entries, problems}: the chain and the head (trail.verify_trail), and the trail against what
     the workspace holds, uploads and every saved version of profiles, thresholds, playbooks and the rest:
     so a trail cut short and re-headed, or an upload deleted by hand, is caught."""
     trail = verify_trail(dirs["root"])
@@ -99,7 +112,6 @@ def verify_workspace_trail(dirs: dict) -> dict:
     return {"ok": not problems, "entries": trail["entries"], "problems": problems}
 
 
-@app.function
 def confirmed(entry: dict, held: dict) -> bool:
     """Whether the workspace bears out an intact entry found after the trail's damage."""
     subject, _, verb = str(entry.get("action", "")).partition(".")
@@ -116,7 +128,6 @@ def confirmed(entry: dict, held: dict) -> bool:
     return True  # an entry that records no files (a review, a repair, a loss): nothing contradicts it
 
 
-@app.function
 def repair_plan(dirs: dict) -> dict:
     """What a repair keeps, re-records, quarantines and records as lost (no change made)."""
     lines, torn = read_lines(dirs["root"])
@@ -148,7 +159,6 @@ def repair_plan(dirs: dict) -> dict:
             "state": state, "held": held}
 
 
-@app.function
 def repair_entries(plan: dict) -> list:
     """(action, what, why) for the quarantined and the gone, after the re-recorded entries."""
     out = list(plan["additions"])
@@ -169,7 +179,6 @@ def repair_entries(plan: dict) -> list:
     return out
 
 
-@app.function
 def repair_trail(dirs: dict, why: str = "") -> dict:
     """Rebuilds a damaged trail from what can be proven; the caller holds the writer lock and ran recovery.
 
@@ -208,23 +217,3 @@ def repair_trail(dirs: dict, why: str = "") -> dict:
         os.rename(source, target)
     fsync_path(root)
     return summary
-
-
-@app.cell(hide_code=True)
-def _():
-    import marimo as mo
-
-    mo.md(
-        """
-        # Does the trail agree with the workspace?
-
-        `verify_workspace_trail` checks the hash chain and the head, then replays the trail and compares it
-        with what the workspace holds (uploads, removed uploads, every saved version). `repair_trail` keeps
-        what can be proven and quarantines the rest, recording every step.
-        """
-    )
-    return
-
-
-if __name__ == "__main__":
-    app.run()

@@ -1,22 +1,27 @@
-import marimo
+"""Named, versioned configuration: weight profiles, playbook catalogues, thresholds, assumptions,
+owners and decisions.
 
-__generated_with = "0.25.2"
-app = marimo.App(width="medium")
+Each name is a folder `<workspace>/<kind>/<name>/` of `v0001.json`, `v0002.json`...: a save never
+overwrites, and records who, when and why, in the file and in the audit trail. `diff_payloads` lists
+what changed between two versions.
+"""
 
-with app.setup:
-    import hashlib
-    import json
-    from datetime import UTC, datetime
-    from pathlib import Path
+import hashlib
+import json
+from datetime import UTC, datetime
+from pathlib import Path
 
-    from journeylens.notebooks.workspace.trail import commit
-    from journeylens.notebooks.workspace.paths import (
-        CONFIG_KINDS, CONFIG_NAME, config_name_or_refuse, fsync_path, inside_workspace,
-    )
-    from journeylens.notebooks.workspace.store import current_user, new_staging, writer_lock
+from journeylens.notebooks.workspace.paths import (
+    CONFIG_KINDS,
+    CONFIG_NAME,
+    config_name_or_refuse,
+    fsync_path,
+    inside_workspace,
+)
+from journeylens.notebooks.workspace.store import current_user, new_staging, writer_lock
+from journeylens.notebooks.workspace.trail import commit
 
 
-@app.function
 def config_dir(workspace, kind: str, name: str) -> Path:
     """<workspace>/<kind>/<name>: refused (IngestError) unless `name` is a plain name and the folder
     resolves inside the workspace (a symlinked folder pointing elsewhere is refused too)."""
@@ -28,12 +33,11 @@ def config_dir(workspace, kind: str, name: str) -> Path:
     return folder
 
 
-@app.function
 def save_version(workspace, kind: str, name: str, payload: dict, author: str | None = None,
                  comment: str = "") -> dict:
     """Saves `payload` as the next version of `name`: never overwrites, and records who, when and why
     in the file and in the audit log. Staged, then committed through the audit trail
-    (audit_trail.commit), which renames it into place: a crash leaves the old versions, or the old ones
+    (trail.commit), which renames it into place: a crash leaves the old versions, or the old ones
     plus the complete new one and its entry."""
     with writer_lock(workspace) as dirs:
         folder = config_dir(workspace, kind, name)
@@ -51,7 +55,6 @@ def save_version(workspace, kind: str, name: str, payload: dict, author: str | N
     return record
 
 
-@app.function
 def list_versions(workspace, kind: str, name: str) -> list:
     """Every saved version of `name`, oldest first (payloads included)."""
     folder = config_dir(workspace, kind, name)
@@ -60,14 +63,12 @@ def list_versions(workspace, kind: str, name: str) -> list:
     return [json.loads(p.read_text()) for p in sorted(folder.glob("v[0-9][0-9][0-9][0-9].json"))]
 
 
-@app.function
 def list_names(workspace, kind: str) -> list:
     root = Path(workspace) / kind
     names = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.is_symlink()) if root.is_dir() else []
     return [name for name in names if CONFIG_NAME.fullmatch(name)]
 
 
-@app.function
 def load_version(workspace, kind: str, name: str, version: int | None = None):
     """The record of one version (the latest when `version` is None), or None when nothing is saved."""
     versions = list_versions(workspace, kind, name)
@@ -81,7 +82,6 @@ def load_version(workspace, kind: str, name: str, version: int | None = None):
     return match[0]
 
 
-@app.function
 def diff_payloads(old, new, prefix: str = "") -> list:
     """[(path, old value, new value)] for every leaf that differs; lists are compared whole."""
     if isinstance(old, dict) and isinstance(new, dict):
@@ -91,7 +91,3 @@ def diff_payloads(old, new, prefix: str = "") -> list:
             changes += diff_payloads(old.get(key), new.get(key), path)
         return changes
     return [] if old == new else [(prefix, old, new)]
-
-
-if __name__ == "__main__":
-    app.run()
