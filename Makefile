@@ -1,10 +1,11 @@
-# Two commands matter: `make run` and `make test`. Everything else supports them.
+# Two commands matter: `make run` and `make test` (the full gate). Everything else supports them;
+# `make check` is the fast inner loop (ruff and the tests not marked slow: tests/conftest.py says which).
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench sample clean
+.PHONY: run test check lint bench sample clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -18,6 +19,10 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check app notebooks tests sample_data bench
 	$(BIN)/pytest
+
+check: $(STAMP)
+	$(BIN)/ruff check app notebooks tests sample_data bench
+	$(BIN)/pytest -m "not slow" -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check app notebooks tests sample_data bench
