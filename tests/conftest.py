@@ -109,7 +109,7 @@ def mentions(path: Path) -> dict:
 
 
 def reasons_for(item) -> set:
-    path = Path(str(item.fspath))
+    path = Path(item.path)
     relative = path.relative_to(TESTS).as_posix() if path.is_relative_to(TESTS) else path.name
     fixtures = set(getattr(item, "fixturenames", ()))
     function = getattr(item, "function", None)
