@@ -1,35 +1,21 @@
 """The AI notebooks as an analyst opens them: run headless (app.run()) on the sample workspace, and on a
 mistyped path, which they refuse without creating it. Each test checks what the notebook shows."""
 
-import html as html_text
-import importlib
-import re
 
 import pytest
+from notebook_views import run_notebook
+from notebook_views import shown as shown_text
 
 NOTEBOOKS = ("outcomes", "outcome_signals", "validation", "shadow")
 
 
 def run(name: str, workspace, monkeypatch) -> tuple:
     """(outputs, definitions) of notebooks/ai/<name>.py run top to bottom on `workspace`."""
-    monkeypatch.setenv("JOURNEYLENS_WORKSPACE", str(workspace))
-    return importlib.import_module(f"journeylens.notebooks.ai.{name}").app.run()
+    return run_notebook(f"ai.{name}", workspace, monkeypatch)
 
 
 def html(outputs) -> str:
     return "\n".join(o.text for o in outputs if hasattr(o, "text"))
-
-
-def specs(outputs) -> str:
-    """The Vega-Lite specs of the Altair charts shown, alone or inside a stack (there as escaped JSON in the
-    HTML), as one string with entities and the JSON unicode escapes undone."""
-    found = []
-    for output in outputs:
-        if hasattr(output, "to_json"):
-            found.append(output.to_json())
-        found.append(html_text.unescape(getattr(output, "text", "") or ""))
-    text = "\n".join(found)
-    return re.sub(r"\\+u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), text)
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
@@ -44,7 +30,7 @@ def test_outcomes_shows_feature_by_segment_trends(sample_dir, monkeypatch):
     outputs, defs = run("outcomes", sample_dir, monkeypatch)
     assert defs["chosen"] == {"feature": "checkout_helper", "segments": ["all", "enterprise", "free", "pro"],
                               "metric": "task_completion", "window": "7d"}
-    shown = specs(outputs)
+    shown = shown_text(outputs)
     assert "checkout_helper: task completion per segment, rolling 7d" in shown and "task_completion_7d" in shown
     rows = defs["feature_rows"]
     assert set(rows["feature"]) == {"checkout_helper"} and set(rows["segment"]) == {"all", "enterprise", "free", "pro"}
@@ -55,7 +41,7 @@ def test_outcomes_shows_feature_by_segment_trends(sample_dir, monkeypatch):
 
 def test_outcome_signals_shows_the_band_drops_and_slices(sample_dir, monkeypatch):
     outputs, defs = run("outcome_signals", sample_dir, monkeypatch)
-    shown = specs(outputs)
+    shown = shown_text(outputs)
     assert "task completion against its band" in shown and "band_lower" in shown
     assert "low-success slices" in html(outputs)
     assert set(defs["slices"]["segment"]) == {"enterprise"}  # the sample world's weak slice
@@ -67,14 +53,14 @@ def test_validation_shows_agreement_and_the_review_queue(sample_dir, monkeypatch
     assert stats["n"] == 350 and stats["kappa"] == pytest.approx(0.7846469381775563)
     text = html(outputs)
     assert "Cohen" in text and "0.78" in text and "Corrected pass rate" in text
-    assert "judge against humans on 350 interactions" in specs(outputs)
+    assert "judge against humans on 350 interactions" in shown_text(outputs)
     assert len(defs["queue"]) == 20 and defs["queue"]["human"].isna().all()
 
 
 def test_shadow_shows_the_verdict_and_model_drift(sample_dir, monkeypatch):
     outputs, defs = run("shadow", sample_dir, monkeypatch)
     assert defs["verdict"]["pairs"] == 139 and defs["verdict"]["promote"]
-    assert "non-inferior" in html(outputs) and "Shadow − production: mean" in specs(outputs)
+    assert "non-inferior" in html(outputs) and "Shadow − production: mean" in shown_text(outputs)
     drift = defs["model_change"]
     assert (drift["before"], drift["after"]) == ("gpt-small-2026-07", "gpt-small-2026-09")
     assert list(drift["table"]["column"]) == ["latency_ms", "cost_usd", "accepted", "feedback"]

@@ -3,10 +3,7 @@ mistyped path, which they refuse without creating it. Each test checks what the 
 set by overriding the cell that defines them (app.run(defs=...))."""
 
 import html as html_text
-import importlib
-import re
 import shutil
-from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -18,6 +15,7 @@ from journeylens.notebooks.queue.profiles import save_profile
 from journeylens.notebooks.queue.ranking import ranked_alerts
 from journeylens.notebooks.queue.scoring import DEFAULT_PROFILE, reference_score, resolve_profile
 from journeylens.notebooks.workspace.snapshot import connect
+from notebook_views import run_notebook, shown
 
 NOTEBOOKS = ("mapping", "groups", "scoring", "ranking")
 
@@ -25,13 +23,8 @@ NOTEBOOKS = ("mapping", "groups", "scoring", "ranking")
 def run(name: str, workspace, monkeypatch, **widgets) -> tuple:
     """(everything shown as text, definitions) of notebooks/queue/<name>.py run top to bottom on `workspace`;
     `widgets` replace the cells that define them (each value gets a `.value`)."""
-    monkeypatch.setenv("JOURNEYLENS_WORKSPACE", str(workspace))
-    app = importlib.import_module(f"journeylens.notebooks.queue.{name}").app
-    outputs, defs = app.run(defs={k: SimpleNamespace(value=v) for k, v in widgets.items()} or None)
-    found = [o.to_json() if hasattr(o, "to_json") else html_text.unescape(getattr(o, "text", "") or "")
-             for o in outputs]
-    text = re.sub(r"\\+u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), "\n".join(found))
-    return html_text.unescape(text), defs
+    outputs, defs = run_notebook(f"queue.{name}", workspace, monkeypatch, **widgets)
+    return html_text.unescape(shown(outputs)), defs
 
 
 def full_queue(workspace, profile: dict | None, signals: bool = True) -> pd.DataFrame:

@@ -1,27 +1,16 @@
 """The signals notebooks as an analyst opens them: run headless (app.run()) on the sample workspace, and on a
 mistyped path, which they refuse without creating it. Each test checks what the notebook shows."""
 
-import html as html_text
-import importlib
-import re
 
 import pytest
+from notebook_views import run_notebook, shown
 
 NOTEBOOKS = ("thresholds", "journey_signals", "slo", "threshold_review")
 
 
 def run(name: str, workspace, monkeypatch) -> tuple:
     """(outputs, definitions) of notebooks/signals/<name>.py run top to bottom on `workspace`."""
-    monkeypatch.setenv("JOURNEYLENS_WORKSPACE", str(workspace))
-    return importlib.import_module(f"journeylens.notebooks.signals.{name}").app.run()
-
-
-def shown(outputs) -> str:
-    """Everything the notebook shows, as text: HTML with entities undone, chart specs, JSON unicode escapes undone."""
-    found = [o.to_json() if hasattr(o, "to_json") else html_text.unescape(getattr(o, "text", "") or "")
-             for o in outputs]
-    text = "\n".join(found)
-    return re.sub(r"\\+u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), text)
+    return run_notebook(f"signals.{name}", workspace, monkeypatch)
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
