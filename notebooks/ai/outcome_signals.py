@@ -12,7 +12,7 @@ with app.setup:
     from journeylens.notebooks.signals.journey_signals import signal_title
     from journeylens.notebooks.signals.queue_entries import insert_queue_entries
     from journeylens.notebooks.signals.thresholds import detect_rate, wilson_interval
-    from journeylens.notebooks.signals.workspace_picker import require_workspace, workspace_picker
+    from journeylens.notebooks.workspace.picker import require_workspace, workspace_picker
     from journeylens.notebooks.workspace.snapshot import connect
 
     MIN_TRIALS = 20  # a rolling week with fewer interactions in a slice never alerts

@@ -6,7 +6,7 @@ app = marimo.App(width="medium")
 with app.setup:
     import pandas as pd
 
-    from journeylens.notebooks.signals.workspace_picker import require_workspace, workspace_picker
+    from journeylens.notebooks.workspace.picker import require_workspace, workspace_picker
     from journeylens.notebooks.workspace.snapshot import connect, sql_text
 
     # weighted_score = the mean of these weights x the three judge metrics (SPEC §4.2); a profile may

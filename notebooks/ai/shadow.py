@@ -11,7 +11,7 @@ with app.setup:
     from scipy.spatial.distance import jensenshannon as distance_jensenshannon
 
     from journeylens.notebooks.ai.outcomes import ai_weights
-    from journeylens.notebooks.signals.workspace_picker import require_workspace, workspace_picker
+    from journeylens.notebooks.workspace.picker import require_workspace, workspace_picker
     from journeylens.notebooks.workspace.snapshot import connect
 
     NON_INFERIORITY = 0.05  # the shadow may be at most 5% worse than production

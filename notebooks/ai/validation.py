@@ -11,7 +11,7 @@ with app.setup:
 
     from journeylens.notebooks.ai.judge_workspace import store_scores
     from journeylens.notebooks.ai.judge import RUBRICS
-    from journeylens.notebooks.signals.workspace_picker import require_workspace, workspace_picker
+    from journeylens.notebooks.workspace.picker import require_workspace, workspace_picker
     from journeylens.notebooks.workspace.snapshot import connect
 
     PASS = 0.5  # a score >= 0.5 is a pass

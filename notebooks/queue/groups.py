@@ -7,7 +7,7 @@ with app.setup:
     import pandas as pd
 
     from journeylens.notebooks.queue.mapping import create_rule_matches, mapping_columns, workspace_rules
-    from journeylens.notebooks.signals.workspace_picker import require_workspace, workspace_picker
+    from journeylens.notebooks.workspace.picker import require_workspace, workspace_picker
     from journeylens.notebooks.workspace.snapshot import connect, sql_text
 
     # The columns of a group (groups_select), in order: sql/queue/06_alert_groups.sql says each one's rule, and

@@ -13,7 +13,7 @@ with app.setup:
     from journeylens.notebooks.ingest.map_file import MATCH_COLUMNS, check_match
     from journeylens.notebooks.ingest.yaml_input import load_yaml
     from journeylens.notebooks.queue.rule_suggestions import unmapped_services
-    from journeylens.notebooks.signals.workspace_picker import require_workspace, workspace_picker
+    from journeylens.notebooks.workspace.picker import require_workspace, workspace_picker
     from journeylens.notebooks.workspace.contract import IngestError
     from journeylens.notebooks.workspace.snapshot import connect, sql_text
 

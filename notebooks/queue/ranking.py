@@ -11,7 +11,7 @@ with app.setup:
     from journeylens.notebooks.ingest.playbook_file import load_playbooks
     from journeylens.notebooks.queue.profiles import load_profile
     from journeylens.notebooks.queue.scoring import COMPONENTS, rescore, resolved, score_groups
-    from journeylens.notebooks.signals.workspace_picker import require_workspace, workspace_picker
+    from journeylens.notebooks.workspace.picker import require_workspace, workspace_picker
     from journeylens.notebooks.workspace.snapshot import RANK_MEMORY_LIMIT, connect, limit_memory, sql_text
 
     # Keys a suppression rule or playbook may match on: what a group carries (besides `stage`).

@@ -8,7 +8,7 @@ with app.setup:
 
     from journeylens.notebooks.queue.profile_checks import check_profile
     from journeylens.notebooks.signals.journey_signals import journey_deviations
-    from journeylens.notebooks.signals.workspace_picker import require_workspace, workspace_picker
+    from journeylens.notebooks.workspace.picker import require_workspace, workspace_picker
     from journeylens.notebooks.workspace.snapshot import sql_text
 
     # Every number the score uses. A weight profile is a copy of this with some values changed; values

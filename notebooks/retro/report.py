@@ -4,7 +4,6 @@ __generated_with = "0.25.2"
 app = marimo.App(width="medium")
 
 with app.setup:
-    import os
     from pathlib import Path
 
     import altair as alt
@@ -21,7 +20,7 @@ with app.setup:
         threshold_suggestions,
     )
     from journeylens.notebooks.retro.weekly import data_weeks, retro, retro_context, retro_trends
-    from journeylens.notebooks.workspace.paths import is_workspace
+    from journeylens.notebooks.workspace.picker import require_workspace, workspace_picker
     from journeylens.notebooks.workspace.safe_output import check_output_folder, write_csv, write_text
 
     RETRO_FILES = ("retro_stages.csv", "retro.md", "retro.html")
@@ -193,19 +192,15 @@ def _():
 
 @app.cell
 def _(mo):
-    workspace_path = mo.ui.text(value=os.environ.get("JOURNEYLENS_WORKSPACE", "workspace"),
-                                label="Workspace folder", full_width=True)
+    workspace_path = workspace_picker(mo)
     workspace_path
     return (workspace_path,)
 
 
 @app.cell
 def _(mo, workspace_path):
-    workspace = Path(workspace_path.value)
     # read-only: a mistyped folder is said so, never created
-    mo.stop(not is_workspace(workspace), mo.callout(mo.md(
-        f"`{workspace}` is not a journeylens workspace: run `journeylens demo` or pick another folder."),
-        kind="warn"))
+    workspace = Path(require_workspace(mo, workspace_path.value))
     week_picker = mo.ui.dropdown(options=[ALL_DATA, *data_weeks(workspace)], value=ALL_DATA, label="ISO week")
     week_picker
     return week_picker, workspace

@@ -11,7 +11,7 @@ with app.setup:
 
     from journeylens.notebooks.signals.queue_entries import insert_queue_entries
     from journeylens.notebooks.signals.thresholds import DETECTOR, detect_rate, detector_params, episodes, robust_deviation
-    from journeylens.notebooks.signals.workspace_picker import require_workspace, workspace_picker
+    from journeylens.notebooks.workspace.picker import require_workspace, workspace_picker
     from journeylens.notebooks.workspace.snapshot import connect, sql_text
     from journeylens.notebooks.workspace.versions import list_versions
 

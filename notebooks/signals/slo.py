@@ -6,7 +6,7 @@ app = marimo.App(width="medium")
 with app.setup:
     import pandas as pd
 
-    from journeylens.notebooks.signals.workspace_picker import require_workspace, workspace_picker
+    from journeylens.notebooks.workspace.picker import require_workspace, workspace_picker
 
     # A stage's journey SLO: at most 2% of the completions its baseline conversion expects may be lost.
     DEFAULT_OBJECTIVE = 0.98

@@ -9,7 +9,7 @@ with app.setup:
 
     from journeylens.notebooks.signals.journey_signals import METRICS, journey_deviations, journey_signals
     from journeylens.notebooks.signals.thresholds import DETECTOR, episodes
-    from journeylens.notebooks.signals.workspace_picker import require_workspace, workspace_picker
+    from journeylens.notebooks.workspace.picker import require_workspace, workspace_picker
     from journeylens.notebooks.workspace.snapshot import connect
 
     REAL_OUTCOMES = ("actioned", "auto_mitigated", "escalated")  # incidents that mattered

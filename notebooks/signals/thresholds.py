@@ -7,7 +7,7 @@ with app.setup:
     import numpy as np
     import pandas as pd
 
-    from journeylens.notebooks.signals.workspace_picker import require_workspace, workspace_picker
+    from journeylens.notebooks.workspace.picker import require_workspace, workspace_picker
 
     # The frozen operating point. Tuned on the NAB development split only (README: "Dynamic
     # thresholds"); the same values serve journey metrics and AI outcome metrics.

@@ -93,4 +93,4 @@ def test_the_notebook_never_creates_a_mistyped_workspace(tmp_path, monkeypatch):
     monkeypatch.setenv("JOURNEYLENS_WORKSPACE", str(missing))
     outputs, defs = report.app.run()
     assert "found" not in defs and not missing.exists()
-    assert any(o is not None and "not a journeylens workspace" in o.text for o in outputs)
+    assert any(o is not None and "is no journeylens workspace" in o.text for o in outputs)
