@@ -21,9 +21,6 @@ import openai
 from journeylens.notebooks.ai.judge import judge_messages, parse_verdict, verdict_schema
 from journeylens.notebooks.ai.judge_cache import call_record, failed_record, is_failure, open_cache
 
-# the cache lives in judge_cache; cache_file and load_cache stay importable from here for older callers
-from journeylens.notebooks.ai.judge_cache import cache_file, load_cache  # noqa: F401
-
 DEFAULT_MODEL = "gpt-4o-mini"
 LADDER = ("json_schema", "json_object", "text")  # structured output first; plain text last
 RETRY_STATUS = {408, 409, 429}  # and every 5xx

@@ -144,7 +144,7 @@ def test_a_browser_file_name_becomes_one_plain_name(given, expected):
 
 
 def test_the_judge_cache_never_writes_outside_the_workspace(ws, tmp_path):
-    from journeylens.notebooks.ai.judge_runner import cache_file
+    from journeylens.notebooks.ai.judge_cache import cache_file
 
     assert cache_file(ws) == ws / "judge" / "verdicts.jsonl"
     outside = tmp_path / "elsewhere"
