@@ -17,7 +17,6 @@ import os
 import random
 
 import openai
-
 from journeylens.notebooks.ai.judge import judge_messages, parse_verdict, verdict_schema
 from journeylens.notebooks.ai.judge_cache import call_record, failed_record, is_failure, open_cache
 

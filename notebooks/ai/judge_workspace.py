@@ -13,10 +13,10 @@ import json
 import tempfile
 from pathlib import Path
 
-from journeylens.notebooks.ingest.upload import ingest_file
 from journeylens.notebooks.ai.judge import RUBRICS, judge_messages, offline_verdicts
 from journeylens.notebooks.ai.judge_cache import cache_key, load_cache, read_cache
 from journeylens.notebooks.ai.judge_runner import run_calls
+from journeylens.notebooks.ingest.upload import ingest_file
 from journeylens.notebooks.workspace.snapshot import connect
 
 SCORE_FIELDS = ("interaction_id", "name", "value", "label", "source", "explanation")

@@ -19,7 +19,6 @@ import threading
 from pathlib import Path
 
 import pandas as pd
-
 from journeylens.notebooks.queue.ranking import queue_select, rank_alerts, rerank, route_groups
 from journeylens.notebooks.queue.scoring import DEFAULT_PROFILE, resolve_profile, score_groups
 from journeylens.notebooks.workspace.snapshot import connect, sql_text

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pandas as pd
 import yaml
-
 from journeylens.notebooks.ingest.upload import ingest_file
 from journeylens.notebooks.workspace.snapshot import connect, list_uploads
 

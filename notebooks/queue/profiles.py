@@ -5,7 +5,13 @@ Every save is a new version with its author, comment and time; versions are comp
 defaults answer for "default" until someone saves one."""
 
 from journeylens.notebooks.queue.scoring import DEFAULT_PROFILE, resolve_profile
-from journeylens.notebooks.workspace.versions import diff_payloads, list_names, list_versions, load_version, save_version
+from journeylens.notebooks.workspace.versions import (
+    diff_payloads,
+    list_names,
+    list_versions,
+    load_version,
+    save_version,
+)
 
 DEFAULT_NAME = "default"
 

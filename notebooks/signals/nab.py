@@ -25,10 +25,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
+from journeylens.notebooks.signals.thresholds import detect
 from journeylens.notebooks.workspace.contract import IngestError
 from journeylens.notebooks.workspace.safe_output import check_output_folder, write_csv
-from journeylens.notebooks.signals.thresholds import detect
 
 # NAB's three application profiles: the weight of a true positive, a false positive, a missed window.
 PROFILES = {
