@@ -42,6 +42,20 @@ def test_analyst_rooms_hold_notebooks():
     assert set(ANALYST_ROOMS) <= rooms, f"no notebook in {set(ANALYST_ROOMS) - rooms}"
 
 
+def test_ruff_gives_notebooks_their_allowances_and_plain_modules_none():
+    """pyproject.toml lists the notebooks for B018/E402/I001 (a cell ends on what it shows, imports live in
+    app.setup), and only them: a plain module sorts its imports like app/."""
+    import tomllib
+
+    ignores = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["ruff"]["lint"]["per-file-ignores"]
+    listed = set()
+    for pattern in ignores:
+        head, _, rest = pattern.partition("{")
+        names, _, tail = rest.partition("}")
+        listed |= {ROOT / f"{head}{name}{tail}" for name in names.split(",")} if rest else {ROOT / pattern}
+    assert listed == set(NOTEBOOKS)
+
+
 def test_plain_modules_are_plain():
     """A module with no analyst view is a plain module: no marimo left in it, and a docstring that says what
     it does (a notebook in name only is converted, see CONTRIBUTING.md)."""
