@@ -1,6 +1,7 @@
 """The SQL files: macros behave as documented, every DDL matches the kinds contract, no file is dead."""
 
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -130,3 +131,18 @@ def test_sql_files_are_numbered_in_order_and_named_once():
     stems = [path.stem.split("_", 1)[1] for path in SQL_DIR.glob("*/*.sql")]
     assert len(stems) == len(set(stems))
     assert not list(SQL_DIR.glob("*.sql")), "every SQL file lives in a room folder"
+
+
+def test_every_sql_file_a_text_names_exists():
+    """Code, tests, SQL comments and the docs name SQL files by path or file name: after a renumbering
+    those names must still be right."""
+    files = {f"{p.parent.name}/{p.name}" for p in SQL_DIR.glob("*/*.sql")}
+    names = {p.name for p in SQL_DIR.glob("*/*.sql")}
+    texts = [*ROOT.glob("*.md"), *SQL_DIR.glob("*/*.sql")] + [
+        p for folder in ("app", "notebooks", "tests", "bench") for p in (ROOT / folder).rglob("*.py")]
+    wrong = []
+    for path in texts:
+        text = path.read_text()
+        wrong += [f"{path.name}: sql/{m}" for m in re.findall(r"sql/(\w+/\d\d_\w+\.sql)", text) if m not in files]
+        wrong += [f"{path.name}: {m}" for m in re.findall(r"(?<![/\w])(\d\d_[a-z_]+\.sql)", text) if m not in names]
+    assert wrong == []

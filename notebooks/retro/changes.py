@@ -2,7 +2,7 @@
 
 A change (deploy, config, feature flag, pricing, UI) to a service whose alerts map to a stage marks that
 stage's mappings and thresholds **to recalibrate** until someone records a review. Alerts that start
-shortly after a change are linked to it in the ranked queue (`sql/queue/06_group_changes.sql`).
+shortly after a change are linked to it in the ranked queue (`sql/queue/07_group_changes.sql`).
 """
 
 import json

@@ -1,4 +1,4 @@
-"""notebooks/retro/changes.py and sql/queue/06_group_changes.sql: changes link to alerts and mark stages."""
+"""notebooks/retro/changes.py and sql/queue/07_group_changes.sql: changes link to alerts and mark stages."""
 
 import shutil
 
