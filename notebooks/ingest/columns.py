@@ -7,7 +7,7 @@ checks a refusal names (row, column, expected, found). `output_select` is the gu
 ingest runs in one pass: a bad value aborts it, and only then does `diagnosis.py` find where.
 """
 
-from journeylens.notebooks.ingest.layouts import LAYOUT_SOURCE, NATIVE_JSON, quote_ident
+from journeylens.notebooks.ingest.layouts import is_native_json, layout_source, quote_ident
 from journeylens.notebooks.workspace.contract import (
     MAX_CELL_BYTES,
     TS_FROM,
@@ -168,7 +168,7 @@ def build_plan(kind: str, resolution: dict, source_columns: list, layout: str) -
         checks.append((source, f"strlen({quote_ident('s__' + source)}) > {MAX_CELL_BYTES}",
                        f"a cell of at most {MAX_CELL_BYTES:,} bytes", "cell"))
     # Native layouts build their labels with to_json in SQL: already canonical, not parsed again.
-    trusted = {"labels"} if layout in NATIVE_JSON else set()
+    trusted = {"labels"} if is_native_json(layout) else set()
     parsed_sql = []
     for column in spec["columns"]:
         v, p = quote_ident("v__" + column.name), quote_ident("p__" + column.name)
@@ -195,7 +195,7 @@ def output_select(kind: str, plan: dict, table_columns: list, guarded: bool = Tr
     by_name = {c.name: c for c in spec["columns"]}
     checks = {label: bad for label, bad, _, scope in plan["checks"] if scope == "column"}
     defaults = DEFAULTS.get(kind, {})
-    layout_source = LAYOUT_SOURCE.get(plan["layout"])
+    source_of_layout = layout_source(plan["layout"])
     outputs = []
     for name, sql_type in table_columns:
         p = quote_ident("p__" + name)
@@ -205,8 +205,8 @@ def output_select(kind: str, plan: dict, table_columns: list, guarded: bool = Tr
                 expression = f"jl_severity_label({p})"
             if name in defaults:
                 expression = f"coalesce({expression}, {defaults[name]})"
-            if name == "source" and layout_source:
-                expression = f"coalesce({expression}, '{layout_source}')"
+            if name == "source" and source_of_layout:
+                expression = f"coalesce({expression}, '{source_of_layout}')"
             if guarded and checks.get(name, "false") != "false":
                 expression = f"case when {checks[name]} then error('journeylens: bad {name}') else {expression} end"
         elif name == "severity_rank":

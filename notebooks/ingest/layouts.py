@@ -1,10 +1,9 @@
-"""Native layouts.
+"""Opening a file as its layout.
 
-Exports load as the tools write them, with no mapping: Alertmanager webhook payloads, PagerDuty
-Events API v2 events and change events (JSON), PagerDuty incident CSV exports and Datadog-style
-event CSVs (by their headers), OpenTelemetry GenAI attributes (by name). The JSON layouts are
-read by set-based SQL in `sql/ingest/`; the header-driven ones by the alias table in
-`workspace/contract.py`.
+Exports load as the tools write them, with no mapping: the layouts of `native/` (one module per tool
+family) are recognised by a JSON file's first record or a tabular file's header. Native JSON layouts
+are read by set-based SQL in `sql/ingest/`; tabular ones by the alias table of
+`workspace/contract.py`, or by their own SQL.
 """
 
 import duckdb
@@ -14,47 +13,33 @@ from journeylens.notebooks.ingest.json_records import (
     python_json_records,
     records_frame,
 )
+from journeylens.notebooks.ingest.native import BY_NAME, json_layout_for, tabular_layout_for
+from journeylens.notebooks.ingest.native.layout_types import JsonLayout
 from journeylens.notebooks.ingest.readers import csv_relation
 from journeylens.notebooks.workspace.contract import IngestError, normalise_name
 from journeylens.notebooks.workspace.snapshot import sql_text
 
-# Native JSON layouts: (layout, the kind it belongs to, the SQL file that reads it).
-NATIVE_JSON = {
-    "alertmanager_webhook": ("alerts", "alertmanager_alerts"),
-    "pagerduty_events_v2": ("alerts", "pagerduty_event_alerts"),
-    "pagerduty_change_events": ("changes", "pagerduty_change_events"),
-}
-# The tool a layout comes from, used as `source` when the file has no source column.
-LAYOUT_SOURCE = {
-    "alertmanager_webhook": "alertmanager",
-    "pagerduty_events_v2": "pagerduty",
-    "pagerduty_incidents_csv": "pagerduty",
-    "datadog_events": "datadog",
-}
-
 
 def json_layout(first: dict) -> str:
     """Names the native layout of a JSON record by its keys; "records" for plain objects."""
-    if isinstance(first.get("alerts"), list) and ({"version", "receiver", "groupKey"} & first.keys()):
-        return "alertmanager_webhook"
-    if "event_action" in first:
-        return "pagerduty_events_v2"
-    if isinstance(first.get("payload"), dict) and ("routing_key" in first or "links" in first):
-        return "pagerduty_change_events"
-    return "records"
+    layout = json_layout_for(first)
+    return layout.name if layout else "records"
 
 
 def tabular_layout(kind: str, columns: list) -> str:
     """Names the layout of a tabular file by its header (after name normalisation)."""
-    names = {normalise_name(c) for c in columns}
-    pagerduty_times = {"created_on", "created", "service_name"}
-    if "incident_number" in names or ({"urgency", "priority_name"} & names and pagerduty_times & names):
-        return "pagerduty_incidents_csv"
-    if "date_happened" in names or {"alert_type", "monitor_id"} <= names:
-        return "datadog_events"
-    if any(n.startswith("gen_ai_") for n in names):
-        return "otel_genai"
-    return "columns"
+    layout = tabular_layout_for(kind, {normalise_name(c) for c in columns})
+    return layout.name if layout else "columns"
+
+
+def layout_source(layout: str) -> str | None:
+    """The tool a layout comes from, used as `source` when the file has no source column."""
+    native = BY_NAME.get(layout)
+    return native.source if native else None
+
+
+def is_native_json(layout: str) -> bool:
+    return isinstance(BY_NAME.get(layout), JsonLayout)
 
 
 def first_json_record(con, path, file_name: str) -> dict:
@@ -85,8 +70,7 @@ def open_source(con, kind: str, path, file_name: str, fmt: str, numbered: bool =
     if fmt == "csv":
         rel = csv_relation(con, path, numbered=numbered)
         columns = [c for c in rel.columns if c != "__row"]
-        rel.create_view("raw_src")
-        return {"layout": tabular_layout(kind, columns), "columns": columns, "numbered": numbered}
+        return tabular_source(con, kind, rel, columns, numbered)
     if fmt == "parquet":
         try:
             rel = con.read_parquet(str(path), file_row_number=True)
@@ -102,35 +86,44 @@ def open_source(con, kind: str, path, file_name: str, fmt: str, numbered: bool =
             f"else cast({quote_ident(c)} as varchar) end as {quote_ident(c)}"
             for c in columns
         )
-        rel.project(f"file_row_number + 1 as __row, {texts}").create_view("raw_src")
-        return {"layout": tabular_layout(kind, columns), "columns": columns, "numbered": True}
+        return tabular_source(con, kind, rel.project(f"file_row_number + 1 as __row, {texts}"), columns, True)
     first = first_json_record(con, path, file_name)
-    layout = json_layout(first)
-    if layout in NATIVE_JSON:
-        layout_kind, sql_name = NATIVE_JSON[layout]
-        if layout_kind != kind:
-            raise IngestError(file_name, 1, None, f"{kind} records", f"a {layout} record (ingest it as {layout_kind})")
-        # Numbering rows serialises the scan (about 2x slower); Alertmanager's grouping does not need
-        # it, so only its diagnosis asks for numbers. PagerDuty pairing follows file order: numbered.
-        number = numbered or layout != "alertmanager_webhook"
-        row = "row_number() over ()" if number else "null::bigint"
-        if layout == "alertmanager_webhook":
-            reader = sql_text("alertmanager_payloads")
-            payloads = con.sql(f"select {row} as __row, * from ({reader})", params={"path": str(path)})
-            payloads.create_view("am_payloads")
+    native = json_layout_for(first)
+    if native is not None:
+        if native.kind != kind:
+            raise IngestError(file_name, 1, None, f"{kind} records", f"a {native.name} record (ingest it as {native.kind})")
+        # Numbering rows serialises the scan (about 2x slower): only layouts that need file order (or the
+        # diagnosis of a refused file) ask for numbers.
+        row = "row_number() over ()" if numbered or native.number_rows else "null::bigint"
+        if native.reader:
+            reader = con.sql(f"select {row} as __row, * from ({sql_text(native.reader)})", params={"path": str(path)})
+            reader.create_view(native.reader)
         else:
             docs = con.sql(f"select {row} as __row, json as doc from read_json_objects($p, format = 'auto')",
                            params={"p": str(path)})
             docs.create_view("docs")
-        rel = con.sql(sql_text(sql_name))
+        rel = con.sql(sql_text(native.sql))
         rel.create_view("raw_src")
-        return {"layout": layout, "columns": [c for c in rel.columns if c != "__row"], "numbered": True}
+        return {"layout": native.name, "columns": [c for c in rel.columns if c != "__row"], "numbered": True}
     frame = records_frame(python_json_records(path, file_name))
     con.register("raw_frame", frame)
-    con.sql("select * from raw_frame").create_view("raw_src")
     columns = [c for c in frame.columns if c != "__row"]
-    layout = tabular_layout(kind, columns)
-    return {"layout": "records" if layout == "columns" else layout, "columns": columns, "numbered": True}
+    source = tabular_source(con, kind, con.sql("select * from raw_frame"), columns, True)
+    return {**source, "layout": "records" if source["layout"] == "columns" else source["layout"]}
+
+
+def tabular_source(con, kind: str, rel, columns: list, numbered: bool) -> dict:
+    """Creates `raw_src` from a tabular relation of all-text columns: as it is, or through its native
+    layout's SQL (which reads the view `src`)."""
+    native = tabular_layout_for(kind, {normalise_name(c) for c in columns})
+    if native is None or native.sql is None:
+        rel.create_view("raw_src")
+        return {"layout": native.name if native else "columns", "columns": columns, "numbered": numbered}
+    rel.create_view("src")
+    text = native.sql(columns) if callable(native.sql) else sql_text(native.sql)
+    out = con.sql(text)
+    out.create_view("raw_src")
+    return {"layout": native.name, "columns": [c for c in out.columns if c != "__row"], "numbered": numbered}
 
 
 def quote_ident(name: str) -> str:

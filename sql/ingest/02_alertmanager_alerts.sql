@@ -1,5 +1,5 @@
 -- Alertmanager webhook payloads (version 4) -> one row per alert, as canonical text columns.
--- Input: the view `am_payloads(__row, receiver, alerts)` (01_alertmanager_payloads.sql). __row may be
+-- Input: the view `alertmanager_payloads(__row, receiver, alerts)` (01_alertmanager_payloads.sql). __row may be
 -- NULL (the fast path does not number rows: numbering serialises the scan), so nothing here depends on
 -- it but min(__row).
 -- The latest notification (greatest endsAt: the resolved one) gives labels and annotations.
@@ -11,7 +11,7 @@ with fields as (
         __row,
         receiver,
         unnest(alerts, recursive := false) as alert
-    from am_payloads
+    from alertmanager_payloads
 ),
 
 flat as (

@@ -1,0 +1,3 @@
+"""Grafana Alerting."""
+
+LAYOUTS = []

@@ -1,0 +1,3 @@
+"""Langfuse."""
+
+LAYOUTS = []

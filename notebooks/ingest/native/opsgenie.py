@@ -1,0 +1,3 @@
+"""Opsgenie and Jira Service Management."""
+
+LAYOUTS = []
