@@ -64,7 +64,11 @@ def test_jl_bool(con, text, expected):
     ("env=prod;team=pay", '{"env":"prod","team":"pay"}'),
     ("env:prod,service:checkout", '{"env":"prod","service":"checkout"}'),
     ('{"a": 1}', '{"a":1}'),
-    ("[1, 2]", None),
+    # tag arrays (Datadog, Opsgenie): key and value split on the first ':' or '='; a bare tag is a key
+    ('["env:prod", "team=pay", "canary", "url:http://x"]', '{"env":"prod","team":"pay","canary":"","url":"http://x"}'),
+    ("[]", "{}"),
+    ("[1, 2]", '{"1":"","2":""}'),
+    ("[1, 2", None),
 ])
 def test_jl_labels(con, text, expected):
     assert value(con, "jl_labels($t)", t=text) == expected
@@ -146,3 +150,19 @@ def test_every_sql_file_a_text_names_exists():
         wrong += [f"{path.name}: sql/{m}" for m in re.findall(r"sql/(\w+/\d\d_\w+\.sql)", text) if m not in files]
         wrong += [f"{path.name}: {m}" for m in re.findall(r"(?<![/\w])(\d\d_[a-z_]+\.sql)", text) if m not in names]
     assert wrong == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("firing", "firing"), (" Re-Triggered ", "firing"), ("No Data", "firing"), ("INSUFFICIENT_DATA", "firing"),
+    ("trigger", "firing"), ("open", "firing"), ("acknowledge", "acknowledged"), ("ACK", "acknowledged"),
+    ("resolve", "resolved"), ("Recovered", "resolved"), ("OK", "resolved"), ("closed", "resolved"),
+    ("maybe", None), ("", None),
+])
+def test_jl_status(con, text, expected):
+    assert value(con, "jl_status($t)", t=text) == expected
+
+
+def test_jl_notice_id_tells_a_null_from_a_shifted_value(con):
+    a = value(con, "jl_notice_id('k', 'firing', null, null, null, 'x', null, null)")
+    b = value(con, "jl_notice_id('k', 'firing', null, null, null, null, 'x', null)")
+    assert a != b and len(a) == 32

@@ -8,6 +8,7 @@ ingest runs in one pass: a bad value aborts it, and only then does `diagnosis.py
 """
 
 from journeylens.notebooks.ingest.layouts import is_native_json, layout_source, quote_ident
+from journeylens.notebooks.ingest.notices import identify_notices, notice_expression, resolve_exemption
 from journeylens.notebooks.workspace.contract import (
     MAX_CELL_BYTES,
     TS_FROM,
@@ -105,6 +106,7 @@ def parse_expression(parser: str, value: str) -> str:
         "text": value,
         "ts": f"jl_ts({value})",
         "severity": f"jl_severity_rank({value})",
+        "status": f"jl_status({value})",
         "bool": f"jl_bool({value})",
         "double": f"try_cast({value} as double)",
         "unit": f"try_cast({value} as double)",
@@ -113,7 +115,7 @@ def parse_expression(parser: str, value: str) -> str:
     }[parser]
 
 
-def bad_condition(column, parsed: str, value: str) -> str:
+def bad_condition(column, parsed: str, value: str, exempt: str | None = None) -> str:
     """SQL that is true where the value is present but wrong, or (required) absent. Blank text counts
     as absent; parsers trim, so only a value that did not parse is trimmed here."""
     parser = column.parser
@@ -137,6 +139,8 @@ def bad_condition(column, parsed: str, value: str) -> str:
         bad = unparsed
     if column.required:
         absent = f"(not {present})" if parser == "text" else f"({parsed} is null and not {present})"
+        if exempt:  # e.g. a resolve notice without a fired time (notices.resolve_exemption)
+            absent = f"({absent} and not {exempt})"
         bad = f"({absent} or {bad})"
     return bad
 
@@ -174,7 +178,10 @@ def build_plan(kind: str, resolution: dict, source_columns: list, layout: str) -
         v, p = quote_ident("v__" + column.name), quote_ident("p__" + column.name)
         parser = "text" if column.name in trusted else column.parser
         parsed_sql.append(f"{parse_expression(parser, v)} as {p}")
-        checks.append((column.name, bad_condition(column, p, v), expected_text(column), "column"))
+        exempt = resolve_exemption(kind, column.name)
+        expected = expected_text(column) + (" (a resolve or acknowledgement may leave it out when it names its alert)"
+                                            if exempt else "")
+        checks.append((column.name, bad_condition(column, p, v, exempt), expected, "column"))
     if kind == "metrics":
         checks.append(("completed", '("p__completed" > "p__entered")', "a value <= entered", "row"))
     lengths = ", ".join(f"{quote_ident(s)} as {quote_ident('s__' + s)}" for s in source_columns if s not in INTERNAL)
@@ -184,7 +191,7 @@ def build_plan(kind: str, resolution: dict, source_columns: list, layout: str) -
     values_select = f"select {row}{extra_source}{severity_raw}{', '.join(value_sql)}, {lengths} from raw_src"
     parsed_select = f"select *, {', '.join(parsed_sql)} from ({values_select})"
     return {"values": values_select, "parsed": parsed_select, "checks": checks, "layout": layout,
-            "extras": resolution["extras"], "has_extra_json": bool(extra_source),
+            "extras": resolution["extras"], "has_extra_json": bool(extra_source), "has_row": bool(row),
             "has_severity_raw": bool(severity_raw)}
 
 
@@ -199,7 +206,12 @@ def output_select(kind: str, plan: dict, table_columns: list, guarded: bool = Tr
     outputs = []
     for name, sql_type in table_columns:
         p = quote_ident("p__" + name)
-        if name in by_name:
+        notice = notice_expression(name, plan.get("has_row", False)) if kind == "alerts" else None
+        if notice is not None:
+            expression = notice
+            if guarded and checks.get(name, "false") != "false":
+                expression = f"case when {checks[name]} then error('journeylens: bad {name}') else {expression} end"
+        elif name in by_name:
             expression = p
             if by_name[name].parser == "severity":
                 expression = f"jl_severity_label({p})"
@@ -229,7 +241,7 @@ def output_select(kind: str, plan: dict, table_columns: list, guarded: bool = Tr
     if guards:
         select += f" where coalesce({', '.join(guards)}, true)"
     if kind == "alerts":
-        select = derive_alert_ids(select)
+        select = identify_notices(select)
     return select
 
 
@@ -241,12 +253,3 @@ def extra_expression(plan: dict) -> str:
         return "null"
     pairs = ", ".join(f"{quote_ident(c)} := {quote_ident('s__' + c)}" for c in plan["extras"])
     return f"to_json(struct_pack({pairs}))"
-
-
-def derive_alert_ids(select: str) -> str:
-    """An alert without an id gets a stable one from what identifies it, so re-ingesting the same alert
-    from another export is recognised as the same alert."""
-    return (
-        "select * replace (coalesce(alert_id, md5(concat_ws('|', source, fingerprint, service, name, "
-        f"strftime(fired_at, '%Y-%m-%dT%H:%M:%S.%f')))) as alert_id) from ({select})"
-    )

@@ -19,6 +19,7 @@ from journeylens.notebooks.ingest.columns import build_plan, output_select, reso
 from journeylens.notebooks.ingest.diagnosis import diagnose, plan_source
 from journeylens.notebooks.ingest.layouts import open_source, quote_ident
 from journeylens.notebooks.ingest.map_file import preview_journey_map, store_journey_map
+from journeylens.notebooks.ingest.notices import conversion_params, write_fold_keys
 from journeylens.notebooks.ingest.readers import check_input_file, detect_format, file_digest
 from journeylens.notebooks.workspace.contract import KIND_NAMES, IngestError, kind_spec
 from journeylens.notebooks.workspace.snapshot import (
@@ -36,7 +37,7 @@ EARLY_HASH_BYTES = 64 * 1024 * 1024
 # What makes a row the same row again, per kind: re-ingesting an overlapping export adds only what
 # is new. (Whole files are recognised earlier by their content hash.)
 NATURAL_KEYS = {
-    "alerts": ("alert_id",),
+    "alerts": ("notice_id",),  # every notice is kept; the view `alerts` folds them
     "ai": ("interaction_id", "shadow"),
     "scores": ("interaction_id", "name", "source"),
     "incidents": ("incident_id",),
@@ -84,21 +85,24 @@ def convert_tabular(workspace, kind, path, file_name, fmt, mapping, staging, upl
     natural key is already stored are skipped and counted. None when `should_stop` cut it short."""
     table = kind_spec(kind)["table"]
     con = connect(workspace, tables=(table,))
+    # alerts: the stored rows are notices (the view `alerts` is their fold)
+    stored_view = "alert_notices" if kind == "alerts" else table
+    params = conversion_params(kind, upload_id, datetime.now(UTC).replace(tzinfo=None))
     try:
         try:
             report(0.1, f"reading {fmt}")
             plan = plan_source(con, kind, path, file_name, fmt, mapping)
             select = output_select(kind, plan, canonical_columns(con, table))
             keys = NATURAL_KEYS.get(kind, ())
-            stored = con.execute(f"select count(*) from {quote_ident(table)}").fetchall()[0][0]
+            stored = con.execute(f"select count(*) from {quote_ident(stored_view)}").fetchall()[0][0]
             total = None
             if keys and stored:
-                total = con.sql(f"select count(*) from ({select})", params={"upload_id": upload_id}).fetchall()[0][0]
+                total = con.sql(f"select count(*) from ({select})", params=params).fetchall()[0][0]
                 key_list = ", ".join(quote_ident(k) for k in keys)
                 select = (f"select * from ({select}) anti join (select distinct {key_list} "
-                          f"from {quote_ident(table)}) using ({key_list})")
+                          f"from {quote_ident(stored_view)}) using ({key_list})")
             out = staging / f"{table}.parquet"
-            relation = con.sql(select, params={"upload_id": upload_id})
+            relation = con.sql(select, params=params)
             written = run_with_progress(con, lambda: relation.write_parquet(str(out), compression="snappy") or True,
                                         report, 0.15, 0.9, should_stop)
             if written is None:
@@ -106,13 +110,18 @@ def convert_tabular(workspace, kind, path, file_name, fmt, mapping, staging, upl
         except duckdb.Error as err:
             diagnose(kind, path, file_name, fmt, mapping, err)
         rows = con.sql("select count(*) from read_parquet($p)", params={"p": str(out)}).fetchall()[0][0]
+        tables = {table: rows} if rows else {}
+        if kind == "alerts" and rows:
+            report(0.92, "finding the alerts whose notices fold across uploads")
+            fold_keys = write_fold_keys(con, out, staging / "alert_fold_keys.parquet")
+            tables["alert_fold_keys"] = fold_keys
     finally:
         con.close()
     total = rows if total is None else total
     if total == 0:
         out.unlink(missing_ok=True)
         raise IngestError(file_name, None, None, "at least one data row", "none")
-    return {"tables": {table: rows} if rows else {}, "rows": rows, "skipped": total - rows,
+    return {"tables": tables, "rows": rows, "skipped": total - rows,
             "layout": plan["layout"], "mapping": plan["resolution"]["resolved"]}
 
 
@@ -224,7 +233,8 @@ def preview_file(kind: str, path, fmt: str | None = None, mapping: dict | None =
             if not resolution["missing"]:
                 plan = build_plan(kind, resolution, columns, source["layout"])
                 select = output_select(kind, plan, canonical_columns(con, kind_spec(kind)["table"]), guarded=False)
-                frame = con.sql(f"select * from ({select}) limit {int(limit)}", params={"upload_id": "preview"}).df()
+                params = conversion_params(kind, "preview", datetime.now(UTC).replace(tzinfo=None))
+                frame = con.sql(f"select * from ({select}) limit {int(limit)}", params=params).df()
         except duckdb.Error as err:
             diagnose(kind, path, file_name, fmt, mapping, err)
     finally:

@@ -15,7 +15,7 @@ class Column:
     """One canonical column of a kind: how to parse it and which source names mean it."""
 
     name: str
-    parser: str = "text"  # text | ts | severity | bool | double | unit | count | labels | enum:a|b
+    parser: str = "text"  # text | ts | severity | status | bool | double | unit | count | labels | enum:a|b
     required: bool = False
     aliases: tuple = field(default=())
     limits: tuple = ()  # (lowest, highest) accepted value of a numeric column (double, unit, count)
@@ -61,6 +61,10 @@ KINDS = {
             ("region", "text", False, ("location", "zone", "datacenter", "dc")),
             ("labels", "labels", False, ("tags", "label")),
             ("message", "text", False, ("text", "body", "details", "annotation")),
+            # Each row is one notice of an alert; the view `alerts` folds them (sql/ingest/06_folded_alerts).
+            ("status", "status", False, ("state", "alert_status", "transition", "alert_transition")),
+            ("event_at", "ts", False, ("updated_at", "last_updated", "notified_at", "last_status_change_at")),
+            ("alert_key", "text", False, ("lifecycle_key",)),
         ),
     },
     "metrics": {
@@ -177,6 +181,9 @@ KIND_NAMES = ("alerts", "journey-map", "metrics", "ai", "scores", "incidents", "
 MAP_TABLES = ("stages", "touchpoints", "segments")
 ALL_TABLES = ("alerts", "stages", "touchpoints", "segments", "journey_metrics", "ai_interactions",
               "eval_scores", "incidents", "changes")
+# Every table an upload may store: the canonical ones, and the keys of alerts whose notices must be folded
+# across uploads (sql/ingest/06_folded_alerts.sql), which no reader sees as a table of its own.
+STORED_TABLES = (*ALL_TABLES, "alert_fold_keys")
 # The time column that gives each table its span in the workspace summary.
 TIME_COLUMNS = {"alerts": "fired_at", "journey_metrics": "ts", "ai_interactions": "ts",
                 "incidents": "opened_at", "changes": "ts"}
@@ -207,6 +214,7 @@ def expected_text(column) -> str:
         "text": "text",
         "ts": f"an ISO 8601 timestamp or epoch seconds/milliseconds between {TS_FROM[:4]} and {TS_UNTIL[:4]}",
         "severity": "a severity (critical/high/error/warning/medium/low/info, P1-P5 or 1-5)",
+        "status": "an alert status (firing/triggered/open, acknowledged, resolved/recovered/closed/ok)",
         "bool": "a boolean (true/false, 1/0, yes/no)",
         "labels": "a JSON object or k=v;k=v pairs",
     }[parser]

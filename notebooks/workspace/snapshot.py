@@ -15,7 +15,13 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-from journeylens.notebooks.workspace.contract import ALL_TABLES, MAP_TABLES, TIME_COLUMNS, IngestError
+from journeylens.notebooks.workspace.contract import (
+    ALL_TABLES,
+    MAP_TABLES,
+    STORED_TABLES,
+    TIME_COLUMNS,
+    IngestError,
+)
 from journeylens.notebooks.workspace.paths import UPLOAD_ID, upload_id_or_refuse
 from journeylens.notebooks.workspace.store import (
     finish_interrupted_commit,
@@ -108,7 +114,7 @@ def valid_manifest(manifest, upload_id: str) -> bool:
     """A manifest journeylens wrote for this folder: its id, and only canonical tables (their names become
     file paths)."""
     return (isinstance(manifest, dict) and manifest.get("upload_id") == upload_id
-            and isinstance(manifest.get("tables"), dict) and set(manifest["tables"]) <= set(ALL_TABLES)
+            and isinstance(manifest.get("tables"), dict) and set(manifest["tables"]) <= set(STORED_TABLES)
             and all(isinstance(manifest.get(k), str) for k in ("kind", "file_name")))
 
 
@@ -143,7 +149,7 @@ def active_table_files(manifests: list, dirs: dict) -> dict:
     for m in manifests:
         if m["kind"] == "journey-map":
             newest_map[m.get("journey", "")] = m["upload_id"]
-    files = {t: [] for t in ALL_TABLES}
+    files = {t: [] for t in STORED_TABLES}
     for m in manifests:
         if m["kind"] == "journey-map" and newest_map.get(m.get("journey", "")) != m["upload_id"]:
             continue
@@ -155,7 +161,7 @@ def active_table_files(manifests: list, dirs: dict) -> dict:
 def connect(workspace, tables: tuple | None = None) -> duckdb.DuckDBPyConnection:
     """A snapshot of the workspace: an in-memory DuckDB whose views read the committed Parquet files.
 
-    Views: one per canonical table (alerts, stages, touchpoints, segments, journey_metrics,
+    Views: one per canonical table (alerts: folded over `alert_notices`, stages, touchpoints, segments, journey_metrics,
     ai_interactions, eval_scores, incidents, changes), `<map table>_history` with every journey-map
     version, and `uploads`. Open a new one to see uploads made after this call. With `tables`, only
     those views (ingest needs one table; building every view costs a tenth of a second)."""
@@ -174,7 +180,10 @@ def connect(workspace, tables: tuple | None = None) -> duckdb.DuckDBPyConnection
     manifests = list_manifests(workspace)
     files = active_table_files(manifests, dirs)
     for table in tables or ALL_TABLES:
-        create_table_view(con, table, files[table])
+        if table == "alerts":
+            create_alert_views(con, files)
+        else:
+            create_table_view(con, table, files[table])
     if tables:
         return con
     for table in MAP_TABLES:
@@ -185,6 +194,14 @@ def connect(workspace, tables: tuple | None = None) -> duckdb.DuckDBPyConnection
     con.register("uploads_frame", uploads)
     con.execute("create view uploads as select * from uploads_frame")
     return con
+
+
+def create_alert_views(con, files: dict) -> None:
+    """`alert_notices`: every stored notice; `alerts`: their fold, one row per alert (sql/ingest/5*)."""
+    create_table_view(con, "alerts", files["alerts"], view_name="alert_notice_files")
+    create_table_view(con, "alert_fold_keys", files["alert_fold_keys"])
+    con.execute(f"create or replace view alert_notices as {sql_text('alert_notices')}")
+    con.execute(f"create or replace view alerts as {sql_text('folded_alerts')}")
 
 
 def create_table_view(con, table: str, files: list, view_name: str | None = None) -> None:

@@ -12,7 +12,7 @@ layouts are tried (the first whose `detect` says yes wins). A layout is one of:
   view `src` (the file's all-text columns and `__row`), returning canonical-named text columns.
 
 For alerts, a layout's rows are notices (one per notification): see `contract.py` (`status`,
-`event_at`, `alert_key`) and `sql/ingest/*_folded_alerts.sql`.
+`event_at`, `alert_key`) and `sql/ingest/06_folded_alerts.sql`.
 """
 
 from journeylens.notebooks.ingest.native import (
