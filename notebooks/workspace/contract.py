@@ -191,8 +191,11 @@ TIME_COLUMNS = {"alerts": "fired_at", "journey_metrics": "ts", "ai_interactions"
 
 def normalise_name(name) -> str:
     """Column names match without regard to case, spacing or punctuation: `Created On` == `created_on`,
-    `gen_ai.request.model` == `gen_ai_request_model`."""
-    return re.sub(r"[^0-9a-z]+", "_", str(name).strip().lower()).strip("_")
+    `gen_ai.request.model` == `gen_ai_request_model`; camelCase and PascalCase words are split, so
+    `createdAt`, `CreatedAt` and `created_at` are one name (`traceId`, `startTime`, `HTTPStatus`)."""
+    text = str(name).strip()
+    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", text)
+    return re.sub(r"[^0-9a-z]+", "_", text.lower()).strip("_")
 
 
 def kind_spec(kind: str) -> dict:
