@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+from journeylens.app.cli_export import add_export_parser
 from journeylens.app.cli_judge import add_judge_parser
 from journeylens.app.cli_nab import add_nab_parser
 from journeylens.app.cli_retro import add_retro_parser
@@ -236,6 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_judge_parser(verbs, with_workspace)
     add_retro_parser(verbs, with_workspace)
     add_trail_parser(verbs, with_workspace)
+    add_export_parser(verbs, with_workspace)
 
     for name, helptext, run in (("app", "open the app on a workspace", cmd_app),
                                 ("demo", "build the sample workspace and open the app", cmd_demo)):

@@ -46,7 +46,8 @@ NATURAL_KEYS = {
 }
 
 
-def run_with_progress(con, work, report, start: float, end: float, should_stop=None):
+def run_with_progress(con, work, report, start: float, end: float, should_stop=None,
+                      text: str = "converting and checking every row"):
     """Runs `work()` (one DuckDB query) while reporting DuckDB's own query progress. When
     `should_stop()` turns true the query is interrupted and None is returned."""
     outcome, stopped = {}, False
@@ -67,7 +68,7 @@ def run_with_progress(con, work, report, start: float, end: float, should_stop=N
             done = max(done, min(1.0, con.query_progress() / 100.0))
         except duckdb.Error:
             pass
-        report(start + (end - start) * done, f"converting and checking every row ({done:.0%})")
+        report(start + (end - start) * done, f"{text} ({done:.0%})")
         if should_stop and not stopped and should_stop():
             stopped = True
             con.interrupt()
