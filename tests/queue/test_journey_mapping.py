@@ -233,3 +233,14 @@ def test_sample_workspace_mapping(sample_con):
     unmapped = coverage(sample_con)["unmapped"].set_index("service")
     for internal in ("ci-runner", "backup-cron", "ldap-internal", "log-shipper"):
         assert unmapped.loc[internal, "suggested_stage"] is None
+
+
+def test_coverage_flags_the_unknown_service_placeholder(tmp_path):
+    ws = small_workspace(tmp_path, [{"service": "unknown", "name": "DiskFull"}, {"service": "search-api"}])
+    connection = connect(ws)
+    try:
+        create_mapped_alerts(connection)
+        flags = coverage(connection)["by_service"].set_index("service")["flag"]
+    finally:
+        connection.close()
+    assert "no service in the source" in flags["unknown"] and flags["search-api"] is None
