@@ -4,6 +4,7 @@ touchpoint rules, coverage, suggestions."""
 import csv
 import json
 
+import pandas as pd
 import pytest
 from journeylens.notebooks.ingest.sample_workspace import build_sample_workspace
 from journeylens.notebooks.ingest.upload import ingest_file
@@ -243,4 +244,4 @@ def test_coverage_flags_the_unknown_service_placeholder(tmp_path):
         flags = coverage(connection)["by_service"].set_index("service")["flag"]
     finally:
         connection.close()
-    assert "no service in the source" in flags["unknown"] and flags["search-api"] is None
+    assert "no service in the source" in flags["unknown"] and pd.isna(flags["search-api"])
