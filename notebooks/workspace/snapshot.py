@@ -197,8 +197,11 @@ def connect(workspace, tables: tuple | None = None) -> duckdb.DuckDBPyConnection
 
 
 def create_alert_views(con, files: dict) -> None:
-    """`alert_notices`: every stored notice; `alerts`: their fold, one row per alert (sql/ingest/5*)."""
-    create_table_view(con, "alerts", files["alerts"], view_name="alert_notice_files")
+    """`alert_notices`: every stored notice; `alerts`: their fold, one row per alert (sql/ingest/05, 06).
+    Uploads stored before notices were modelled lack their columns: the canonical shape supplies them."""
+    create_table_view(con, "alerts", files["alerts"], view_name="alert_notice_parquet")
+    con.execute("create or replace view alert_notice_files as select * from canonical.alerts "
+                "union all by name select * from alert_notice_parquet")
     create_table_view(con, "alert_fold_keys", files["alert_fold_keys"])
     con.execute(f"create or replace view alert_notices as {sql_text('alert_notices')}")
     con.execute(f"create or replace view alerts as {sql_text('folded_alerts')}")

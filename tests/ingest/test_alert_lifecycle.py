@@ -135,3 +135,21 @@ def test_an_unknown_status_is_refused_with_its_row_and_value(tmp_path):
         ingest_file(ws, "alerts", write(tmp_path / "bad.csv", FIRING, {**FIRING, "status": "maybe"}))
     assert (err.value.row, err.value.column, err.value.found) == (2, "status", "'maybe'")
     assert "resolved" in err.value.expected
+
+
+def test_uploads_stored_before_notices_were_modelled_still_fold(tmp_path):
+    """An alerts upload written by an earlier journeylens has none of the notice columns: each row reads as
+    one whole alert, and a later upload's resolve of the same alert id folds with it."""
+    import duckdb
+
+    ws = tmp_path / "ws"
+    first = ingest_file(ws, "alerts", write(tmp_path / "a.csv", FIRING))
+    stored = ws / "uploads" / first["upload_id"] / "alerts.parquet"
+    old_shape = duckdb.sql("select * exclude (status, event_at, alert_key, notice_id, resolved_from, receipt) "
+                           "from read_parquet($p)", params={"p": str(stored)}).df()
+    old_shape.to_parquet(stored, index=False)
+    assert alerts(ws) == [("A1", "firing", T10, None, None, 1, "checkout", "Errors", "critical")]
+    again = ingest_file(ws, "alerts", write(tmp_path / "b.csv", FIRING))
+    assert again["status"] == "duplicate"  # the old row is recognised as the same notice
+    ingest_file(ws, "alerts", write(tmp_path / "c.csv", {**FIRING, "resolved_at": "2026-11-01T10:30:00Z"}))
+    assert alerts(ws) == [("A1", "resolved", T10, T1030, "resolved_at", 2, "checkout", "Errors", "critical")]
