@@ -77,6 +77,17 @@ def write_fold_keys(con, notices_file, out) -> int:
     return con.sql("select count(*) from read_parquet($p)", params={"p": str(out)}).fetchall()[0][0]
 
 
+def waiting_notices(con) -> int:
+    """How many of the new notices (view `new_notices`, made by write_fold_keys) belong to an alert with no
+    firing notice anywhere yet: a resolve that arrived before its trigger. They fold in once it comes."""
+    return con.sql(
+        "with orphans as (select alert_key from new_notices where fired_at is null), "
+        "fired as (select alert_key from new_notices where fired_at is not null "
+        "union all select alert_key from alert_notices where fired_at is not null) "
+        "select count(*) from orphans anti join fired using (alert_key)"
+    ).fetchall()[0][0]
+
+
 def conversion_params(kind: str, upload_id: str, upload_time) -> dict:
     """The parameters of a conversion SELECT: alerts also use the upload's time (a resolve's last evidence)."""
     params = {"upload_id": upload_id}

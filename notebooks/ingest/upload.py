@@ -19,7 +19,7 @@ from journeylens.notebooks.ingest.columns import build_plan, output_select, reso
 from journeylens.notebooks.ingest.diagnosis import diagnose, plan_source
 from journeylens.notebooks.ingest.layouts import open_source, quote_ident
 from journeylens.notebooks.ingest.map_file import preview_journey_map, store_journey_map
-from journeylens.notebooks.ingest.notices import conversion_params, write_fold_keys
+from journeylens.notebooks.ingest.notices import conversion_params, waiting_notices, write_fold_keys
 from journeylens.notebooks.ingest.readers import check_input_file, detect_format, file_digest
 from journeylens.notebooks.workspace.contract import KIND_NAMES, IngestError, kind_spec
 from journeylens.notebooks.workspace.snapshot import (
@@ -111,18 +111,18 @@ def convert_tabular(workspace, kind, path, file_name, fmt, mapping, staging, upl
         except duckdb.Error as err:
             diagnose(kind, path, file_name, fmt, mapping, err)
         rows = con.sql("select count(*) from read_parquet($p)", params={"p": str(out)}).fetchall()[0][0]
-        tables = {table: rows} if rows else {}
+        tables, waiting = ({table: rows} if rows else {}), 0
         if kind == "alerts" and rows:
             report(0.92, "finding the alerts whose notices fold across uploads")
-            fold_keys = write_fold_keys(con, out, staging / "alert_fold_keys.parquet")
-            tables["alert_fold_keys"] = fold_keys
+            tables["alert_fold_keys"] = write_fold_keys(con, out, staging / "alert_fold_keys.parquet")
+            waiting = waiting_notices(con)
     finally:
         con.close()
     total = rows if total is None else total
     if total == 0:
         out.unlink(missing_ok=True)
         raise IngestError(file_name, None, None, "at least one data row", "none")
-    return {"tables": tables, "rows": rows, "skipped": total - rows,
+    return {"tables": tables, "rows": rows, "skipped": total - rows, "waiting": waiting,
             "layout": plan["layout"], "mapping": plan["resolution"]["resolved"]}
 
 
@@ -196,6 +196,11 @@ def ingest_file(workspace, kind: str, path, fmt: str | None = None, mapping: dic
             if not committing:
                 shutil.rmtree(staging, ignore_errors=True)
     skipped = f"; {plural(result['skipped'], 'row')} already stored were skipped" if result["skipped"] else ""
+    if result.get("waiting"):
+        one = result["waiting"] == 1
+        skipped += (f"; {plural(result['waiting'], 'notice')} (a resolve or acknowledgement) "
+                    f"{'waits' if one else 'wait'} for the firing notice of {'its' if one else 'their'} alert, "
+                    "and fold in once it is stored")
     report(1.0, "stored")
     return {"status": "stored", "upload_id": upload_id, "rows": result["rows"], "skipped": result["skipped"],
             "layout": result["layout"], "format": fmt,

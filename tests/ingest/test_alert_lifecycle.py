@@ -71,6 +71,7 @@ def test_a_resolve_only_upload_is_stored_and_waits_for_its_trigger(tmp_path):
     resolve = {"alert_key": "pd-42", "status": "resolve", "event_at": "2026-11-01T10:30:00Z"}
     stored = ingest_file(ws, "alerts", write(tmp_path / "resolve.csv", resolve))
     assert stored["status"] == "stored" and stored["rows"] == 1
+    assert "1 notice (a resolve or acknowledgement) waits for the firing notice of its alert" in stored["message"]
     assert alerts(ws) == []  # no firing notice yet: no alert
     trigger = {"alert_key": "pd-42", "status": "trigger", "fired_at": "2026-11-01T10:00:00Z", "service": "checkout",
                "name": "Errors", "severity": "high"}
