@@ -12,7 +12,7 @@ from journeylens.app.cli_export import add_export_parser
 from journeylens.app.cli_judge import add_judge_parser
 from journeylens.app.cli_nab import add_nab_parser
 from journeylens.app.cli_retro import add_retro_parser
-from journeylens.app.cli_text import EXIT_REFUSED, say
+from journeylens.app.cli_text import EXIT_REFUSED, progress_printer, say
 from journeylens.app.cli_trail import add_trail_parser
 from journeylens.notebooks.workspace.contract import KIND_NAMES, IngestError
 
@@ -20,27 +20,6 @@ from journeylens.notebooks.workspace.contract import KIND_NAMES, IngestError
 # a child still running this long after is killed.
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 STOP_GRACE_SECONDS = 10
-
-
-def progress_printer(label: str):
-    """A progress callback for the terminal: a redrawn line on a TTY, a line per step otherwise."""
-    from journeylens.notebooks.workspace.safe_output import terminal_text
-
-    last = {"text": None}
-    label = terminal_text(label)
-
-    def report(fraction: float, text: str) -> None:
-        text = terminal_text(text)
-        if sys.stderr.isatty():
-            sys.stderr.write(f"\r{label}: {fraction:4.0%} {text[:60]:<60}")
-            if fraction >= 1.0:
-                sys.stderr.write("\n")
-        elif text.split(" (")[0] != last["text"]:
-            sys.stderr.write(f"{label}: {text}\n")
-        last["text"] = text.split(" (")[0]
-        sys.stderr.flush()
-
-    return report
 
 
 def parse_mapping(pairs: list[str]) -> dict:

@@ -2,11 +2,10 @@
 
 import sys
 
-from journeylens.app.cli_text import say
+from journeylens.app.cli_text import progress_printer, say
 
 
 def cmd_export(args) -> int:
-    from journeylens.app.cli import progress_printer
     from journeylens.notebooks.ingest.export import export_kind
     from journeylens.notebooks.workspace.safe_output import check_output_target
 

@@ -13,3 +13,23 @@ def say(text: str, err: bool = False, keep_newlines: bool = False) -> None:
 
     print(terminal_text(text, keep_newlines), file=sys.stderr if err else sys.stdout)
 
+
+def progress_printer(label: str):
+    """A progress callback for the terminal: a redrawn line on a TTY, a line per step otherwise."""
+    from journeylens.notebooks.workspace.safe_output import terminal_text
+
+    last = {"text": None}
+    label = terminal_text(label)
+
+    def report(fraction: float, text: str) -> None:
+        text = terminal_text(text)
+        if sys.stderr.isatty():
+            sys.stderr.write(f"\r{label}: {fraction:4.0%} {text[:60]:<60}")
+            if fraction >= 1.0:
+                sys.stderr.write("\n")
+        elif text.split(" (")[0] != last["text"]:
+            sys.stderr.write(f"{label}: {text}\n")
+        last["text"] = text.split(" (")[0]
+        sys.stderr.flush()
+
+    return report
