@@ -178,7 +178,7 @@ def build_plan(kind: str, resolution: dict, source_columns: list, layout: str) -
         v, p = quote_ident("v__" + column.name), quote_ident("p__" + column.name)
         parser = "text" if column.name in trusted else column.parser
         parsed_sql.append(f"{parse_expression(parser, v)} as {p}")
-        exempt = resolve_exemption(kind, column.name)
+        exempt = resolve_exemption(kind, column.name, is_native_json(layout))
         expected = expected_text(column) + (" (a resolve or acknowledgement may leave it out when it names its alert)"
                                             if exempt else "")
         checks.append((column.name, bad_condition(column, p, v, exempt), expected, "column"))
@@ -206,7 +206,7 @@ def output_select(kind: str, plan: dict, table_columns: list, guarded: bool = Tr
     outputs = []
     for name, sql_type in table_columns:
         p = quote_ident("p__" + name)
-        notice = notice_expression(name, plan.get("has_row", False)) if kind == "alerts" else None
+        notice = notice_expression(name, plan) if kind == "alerts" else None
         if notice is not None:
             expression = notice
             if guarded and checks.get(name, "false") != "false":

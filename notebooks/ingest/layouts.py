@@ -88,7 +88,7 @@ def open_source(con, kind: str, path, file_name: str, fmt: str, numbered: bool =
         )
         return tabular_source(con, kind, rel.project(f"file_row_number + 1 as __row, {texts}"), columns, True)
     first = first_json_record(con, path, file_name)
-    native = json_layout_for(first)
+    native = json_layout_for(first, kind)
     if native is not None:
         if native.kind != kind:
             raise IngestError(file_name, 1, None, f"{kind} records", f"a {native.name} record (ingest it as {native.kind})")

@@ -7,6 +7,7 @@ about an alerts row: its status, its event time, where a resolve's time came fro
 and its identity as a notice; and, after an upload is written, which of its keys need folding.
 """
 
+from journeylens.notebooks.ingest.layouts import is_native_json
 
 # A follow-up notice (a resolve or an acknowledgement) may come without these (PagerDuty documents a
 # resolve of only routing_key, dedup_key and event_action): its alert's firing notice carries them.
@@ -17,35 +18,56 @@ STATUS = """coalesce("p__status", case when "p__resolved_at" is not null then 'r
 KEY_GIVEN = """("v__alert_key" is not null or "v__alert_id" is not null)"""
 
 
-def resolve_exemption(kind: str, column: str) -> str | None:
+def resolve_exemption(kind: str, column: str, native: bool = False) -> str | None:
     """SQL true where a missing required value is allowed: a follow-up notice. Without a fired time it must
-    still name its alert (alert_key or alert_id), or it could never reach one."""
+    still name its alert (alert_key or alert_id), or it could never reach one. A tool's own payload
+    (`native`) may send a trigger without any time (PagerDuty Events API v1): it takes the best evidence
+    (fired_evidence)."""
     if kind != "alerts" or column not in OPTIONAL_ON_FOLLOW_UP:
         return None
     if column == "fired_at":
-        return f"({FOLLOW_UP} and {KEY_GIVEN})"
+        return "true" if native else f"({FOLLOW_UP} and {KEY_GIVEN})"
     return FOLLOW_UP
 
 
-def notice_expression(name: str, has_row: bool) -> str | None:
+def fired_evidence(native: bool) -> str:
+    """A firing notice's fired time: its own, else (a tool's payload only) its timestamp, else the upload's."""
+    if not native:
+        return '"p__fired_at"'
+    return f"""case when {STATUS} = 'firing' then coalesce("p__fired_at", "p__event_at", $upload_time)
+               else "p__fired_at" end"""
+
+
+def notice_expression(name: str, plan: dict) -> str | None:
     """The stored value of the notice columns of an alerts row (None for every other column).
 
     A resolve without a time takes the best evidence, in this order: its own resolved time, the notice's
-    own timestamp (event_at), the upload's time; `resolved_from` says which."""
+    own timestamp (event_at), the upload's time; `resolved_from` says which, and `fired_from` the same of
+    a trigger's time. A notice with no time at all is ordered where the file puts it: it takes the time
+    of the notice before it (receipt order), else the upload's."""
+    native, has_row = is_native_json(plan["layout"]), plan.get("has_row", False)
     if name == "status":
         return STATUS
+    if name == "fired_at":
+        return fired_evidence(native)
+    if name == "fired_from":
+        return ("""case when "p__fired_at" is not null then 'fired_at' when """ + fired_evidence(native)
+                + """ is null then null when "p__event_at" is not null then 'notice_time' else 'upload_time' end""")
     if name == "resolved_at":
         return f"""case when {STATUS} = 'resolved' then coalesce("p__resolved_at", "p__event_at", $upload_time) end"""
     if name == "resolved_from":
         return (f"""case when {STATUS} = 'resolved' then case when "p__resolved_at" is not null then 'resolved_at' """
                 """when "p__event_at" is not null then 'notice_time' else 'upload_time' end end""")
     if name == "event_at":
+        before = ("""last_value(coalesce("p__event_at", "p__fired_at", "p__resolved_at") ignore nulls) over """
+                  "(order by __row rows between unbounded preceding and 1 preceding), ") if has_row else ""
         return (f"""coalesce("p__event_at", case when {STATUS} = 'resolved' then "p__resolved_at" end, "p__fired_at", """
-                "$upload_time)")
+                f"{before}$upload_time)")
     if name == "alert_id":
         # a tool's own id, else <key>@<fired time as the tool wrote it> (PagerDuty: dedup_key@timestamp)
-        return """coalesce("p__alert_id", case when "v__alert_key" is not null and "p__fired_at" is not null
-                  then "v__alert_key" || '@' || "v__fired_at" end)"""
+        fired = fired_evidence(native)
+        return f"""coalesce("p__alert_id", case when "v__alert_key" is not null and ({fired}) is not null
+                  then "v__alert_key" || '@' || coalesce("v__fired_at", strftime({fired}, '%Y-%m-%dT%H:%M:%SZ')) end)"""
     if name == "receipt":
         return "__row" if has_row else "null"
     return None

@@ -11,6 +11,7 @@ select
             else 'firing' end), coalesce(event_at, resolved_at, fired_at), fired_at, resolved_at, severity_raw,
             service, name
         )) as notice_id,
-        case when resolved_at is not null then coalesce(resolved_from, 'resolved_at') end as resolved_from
+        case when resolved_at is not null then coalesce(resolved_from, 'resolved_at') end as resolved_from,
+        case when fired_at is not null then coalesce(fired_from, 'fired_at') end as fired_from
     )
 from alert_notice_files

@@ -5,7 +5,7 @@
 -- (fired and resolved) notice. The notices of a listed key are ordered by event time, then by upload
 -- and row (receipt order breaks ties), and split into occurrences: a firing notice after a resolved one
 -- (acknowledgements between them aside) opens a new occurrence (a re-trigger after a resolve is a new alert). Per occurrence:
---   fired_at      the earliest fired_at of its notices
+--   fired_at      the earliest fired_at of its notices (fired_from: where that time came from)
 --   status        the latest notice's status (an acknowledgement never reopens a resolved alert)
 --   resolved_at   the latest resolved notice's time, when the status is resolved, and resolved_from with it
 --   other columns from the latest notice that is not a resolve and has them (a resolve notice says
@@ -56,6 +56,7 @@ folded as (
         occurrence,
         arg_min(alert_id, ord) filter (where alert_id is not null and fired_at is not null) as first_id,
         min(fired_at) as fired_at,
+        arg_min(fired_from, {'f': fired_at, 'o': ord}) filter (where fired_at is not null) as fired_from,
         arg_max(status, ord) filter (where status <> 'acknowledged') as decisive_status,
         arg_max(status, ord) as last_status,
         arg_max(resolved_at, ord) filter (where status = 'resolved') as last_resolved_at,
@@ -95,6 +96,7 @@ select
     service, name, severity, severity_rank, severity_raw, source, fingerprint, confidence, region, labels,
     message, extra, upload_id, status, alert_key,
     case when status = 'resolved' then last_resolved_from end as resolved_from,
+    fired_from,
     notices
 from named
 union all by name

@@ -24,5 +24,6 @@ create table canonical.alerts (
     alert_key     varchar,           -- the lifecycle key shared by every notice of one alert
     notice_id     varchar,           -- what makes a notice the same notice again (re-ingest adds nothing)
     resolved_from varchar,           -- where resolved_at came from: resolved_at | notice_time | upload_time
+    fired_from    varchar,           -- the same of a firing notice's fired_at (a tool may send no time)
     receipt       bigint             -- the notice's row in its upload: receipt order breaks time ties
 )

@@ -34,9 +34,12 @@ TABULAR_LAYOUTS = [layout for layout in LAYOUTS if isinstance(layout, TabularLay
 BY_NAME = {layout.name: layout for layout in LAYOUTS}
 
 
-def json_layout_for(first: dict):
-    """The native JSON layout of a file by its first record, or None (plain records)."""
-    return next((layout for layout in JSON_LAYOUTS if safe_detect(layout, first)), None)
+def json_layout_for(first: dict, kind: str | None = None):
+    """The native JSON layout of a file by its first record, or None (plain records). One payload can be
+    read as several kinds (PagerDuty REST incidents: alerts or incidents): a layout of the asked kind
+    wins, else the first that recognises the record (whose kind then explains the refusal)."""
+    found = [layout for layout in JSON_LAYOUTS if safe_detect(layout, first)]
+    return next((layout for layout in found if layout.kind == kind), found[0] if found else None)
 
 
 def tabular_layout_for(kind: str, names: set):
