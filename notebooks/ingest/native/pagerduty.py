@@ -53,9 +53,9 @@ def is_incidents_csv(names: set) -> bool:
 
 LAYOUTS = [
     JsonLayout("pagerduty_events_v2", "alerts", "pagerduty", is_events_v2, "pagerduty_event_alerts"),
-    JsonLayout("pagerduty_events_v1", "alerts", "pagerduty", is_events_v1, "pagerduty_events_v1_alerts"),
-    JsonLayout("pagerduty_webhook_v3", "alerts", "pagerduty", is_webhook_v3, "pagerduty_webhook_alerts"),
-    JsonLayout("pagerduty_rest_incidents", "alerts", "pagerduty", is_rest_incidents, "pagerduty_rest_incident_alerts"),
+    JsonLayout("pagerduty_events_v1", "alerts", "pagerduty", is_events_v1, "pagerduty_event_alerts"),
+    JsonLayout("pagerduty_webhook_v3", "alerts", "pagerduty", is_webhook_v3, "pagerduty_incident_alerts"),
+    JsonLayout("pagerduty_rest_incidents", "alerts", "pagerduty", is_rest_incidents, "pagerduty_incident_alerts"),
     JsonLayout("pagerduty_change_events", "changes", "pagerduty", is_change_event, "pagerduty_change_events"),
     TabularLayout("pagerduty_rest_incidents_csv", "alerts", "pagerduty", is_rest_dump_csv, rest_dump_sql("alerts")),
     TabularLayout("pagerduty_rest_incidents_csv", "incidents", "pagerduty", is_rest_dump_csv,

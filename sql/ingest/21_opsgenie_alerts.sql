@@ -21,7 +21,7 @@ with items as (
             when json_type(doc -> 'data') = 'OBJECT' then [doc -> 'data']
             else [doc]
         end as alerts,
-        json_type(doc -> 'alert') = 'OBJECT' as webhook
+        coalesce(json_type(doc -> 'alert') = 'OBJECT', false) as webhook
     from docs
 ),
 
@@ -56,7 +56,8 @@ select
     coalesce(nullif(a ->> 'alias', ''), a ->> 'alertId', a ->> 'id') as alert_key,
     status,
     updated_text as event_at,
-    a ->> 'createdAt' as fired_at,
+    -- a webhook's later actions wait for their Create, which carries the priority (a Close has none)
+    case when not webhook or status = 'firing' then a ->> 'createdAt' end as fired_at,
     case when status = 'resolved' then coalesce(
         -- report.closeTime is the milliseconds from creation to close
         strftime(jl_ts(a ->> 'createdAt') + to_milliseconds(try_cast(a -> 'report' ->> 'closeTime' as bigint)),
