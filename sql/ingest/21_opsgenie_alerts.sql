@@ -88,9 +88,9 @@ select
     -- everything but what the columns hold: tinyId, owner, responders, teams, integration, report,
     -- count, seen/snoozed flags, details, the webhook's source, integration and flow context
     json_merge_patch(doc, case
-        when webhook then '{"action": null, "alert": {"alertId": null, "alias": null, "message": null, "createdAt": null, "updatedAt": null, "priority": null, "tags": null}}'
+        when webhook then '{"action": null, "alert": {"alertId": null, "alias": null, "message": null, "createdAt": null, "updatedAt": null, "priority": null}}'
         when json_type(doc -> 'data') is not null then '{}'
-        else '{"id": null, "alias": null, "message": null, "createdAt": null, "updatedAt": null, "priority": null, "tags": null}'
+        else '{"id": null, "alias": null, "message": null, "createdAt": null, "updatedAt": null, "priority": null}'
     end)::varchar as __extra
 from notices
 where status is not null

@@ -28,6 +28,18 @@ def test_alert_api_alert(tmp_path):
     assert extra["tinyId"] == "13" and extra["integration"]["name"] == "Default API" and extra["count"] == 1
 
 
+def test_alert_api_alert_with_tags(tmp_path):
+    ingest_file(tmp_path, "alerts", OG / "port_docs_alert_api_older.json")
+    assert rows(tmp_path, ALERT) == [(
+        "580e9625-ecc7-42b0-8836-3d3637438bc4-169486700232",
+        "355f1681-f6e3-4355-a927-897cd8edaf8f_4d37bc8a-030b-4e8f-a230-aa429947253c", "firing",
+        datetime(2023, 4, 21, 8, 36, 18, 460000), None, "testuser@gmail.com", "Login Auth not working", "medium",
+        "opsgenie", '{"auth":"true","login":"true"}')]
+    extra = json.loads(rows(tmp_path, "select extra from alerts")[0][0])
+    assert extra["report"] == {"ackTime": 4852912663} and extra["owner"] == "testuser@gmail.com"
+    assert extra["tags"] == ["auth", "login"] and extra["__relatedIncident"]["tinyId"] == "2"
+
+
 def test_alert_api_list_wrapped_in_data(tmp_path):
     alert = json.loads((OG / "port_docs_alert_api.json").read_text())
     closed = {**alert, "id": "b2", "alias": "b2-alias", "status": "closed", "tags": ["env:prod", "vip", "env:dev"],

@@ -164,3 +164,13 @@ def test_broken_payloads_are_refused_by_row_and_column(tmp_path, text, row, colu
     with pytest.raises(IngestError) as err:
         ingest_file(tmp_path / "ws", "alerts", path)
     assert (err.value.row, err.value.column) == (row, column)
+
+
+@pytest.mark.xfail(strict=True, reason="json_layout_for picks the first JSON layout that recognises a record, "
+                   "whatever the kind asked; the incidents layout of REST incidents waits for it to prefer the kind")
+def test_rest_incidents_json_as_incidents(tmp_path):
+    ingest_file(tmp_path, "incidents", PD / "openapi_rest_update_incidents.json")
+    assert rows(tmp_path, "select incident_id, opened_at, acknowledged_at, resolved_at, service, title, severity "
+                          "from incidents") == [
+        ("PT4KHLK", datetime(2015, 10, 6, 21, 30, 42), datetime(2015, 11, 10, 0, 32, 52),
+         datetime(2015, 10, 6, 21, 38, 23), "My Mail Service", "The server is on fire.", "high")]

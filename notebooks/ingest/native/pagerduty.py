@@ -56,6 +56,9 @@ LAYOUTS = [
     JsonLayout("pagerduty_events_v1", "alerts", "pagerduty", is_events_v1, "pagerduty_event_alerts"),
     JsonLayout("pagerduty_webhook_v3", "alerts", "pagerduty", is_webhook_v3, "pagerduty_incident_alerts"),
     JsonLayout("pagerduty_rest_incidents", "alerts", "pagerduty", is_rest_incidents, "pagerduty_incident_alerts"),
+    # reached when a file of REST incidents is ingested as incidents: json_layout_for must prefer a layout of
+    # the asked kind among those that recognise the record (today the first one, for alerts, answers)
+    JsonLayout("pagerduty_rest_incidents", "incidents", "pagerduty", is_rest_incidents, "pagerduty_rest_incidents"),
     JsonLayout("pagerduty_change_events", "changes", "pagerduty", is_change_event, "pagerduty_change_events"),
     TabularLayout("pagerduty_rest_incidents_csv", "alerts", "pagerduty", is_rest_dump_csv, rest_dump_sql("alerts")),
     TabularLayout("pagerduty_rest_incidents_csv", "incidents", "pagerduty", is_rest_dump_csv,
