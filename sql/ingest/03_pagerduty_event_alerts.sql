@@ -32,11 +32,9 @@ select
         doc ->> 'dedup_key', doc ->> 'incident_key',
         md5(coalesce(payload ->> 'source', '') || '|' || coalesce(payload ->> 'summary', doc ->> 'description', ''))
     ) as alert_key,
-    -- an action PagerDuty does not define stays as it is, so the status check refuses it by row
-    case action
-        when 'trigger' then 'firing' when 'acknowledge' then 'acknowledged' when 'resolve' then 'resolved'
-        else coalesce(doc ->> 'event_action', doc ->> 'event_type')
-    end as status,
+    -- the action as sent: the status parser reads trigger/acknowledge/resolve, and refuses by row an
+    -- action PagerDuty does not define
+    coalesce(doc ->> 'event_action', doc ->> 'event_type') as status,
     at_text as event_at,
     case when action = 'trigger' then at_text end as fired_at,
     case when action = 'resolve' then at_text end as resolved_at,

@@ -47,10 +47,7 @@ notices as (
                 when 'incident.unacknowledged' then 'firing' when 'incident.acknowledged' then 'acknowledged'
                 when 'incident.resolved' then 'resolved'
             end,
-            case lower(i ->> 'status')
-                when 'triggered' then 'firing' when 'acknowledged' then 'acknowledged' when 'resolved' then 'resolved'
-                else i ->> 'status'
-            end
+            i ->> 'status'  -- triggered/acknowledged/resolved, read by the status parser (jl_status)
         ) as status,
         coalesce(occurred_at, i ->> 'last_status_change_at', i ->> 'updated_at') as changed_at,
         coalesce(i -> 'priority' ->> 'summary', i -> 'priority' ->> 'name') as priority
@@ -64,7 +61,7 @@ select
     status,
     changed_at as event_at,
     coalesce(i ->> 'created_at', case when event_type = 'incident.triggered' then occurred_at end) as fired_at,
-    case when status = 'resolved' then coalesce(i ->> 'resolved_at', changed_at) end as resolved_at,
+    case when jl_status(status) = 'resolved' then coalesce(i ->> 'resolved_at', changed_at) end as resolved_at,
     coalesce(i -> 'service' ->> 'summary', i -> 'service' ->> 'name') as service,
     coalesce(i ->> 'title', i ->> 'summary') as name,
     coalesce(case when jl_severity_rank(priority) is not null then priority end, i ->> 'urgency') as severity,

@@ -2,6 +2,7 @@
 Events API v2 and v1, V3 webhooks, REST incidents (JSON, and dumped to CSV), the basic report CSV. Every
 event is a notice; the view `alerts` folds them across uploads."""
 
+import csv
 import json
 from datetime import datetime
 from pathlib import Path
@@ -174,3 +175,28 @@ def test_rest_incidents_json_as_incidents(tmp_path):
                           "from incidents") == [
         ("PT4KHLK", datetime(2015, 10, 6, 21, 30, 42), datetime(2015, 11, 10, 0, 32, 52),
          datetime(2015, 10, 6, 21, 38, 23), "My Mail Service", "The server is on fire.", "high")]
+
+
+def test_rest_dump_reads_repr_and_json_objects_in_cells(tmp_path):
+    # Python's repr quotes a text holding a single quote with double quotes; JSON cells load too
+    path = tmp_path / "dump.csv"
+    with path.open("w", newline="") as out:
+        csv.writer(out).writerows([
+            ["id", "type", "status", "urgency", "title", "created_at", "service", "priority"],
+            ["P1", "incident", "triggered", "low", "a", "2026-01-01T00:00:00Z",
+             repr({"id": "S1", "summary": "Bob's shop"}), repr({"summary": "P1"})],
+            ["P2", "incident", "acknowledged", "high", "b", "2026-01-01T00:00:00Z", json.dumps({"summary": "Cart"}), ""],
+        ])
+    ingest_file(tmp_path / "ws", "alerts", path)
+    assert rows(tmp_path / "ws", "select alert_id, status, service, severity, severity_raw from alerts order by 1") == [
+        ("P1", "firing", "Bob's shop", "critical", "P1"), ("P2", "acknowledged", "Cart", "high", "high")]
+
+
+def test_rest_incident_extra_keeps_what_no_column_holds(tmp_path):
+    ingest_file(tmp_path, "alerts", PD / "openapi_rest_update_incidents.json")
+    extra = json.loads(rows(tmp_path, "select extra from alerts")[0][0])
+    assert extra["incident_number"] == 1234 and extra["alert_counts"] == {"all": 2, "triggered": 0, "resolved": 2}
+    assert extra["acknowledgements"][0]["acknowledger"]["summary"] == "Earline Greenholt"
+    assert extra["pending_actions"] == [{"type": "unacknowledge", "at": "2015-11-10T01:02:52Z"},
+                                        {"type": "resolve", "at": "2015-11-10T04:31:52Z"}]
+    assert not {"id", "title", "status", "created_at"} & set(extra)

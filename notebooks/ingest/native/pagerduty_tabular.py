@@ -2,7 +2,8 @@
 
 - CSV exports (advanced, legacy, UI and the basic report with `#` and `Opened On`) load through the alias
   table; only what it cannot say is written here: `#` and `Opened On` (no alias can name `#`, which
-  normalises to nothing), and the incident status, which becomes the notice status (triggered -> firing).
+  normalises to nothing). The incident status (triggered/acknowledged/resolved) is the notice status as
+  it is: the status parser reads those words.
 - REST incidents dumped to CSV (pandas' `DataFrame(incidents).to_csv()`) hold objects as text in a cell:
   `service` as `{'id': 'P..', 'summary': 'Checkout', 'type': 'service_reference'}` (Python's repr) or as
   JSON. Their `summary` is the service (and the priority's name the severity).
@@ -24,16 +25,9 @@ def by_name(columns: list) -> dict:
     return found
 
 
-def status_sql(column: str) -> str:
-    """An incident's status as a notice status; other words stay, so the status check names them."""
-    text = f"lower(trim({quote(column)}))"
-    return (f"case {text} when 'triggered' then 'firing' when 'acknowledged' then 'acknowledged' "
-            f"when 'resolved' then 'resolved' else nullif({quote(column)}, '') end")
-
-
 def export_sql(kind: str):
-    """SQL for an incident CSV export read as `kind`: the file's columns as they are, but `#`, `Opened On`
-    and (for alerts) `Status` put under their canonical names."""
+    """SQL for an incident CSV export read as `kind`: the file's columns as they are, but `#` and
+    `Opened On` put under their canonical names."""
 
     def sql(columns: list) -> str:
         names = by_name(columns)
@@ -44,9 +38,6 @@ def export_sql(kind: str):
         if "opened_on" in names:
             renamed.append(names["opened_on"])
             outputs.append(f"{quote(names['opened_on'])} as {'fired_at' if kind == 'alerts' else 'opened_at'}")
-        if kind == "alerts" and "status" in names:
-            renamed.append(names["status"])
-            outputs.append(f"{status_sql(names['status'])} as status")
         rest = f"* exclude ({', '.join(quote(c) for c in renamed)})" if renamed else "*"
         return f"select {rest}{''.join(', ' + o for o in outputs)} from src"
 
@@ -90,17 +81,17 @@ def rest_dump_sql(kind: str):
             used.add(names["priority"])
         outputs.append(f"{severity} as severity")
         if kind == "alerts":
-            outputs.append(f"{urgency} as severity_raw")
+            outputs.append(f"coalesce({priority}, {urgency}) as severity_raw")
             outputs.append(f"{quote(names['id'])} as alert_key" if "id" in names else "null as alert_key")
             if "status" in names:
                 used.add(names["status"])
-                outputs.append(f"{status_sql(names['status'])} as status")
+                outputs.append(f"nullif({quote(names['status'])}, '') as status")
             changed_at = f"coalesce({', '.join(f'nullif({c}, {chr(39)*2})' for c in changed)})" if changed else "null"
             outputs.append(f"{changed_at} as event_at")
             resolved = f"nullif({quote(names['resolved_at'])}, '')" if "resolved_at" in names else "null"
             if "resolved_at" in names:
                 used.add(names["resolved_at"])
-            status = status_sql(names["status"]) if "status" in names else "null"
+            status = f"jl_status({quote(names['status'])})" if "status" in names else "null"
             outputs.append(f"case when {status} = 'resolved' then coalesce({resolved}, {changed_at}) end as resolved_at")
             outputs.append("'pagerduty' as source")
         else:
