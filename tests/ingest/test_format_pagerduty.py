@@ -200,3 +200,18 @@ def test_rest_incident_extra_keeps_what_no_column_holds(tmp_path):
     assert extra["pending_actions"] == [{"type": "unacknowledge", "at": "2015-11-10T01:02:52Z"},
                                         {"type": "resolve", "at": "2015-11-10T04:31:52Z"}]
     assert not {"id", "title", "status", "created_at"} & set(extra)
+
+
+@pytest.mark.parametrize("name, column", [("basic_report_constructed.csv", "Opened On"),
+                                          ("pdcli_incidents_pandas.csv", "created_at")])
+def test_broken_csv_is_refused_by_row_and_column(tmp_path, name, column):
+    lines = (PD / name).read_text().splitlines()
+    header = next(csv.reader([lines[0]]))
+    row = next(csv.reader([lines[1]]))
+    row[header.index(column)] = "soon"
+    path = tmp_path / name
+    with path.open("w", newline="") as out:
+        csv.writer(out).writerows([header, row])
+    with pytest.raises(IngestError) as err:
+        ingest_file(tmp_path / "ws", "alerts", path)
+    assert (err.value.row, err.value.column) == (1, "fired_at")
