@@ -52,17 +52,23 @@ def test_alertmanager_single_payload_and_array(tmp_path, name, fmt):
     assert resolved == (datetime(2026, 11, 9, 15, 20) if name.endswith("array.json") else None)
 
 
-def test_pagerduty_events_pair_trigger_and_resolve(tmp_path):
+def test_pagerduty_events_are_notices_folded_into_alerts(tmp_path):
     result = ingest_file(tmp_path, "alerts", FIXTURES / "pagerduty_events.json")
-    assert result["layout"] == "pagerduty_events_v2"
-    got = rows(tmp_path, "select fingerprint, fired_at, resolved_at, service, severity from alerts "
+    # every event is stored (3 triggers of checkout-5xx, its acknowledge and resolve, disk-ci's trigger)
+    assert (result["layout"], result["rows"]) == ("pagerduty_events_v2", 6)
+    got = rows(tmp_path, "select alert_id, fingerprint, fired_at, resolved_at, service, severity, notices from alerts "
                          "order by fingerprint, fired_at")
     assert got == [
-        # two triggers and a resolve -> one alert; the trigger after the resolve -> a new one
-        ("checkout-5xx", datetime(2026, 11, 9, 14, 7), datetime(2026, 11, 9, 15, 1), "checkout-web", "critical"),
-        ("checkout-5xx", datetime(2026, 11, 11, 9, 30), None, "checkout-web", "high"),
-        ("disk-ci", datetime(2026, 11, 10, 3, 0), None, "ci-runner", "medium"),
+        # two triggers and a resolve -> one alert; the trigger after the resolve -> a new one. The acknowledge
+        # has no time of its own, so it takes the upload's and joins the latest occurrence.
+        ("checkout-5xx@2026-11-09T14:07:00+00:00", "checkout-5xx", datetime(2026, 11, 9, 14, 7),
+         datetime(2026, 11, 9, 15, 1), "checkout-web", "critical", 3),
+        ("checkout-5xx@2026-11-11T09:30:00+00:00", "checkout-5xx", datetime(2026, 11, 11, 9, 30), None,
+         "checkout-web", "high", 2),
+        ("disk-ci@2026-11-10T03:00:00Z", "disk-ci", datetime(2026, 11, 10, 3, 0), None, "ci-runner", "medium", 1),
     ]
+    assert rows(tmp_path, "select status from alerts where fingerprint = 'checkout-5xx' order by fired_at")[0] == (
+        "resolved",)
 
 
 def test_pagerduty_incident_csv_as_alerts_and_as_incidents(tmp_path):
