@@ -199,8 +199,8 @@ def ingest_file(workspace, kind: str, path, fmt: str | None = None, mapping: dic
     if result.get("waiting"):
         one = result["waiting"] == 1
         skipped += (f"; {plural(result['waiting'], 'notice')} (a resolve or acknowledgement) "
-                    f"{'waits' if one else 'wait'} for the firing notice of {'its' if one else 'their'} alert, "
-                    "and fold in once it is stored")
+                    f"{'waits' if one else 'wait'} for the firing notice of {'its' if one else 'their'} alert and "
+                    f"{'folds' if one else 'fold'} in once it is stored")
     report(1.0, "stored")
     return {"status": "stored", "upload_id": upload_id, "rows": result["rows"], "skipped": result["skipped"],
             "layout": result["layout"], "format": fmt,
