@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from journeylens.notebooks.ai.outcomes import ai_metrics
+from journeylens.notebooks.ai.outcomes import workspace_ai_metrics
 from journeylens.notebooks.ingest.upload import ingest_file
 from journeylens.notebooks.workspace.contract import IngestError
 from journeylens.notebooks.workspace.snapshot import connect
@@ -111,11 +111,7 @@ def test_agent_framework_console_span_feature_is_the_operation(tmp_path):
 def test_spans_without_user_signals_give_empty_rates(tmp_path):
     for name in ("spring_ai_langwatch.json", "console_semantic_kernel_docs.json"):
         ingest_file(tmp_path, "ai", OTEL / name)
-    con = connect(tmp_path)
-    try:
-        overall = ai_metrics(con).set_index(["feature", "segment"]).loc[("all", "all")]
-    finally:
-        con.close()
+    overall = workspace_ai_metrics(tmp_path).set_index(["feature", "segment"]).loc[("all", "all")]
     assert (overall["interactions"], overall["with_user_signal"]) == (2, 0)
     assert overall[["acceptance_rate", "task_completion_rate", "edit_rate", "fallback_rate"]].isna().all()
     assert overall["p95_latency_ms"] == pytest.approx(954.273 + 0.95 * (2527.967417 - 954.273))
