@@ -11,9 +11,10 @@
 -- The trace is the interaction; its generations (type GENERATION) give model, tokens and cost:
 --   interaction_id : the trace id (an observation's traceId)
 --   ts             : the trace's timestamp, else its earliest observation's startTime
---   feature        : the first non-blank of: metadata.feature of the trace; the trace name; the name of its
---                    earliest observation; 'unnamed trace'. Never empty (SPEC §2.4)
---   user_id        : userId
+--   feature        : the first non-blank of: metadata.feature of the trace; the trace name; the traceName
+--                    its observations carry (batch exports); the name of its earliest observation;
+--                    'unnamed trace'. Never empty (SPEC §2.4)
+--   user_id        : the trace's userId, else the userId its observations carry
 --   model_version  : the model of the earliest generation (every model is listed in extra.models)
 --   input/output_tokens : sums over the generations of usageDetails.input/output, else usage.input/output,
 --                    else inputUsage/outputUsage, else promptTokens/completionTokens
@@ -76,6 +77,9 @@ rolled as (
         min(__row) as first_row,
         arg_min(start_text, start_at) as first_start,
         arg_min(name, start_at) filter (where name is not null and trim(name) <> '') as first_name,
+        -- batch exports of observations carry their trace's name and user
+        max(item ->> '$.traceName') as trace_name,
+        max(item ->> '$.userId') as observed_user,
         arg_min(model, start_at) filter (where type = 'GENERATION' and model is not null) as first_model,
         to_json(list(distinct model) filter (where model is not null)) as models,
         count(*) filter (where type = 'GENERATION') as generations,
@@ -112,10 +116,11 @@ select
         nullif(trim(coalesce(trace ->> '$.metadata.feature',
                              try(json(trace ->> '$.metadata')) ->> '$.feature')), ''),
         nullif(trim(trace ->> '$.name'), ''),
+        nullif(trim(trace_name), ''),
         nullif(trim(first_name), ''),
         'unnamed trace'
     ) as feature,
-    trace ->> '$.userId' as user_id,
+    coalesce(trace ->> '$.userId', observed_user) as user_id,
     first_model as model_version,
     -- Langfuse stores input and output as JSON: a string arrives JSON-encoded once more
     coalesce(

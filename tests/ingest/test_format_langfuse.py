@@ -107,6 +107,16 @@ def test_observations_alone_make_their_trace(tmp_path):
     assert extra["trace"] == {} and [o["type"] for o in extra["observations"]] == ["SPAN", "GENERATION"]
 
 
+def test_observation_batch_export_names_its_trace(tmp_path):
+    """Langfuse's batch export of observations adds traceName and userId to each: they name the trace."""
+    observations = [{**o, "traceName": "support-bot", "userId": "u9"}
+                    for o in download("autogen-2025-06-06")["observations"]]
+    ingest_file(tmp_path / "ws", "ai", write_lines(tmp_path / "observations.jsonl", observations))
+    ((*row, _),) = interactions(tmp_path / "ws")
+    assert row[:4] == ["1b72c51fabed12ae7df83bfd4a09f545", datetime(2025, 6, 6, 11, 31, 33, 965000), "support-bot",
+                       "u9"]
+
+
 def test_api_page_of_traces_uses_total_cost_and_latency(tmp_path):
     trace = {**download("llamaindex-2025-06-05")["trace"], "totalCost": 0.5, "latency": 1.25,
              "observations": ["3344aabdd4e66110"], "htmlPath": "/project/p/traces/x"}
