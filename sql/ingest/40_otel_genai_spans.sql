@@ -221,10 +221,12 @@ event_rows as (
         ('{' || string_agg(to_json(a.key) || ':' || a.value, ',' order by a.i) filter (where a.key is not null) || '}')::json
             as attrs,
         string_agg(a.text, chr(10) order by a.i) filter (where a.key in ('gen_ai.prompt', 'gen_ai.input.messages')
-            or ((e.event ->> '$.name') in ('gen_ai.user.message', 'gen_ai.system.message') and a.key = 'content'))
+            or ((e.event ->> '$.name') in ('gen_ai.user.message', 'gen_ai.system.message')
+                and a.key in ('content', 'gen_ai.event.content')))
             as prompt,
         string_agg(a.text, chr(10) order by a.i) filter (where a.key in ('gen_ai.completion', 'gen_ai.output.messages')
-            or ((e.event ->> '$.name') = 'gen_ai.choice' and a.key in ('message', 'content'))) as output
+            or ((e.event ->> '$.name') = 'gen_ai.choice' and a.key in ('message', 'content', 'gen_ai.event.content')))
+            as output
     from events as e
     left join attributes as a on a.span_key = e.span_key and a.owner = 'event' and a.ei = e.ei
     group by e.span_key, e.ei, e.event

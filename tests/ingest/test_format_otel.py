@@ -151,6 +151,23 @@ def test_feature_chain_and_only_genai_spans(tmp_path):
     assert extra["attributes"]["gen_ai.input.messages"] == {"role": "user"}
 
 
+def test_message_events_give_prompt_and_output(tmp_path):
+    """Azure AI Inference records messages as span events (gen_ai.user.message, gen_ai.choice) whose
+    gen_ai.event.content holds the message; an OTLP event's attributes are AnyValue lists."""
+    doc = json.loads((OTEL / "console_semantic_kernel_docs.json").read_text())
+    doc["events"] = [
+        {"name": "gen_ai.user.message", "timestamp": "2024-09-13T17:55:45.515198Z",
+         "attributes": {"gen_ai.system": "az.ai.inference", "gen_ai.event.content": '{"content": "hi"}'}},
+        {"name": "gen_ai.choice", "timestamp": "2024-09-13T17:55:46.469471Z",
+         "attributes": {"gen_ai.event.content": '{"message": {"content": "hello"}, "finish_reason": "stop"}'}}]
+    path = tmp_path / "azure.json"
+    path.write_text(json.dumps(doc))
+    ingest_file(tmp_path / "ws", "ai", path)
+    ((*row, extra),) = stored(tmp_path / "ws")
+    assert row[7:9] == ['{"content": "hi"}', '{"message": {"content": "hello"}, "finish_reason": "stop"}']
+    assert extra["events"][0]["attributes"]["gen_ai.system"] == "az.ai.inference"
+
+
 def test_a_file_without_genai_spans_is_refused(tmp_path):
     with pytest.raises(IngestError) as refusal:
         ingest_file(tmp_path, "ai", OTEL / "no_genai_raw_otlp_langwatch.json")
