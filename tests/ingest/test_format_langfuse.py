@@ -130,6 +130,41 @@ def test_api_page_of_traces_uses_total_cost_and_latency(tmp_path):
     assert extra["trace"]["observations"] == ["3344aabdd4e66110"] and extra["generations"] == 0
 
 
+def langfuse_csv(path, records):
+    """A CSV as Langfuse's batch export writes it: the first record's keys as the header, strings as they
+    are, everything else JSON-encoded (transformStreamToCsv + stringifyForCsv)."""
+    import csv
+
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, quoting=csv.QUOTE_ALL)
+        writer.writerow(list(records[0]))
+        writer.writerows([["" if r.get(k) is None else r[k] if isinstance(r[k], str)
+                           else json.dumps(r[k], separators=(",", ":")) for k in records[0]] for r in records])
+    return path
+
+
+def test_batch_export_csvs_of_traces_observations_and_scores(tmp_path):
+    doc = download("autogen-2025-06-06")
+    trace = {**doc["trace"], "id": "0123456789"}  # an id of digits stays text
+    result = ingest_file(tmp_path / "t", "ai", langfuse_csv(tmp_path / "traces.csv", [trace]))
+    assert result["layout"] == "langfuse_traces_csv"
+    ((*row, extra),) = interactions(tmp_path / "t")
+    assert tuple(row) == ("0123456789", *AUTOGEN[1:4], None, 645.0, None, None, None, *AUTOGEN[9:])
+    assert extra["trace"]["tags"] == ["autogen", "dev"] and extra["trace"]["bookmarked"] == "false"
+
+    result = ingest_file(tmp_path / "o", "ai", langfuse_csv(tmp_path / "observations.csv", doc["observations"]))
+    assert result["layout"] == "langfuse_observations_csv"
+    ((*row, _),) = interactions(tmp_path / "o")
+    assert tuple(row[:9]) == ("1b72c51fabed12ae7df83bfd4a09f545", *AUTOGEN[1:3], None, "gpt-4o", 645.0, 41, 3,
+                              2.5e-05)
+
+    score_list = json.loads((LANGFUSE / "scores_beeai-2025-08-01.json").read_text())
+    result = ingest_file(tmp_path / "s", "scores", langfuse_csv(tmp_path / "scores.csv", score_list))
+    assert result["layout"] == "langfuse_scores_csv"
+    assert [r[:5] for r in scores(tmp_path / "s")] == [(*k, None, "llm") for k in SCORE_FILES[
+        "scores_beeai-2025-08-01.json"]]
+
+
 def test_traces_have_no_user_signal_in_the_metrics(tmp_path):
     for name in ("autogen-2025-06-06", "llamaindex-2025-06-05"):
         ingest_file(tmp_path, "ai", LANGFUSE / f"trace_download_{name}.json")

@@ -6,9 +6,13 @@
   and cost (sql/ingest/41_langfuse_traces.sql documents every field).
 - `langfuse_scores`: score records or API pages of them (sql/ingest/42_langfuse_scores.sql: source
   API/EVAL -> llm, ANNOTATION -> human; NUMERIC, BOOLEAN, CATEGORICAL and TEXT values).
+- `langfuse_*_csv`: the same exports as Langfuse's batch export writes them to CSV (one table per file,
+  the JSON field names as the header; objects, arrays and dates JSON-encoded in their cell, strings as
+  they are). Each row becomes the JSON record it was and goes through the same SQL.
 """
 
-from journeylens.notebooks.ingest.native.layout_types import JsonLayout
+from journeylens.notebooks.ingest.native.layout_types import JsonLayout, TabularLayout
+from journeylens.notebooks.workspace.snapshot import sql_text
 
 # Fields only a Langfuse trace carries beside id and timestamp (the API's and the UI download's).
 TRACE_FIELDS = {"userId", "sessionId", "latency", "totalCost", "htmlPath", "projectId", "bookmarked", "public",
@@ -53,7 +57,42 @@ def is_score_export(first: dict) -> bool:
             or str(record.get("source", "")).upper() in SCORE_SOURCES)
 
 
+def is_trace_csv(names: set) -> bool:
+    trace_fields = {"user_id", "session_id", "bookmarked", "public", "release", "environment", "latency", "total_cost"}
+    return {"id", "timestamp", "name"} <= names and len(trace_fields & names) >= 2 and "trace_id" not in names
+
+
+def is_observation_csv(names: set) -> bool:
+    return {"id", "trace_id", "type", "start_time"} <= names
+
+
+def is_score_csv(names: set) -> bool:
+    return {"trace_id", "name", "value"} <= names and bool({"data_type", "source", "string_value"} & names)
+
+
+def as_records(stem: str):
+    """SQL over the view `src` (one CSV row per export record) that rebuilds each row's JSON record as the
+    view `docs` and reads it with the JSON layout's SQL. Cells that are JSON-encoded (objects, arrays,
+    quoted dates) are decoded; every other cell stays text, so an id of digits is never read as a number."""
+    def quoted(name, mark):
+        return mark + str(name).replace(mark, mark * 2) + mark
+
+    def sql(columns: list) -> str:
+        cells = ", ".join(
+            f"{quoted(c, chr(39))}, case when left(ltrim({quoted(c, chr(34))}), 1) in ('{{', '[', '\"') "
+            f"then coalesce(try(json({quoted(c, chr(34))})), to_json({quoted(c, chr(34))})) "
+            f"else to_json(nullif({quoted(c, chr(34))}, '')) end"
+            for c in columns if c != "__row")
+        _, _, body = sql_text(stem).partition("\nwith ")
+        # the CSV reader keeps file order: row_number() is the data row whether or not `src` numbers it
+        return f"with docs as (select row_number() over () as __row, json_object({cells}) as doc from src),\n{body}"
+    return sql
+
+
 LAYOUTS = [
     JsonLayout("langfuse_traces", "ai", "langfuse", is_trace_export, "langfuse_traces"),
     JsonLayout("langfuse_scores", "scores", "langfuse", is_score_export, "langfuse_scores"),
+    TabularLayout("langfuse_traces_csv", "ai", "langfuse", is_trace_csv, as_records("langfuse_traces")),
+    TabularLayout("langfuse_observations_csv", "ai", "langfuse", is_observation_csv, as_records("langfuse_traces")),
+    TabularLayout("langfuse_scores_csv", "scores", "langfuse", is_score_csv, as_records("langfuse_scores")),
 ]
