@@ -58,8 +58,11 @@ def is_score_export(first: dict) -> bool:
 
 
 def is_trace_csv(names: set) -> bool:
+    # specific enough not to take a plain AI interactions CSV: a Langfuse-only field and two more
     trace_fields = {"user_id", "session_id", "bookmarked", "public", "release", "environment", "latency", "total_cost"}
-    return {"id", "timestamp", "name"} <= names and len(trace_fields & names) >= 2 and "trace_id" not in names
+    langfuse_only = {"bookmarked", "public", "html_path", "project_id", "total_cost"}
+    return ({"id", "timestamp", "name"} <= names and "trace_id" not in names and bool(langfuse_only & names)
+            and len(trace_fields & names) >= 3)
 
 
 def is_observation_csv(names: set) -> bool:
@@ -67,7 +70,7 @@ def is_observation_csv(names: set) -> bool:
 
 
 def is_score_csv(names: set) -> bool:
-    return {"trace_id", "name", "value"} <= names and bool({"data_type", "source", "string_value"} & names)
+    return {"trace_id", "name", "value"} <= names and bool({"data_type", "string_value"} & names)
 
 
 def as_records(stem: str):
