@@ -186,9 +186,11 @@ def test_rolling_windows_are_ratios_of_sums():
                          "feature": "f", "accepted": day < 5, "user_id": None, "segment": "s", "edited": None,
                          "fallback": None, "feedback": None, "intent_mismatch": None, "latency_ms": None,
                          "cost_usd": None, "shadow": False})
+    # three spans without a user signal on day 9: they count as interactions, not against completion
+    rows += [{**rows[-1], "interaction_id": f"span-{k}", "accepted": None} for k in range(3)]
     daily = ai_daily(load(rows, []))
     last = daily[(daily["segment"] == "s")].iloc[-1]  # day 9: days 3..9 in the week
-    assert last["interactions_7d"] == 10 + 10 + 5 * 2
+    assert (last["interactions_7d"], last["with_user_signal_7d"]) == (10 + 10 + 5 * 2 + 3, 10 + 10 + 5 * 2)
     assert last["task_completion_7d"] == pytest.approx(20 / 30)
     assert set(daily["segment"]) == {"s", "all"}
 
