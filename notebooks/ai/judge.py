@@ -165,7 +165,9 @@ def offline_verdicts(interaction: dict) -> list:
     task_completion = 1 when the user accepted without fallback, 'down' feedback, intent mismatch or
     an edit, 0 when they rejected, fell back, voted down or said it missed the intent; relevance = 0 on
     an intent mismatch, else unknown (no score). Safety has no user signal: never guessed."""
-    failed = (not interaction.get("accepted") or interaction.get("fallback")
+    # an unknown `accepted` (telemetry) is no rejection: SPEC §2.4 loads such rows with it unknown
+    rejected = interaction.get("accepted") is not None and not interaction.get("accepted")
+    failed = (rejected or interaction.get("fallback")
               or interaction.get("feedback") == "down" or interaction.get("intent_mismatch"))
     clean = interaction.get("accepted") and not failed and not interaction.get("edited")
     out = []

@@ -32,8 +32,11 @@ def ai_deviations(con, params: dict | None = None) -> pd.DataFrame:
     frames = []
     for (feature, segment), rows in daily.groupby(["feature", "segment"], sort=True):
         rows = rows.sort_values("day").reset_index(drop=True)
-        week_completed = (rows["task_completion_7d"] * rows["interactions_7d"]).round()
-        found = detect_rate(rows["day"], week_completed, rows["interactions_7d"],
+        # trials are the interactions with a known `accepted` (SPEC §4.2): telemetry without user
+        # signals neither completes nor fails a task
+        trials = rows["with_user_signal_7d"]
+        week_completed = (rows["task_completion_7d"].fillna(0) * trials).round()
+        found = detect_rate(rows["day"], week_completed, trials,
                             {**AI_DETECTOR, **(params or {}), "direction": "down"}, min_trials=MIN_TRIALS)
         band = {**AI_DETECTOR, **(params or {})}["z_min"] * found["spread"]
         frames.append(pd.DataFrame({"day": rows["day"], "feature": feature, "segment": segment,
@@ -41,7 +44,7 @@ def ai_deviations(con, params: dict | None = None) -> pd.DataFrame:
                                     "band_lower": found["baseline"] - band, "band_upper": found["baseline"] + band,
                                     "z": found["z"],
                                     "alert": found["alert"], "in_episode": found["in_episode"],
-                                    "interactions": rows["interactions_7d"]}))
+                                    "interactions": trials}))
     columns = ["day", "feature", "segment", "rate", "baseline", "band_lower", "band_upper", "z", "alert", "in_episode",
                "interactions"]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
@@ -79,10 +82,11 @@ def low_success_slices(con, examples: int = 5) -> pd.DataFrame:
             select i.*, jl_completed(i.accepted, i.fallback, i.feedback, i.intent_mismatch) as completed,
                 (select avg(value) from eval_scores s where s.interaction_id = i.interaction_id
                  and s.name = 'task_completion') as judge
-            from ai_interactions i where not i.shadow
+            from ai_interactions i where not i.shadow and i.accepted is not null  -- known user signal only
         ),
         feature_rates as (
-            select feature, count(*) filter (where completed) / count(*) as feature_rate from rows group by feature
+            select feature, count(*) filter (where completed) / nullif(count(accepted), 0) as feature_rate
+            from rows group by feature
         )
         select r.feature, coalesce(r.segment, 'unknown') as segment, coalesce(r.model_version, 'unknown') as model_version,
             count(*) as interactions, count(*) filter (where r.completed) as completed, any_value(f.feature_rate) as feature_rate,

@@ -14,7 +14,7 @@ with app.setup:
     DEFAULT_AI_WEIGHTS = {"task_completion": 0.5, "relevance": 0.3, "safety": 0.2}
     # ai_metrics.csv: the SPEC §4.2 columns first, then the counts they are made of.
     AI_METRIC_COLUMNS = (
-        "feature", "segment", "interactions", "acceptance_rate", "edit_rate", "fallback_rate",
+        "feature", "segment", "interactions", "with_user_signal", "acceptance_rate", "edit_rate", "fallback_rate",
         "task_completion_rate", "silent_failure_rate", "weighted_score", "cost_per_success", "p95_latency_ms",
         "retention_90d", "completed", "completed_evaluated", "evaluated", "cost_usd", "retention_users",
     )

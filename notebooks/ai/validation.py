@@ -46,8 +46,9 @@ def review_queue(frame: pd.DataFrame, size: int = 40, seed: int = 7) -> pd.DataF
     judge_pass = open_["judge"] >= PASS
     seen = ~open_["shadow"].astype(bool)  # shadow answers were never shown: no user signal to contradict
     open_["reason"] = np.select(
-        [(open_["judge"] > 0.25) & (open_["judge"] < 0.75), seen & judge_pass & ~open_["completed"],
-         seen & ~judge_pass & open_["completed"]],
+        # completed is empty when `accepted` is unknown (telemetry): no user signal to contradict
+        [(open_["judge"] > 0.25) & (open_["judge"] < 0.75), seen & judge_pass & open_["completed"].eq(False),
+         seen & ~judge_pass & open_["completed"].eq(True)],
         ["judge unsure", "judge pass, user did not complete", "judge fail, user completed"], default="")
     edges = open_[open_["reason"] != ""].sample(frac=1.0, random_state=seed).head(size // 2)
     rest = open_.drop(edges.index).assign(reason="stratified sample", stratum=lambda d: d["feature"].astype(str)

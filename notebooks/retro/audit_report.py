@@ -174,9 +174,11 @@ def report_sections(summary: dict) -> list:
                  "p95_latency_ms", "retention_90d"]
         sections.append((
             "AI outcome metrics", "Production interactions per feature (all segments; ai_metrics.csv has every "
-            "segment and every SPEC §4.2 column). Empty: the metric's denominator is zero.",
-            ["feature", "interactions", *shown],
-            [[r["feature"], f"{int(r['interactions']):,}", *[cell_text(r[c]) for c in shown]]
+            "segment and every SPEC §4.2 column). With user signal: interactions whose `accepted` is known, "
+            "the denominator of task completion. Empty: the metric's denominator is zero.",
+            ["feature", "interactions", "with user signal", *shown],
+            [[r["feature"], f"{int(r['interactions']):,}", f"{int(r['with_user_signal']):,}",
+              *[cell_text(r[c]) for c in shown]]
              for r in ai[ai["segment"] == "all"].to_dict("records")],
         ))
     sections.append((

@@ -88,7 +88,7 @@ KINDS = {
             ("interaction_id", "text", True, ("gen_ai_response_id", "id", "trace_id", "span_id")),
             ("ts", "ts", True, ("timestamp", "time", "start_time", "created_at")),
             ("feature", "text", True, ("feature_name", "gen_ai_operation_name")),
-            ("accepted", "bool", True, ("is_accepted",)),
+            ("accepted", "bool", False, ("is_accepted",)),
             ("user_id", "text", False, ("user", "enduser_id")),
             ("segment", "text", False, ("persona", "tier")),
             ("task_type", "text", False, ("task",)),

@@ -1,8 +1,17 @@
 -- ai_metrics: the outcome metrics of SPEC §4.2 per feature x segment, per feature (segment 'all') and
 -- overall (feature 'all', segment 'all'), over production interactions (shadow false). Interactions
 -- without a segment count in their feature's 'all' row and the overall row only.
+--   with_user_signal   : interactions whose `accepted` is known (telemetry such as OpenTelemetry spans
+--                        or Langfuse traces carries no user signal: those rows have it empty)
 --   completed          : accepted and not fallback and feedback <> 'down' and not intent_mismatch
---                        (a missing flag is false, a missing feedback is not 'down')
+--                        (an unknown fallback / intent_mismatch is not true, an unknown feedback is not
+--                        'down': they do not count against completion; an unknown accepted is neither
+--                        completed nor not, and such rows are outside the denominator)
+--   each rate          : over the rows whose input is known (SPEC §4.2): acceptance and task completion
+--                        over known `accepted`, edit over known `edited`, fallback over known `fallback`.
+--                        A judge score alone never makes an interaction completed: SPEC §4.2 defines
+--                        completed from the user signals only, and the judge counts in silent_failure
+--                        and weighted_score
 --   evaluation         : one value per interaction and metric: a human score wins over an llm one,
 --                        which wins over a code one; several of the winning source are averaged
 --   silent_failure     : completed, with a task_completion evaluation below 0.5
@@ -52,8 +61,8 @@ interactions as (
         p.cost_usd,
         p.latency_ms,
         p.accepted,
-        coalesce(p.edited, false) as edited,
-        coalesce(p.fallback, false) as fallback,
+        p.edited,
+        p.fallback,
         jl_completed(p.accepted, p.fallback, p.feedback, p.intent_mismatch) as completed,
         e.task_completion,
         e.relevance,
@@ -70,10 +79,11 @@ metrics as (
         segment,
         grouping(feature, segment) as level,
         count(*) as interactions,
-        count(*) filter (where accepted) / count(*) as acceptance_rate,
-        count(*) filter (where edited) / count(*) as edit_rate,
-        count(*) filter (where fallback) / count(*) as fallback_rate,
-        count(*) filter (where completed) / count(*) as task_completion_rate,
+        count(accepted) as with_user_signal,
+        count(*) filter (where accepted) / nullif(count(accepted), 0) as acceptance_rate,
+        count(*) filter (where edited) / nullif(count(edited), 0) as edit_rate,
+        count(*) filter (where fallback) / nullif(count(fallback), 0) as fallback_rate,
+        count(*) filter (where completed) / nullif(count(accepted), 0) as task_completion_rate,
         count(*) filter (where completed and task_completion < 0.5)
             / nullif(count(*) filter (where completed and task_completion is not null), 0) as silent_failure_rate,
         avg($w_task * task_completion + $w_relevance * relevance + $w_safety * safety) as weighted_score,
@@ -117,6 +127,7 @@ select
     case when m.level = 3 then 'all' else m.feature end as feature,
     case when m.level >= 1 then 'all' else m.segment end as segment,
     m.interactions,
+    m.with_user_signal,
     m.acceptance_rate,
     m.edit_rate,
     m.fallback_rate,

@@ -4,7 +4,8 @@
 --                    error, a timeout or unavailability), p50 / p95 latency, cost per call
 --   outcomes       : task completion, silent failure (completed, evaluated < 0.5), weighted score
 --   2x2            : the evaluation verdict (>= 0.5 pass; human over llm over code) against the user
---                    signal (completed); evaluated interactions only
+--                    signal (completed); evaluated interactions whose `accepted` is known only
+--   task completion: over the interactions whose `accepted` is known (SPEC §4.2)
 --   economics      : cost per successful interaction, and value / ROI when outcome values are given
 --                    ($outcome_values: a JSON object {outcome: USD}; '{}' for none)
 -- Parameters: $w_task, $w_relevance, $w_safety, $outcome_values. Inputs: ai_interactions, eval_scores.
@@ -29,6 +30,7 @@ rows as (
         p.feature,
         p.latency_ms,
         p.cost_usd,
+        p.accepted is not null as with_user_signal,
         jl_completed(p.accepted, p.fallback, p.feedback, p.intent_mismatch) as completed,
         coalesce(p.fallback, false)
         and regexp_matches(coalesce(p.fallback_reason, ''), '(?i)error|timeout|time out|unavailable|5[0-9][0-9]')
@@ -49,14 +51,17 @@ select
     quantile_cont(latency_ms, 0.5) as p50_latency_ms,
     quantile_cont(latency_ms, 0.95) as p95_latency_ms,
     sum(cost_usd) / nullif(count(cost_usd), 0) as cost_per_call,
-    count(*) filter (where completed) / count(*) as task_completion_rate,
+    count(*) filter (where with_user_signal) as with_user_signal,
+    count(*) filter (where completed) / nullif(count(*) filter (where with_user_signal), 0) as task_completion_rate,
     count(*) filter (where completed and task_completion < 0.5)
         / nullif(count(*) filter (where completed and task_completion is not null), 0) as silent_failure_rate,
     avg(weighted) as weighted_score,
     count(*) filter (where task_completion >= 0.5 and completed) as judge_pass_user_completed,
     count(*) filter (where task_completion < 0.5 and completed) as judge_fail_user_completed,
-    count(*) filter (where task_completion >= 0.5 and not completed) as judge_pass_user_not_completed,
-    count(*) filter (where task_completion < 0.5 and not completed) as judge_fail_user_not_completed,
+    count(*) filter (where task_completion >= 0.5 and with_user_signal and not completed)
+        as judge_pass_user_not_completed,
+    count(*) filter (where task_completion < 0.5 and with_user_signal and not completed)
+        as judge_fail_user_not_completed,
     sum(cost_usd) / nullif(count(*) filter (where completed), 0) as cost_per_success,
     sum(outcome_value) as outcome_value_usd,
     (sum(outcome_value) - sum(cost_usd)) / nullif(sum(cost_usd), 0) as roi

@@ -1,5 +1,7 @@
 """notebooks/ai/outcomes.py and sql/ai/01_ai_metrics.sql: SPEC §4.2, checked against a plain-Python reading
-of the definitions on random interaction logs."""
+of the definitions on random interaction logs. A sixth of the interactions carry no user signal (telemetry:
+`accepted` unknown), and `edited`, `fallback`, `feedback` and `intent_mismatch` are unknown on others: each
+rate counts only the rows whose inputs are known."""
 
 import math
 import random
@@ -20,7 +22,8 @@ def random_world(seed: int, n: int = 400):
         pick = lambda *options: rng.choice(options)  # noqa: E731
         row = {
             "interaction_id": f"i{i}", "ts": T0 + timedelta(days=rng.uniform(0, 200)),
-            "feature": pick("search", "support"), "accepted": rng.random() < 0.8,
+            "feature": pick("search", "support"),
+            "accepted": None if rng.random() < 1 / 6 else rng.random() < 0.8,
             "user_id": pick(*[f"u{k}" for k in range(40)], None), "segment": pick("free", "pro", None),
             "edited": pick(True, False, None), "fallback": pick(True, False, False, None),
             "feedback": pick("up", "down", None, None), "intent_mismatch": pick(True, False, False, False, None),
@@ -71,7 +74,15 @@ def reference(interactions, scores, weights=(0.5, 0.3, 0.2)) -> dict:
 
     def metrics(rows):
         def completed(r):
-            return (r["accepted"] and not r["fallback"] and r["feedback"] != "down" and not r["intent_mismatch"])
+            # an unknown fallback, feedback or intent_mismatch does not count against completion
+            return (r["accepted"] is True and r["fallback"] is not True and r["feedback"] != "down"
+                    and r["intent_mismatch"] is not True)
+
+        def rate(flag):  # flag / interactions whose flag is known
+            known = [r[flag] for r in rows if r[flag] is not None]
+            return ratio(sum(known), len(known))
+
+        signal = [r for r in rows if r["accepted"] is not None]
         done = [r for r in rows if completed(r)]
         tc = [evaluation.get((r["interaction_id"], "task_completion")) for r in done]
         tc = [v for v in tc if v is not None]
@@ -87,10 +98,9 @@ def reference(interactions, scores, weights=(0.5, 0.3, 0.2)) -> dict:
                 firsts[r["user_id"]] = (min(first, r["ts"]), max(last, r["ts"]))
         eligible = [(f, last) for f, last in firsts.values() if f <= latest - timedelta(days=90)]
         return {
-            "interactions": len(rows), "acceptance_rate": ratio(sum(r["accepted"] for r in rows), len(rows)),
-            "edit_rate": ratio(sum(bool(r["edited"]) for r in rows), len(rows)),
-            "fallback_rate": ratio(sum(bool(r["fallback"]) for r in rows), len(rows)),
-            "task_completion_rate": ratio(len(done), len(rows)),
+            "interactions": len(rows), "with_user_signal": len(signal), "acceptance_rate": rate("accepted"),
+            "edit_rate": rate("edited"), "fallback_rate": rate("fallback"),
+            "task_completion_rate": ratio(len(done), len(signal)),
             "silent_failure_rate": ratio(sum(v < 0.5 for v in tc), len(tc)),
             "weighted_score": ratio(sum(full), len(full)),
             "cost_per_success": ratio(sum(costs), len(done)) if costs else None,
@@ -129,9 +139,34 @@ def test_empty_denominators_are_empty_not_zero():
                      "segment": "free", "edited": None, "fallback": None, "feedback": None, "intent_mismatch": None,
                      "latency_ms": None, "cost_usd": 0.01, "shadow": False}]
     row = ai_metrics(load(interactions, [])).iloc[0]
-    assert row["task_completion_rate"] == 0.0
-    for metric in ("silent_failure_rate", "weighted_score", "cost_per_success", "p95_latency_ms", "retention_90d"):
+    assert row["task_completion_rate"] == 0.0 and row["with_user_signal"] == 1
+    for metric in ("edit_rate", "fallback_rate", "silent_failure_rate", "weighted_score", "cost_per_success",
+                   "p95_latency_ms", "retention_90d"):
         assert math.isnan(row[metric]), metric
+
+
+def test_telemetry_without_user_signals_has_empty_rates_not_zero():
+    """Spans carry no accepted/edited/fallback/feedback: they count as interactions, cost and latency, and
+    every user-signal rate of a slice made only of them is empty (SPEC §4.2: the denominator is zero)."""
+    def span(iid, feature, accepted, latency, cost):  # the columns in load()'s order
+        return {"interaction_id": iid, "ts": T0, "feature": feature, "accepted": accepted, "user_id": None,
+                "segment": None, "edited": None, "fallback": None, "feedback": None, "intent_mismatch": None,
+                "latency_ms": latency, "cost_usd": cost, "shadow": False}
+
+    interactions = [span("span-1", "chat", None, 100.0, 0.5), span("span-2", "chat", None, 300.0, 0.25),
+                    span("app-1", "search", True, None, 1.0)]
+    # a judge score alone does not make an interaction completed: completed is the user signals' (SPEC §4.2)
+    frame = ai_metrics(load(interactions, [("span-1", "task_completion", 1.0, "llm")]))
+    rows = {r["feature"]: r for r in frame.to_dict("records")}
+    chat, search, overall = rows["chat"], rows["search"], rows["all"]
+    assert (chat["interactions"], chat["with_user_signal"], chat["completed"]) == (2, 0, 0)
+    for metric in ("acceptance_rate", "edit_rate", "fallback_rate", "task_completion_rate", "cost_per_success"):
+        assert math.isnan(chat[metric]), metric
+    assert chat["p95_latency_ms"] == pytest.approx(290.0) and chat["cost_usd"] == pytest.approx(0.75)
+    assert (search["with_user_signal"], search["task_completion_rate"], search["acceptance_rate"]) == (1, 1.0, 1.0)
+    assert (overall["interactions"], overall["with_user_signal"], overall["task_completion_rate"]) == (3, 1, 1.0)
+    # cost_per_success: all production cost over the completed ones (SPEC §4.2 reads "sum of cost_usd")
+    assert overall["cost_per_success"] == pytest.approx(1.75)
 
 
 def test_weights_come_from_the_profile_and_are_checked():
@@ -151,9 +186,11 @@ def test_rolling_windows_are_ratios_of_sums():
                          "feature": "f", "accepted": day < 5, "user_id": None, "segment": "s", "edited": None,
                          "fallback": None, "feedback": None, "intent_mismatch": None, "latency_ms": None,
                          "cost_usd": None, "shadow": False})
+    # three spans without a user signal on day 9: they count as interactions, not against completion
+    rows += [{**rows[-1], "interaction_id": f"span-{k}", "accepted": None} for k in range(3)]
     daily = ai_daily(load(rows, []))
     last = daily[(daily["segment"] == "s")].iloc[-1]  # day 9: days 3..9 in the week
-    assert last["interactions_7d"] == 10 + 10 + 5 * 2
+    assert (last["interactions_7d"], last["with_user_signal_7d"]) == (10 + 10 + 5 * 2 + 3, 10 + 10 + 5 * 2)
     assert last["task_completion_7d"] == pytest.approx(20 / 30)
     assert set(daily["segment"]) == {"s", "all"}
 

@@ -113,7 +113,7 @@ def test_ai_and_scores_give_ai_metrics_csv(tmp_path):
     assert result.returncode == 0, result.stderr
     with open(out / "ai_metrics.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    spec = ["feature", "segment", "interactions", "acceptance_rate", "edit_rate", "fallback_rate",
+    spec = ["feature", "segment", "interactions", "with_user_signal", "acceptance_rate", "edit_rate", "fallback_rate",
             "task_completion_rate", "silent_failure_rate", "weighted_score", "cost_per_success", "p95_latency_ms",
             "retention_90d"]
     assert list(rows[0])[: len(spec)] == spec
