@@ -59,12 +59,12 @@ def test_pagerduty_events_are_notices_folded_into_alerts(tmp_path):
     got = rows(tmp_path, "select alert_id, fingerprint, fired_at, resolved_at, service, severity, notices from alerts "
                          "order by fingerprint, fired_at")
     assert got == [
-        # two triggers and a resolve -> one alert; the trigger after the resolve -> a new one. The acknowledge
-        # has no time of its own, so it takes the upload's and joins the latest occurrence.
+        # two triggers, an acknowledge and a resolve -> one alert; the trigger after the resolve -> a new one.
+        # The acknowledge has no time of its own: it is ordered where the file puts it, after the triggers.
         ("checkout-5xx@2026-11-09T14:07:00+00:00", "checkout-5xx", datetime(2026, 11, 9, 14, 7),
-         datetime(2026, 11, 9, 15, 1), "checkout-web", "critical", 3),
+         datetime(2026, 11, 9, 15, 1), "checkout-web", "critical", 4),
         ("checkout-5xx@2026-11-11T09:30:00+00:00", "checkout-5xx", datetime(2026, 11, 11, 9, 30), None,
-         "checkout-web", "high", 2),
+         "checkout-web", "high", 1),
         ("disk-ci@2026-11-10T03:00:00Z", "disk-ci", datetime(2026, 11, 10, 3, 0), None, "ci-runner", "medium", 1),
     ]
     assert rows(tmp_path, "select status from alerts where fingerprint = 'checkout-5xx' order by fired_at")[0] == (
