@@ -121,7 +121,9 @@ def find_problems(con, plan: dict, kind: str, workspace=None, limit: int = MAX_P
             label, _, expected, check_scope = checks[index]
             found = found_text(record, label, check_scope, kind)
             if label in SEVERITY_COLUMNS.get(kind, ()) and check_scope == "column" and record.get(f"v__{label}"):
-                expected = severity_expectation(record[f"v__{label}"], plan["mapping"]["severity_map"], workspace)
+                first = not any(p["canonical"] == label for p in problems)
+                expected = severity_expectation(record[f"v__{label}"], plan["mapping"]["severity_map"], workspace,
+                                                first)
             problems.append({"row": record["__row"], "column": column_label(label, plan), "canonical": label,
                              "expected": expected, "found": found})
     return problems

@@ -30,20 +30,19 @@ def checked_entries(pairs, file_name: str) -> dict:
     """{value: label} with every key matchable (non-empty text) and every label on the scale. Two
     spellings of one key (`Page` and `page `) must agree."""
     entries = {}
-    for index, (value, label) in enumerate(pairs, start=1):
-        where = f"entry {index}"
+    for row, (value, label) in enumerate(pairs, start=1):  # row: the entry, 1-based
         if isinstance(value, (dict, list, bool)) or value is None or not map_key(value):
-            raise IngestError(file_name, where, None, "a severity value as text", shown(value))
+            raise IngestError(file_name, row, None, "a severity value as text", shown(value))
         if len(str(value)) > MAX_KEY_CHARS:
-            raise IngestError(file_name, where, None, f"a value of at most {MAX_KEY_CHARS} characters",
+            raise IngestError(file_name, row, None, f"a value of at most {MAX_KEY_CHARS} characters",
                               f"{len(str(value)):,} characters")
         target = map_key(label) if isinstance(label, str) else None
+        pair = f"{shown(str(value), 60)}: {shown(label, 60)}"
         if target not in LABELS:
-            raise IngestError(file_name, where, shown(str(value)), "one of " + ", ".join(LABELS), shown(label))
+            raise IngestError(file_name, row, None, "a level, one of " + ", ".join(LABELS), pair)
         key = map_key(value)
         if entries.get(key, target) != target:
-            raise IngestError(file_name, where, shown(str(value)), f"the same label as before ({entries[key]})",
-                              repr(target))
+            raise IngestError(file_name, row, None, f"the same level as before for {key!r} ({entries[key]})", pair)
         entries[key] = target
     if len(entries) > MAX_ENTRIES:
         raise IngestError(file_name, None, None, f"at most {MAX_ENTRIES:,} entries", f"{len(entries):,}")
@@ -97,9 +96,22 @@ def remove_mappings(workspace, values: list, author: str | None = None, comment:
     return save_severity_map(workspace, {k: v for k, v in current.items() if k not in gone}, author, comment)
 
 
-def builtin_spellings() -> list:
-    """The spellings `jl_severity_rank` knows (read from the macro, so the two never disagree)."""
-    return list(dict.fromkeys(re.findall(r"when '([^']+)' then", sql_text("macro_jl_severity_rank"))))
+def builtin_spellings() -> dict:
+    """{label: [spellings]} that `jl_severity_rank` knows, read from the macro (so the two never disagree).
+    `severityN` is left out: the macro reads `sev`, `severity` and `p` prefixes alike."""
+    spellings = {label: [] for label in LABELS}
+    for word, rank in re.findall(r"when '([^']+)' then (\d)", sql_text("macro_jl_severity_rank")):
+        if not word.startswith("severity") and word not in spellings[LABELS[int(rank) - 1]]:
+            spellings[LABELS[int(rank) - 1]].append(word)
+    return spellings
+
+
+def known_spellings(workspace_map: dict) -> str:
+    """`critical (crit, fatal, …, 严重); high (…)`: the scale with every spelling that reaches each level."""
+    words = builtin_spellings()
+    for value, label in workspace_map.items():
+        words[label] = [w for w in words[label] if w != value] + [value]
+    return "; ".join(f"{label} ({', '.join(w for w in words[label] if w != label)})" for label in LABELS)
 
 
 def how_to_add(value, workspace=None) -> str:
@@ -108,9 +120,12 @@ def how_to_add(value, workspace=None) -> str:
     return f"journeylens severity-map add {shlex.quote(str(value).strip())} LEVEL{where}"
 
 
-def severity_expectation(value, workspace_map: dict, workspace=None) -> str:
-    """What a refusal of an unknown severity expects: the known spellings, then how to add a mapping."""
-    known = ", ".join([*builtin_spellings(), *workspace_map])
-    return (f"a severity: one of {known} (matched trimmed, any case); to map it, run "
-            f"`{how_to_add(value, workspace)}` with LEVEL one of {'/'.join(LABELS)}, or map it for one file "
-            f"with --map-values severity={str(value).strip()}:LEVEL")
+def severity_expectation(value, workspace_map: dict, workspace=None, first: bool = True) -> str:
+    """What a refusal of an unknown severity expects: the known spellings (in the first such problem of a
+    refusal), then how to add a mapping, with the exact command."""
+    command = (f"`{how_to_add(value, workspace)}` with LEVEL one of {'/'.join(LABELS)}, or for this file only "
+               f"--map-values {shlex.quote(f'severity={str(value).strip()}:LEVEL')}")
+    if not first:
+        return f"a known severity or a mapping: {command}"
+    return (f"a severity on the scale, matched trimmed and in any case: {known_spellings(workspace_map)}; "
+            f"to map this value, run {command}")
