@@ -16,21 +16,15 @@ def add_mapping_flags(ingest) -> None:
                         help="one value of a column for every row (source=grafana); repeatable")
 
 
-def parse_mapping(pairs: list[str]) -> dict:
-    mapping = {}
-    for pair in pairs or []:
-        canonical, sep, source = pair.partition("=")
-        if not sep or not canonical.strip() or not source.strip():
-            raise IngestError("--map", None, None, "canonical=Their Column", repr(pair))
-        mapping[canonical.strip()] = source.strip()
-    return mapping
-
-
 def mapping_arguments(args) -> dict:
     """ingest_file's mapping keywords from the flags."""
-    from journeylens.notebooks.ingest.value_maps import parse_constant_pairs, parse_value_pairs
+    from journeylens.notebooks.ingest.value_maps import (
+        parse_column_pairs,
+        parse_constant_pairs,
+        parse_value_pairs,
+    )
 
-    return {"mapping": parse_mapping(args.map), "map_values": parse_value_pairs(args.map_values),
+    return {"mapping": parse_column_pairs(args.map), "map_values": parse_value_pairs(args.map_values),
             "map_set": parse_constant_pairs(args.set)}
 
 

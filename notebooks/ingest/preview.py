@@ -86,7 +86,9 @@ def preview_file(kind: str, path, fmt: str | None = None, mapping: dict | None =
     finally:
         con.close()
     return {"layout": source["layout"], "format": fmt, "source_columns": visible_columns(source["columns"]),
-            "resolved": resolution["resolved"], "missing_required": resolution["missing"], "frame": frame,
+            # plain text (a SourceExpr is a str with its SQL attached: the app caches this by pickling)
+            "resolved": {c: [str(s) for s in sources] for c, sources in resolution["resolved"].items()},
+            "missing_required": resolution["missing"], "frame": frame,
             "problems": problems, "checked": checked, "marks": marks, "mapping": full}
 
 

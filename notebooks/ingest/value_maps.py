@@ -92,6 +92,22 @@ def other_mapped_copies(manifests: list, kind: str, sha256: str, mapping) -> lis
 
 # -- what a user types: `--map-values severity=严重:critical`, `--set source=grafana` ------------------
 
+def parse_pairs(pairs, flag: str, expected: str) -> dict:
+    """{column: text} from `column=text` texts, refused with the flag and the form it expects."""
+    parsed = {}
+    for pair in pairs or []:
+        column, sep, text = str(pair).partition("=")
+        if not sep or not column.strip() or not text.strip():
+            raise IngestError(flag, None, None, expected, repr(pair))
+        parsed[column.strip()] = text.strip()
+    return parsed
+
+
+def parse_column_pairs(pairs) -> dict:
+    """{canonical: source} from `canonical=source` texts (a source may be a path: labels.team)."""
+    return parse_pairs(pairs, "--map", "canonical=Their Column (or a path such as labels.team)")
+
+
 def parse_value_pairs(pairs) -> dict:
     """{canonical: {from: to}} from `column=from:to` texts (the last `:` splits, so a value may hold one)."""
     values = {}
@@ -106,13 +122,7 @@ def parse_value_pairs(pairs) -> dict:
 
 def parse_constant_pairs(pairs) -> dict:
     """{canonical: value} from `column=value` texts."""
-    constants = {}
-    for pair in pairs or []:
-        column, sep, value = str(pair).partition("=")
-        if not sep or not column.strip() or not value.strip():
-            raise IngestError("--set", None, None, "column=value, e.g. source=grafana", repr(pair))
-        constants[column.strip()] = value.strip()
-    return constants
+    return parse_pairs(pairs, "--set", "column=value, e.g. source=grafana")
 
 
 def check_mapping(kind: str, mapping, file_name: str) -> dict:

@@ -25,11 +25,8 @@ def write(folder: Path, name: str, text: str) -> Path:
 
 
 def stored(ws, sql: str) -> list:
-    con = connect(ws)
-    try:
+    with connect(ws) as con:
         return con.sql(sql).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.fixture
