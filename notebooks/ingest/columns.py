@@ -82,13 +82,21 @@ def resolve_columns(kind: str, source_columns: list, mapping: dict | None, file_
             resolved[column.name] = sources
             used.update(sources)
     for canonical in value_maps_for(kind, full):
-        resolved[canonical] = [
-            SourceExpr(str(s), value_lookup(canonical, source_sql(s)), "value", source_sql(s))
-            if not (isinstance(s, SourceExpr) and s.origin == "set") else s
-            for s in resolved.get(canonical, [])]
+        resolved[canonical] = [mapped_values(canonical, s) for s in resolved.get(canonical, [])]
     missing = [c.name for c in spec["columns"] if c.required and c.name not in resolved]
     extras = [c for c in source_columns if c not in used and c not in INTERNAL and c != "severity_raw"]
     return {"resolved": resolved, "extras": extras, "missing": missing}
+
+
+def mapped_values(canonical: str, source):
+    """A source with its column's value map applied (a constant is already the value wanted)."""
+    if isinstance(source, SourceExpr) and source.origin == "set":
+        return source
+    origin = "path" if isinstance(source, SourceExpr) and source.origin == "path" else "value"
+    wrapped = SourceExpr(str(source), value_lookup(canonical, source_sql(source)), origin, source_sql(source))
+    wrapped.__dict__.update({k: v for k, v in getattr(source, "__dict__", {}).items()
+                             if k not in ("sql", "origin", "inner")})
+    return wrapped
 
 
 def source_value(column, sources: list) -> str:

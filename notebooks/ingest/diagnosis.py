@@ -25,7 +25,7 @@ from journeylens.notebooks.ingest.severity_map import severity_expectation
 from journeylens.notebooks.ingest.value_maps import (
     as_full,
     check_paths,
-    keep_raw_severity,
+    materialise_sources,
     register_lookups,
     visible_columns,
 )
@@ -58,7 +58,7 @@ def plan_source(con, kind: str, path, file_name: str, fmt: str, mapping, numbere
                           f"a column named {names} (or map one with --map {first}=YOUR_COLUMN)",
                           f"the columns {shown}" if visible else "no columns")
     check_paths(con, resolution, file_name)
-    columns = keep_raw_severity(con, kind, resolution, columns, maps)
+    columns = materialise_sources(con, kind, resolution, columns, maps)
     plan = build_plan(kind, resolution, columns, source["layout"])
     plan["resolution"], plan["mapping"] = resolution, full
     return plan

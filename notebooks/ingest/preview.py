@@ -23,7 +23,7 @@ from journeylens.notebooks.ingest.value_maps import (
     as_full,
     check_paths,
     full_mapping,
-    keep_raw_severity,
+    materialise_sources,
     register_lookups,
     visible_columns,
 )
@@ -64,7 +64,7 @@ def preview_file(kind: str, path, fmt: str | None = None, mapping: dict | None =
             resolution = resolve_columns(kind, columns, full, file_name)
             if not resolution["missing"]:
                 check_paths(con, resolution, file_name)
-                columns = keep_raw_severity(con, kind, resolution, columns, maps)
+                columns = materialise_sources(con, kind, resolution, columns, maps)
                 plan = build_plan(kind, resolution, columns, source["layout"])
                 plan["resolution"], plan["mapping"] = resolution, full
                 select = output_select(kind, plan, canonical_columns(con, kind_spec(kind)["table"]), guarded=False)

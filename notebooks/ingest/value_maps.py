@@ -25,7 +25,7 @@ PARTS = ("map", "map_values", "map_set", "severity_map")
 LOOKUP_TABLE = "jl_value_map"
 # Names journeylens gives its own columns; never shown to a user as "a column of the file".
 INTERNAL_NAMES = {"__row", "__extra"}
-INTERNAL_PREFIXES = ("v__", "p__", "s__")
+INTERNAL_PREFIXES = ("v__", "p__", "s__", "__src_")
 
 
 class SourceExpr(str):
@@ -235,21 +235,36 @@ def check_paths(con, resolution: dict, file_name: str) -> None:
                           f"{path.column} holds {holds})", "no such path")
 
 
-def keep_raw_severity(con, kind: str, resolution: dict, columns: list, maps: dict) -> list:
-    """With a value map on the severity, `severity_raw` keeps the file's own word (`严重`), not the mapped
-    label: `raw_src` gets that column. Returns the columns of `raw_src`."""
-    mapped = [c.name for c in kind_spec(kind)["columns"] if c.parser == "severity" and c.name in maps]
-    sources = resolution["resolved"].get(mapped[0], []) if mapped else []
-    if not sources or "severity_raw" in columns:
+def materialise_sources(con, kind: str, resolution: dict, columns: list, maps: dict) -> list:
+    """Computes every mapped source (path, constant, value map) once per row, as a column `__src_<n>` of
+    `raw_src`, which the conversion then reads like any column. (An expression used inside a macro such as
+    jl_severity_rank would be copied into each of its branches: the lookup dozens of times a row.) With
+    a value map on the severity, `severity_raw` keeps the file's own word (`严重`), not the mapped
+    label. Returns the columns of `raw_src` the plan checks (the `__src_` ones are not the file's)."""
+    mapped = [(c, i, s) for c, sources in resolution["resolved"].items() for i, s in enumerate(sources)
+              if isinstance(s, SourceExpr)]
+    if not mapped:
         return columns
-    inner = [s.inner if isinstance(s, SourceExpr) else quote_ident(s) for s in sources]
-    chosen = [f"case when jl_severity_rank({source_sql(s)}) is not null then {i} end" for s, i in zip(sources, inner,
-                                                                                                        strict=True)]
-    texts = [f"case when trim({i}) <> '' then {i} end" for i in inner]
     con.execute("alter view raw_src rename to raw_unmapped")
-    con.execute(f"create temp view raw_src as select *, coalesce({', '.join(chosen + texts)}) as severity_raw "
-                "from raw_unmapped")
-    return [*columns, "severity_raw"]
+    computed = []
+    for number, (canonical, index, source) in enumerate(mapped):
+        name = f"__src_{number}"
+        computed.append(f"{source.sql} as {quote_ident(name)}")
+        plain = SourceExpr(str(source), quote_ident(name), source.origin, source.inner)
+        plain.__dict__.update({k: v for k, v in source.__dict__.items() if k not in ("sql", "origin", "inner")})
+        resolution["resolved"][canonical][index] = plain
+    select = f"select *, {', '.join(computed)} from raw_unmapped"
+    severity = [c.name for c in kind_spec(kind)["columns"] if c.parser == "severity" and c.name in maps]
+    sources = resolution["resolved"].get(severity[0], []) if severity else []
+    if sources and "severity_raw" not in columns:
+        inner = [s.inner if isinstance(s, SourceExpr) else quote_ident(s) for s in sources]
+        chosen = [f"case when jl_severity_rank({source_sql(s)}) is not null then {i} end"
+                  for s, i in zip(sources, inner, strict=True)]
+        texts = [f"case when trim({i}) <> '' then {i} end" for i in inner]
+        select = f"select *, coalesce({', '.join(chosen + texts)}) as severity_raw from ({select})"
+        columns = [*columns, "severity_raw"]
+    con.execute(f"create temp view raw_src as {select}")
+    return columns
 
 
 def mapping_text(full: dict) -> str:
