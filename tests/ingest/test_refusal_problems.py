@@ -13,7 +13,8 @@ from journeylens.notebooks.workspace.contract import IngestError
 from journeylens.notebooks.workspace.snapshot import list_uploads
 
 HEADER = "fired_at,service,name,severity\n"
-TS_EXPECTED = "an ISO 8601 timestamp or epoch seconds/milliseconds between 1990 and 2100"
+TS_EXPECTED = ("an ISO 8601 timestamp or epoch seconds/milliseconds between 1990 and 2100 (a resolve or "
+               "acknowledgement may leave it out when it names its alert)")
 
 
 def write(folder: Path, name: str, text: str) -> Path:
@@ -33,15 +34,18 @@ def test_every_problem_in_file_order_with_row_and_column(tmp_path):
     path = write(tmp_path, "mixed.csv", HEADER
                  + "2025-03-03T10:00:00Z,api,ok,high\n"
                  + "yesterday,api,A,urgent-ish\n"
-                 + "2025-03-03T10:02:00Z,,B,low\n"
+                 + "2025-03-03T10:02:00Z,api,B,??\n"
                  + "2025-03-03T10:03:00Z,api,C,low\n"
                  + "1970-01-01T00:00:00Z,api,D,critical\n")
     err = refused(tmp_path / "ws", path)
     assert str(err) == f"mixed.csv, row 2, column fired_at: expected {TS_EXPECTED}, found 'yesterday'"
     assert [(p["row"], p["column"], p["found"]) for p in err.problems] == [
-        (2, "fired_at", "'yesterday'"), (2, "severity", "'urgent-ish'"), (3, "service", "an empty cell"),
+        (2, "fired_at", "'yesterday'"), (2, "severity", "'urgent-ish'"), (3, "severity", "'??'"),
         (5, "fired_at", "'1970-01-01T00:00:00Z'")]
-    assert err.problems[2]["expected"] == "text"
+    assert err.problems[2]["expected"] == ("a known severity or a mapping: `journeylens severity-map add '??' LEVEL "
+                                           f"--workspace {tmp_path / 'ws'}` with LEVEL one of "
+                                           "critical/high/medium/low/info, or for this file only --map-values "
+                                           "'severity=??:LEVEL'")
     assert (err.row, err.column, err.expected, err.found) == tuple(err.problems[0][k] for k in
                                                                     ("row", "column", "expected", "found"))
 
