@@ -161,3 +161,29 @@ def test_a_value_mapped_path_is_still_checked_to_exist(ws, tmp_path):
         ingest_file(ws, "alerts", path, mapping={"service": "labels.owner"}, map_values={"service": {"a": "b"}})
     ingest_file(ws, "alerts", path, mapping={"service": "labels.team"}, map_values={"service": {"SEARCH": "find"}})
     assert stored(ws, "select service from alerts order by fired_at") == [("payments",), ("find",)]
+
+
+def test_json_paths_quote_every_key_and_index_arrays():
+    from journeylens.notebooks.ingest.value_maps import json_path
+
+    assert json_path(["alerts", "0", "labels"], "f", "x") == '$."alerts"[0]."labels"'
+    assert json_path(["custom_details", "it's", "严重"], "f", "x") == '$."custom_details"."it\'s"."严重"'
+    for bad in ("", 'a"b', "a\\b", "a\nb"):
+        with pytest.raises(IngestError, match="a path of keys separated by dots"):
+            json_path(["ok", bad], "f", "labels.x")
+
+
+def test_the_cli_takes_paths_value_maps_and_constants(ws, tmp_path, capsys):
+    from journeylens.app.cli import main
+
+    path = write(tmp_path, "alerts.csv", CSV_WITH_JSON)
+    assert main(["ingest", "alerts", str(path), "--workspace", str(ws), "--map", "service=labels.team",
+                 "--map-values", "service=Search:find", "--set", "source=grafana"]) == 0
+    assert stored(ws, "select service, source from alerts order by fired_at") == [("payments", "grafana"),
+                                                                                ("find", "grafana")]
+    assert list_manifests(ws)[0]["map_values"] == {"service": {"search": "find"}}
+    capsys.readouterr()
+    assert main(["ingest", "alerts", str(path), "--workspace", str(ws), "--map-values", "severity=nocolon"]) == 2
+    assert capsys.readouterr().err.strip() == ("refused: --map-values: expected column=from:to, e.g. "
+                                               "severity=严重:critical, found 'severity=nocolon'")
+    assert len(list_uploads(ws)) == 1
