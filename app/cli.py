@@ -10,6 +10,12 @@ from pathlib import Path
 
 from journeylens.app.cli_export import add_export_parser
 from journeylens.app.cli_judge import add_judge_parser
+from journeylens.app.cli_mapping import (
+    add_mapping_flags,
+    add_severity_map_parser,
+    mapping_arguments,
+    say_refusal,
+)
 from journeylens.app.cli_nab import add_nab_parser
 from journeylens.app.cli_retro import add_retro_parser
 from journeylens.app.cli_text import EXIT_REFUSED, progress_printer, say
@@ -22,28 +28,18 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 STOP_GRACE_SECONDS = 10
 
 
-def parse_mapping(pairs: list[str]) -> dict:
-    mapping = {}
-    for pair in pairs or []:
-        canonical, sep, source = pair.partition("=")
-        if not sep or not canonical.strip() or not source.strip():
-            raise IngestError("--map", None, None, "canonical=Their Column", repr(pair))
-        mapping[canonical.strip()] = source.strip()
-    return mapping
-
-
 def cmd_ingest(args) -> int:
     from journeylens.notebooks.ingest.upload import ingest_file
 
-    mapping = parse_mapping(args.map)
+    mapping = mapping_arguments(args)
     refused = 0
     for file in args.files:
         try:
-            result = ingest_file(args.workspace, args.kind, file, fmt=args.format, mapping=mapping,
-                                 progress=progress_printer(Path(file).name))
+            result = ingest_file(args.workspace, args.kind, file, fmt=args.format,
+                                 progress=progress_printer(Path(file).name), **mapping)
             say(result["message"])
         except IngestError as err:
-            say(f"refused: {err}", err=True)
+            say_refusal(err)
             refused += 1
     return EXIT_REFUSED if refused else 0
 
@@ -185,7 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("kind", choices=KIND_NAMES)
     ingest.add_argument("files", nargs="+", metavar="FILE")
     ingest.add_argument("--format", choices=("csv", "parquet", "json", "jsonl"), help="override format detection")
-    ingest.add_argument("--map", action="append", metavar="canonical=source", help="map a column (repeatable)")
+    add_mapping_flags(ingest)
     ingest.set_defaults(run=cmd_ingest)
 
     rank = with_workspace(verbs.add_parser("rank", help="the ranked alert queue as CSV"))
@@ -217,6 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_retro_parser(verbs, with_workspace)
     add_trail_parser(verbs, with_workspace)
     add_export_parser(verbs, with_workspace)
+    add_severity_map_parser(verbs, with_workspace)
 
     for name, helptext, run in (("app", "open the app on a workspace", cmd_app),
                                 ("demo", "build the sample workspace and open the app", cmd_demo)):
@@ -245,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return reader_went_away()
     except IngestError as err:
-        say(f"refused: {err}", err=True)
+        say_refusal(err)
         return EXIT_REFUSED
     except KeyboardInterrupt:
         return 130

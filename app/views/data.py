@@ -3,6 +3,7 @@
 The page only calls `journeylens.notebooks.ingest.upload` and `journeylens.notebooks.workspace.snapshot`; all reading, checking and storing is there."""
 
 import contextlib
+import json
 import shutil
 import tempfile
 import time
@@ -10,7 +11,17 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
-from journeylens.app.ui import flash, guard, show_error, show_flash, workspace_path
+from journeylens.app.mapping_forms import (
+    held_mapping,
+    keep_mapping,
+    mapping_editor,
+    severity_map_section,
+    show_problems,
+    show_refusal,
+    show_rows,
+)
+from journeylens.app.ui import flash, guard, show_flash, workspace_path
+from journeylens.notebooks.ingest.severity_map import load_severity_map
 from journeylens.notebooks.ingest.upload import ingest_file, preview_file
 from journeylens.notebooks.workspace.contract import KIND_NAMES, KINDS, IngestError, expected_text
 from journeylens.notebooks.workspace.paths import plain_file_name
@@ -71,17 +82,14 @@ def discard_upload() -> None:
         shutil.rmtree(Path(held[1]).parent, ignore_errors=True)
 
 
-@st.cache_data(max_entries=16, show_spinner="Reading the file…")
-def cached_preview(kind: str, path: str, fmt: str | None, mapping: tuple, file_name: str) -> dict:
-    """preview_file, remembered per (file, kind, format, mapping) so that reruns do not re-read the file.
-    A refusal is not cached: it is raised again on every run."""
-    return preview_file(kind, path, fmt=fmt, mapping=dict(mapping) or None, file_name=file_name)
-
-
-def current_mapping(owner: tuple) -> dict:
-    """The column mapping chosen for this file and kind ({canonical: source column}); empty otherwise."""
-    held = st.session_state.get("_mapping")
-    return dict(held["mapping"]) if held and held["for"] == owner else {}
+@st.cache_data(max_entries=16, show_spinner="Reading and checking the file…")
+def cached_preview(kind: str, path: str, fmt: str | None, held: str, file_name: str, workspace: str,
+                   severity: tuple) -> dict:
+    """preview_file, remembered per (file, kind, format, mapping, severity map in force) so that reruns do
+    not re-read the file. A refusal is not cached: it is raised again on every run."""
+    held = json.loads(held)
+    return preview_file(kind, path, fmt=fmt, mapping=held["mapping"] or None, file_name=file_name,
+                        workspace=workspace, map_values=held["values"], map_set=held["constants"])
 
 
 # -- sections ----------------------------------------------------------------------------------------
@@ -103,12 +111,16 @@ def add_file(ws: Path) -> None:
     name = plain_file_name(uploaded.name)
     path = saved_upload(uploaded)
     owner = (uploaded.file_id, kind)
-    mapping = current_mapping(owner)
+    held = held_mapping(owner)
+    mapping = held["mapping"]
+    severity = tuple(load_severity_map(ws).items()) if kind == "alerts" else ()
     try:
-        preview = cached_preview(kind, str(path), fmt, tuple(sorted(mapping.items())), name)
+        preview = cached_preview(kind, str(path), fmt, json.dumps(held, sort_keys=True), name, str(ws), severity)
     except IngestError as exc:
-        show_error(exc, rename={path: name})
-        if mapping and st.button("Clear the column mapping", key="clear_mapping"):
+        show_refusal(exc, rename={path: name})
+        if kind != "journey-map":
+            mapping_editor(kind, owner, held)
+        if any(held.values()) and st.button("Clear the mapping", key="clear_mapping"):
             st.session_state.pop("_mapping", None)
             st.rerun()
         return
@@ -118,19 +130,22 @@ def add_file(ws: Path) -> None:
     to_map = list(mapping) + [c for c in missing if c not in mapping]
     if to_map:
         mapping_form(kind, name, preview["source_columns"], to_map, missing, mapping, owner)
+    if kind != "journey-map":
+        mapping_editor(kind, owner, held)
     if missing:
         st.warning(f"Still missing: {', '.join(missing)}. Map them above to store this file.")
         return
 
     frame = preview["frame"]
     if frame is not None:
-        st.dataframe(frame, hide_index=True)
-        st.caption(f"Preview of the first {len(frame):,} rows as they will be stored. Every row is checked "
-                   "when you store; an empty cell here can mean a value that will be refused.")
+        show_rows(preview)
+        st.caption(f"Preview of the first {len(frame):,} rows as they will be stored; a value storing would "
+                   "refuse is shown as the file holds it, marked.")
+    refused = kind != "journey-map" and show_problems(preview, name)
     preview_detail(preview)
 
-    if st.button("Store", type="primary", key="store"):
-        store(ws, kind, path, fmt, mapping, name)
+    if not refused and st.button("Store", type="primary", key="store"):
+        store(ws, kind, path, fmt, held, name)
 
 
 def preview_detail(preview: dict) -> None:
@@ -159,20 +174,22 @@ def mapping_form(kind, name, source_columns, to_map, missing, mapping, owner) ->
         else:
             st.markdown("Column mapping in use:")
         choices = {}
+        # a path chosen in the editor below (labels.team) is offered too, so that this form keeps it
+        options = list(source_columns) + [s for s in mapping.values() if s not in source_columns]
         for canonical in to_map:
             spec = columns.get(canonical)
             parser = f" — {expected_text(spec)}" if spec else ""
             chosen = mapping.get(canonical)
             choices[canonical] = st.selectbox(
-                f"{canonical}{parser}", source_columns, placeholder="choose a column of the file",
-                index=source_columns.index(chosen) if chosen in source_columns else None,
+                f"{canonical}{parser}", options, placeholder="choose a column of the file",
+                index=options.index(chosen) if chosen in options else None,
                 key=f"map-{owner[0]}-{kind}-{canonical}")
         if st.form_submit_button("Preview with this mapping"):
-            st.session_state["_mapping"] = {"for": owner, "mapping": {c: s for c, s in choices.items() if s}}
+            keep_mapping(owner, mapping={c: s for c, s in choices.items() if s})
             st.rerun()
 
 
-def store(ws: Path, kind: str, path: Path, fmt, mapping: dict, name: str) -> None:
+def store(ws: Path, kind: str, path: Path, fmt, held: dict, name: str) -> None:
     """Ingests with a progress bar; on success clears the uploader and shows the result after a rerun."""
     bar = st.progress(0.0, text=f"Storing {name}…")
     shown = [0.0]
@@ -182,11 +199,11 @@ def store(ws: Path, kind: str, path: Path, fmt, mapping: dict, name: str) -> Non
         bar.progress(shown[0], text=text or f"Storing {name}…")
 
     try:
-        result = ingest_file(ws, kind, str(path), fmt=fmt, mapping=mapping or None, progress=progress,
-                             file_name=name)
+        result = ingest_file(ws, kind, str(path), fmt=fmt, mapping=held["mapping"] or None, progress=progress,
+                             file_name=name, map_values=held["values"], map_set=held["constants"])
     except Exception as exc:
         bar.empty()
-        show_error(exc, f"storing {name}", rename={path: name})
+        show_refusal(exc, f"storing {name}", rename={path: name})
         return
     bar.empty()
     if result["status"] == "duplicate":
@@ -263,6 +280,12 @@ show_flash()
 st.subheader("Add a file")
 with guard("reading the uploaded file"):
     add_file(workspace)
+
+st.subheader("Severity map")
+st.caption("Your own severity words on the scale (critical, high, medium, low, info), applied to every alerts "
+           "file stored from now on; `journeylens severity-map` does the same from the command line.")
+with guard("reading the severity map"):
+    severity_map_section(workspace)
 
 st.subheader("What is stored")
 with guard("reading the workspace summary"):

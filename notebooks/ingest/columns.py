@@ -9,6 +9,17 @@ ingest runs in one pass: a bad value aborts it, and only then does `diagnosis.py
 
 from journeylens.notebooks.ingest.layouts import is_native_json, layout_source, quote_ident
 from journeylens.notebooks.ingest.notices import identify_notices, notice_expression, resolve_exemption
+from journeylens.notebooks.ingest.value_maps import (
+    SourceExpr,
+    check_mapping,
+    constant_source,
+    path_source,
+    source_sql,
+    split_path,
+    value_lookup,
+    value_maps_for,
+    visible_columns,
+)
 from journeylens.notebooks.workspace.contract import (
     MAX_CELL_BYTES,
     TS_FROM,
@@ -33,27 +44,35 @@ DERIVED = {
 def resolve_columns(kind: str, source_columns: list, mapping: dict | None, file_name: str) -> dict:
     """Which source columns feed each canonical column.
 
-    Order of precedence: an explicit mapping (`--map canonical=Their Column`), the canonical name, then
-    the aliases of `contract.py`. Names match after normalisation. When several aliases are present, all
-    are kept and the first non-empty value per row wins. Returns {canonical: [source, ...]}, the
-    unused source columns (`extras`) and the missing required columns."""
+    Order of precedence: a constant (`--set source=grafana`), an explicit mapping (`--map canonical=Their
+    Column`, or a path into a column holding JSON: `labels.team`), the canonical name, then the aliases
+    of `contract.py`. Names match after normalisation. When several aliases are present, all are kept
+    and the first non-empty value per row wins. A value map (`--map-values`, the severity map) wraps
+    every source of its column. `mapping` is the old {canonical: source} or the four parts of
+    value_maps.full_mapping. Returns {canonical: [source, ...]} (a source is a column name or a
+    value_maps.SourceExpr), the unused source columns (`extras`) and the missing required columns."""
     spec = kind_spec(kind)
-    known = {c.name for c in spec["columns"]}
+    full = check_mapping(kind, mapping, file_name)
     by_norm = {}
     for column in source_columns:
         if column not in INTERNAL:
             by_norm.setdefault(normalise_name(column), column)
     resolved, used = {}, set()
-    for canonical, source in (mapping or {}).items():
-        if canonical not in known:
-            raise IngestError(file_name, None, f"--map {canonical}", "a column of " + kind + ": " + ", ".join(sorted(known)),
-                              repr(canonical))
+    for canonical, value in full["map_set"].items():
+        resolved[canonical] = [constant_source(canonical, value)]
+    for canonical, source in full["map"].items():
         actual = by_norm.get(normalise_name(source))
-        if actual is None:
-            raise IngestError(file_name, "header", source, "a column of the file (" + ", ".join(source_columns[:20]) + ")",
-                              "no such column")
-        resolved[canonical] = [actual]
-        used.add(actual)
+        if actual is not None:
+            resolved[canonical] = [actual]
+            used.add(actual)
+            continue
+        path = split_path(source, by_norm, normalise_name)
+        if path is None:
+            shown = visible_columns(source_columns)
+            raise IngestError(file_name, "header", source,
+                              "a column of the file (" + ", ".join(shown[:20]) + (" …" if len(shown) > 20 else "")
+                              + ") or a path into one holding JSON, such as labels.team", "no such column")
+        resolved[canonical] = [path_source(source, path[0], path[1], file_name)]
     for column in spec["columns"]:
         if column.name in resolved:
             continue
@@ -62,22 +81,36 @@ def resolve_columns(kind: str, source_columns: list, mapping: dict | None, file_
         if sources:
             resolved[column.name] = sources
             used.update(sources)
+    for canonical in value_maps_for(kind, full):
+        resolved[canonical] = [mapped_values(canonical, s) for s in resolved.get(canonical, [])]
     missing = [c.name for c in spec["columns"] if c.required and c.name not in resolved]
     extras = [c for c in source_columns if c not in used and c not in INTERNAL and c != "severity_raw"]
     return {"resolved": resolved, "extras": extras, "missing": missing}
 
 
+def mapped_values(canonical: str, source):
+    """A source with its column's value map applied (a constant is already the value wanted)."""
+    if isinstance(source, SourceExpr) and source.origin == "set":
+        return source
+    origin = "path" if isinstance(source, SourceExpr) and source.origin == "path" else "value"
+    wrapped = SourceExpr(str(source), value_lookup(canonical, source_sql(source)), origin, source_sql(source))
+    wrapped.__dict__.update({k: v for k, v in getattr(source, "__dict__", {}).items()
+                             if k not in ("sql", "origin", "inner")})
+    return wrapped
+
+
 def source_value(column, sources: list) -> str:
     """The text of a canonical column from its source columns. With several, the first one whose value
     parses wins, else the first non-empty one (which the checks then refuse): a PagerDuty export with
-    an empty priority_name falls back to urgency, a Datadog `priority: normal` to `alert_type`."""
+    an empty priority_name falls back to urgency, a Datadog `priority: normal` to `alert_type`. A
+    source may be an expression (a path, a constant, a value map: value_maps.SourceExpr)."""
     if not sources:
         return "null::varchar"
     if len(sources) == 1:
         # the hot path: only '' becomes NULL here; blank text is told apart by the checks, which only
         # trim a value that did not parse (trimming every cell costs a sixth of a large ingest)
-        return f"nullif({quote_ident(sources[0])}, '')"
-    texts = [f"case when trim({quote_ident(s)}) <> '' then {quote_ident(s)} end" for s in sources]
+        return f"nullif({source_sql(sources[0])}, '')"
+    texts = [f"case when trim({source_sql(s)}) <> '' then {source_sql(s)} end" for s in sources]
     if column.parser == "text":
         return f"coalesce({', '.join(texts)})"
     parsing = [f"case when {parse_expression(column.parser, t)} is not null then {t} end" for t in texts]

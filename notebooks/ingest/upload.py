@@ -15,20 +15,25 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
-from journeylens.notebooks.ingest.columns import build_plan, output_select, resolve_columns
-from journeylens.notebooks.ingest.diagnosis import diagnose, plan_source
-from journeylens.notebooks.ingest.layouts import open_source, quote_ident
-from journeylens.notebooks.ingest.map_file import preview_journey_map, store_journey_map
+from journeylens.notebooks.ingest.columns import output_select
+from journeylens.notebooks.ingest.diagnosis import SEVERITY_COLUMNS, diagnose, plan_source
+from journeylens.notebooks.ingest.layouts import quote_ident
+from journeylens.notebooks.ingest.map_file import store_journey_map
 from journeylens.notebooks.ingest.notices import conversion_params, waiting_notices, write_fold_keys
+from journeylens.notebooks.ingest.preview import preview_file  # noqa: F401 (the page and callers import it here)
 from journeylens.notebooks.ingest.readers import check_input_file, detect_format, file_digest
+from journeylens.notebooks.ingest.severity_map import load_severity_map
+from journeylens.notebooks.ingest.value_maps import (
+    as_full,
+    find_mapped_duplicate,
+    full_mapping,
+    other_mapped_copies,
+)
 from journeylens.notebooks.workspace.contract import KIND_NAMES, IngestError, kind_spec
 from journeylens.notebooks.workspace.snapshot import (
     canonical_columns,
     connect,
-    find_duplicate,
     list_manifests,
-    new_connection,
-    stored_copies,
 )
 from journeylens.notebooks.workspace.store import commit_upload, current_user, new_staging, writer_lock
 
@@ -109,7 +114,7 @@ def convert_tabular(workspace, kind, path, file_name, fmt, mapping, staging, upl
             if written is None:
                 return None
         except duckdb.Error as err:
-            diagnose(kind, path, file_name, fmt, mapping, err)
+            diagnose(kind, path, file_name, fmt, mapping, err, workspace=workspace)
         rows = con.sql("select count(*) from read_parquet($p)", params={"p": str(out)}).fetchall()[0][0]
         tables, waiting = ({table: rows} if rows else {}), 0
         if kind == "alerts" and rows:
@@ -138,8 +143,14 @@ def duplicate_result(file_name: str, duplicate: dict) -> dict:
 
 
 def ingest_file(workspace, kind: str, path, fmt: str | None = None, mapping: dict | None = None,
-                progress=None, file_name: str | None = None, why: str = "") -> dict:
+                progress=None, file_name: str | None = None, why: str = "", map_values: dict | None = None,
+                map_set: dict | None = None) -> dict:
     """Stores one file of a kind in the workspace, whole or not at all.
+
+    `mapping` maps canonical columns to the file's columns or paths ({canonical: source}, or the four
+    parts of value_maps.full_mapping); `map_values` {canonical: {from: to}} and `map_set` {canonical:
+    value} add to it. The workspace's severity map applies too, and the whole mapping is part of what
+    makes an upload the same as a stored one.
 
     Returns {status: "stored" | "duplicate", upload_id, rows, skipped, layout, format, message}.
     Raises IngestError, naming file, row and column, for a refused file; nothing stored changes."""
@@ -152,13 +163,17 @@ def ingest_file(workspace, kind: str, path, fmt: str | None = None, mapping: dic
     # The content hash runs beside the conversion (it is a few percent of a large ingest); a small file
     # is checked for a duplicate first, a large one as soon as its hash is known.
     hashing = ThreadPoolExecutor(max_workers=1).submit(file_digest, path)
+    given = as_full(mapping)
     with writer_lock(workspace, on_wait=lambda text: report(0.05, text)) as dirs:
         manifests = list_manifests(workspace)
+        severity = load_severity_map(workspace) if kind != "journey-map" and SEVERITY_COLUMNS.get(kind) else {}
+        mapping = full_mapping(given["map"], {**given["map_values"], **(map_values or {})},
+                               {**given["map_set"], **(map_set or {})}, {**given["severity_map"], **severity})
 
         def stored_duplicate(wait: bool = True):
             if not wait and not hashing.done():
                 return None
-            return find_duplicate(manifests, kind, hashing.result()[0], mapping)
+            return find_mapped_duplicate(manifests, kind, hashing.result()[0], mapping)
 
         duplicate = stored_duplicate(wait=path.stat().st_size < EARLY_HASH_BYTES)
         if duplicate:
@@ -187,7 +202,7 @@ def ingest_file(workspace, kind: str, path, fmt: str | None = None, mapping: dic
                 "format": fmt, "rows": result["rows"], "skipped": result["skipped"], "tables": result["tables"],
                 "sha256": sha256, "bytes": size, "stored_at": datetime.now(UTC).isoformat(),
                 "stored_by": current_user(), "mapping": result.get("mapping"), "journey": result.get("journey"),
-                "map": dict(sorted((mapping or {}).items())),
+                **mapping,  # map, map_values, map_set, severity_map: the whole mapping (value_maps)
             }
             report(0.95, "committing")
             committing = True  # from here the commit protocol owns the staged files (trail.commit)
@@ -211,39 +226,9 @@ def ingest_file(workspace, kind: str, path, fmt: str | None = None, mapping: dic
 def other_mapping_note(manifests: list, kind: str, sha256: str, mapping: dict | None) -> str:
     """A note when the same file is stored under another --map: re-ingesting with a corrected mapping is
     a new upload, and the old one is for the user to remove."""
-    others = [m for m in stored_copies(manifests, kind, sha256) if (m.get("map") or {}) != (mapping or {})]
+    others = other_mapped_copies(manifests, kind, sha256, mapping)
     if not others:
         return ""
     other = others[-1]
     return (f" (the same file is also stored as upload {other['upload_id']} with another mapping; if this one "
             f"corrects it, remove that one: journeylens remove {other['upload_id']})")
-
-
-def preview_file(kind: str, path, fmt: str | None = None, mapping: dict | None = None, limit: int = 20,
-                 file_name: str | None = None) -> dict:
-    """What storing the file would do, without storing it: layout, format, how columns resolve, which
-    required columns are missing, and the first `limit` canonical rows (unchecked)."""
-    path = Path(path)
-    file_name = file_name or path.name
-    check_input_file(path, file_name)
-    if kind == "journey-map":
-        return preview_journey_map(path, file_name)
-    fmt = detect_format(path, file_name, fmt)
-    con = new_connection()
-    try:
-        try:
-            source = open_source(con, kind, path, file_name, fmt)
-            columns = con.table("raw_src").columns
-            resolution = resolve_columns(kind, columns, mapping, file_name)
-            frame = None
-            if not resolution["missing"]:
-                plan = build_plan(kind, resolution, columns, source["layout"])
-                select = output_select(kind, plan, canonical_columns(con, kind_spec(kind)["table"]), guarded=False)
-                params = conversion_params(kind, "preview", datetime.now(UTC).replace(tzinfo=None))
-                frame = con.sql(f"select * from ({select}) limit {int(limit)}", params=params).df()
-        except duckdb.Error as err:
-            diagnose(kind, path, file_name, fmt, mapping, err)
-    finally:
-        con.close()
-    return {"layout": source["layout"], "format": fmt, "source_columns": source["columns"],
-            "resolved": resolution["resolved"], "missing_required": resolution["missing"], "frame": frame}

@@ -160,11 +160,15 @@ KINDS = {
 class IngestError(Exception):
     """A refused file. The message names the file, the row, the column, what was expected and what
     was found (SPEC §3). `row` is the 1-based data row (header excluded) or JSON Lines line, or
-    "header" when a column is missing; None when the problem is the file as a whole."""
+    "header" when a column is missing; None when the problem is the file as a whole. The message is the
+    first problem; `problems` lists every one found (the diagnosis looks for up to 20), each a dict of
+    row, column, expected and found, this one first."""
 
-    def __init__(self, file, row, column, expected, found):
+    def __init__(self, file, row, column, expected, found, problems=None):
         self.file, self.row, self.column = file, row, column
         self.expected, self.found = expected, found
+        self.problems = list(problems) if problems else [
+            {"row": row, "column": column, "expected": expected, "found": found}]
         where = [str(file)]
         if row is not None:
             where.append(f"row {row}")

@@ -16,9 +16,9 @@ from journeylens.notebooks.workspace.contract import IngestError
 # report) may be written to any of these, or inside one of these folders.
 STORED_NAMES = ("uploads", ".staging", ".trash", ".lock", ".readers", "audit.jsonl", "audit.head",
                 "audit.pending", "quarantine", "judge", "profiles", "playbooks", "thresholds", "assumptions",
-                "owners", "decisions")
+                "owners", "decisions", "severity_maps")
 # What may be versioned in a workspace; each lives in <workspace>/<kind>/<name>/v0001.json, ...
-CONFIG_KINDS = ("profiles", "playbooks", "thresholds", "assumptions", "owners", "decisions")
+CONFIG_KINDS = ("profiles", "playbooks", "thresholds", "assumptions", "owners", "decisions", "severity_maps")
 # An upload id is an id, never a path: u<UTC date>T<time with microseconds>-<6 hex digits>.
 UPLOAD_ID = re.compile(r"u[0-9]{8}T[0-9]{6,12}-[0-9a-f]{6}")
 # A configuration name (profile, playbook catalogue, thresholds...): it becomes a folder name.
