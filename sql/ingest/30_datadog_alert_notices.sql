@@ -1,0 +1,174 @@
+-- Datadog monitor notifications and events -> one alert notice per event, as canonical text columns.
+-- Input: the view `docs(__row, doc json)`, one record per row: a webhook payload (default or richer
+-- template), an Events API v1 event (bare, or `{"event": …}`), an Events API list (`{"events": […]}`,
+-- unnested here), an EventBridge envelope (`{"detail": …}`), or one row of an event CSV as an object.
+--
+-- A monitor notification is a transition of one alert: `[Triggered]`, `[Re-Triggered]`, `[Warn]`,
+-- `[No Data]`, `[Renotify]` … say firing, `[Recovered]` says resolved (from `alert_transition`, the
+-- EventBridge `meta.transition`, or the title's prefix). A monitor fires per group, so the lifecycle key
+-- is the monitor id (else its name) and the group: `alert_scope`, else the title's `on {…}`, else the
+-- host. Tags are not the group: a recovery carries fewer tags than its trigger. The event id is per
+-- notice (a recovery has its own), so a notification has no alert_id: the core derives key@fired_at.
+-- An event that is no transition (a deploy, a custom event) is an alert of its own: its id is the
+-- alert id, `alert_type: success` closes it at once. Resolve notices leave fired_at and severity empty
+-- (a recovery says `info`/P5, which must not become the alert's severity).
+-- Severity: priority P1-P5 (field, `alert_priority` or the title's `[P1]`), else `alert_type`, else the
+-- severity Datadog itself gives the transition (Triggered: error, Warn and No Data: warning), else info
+-- (the Events API's default alert_type).
+with records as (
+    select
+        __row,
+        doc as payload,
+        case
+            when json_type(doc -> 'detail') = 'OBJECT' then doc -> 'detail'
+            when json_type(doc -> 'event') = 'OBJECT' then doc -> 'event'
+            else doc
+        end as ev
+    from docs
+    where json_type(doc -> 'events') is distinct from 'ARRAY'
+    union all
+    select
+        __row,
+        doc as payload,
+        unnest(json_extract(doc, '$.events[*]')) as ev
+    from docs
+    where json_type(doc -> 'events') = 'ARRAY'
+),
+
+fields as (
+    select
+        __row,
+        payload,
+        ev,
+        nullif(trim(coalesce(ev ->> 'id_str', ev ->> 'event_id', ev ->> 'id')), '') as event_id,
+        nullif(trim(coalesce(ev ->> 'title', ev ->> 'event_title')), '') as title,
+        nullif(trim(coalesce(ev ->> 'alert_title', ev -> 'meta' -> 'monitor' ->> 'name')), '') as alert_title,
+        nullif(trim(coalesce(
+            ev ->> 'date_happened', ev ->> 'date', ev ->> 'date_posix', ev -> 'meta' -> 'result' ->> 'result_ts',
+            ev ->> 'last_updated', payload ->> 'time'
+        )), '') as date_text,
+        nullif(trim(lower(ev ->> 'alert_type')), '') as alert_type,
+        nullif(trim(coalesce(ev ->> 'alert_priority', ev ->> 'priority')), '') as priority,
+        nullif(trim(coalesce(ev ->> 'alert_transition', ev -> 'meta' -> 'transition' ->> 'trans_name')), '')
+            as given_transition,
+        nullif(trim(coalesce(ev ->> 'hostname', ev ->> 'host')), '') as host,
+        nullif(trim(ev ->> 'alert_scope'), '') as alert_scope,
+        nullif(trim(ev ->> 'service'), '') as service,
+        coalesce(
+            nullif(trim(coalesce(ev ->> 'monitor_id', ev -> 'meta' -> 'monitor' ->> 'id', ev ->> 'alert_id')), ''),
+            -- the default template names its monitor only in the body's links (`/monitors#123`)
+            nullif(regexp_extract(coalesce(ev ->> 'body', ev ->> 'text', ''), '/monitors[#/]([0-9]+)', 1), '')
+        ) as monitor_id,
+        nullif(trim(coalesce(ev ->> 'aggregation_key', ev ->> 'aggreg_key')), '') as aggregation_key,
+        coalesce(ev -> 'tags', ev -> 'event_tags') as tags,
+        nullif(coalesce(ev ->> 'text', ev ->> 'body', ev ->> 'event_msg', ev ->> 'text_only_msg', ev ->> 'message'), '')
+            as message
+    from records
+),
+
+parsed as (
+    select
+        *,
+        regexp_extract(
+            coalesce(title, ''), '^\s*(?:\[([Pp][1-5])\]\s*)?\[([A-Za-z][A-Za-z -]*?)(?: on \{([^}]*)\})?\]\s*(.*)$',
+            ['priority', 'transition', 'scope', 'rest']
+        ) as t,
+        -- tags as text: an array is joined, a CSV cell is already `k:v,k:v`
+        case when json_type(tags) = 'ARRAY' then json_extract_string(tags, '$[*]') end as tag_list,
+        case when json_type(tags) = 'VARCHAR' then tags ->> '$' end as tag_text
+    from fields
+),
+
+transitions as (
+    select
+        *,
+        -- what a transition word says; NULL for a word that is none (`[TEST]`, an unknown one)
+        list_transform([given_transition, t.transition], lambda w: case
+            when lower(trim(w)) like 'recover%' or lower(trim(w)) in ('resolved', 'ok') then 'resolved'
+            when lower(trim(w)) in (
+                'triggered', 're-triggered', 'retriggered', 'warn', 're-warn', 'warning', 'no data', 're-no data',
+                'nodata', 'renotify', 're-notify', 'alert'
+            ) then 'firing'
+        end) as says
+    from parsed
+),
+
+notices as (
+    select
+        *,
+        coalesce(says[1], says[2]) is not null as is_transition,
+        coalesce(says[1], says[2], case when alert_type = 'success' then 'resolved' else 'firing' end) as status,
+        lower(trim(case when says[1] is not null then given_transition when says[2] is not null then t.transition end))
+            as transition,
+        nullif(t.rest, '') as title_rest,
+        nullif(t.scope, '') as title_scope,
+        coalesce(
+            upper(nullif(regexp_extract(coalesce(priority, ''), '^[Pp]?([1-5])$', 0), '')), upper(nullif(t.priority, ''))
+        ) as p_priority
+    from transitions
+),
+
+named as (
+    select
+        *,
+        case when is_transition then coalesce(title_rest, alert_title, title) else coalesce(title, alert_title) end
+            as name,
+        coalesce(alert_scope, title_scope, host, '') as scope
+    from notices
+)
+
+select
+    __row,
+    case when not is_transition then event_id end as alert_id,
+    case when is_transition then coalesce(monitor_id, name) || '|' || scope end as alert_key,
+    status,
+    case when not (is_transition and status = 'resolved') then date_text end as fired_at,
+    case when status = 'resolved' then date_text end as resolved_at,
+    date_text as event_at,
+    coalesce(
+        service,
+        nullif(regexp_extract(coalesce(tag_text, array_to_string(tag_list, ',')), '(?:^|,)\s*service:([^,]*)', 1), ''),
+        host,
+        'unknown'
+    ) as service,
+    name,
+    case when not (is_transition and status = 'resolved') then coalesce(
+        'P' || right(p_priority, 1),
+        case alert_type
+            when 'error' then 'error' when 'warning' then 'warning' when 'info' then 'info'
+            when 'success' then 'info' when 'user_update' then 'info' when 'recommendation' then 'info'
+            when 'snapshot' then 'info'
+        end,
+        case
+            when transition in ('warn', 're-warn', 'warning', 'no data', 're-no data', 'nodata') then 'warning'
+            when is_transition then 'error'
+        end,
+        'info'
+    ) end as severity,
+    coalesce(p_priority, alert_type, transition) as severity_raw,
+    'datadog' as source,
+    coalesce(monitor_id, aggregation_key) as fingerprint,
+    coalesce(
+        jl_labels(tag_text),
+        -- Datadog tags are key:value (split at the first ':'); a plain tag gets an empty value; a key
+        -- given twice keeps its first value (all of them stay in extra)
+        to_json(map_from_entries(jl_distinct_keys(list_transform(
+            list_filter(tag_list, lambda x: trim(x) <> ''),
+            lambda x: {'k': trim(split_part(x, ':', 1)), 'v': trim(substr(x, length(split_part(x, ':', 1)) + 2))}
+        ))))::varchar
+    ) as labels,
+    message,
+    -- everything but the message text (stored as it is) stays, and what wrapped the event too
+    case
+        when envelope is null or envelope = '{}' then event_rest
+        else json_merge_patch(event_rest, json_object('envelope', envelope))
+    end::varchar as __extra
+from (
+    select
+        *,
+        json_merge_patch(ev, '{"text": null, "body": null, "event_msg": null, "text_only_msg": null, "message": null}')
+            as event_rest,
+        case when json_type(payload) = 'OBJECT' and payload <> ev
+            then json_merge_patch(payload, '{"detail": null, "event": null, "events": null}') end as envelope
+    from named
+)
