@@ -73,9 +73,10 @@ parsed as (
             coalesce(title, ''), '^\s*(?:\[([Pp][1-5])\]\s*)?\[([A-Za-z][A-Za-z -]*?)(?: on \{([^}]*)\})?\]\s*(.*)$',
             ['priority', 'transition', 'scope', 'rest']
         ) as t,
-        -- tags as text: an array is joined, a CSV cell is already `k:v,k:v`
-        case when json_type(tags) = 'ARRAY' then json_extract_string(tags, '$[*]') end as tag_list,
-        case when json_type(tags) = 'VARCHAR' then tags ->> '$' end as tag_text
+        -- Datadog tags are `key:value`, an array of them (API, EventBridge) or one text (`$TAGS`, a CSV cell);
+        -- a plain tag (`monitor`) gets an empty value, a key given twice its first value (all stay in extra)
+        jl_labels(case when json_type(tags) = 'VARCHAR' then tags ->> '$' when json_type(tags) = 'ARRAY' then tags::varchar end)
+            as labels
     from fields
 ),
 
@@ -125,11 +126,10 @@ select
     case when not (is_transition and status = 'resolved') then date_text end as fired_at,
     case when status = 'resolved' then date_text end as resolved_at,
     date_text as event_at,
+    -- the service: a service field, else the service tag, else the host (field, tag, or the group `host:…`)
     coalesce(
-        service,
-        nullif(regexp_extract(coalesce(tag_text, array_to_string(tag_list, ',')), '(?:^|,)\s*service:([^,]*)', 1), ''),
-        host,
-        'unknown'
+        service, nullif(labels ->> 'service', ''), host, nullif(labels ->> 'host', ''),
+        nullif(regexp_extract(scope, '(?:^|,)host:([^,]+)', 1), ''), 'unknown'
     ) as service,
     name,
     case when not (is_transition and status = 'resolved') then coalesce(
@@ -145,18 +145,11 @@ select
         end,
         'info'
     ) end as severity,
-    coalesce(p_priority, alert_type, transition) as severity_raw,
+    case when not (is_transition and status = 'resolved') then coalesce(p_priority, alert_type, transition) end
+        as severity_raw,
     'datadog' as source,
     coalesce(monitor_id, aggregation_key) as fingerprint,
-    coalesce(
-        jl_labels(tag_text),
-        -- Datadog tags are key:value (split at the first ':'); a plain tag gets an empty value; a key
-        -- given twice keeps its first value (all of them stay in extra)
-        to_json(map_from_entries(jl_distinct_keys(list_transform(
-            list_filter(tag_list, lambda x: trim(x) <> ''),
-            lambda x: {'k': trim(split_part(x, ':', 1)), 'v': trim(substr(x, length(split_part(x, ':', 1)) + 2))}
-        ))))::varchar
-    ) as labels,
+    labels,
     message,
     -- everything but the message text (stored as it is) stays, and what wrapped the event too
     case
