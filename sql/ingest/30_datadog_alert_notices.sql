@@ -1,7 +1,8 @@
 -- Datadog monitor notifications and events -> one alert notice per event, as canonical text columns.
 -- Input: the view `docs(__row, doc json)`, one record per row: a webhook payload (default or richer
 -- template), an Events API v1 event (bare, or `{"event": …}`), an Events API list (`{"events": […]}`,
--- unnested here), an EventBridge envelope (`{"detail": …}`), or one row of an event CSV as an object.
+-- unnested here), an Events API v2 reply (`{"data": …}`), an EventBridge envelope (`{"detail": …}`), or one
+-- row of an event CSV as an object.
 --
 -- A monitor notification is a transition of one alert: `[Triggered]`, `[Re-Triggered]`, `[Warn]`,
 -- `[No Data]`, `[Renotify]` … say firing, `[Recovered]` says resolved (from `alert_transition`, the
@@ -25,7 +26,7 @@ with records as (
             else doc
         end as ev
     from docs
-    where json_type(doc -> 'events') is distinct from 'ARRAY'
+    where json_type(doc -> 'events') is distinct from 'ARRAY' and coalesce(json_type(doc -> 'data'), '') not in ('ARRAY', 'OBJECT')
     union all
     select
         __row,
@@ -33,6 +34,28 @@ with records as (
         unnest(json_extract(doc, '$.events[*]')) as ev
     from docs
     where json_type(doc -> 'events') = 'ARRAY'
+    union all
+    -- Events API v2 (`{"data": [{"type": "event", "attributes": {"attributes": {…}, "message", "tags"}}]}`):
+    -- the event's own attributes, with the message, tags, time, id and `status` (its alert type) lifted
+    select
+        __row,
+        payload,
+        json_merge_patch(coalesce(item -> 'attributes' -> 'attributes', '{}'), json_object(
+            'id', item -> 'id', 'type', item -> 'type', 'message', item -> 'attributes' -> 'message',
+            'tags', item -> 'attributes' -> 'tags',
+            'timestamp', coalesce(item -> 'attributes' -> 'attributes' -> 'timestamp', item -> 'attributes' -> 'timestamp'),
+            'alert_type', coalesce(item -> 'attributes' -> 'attributes' -> 'alert_type',
+                                   item -> 'attributes' -> 'attributes' -> 'status')
+        )) as ev
+    from (
+        select
+            __row,
+            doc as payload,
+            unnest(case when json_type(doc -> 'data') = 'ARRAY' then json_extract(doc, '$.data[*]') else [doc -> 'data'] end)
+                as item
+        from docs
+        where json_type(doc -> 'data') in ('ARRAY', 'OBJECT')
+    )
 ),
 
 fields as (
@@ -45,7 +68,7 @@ fields as (
         nullif(trim(coalesce(ev ->> 'alert_title', ev -> 'meta' -> 'monitor' ->> 'name')), '') as alert_title,
         nullif(trim(coalesce(
             ev ->> 'date_happened', ev ->> 'date', ev ->> 'date_posix', ev -> 'meta' -> 'result' ->> 'result_ts',
-            ev ->> 'last_updated', payload ->> 'time'
+            ev ->> 'timestamp', ev ->> 'last_updated', payload ->> 'time'
         )), '') as date_text,
         nullif(trim(lower(ev ->> 'alert_type')), '') as alert_type,
         nullif(trim(coalesce(ev ->> 'alert_priority', ev ->> 'priority')), '') as priority,
@@ -162,6 +185,7 @@ from (
         json_merge_patch(ev, '{"text": null, "body": null, "event_msg": null, "text_only_msg": null, "message": null}')
             as event_rest,
         case when json_type(payload) = 'OBJECT' and payload <> ev
-            then json_merge_patch(payload, '{"detail": null, "event": null, "events": null}') end as envelope
+            then json_merge_patch(payload, '{"detail": null, "event": null, "events": null, "data": null}') end
+            as envelope
     from named
 )

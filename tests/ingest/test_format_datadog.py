@@ -28,7 +28,7 @@ def stored(workspace, view="alert_notices", columns=NOTICE, order="receipt, even
 
 
 def extras(workspace):
-    return [json.loads(e) for (e,) in stored(workspace, columns=("extra",))]
+    return [json.loads(e) for (e,) in stored(workspace, columns=("extra",), order="event_at, receipt")]
 
 
 def test_webhook_default_template_is_a_triggered_notice_keyed_on_the_monitor_of_its_body(tmp_path):
@@ -135,11 +135,46 @@ def test_events_api_events_are_alerts_of_their_own(tmp_path, name, expected):
     assert stored(tmp_path, "alerts", columns, "fired_at") == [expected]
 
 
+def test_a_bare_event_object_loads_like_its_reply(tmp_path):
+    bare = tmp_path / "bare.json"
+    bare.write_text(json.dumps(json.loads((DD / "events_api_get_host.json").read_text())["event"]))
+    assert ingest_file(tmp_path / "ws", "alerts", bare)["layout"] == "datadog_events_api"
+    assert stored(tmp_path / "ws", "alerts", ("alert_id", "service", "name"), "fired_at") == [
+        ("5309722144615820235", "test.host.integration", "test host")]
+
+
+def test_an_events_list_with_an_item_that_is_no_object_is_refused(tmp_path):
+    hostile = tmp_path / "hostile.json"
+    events = json.loads((DD / "events_api_list_vsphere.json").read_text())["events"]
+    hostile.write_text(json.dumps({"events": [*events, 5]}))
+    with pytest.raises(IngestError) as refused:
+        ingest_file(tmp_path / "ws", "alerts", hostile)
+    assert (refused.value.file, refused.value.row, refused.value.column) == ("hostile.json", 1, "fired_at")
+
+
 def test_events_api_keeps_what_wrapped_the_event(tmp_path):
     ingest_file(tmp_path, "alerts", DD / "events_api_post_reply.json")
     extra = extras(tmp_path)[0]
     assert extra["envelope"] == {"status": "ok"} and extra["id"] == 6327818702635911000
     assert extra["url"] == "https://app.datadoghq.com/event/event?id=6327818702635911562" and "text" not in extra
+
+
+def test_events_api_v2_pages_are_one_alert_per_event(tmp_path):
+    # datadog-api-client-python's recorded pages of GET /api/v2/events: `status` is the event's alert type
+    first = ingest_file(tmp_path, "alerts", DD / "events_api_v2_page1.json")
+    second = ingest_file(tmp_path, "alerts", DD / "events_api_v2_page2.json")
+    assert first["layout"] == second["layout"] == "datadog_events_api"
+    assert (first["rows"], second["rows"]) == (2, 1)
+    columns = ("left(alert_id, 24)", "status", "fired_at", "service", "name", "severity", "fingerprint", "labels")
+    same = ("undefined", "[Synthetics] EVMGT pipeline test", "info", "adip", '{"environment":"staging","source":"my_apps"}')
+    assert stored(tmp_path, "alerts", columns, "fired_at") == [
+        ("AgAAAYGCFTWI2hRvPgAAAAAA", "firing", datetime(2022, 6, 20, 17, 7, 17), *same),
+        ("AgAAAYGCFWhQ_AdvPgAAAAAA", "firing", datetime(2022, 6, 20, 17, 7, 30), *same),
+        ("AgAAAYGCFXAgIVFvPgAAAAAA", "firing", datetime(2022, 6, 20, 17, 7, 32), *same),
+    ]
+    extra = extras(tmp_path)[0]
+    assert extra["evt"] == {"source_id": 100, "type": "api", "id": "6567977596797486753"}
+    assert extra["hostname"] == "do ani" and extra["envelope"]["meta"]["page"]["after"].startswith("eyJhZnRlciI6")
 
 
 @pytest.mark.parametrize("name", ["eventbridge_idr_before.json", "eventbridge_idr_after.json"])

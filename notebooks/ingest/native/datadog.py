@@ -28,7 +28,12 @@ def is_eventbridge(first: dict) -> bool:
 
 
 def is_events_api(first: dict) -> bool:
-    """Events API v1: a list (`{"events": [...]}`), a single reply (`{"event": {...}}`) or a bare event."""
+    """Events API v1: a list (`{"events": [...]}`), a single reply (`{"event": {...}}`) or a bare event; v2:
+    `{"data": [{"type": "event", "attributes": {...}}]}` or one such event."""
+    data = first.get("data")
+    item = data[0] if isinstance(data, list) and data else data
+    if isinstance(item, dict) and item.get("type") == "event" and isinstance(item.get("attributes"), dict):
+        return True
     events = first.get("events")
     if isinstance(events, list):
         return bool(events) and isinstance(events[0], dict) and "date_happened" in events[0]
