@@ -71,6 +71,23 @@ def test_webhook_recovery_before_its_trigger_waits_and_the_retrigger_is_an_alert
     assert "security-group:sg-cb8e7dae" in extras(tmp_path)[0]["event_tags"]
 
 
+def test_richer_template_keys_on_alert_id_and_alert_scope(tmp_path):
+    # the fluffy pair with the variables of richer templates added ($ALERT_ID, $ALERT_SCOPE, $ALERT_PRIORITY,
+    # $HOSTNAME), the recovery moved after the trigger: one alert, resolved, with the trigger's priority
+    fields = {"alert_id": "309811", "alert_scope": "region:us-west-1,role:dock", "hostname": "i-3b93aafb"}
+    triggered = {**json.loads((DD / "webhook_fluffy_triggered.json").read_text()), **fields, "alert_priority": "P2"}
+    recovered = {**json.loads((DD / "webhook_fluffy_recovered.json").read_text()), **fields, "alert_priority": "P5",
+                 "date": "1448435977000"}
+    (tmp_path / "pair.json").write_text(json.dumps([triggered, recovered]))
+    assert ingest_file(tmp_path / "ws", "alerts", tmp_path / "pair.json")["rows"] == 2
+    key = "309811|region:us-west-1,role:dock"
+    assert stored(tmp_path / "ws", columns=("alert_key", "status", "severity", "severity_raw", "service")) == [
+        (key, "firing", "high", "P2", "i-3b93aafb"), (key, "resolved", None, None, "i-3b93aafb")]
+    assert stored(tmp_path / "ws", "alerts", ("alert_id", "status", "fired_at", "resolved_at", "severity"), "fired_at") == [
+        (f"{key}@1448435530000", "resolved", datetime(2015, 11, 25, 7, 12, 10), datetime(2015, 11, 25, 7, 19, 37),
+         "high")]
+
+
 def split_event_csv(tmp_path):
     """The event CSV fixture's [Triggered] and [Recovered] rows as two uploads, and a re-trigger as a third."""
     header, triggered, recovered, _ = (FIXTURES / "datadog_events.csv").read_text().splitlines()
@@ -241,6 +258,22 @@ def test_broken_samples_are_refused_naming_row_and_column(tmp_path, name, text, 
     assert (refused.value.file, refused.value.row, refused.value.column) == (name, row, column)
     assert found in refused.value.found
     assert not (tmp_path / "ws" / "uploads").exists() or not any((tmp_path / "ws" / "uploads").iterdir())
+
+
+def test_a_bad_date_in_the_event_csv_names_the_files_column(tmp_path):
+    header, *rows = (FIXTURES / "datadog_events.csv").read_text().splitlines()
+    rows[1] = rows[1].replace("1794236400", "yesterday")
+    (tmp_path / "bad.csv").write_text("\n".join([header, *rows]) + "\n")
+    with pytest.raises(IngestError) as refused:
+        ingest_file(tmp_path / "ws", "alerts", tmp_path / "bad.csv")
+    # row 2 is a [Recovered] event: its date is its resolved time
+    assert (refused.value.row, refused.value.column, refused.value.found) == (2, "resolved_at", "'yesterday'")
+    rows[1] = (FIXTURES / "datadog_events.csv").read_text().splitlines()[2]
+    rows[0] = rows[0].replace("1794232800", "yesterday")
+    (tmp_path / "bad.csv").write_text("\n".join([header, *rows]) + "\n")
+    with pytest.raises(IngestError) as refused:
+        ingest_file(tmp_path / "ws", "alerts", tmp_path / "bad.csv")
+    assert (refused.value.row, refused.value.column, refused.value.found) == (1, "date_happened (fired_at)", "'yesterday'")
 
 
 @pytest.mark.parametrize("first", [

@@ -62,8 +62,13 @@ def is_history_csv(names: set) -> bool:
 
 def events_csv_sql(columns: list) -> str:
     """The event CSV as `docs`: each row one JSON object of its columns, by normalised name (the first
-    of two columns that normalise alike wins), read by the notices query like any Datadog event."""
-    return f"with docs as ({row_objects(columns)}) select * from ({sql_text(NOTICES)})"
+    of two columns that normalise alike wins), read by the notices query like any Datadog event.
+
+    The fired time leaves under the file's own date column name (an alias of fired_at), so that a refused
+    date names the column the user sees (`date_happened`), not ours."""
+    date = first_by_name(columns).get("date_happened")
+    out = "*" if date is None else f"* exclude (fired_at), fired_at as {quote(date)}"
+    return f"with docs as ({row_objects(columns)}) select {out} from ({sql_text(NOTICES)})"
 
 
 def history_csv_sql(columns: list) -> str:
