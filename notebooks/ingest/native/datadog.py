@@ -36,11 +36,16 @@ def is_events_api(first: dict) -> bool:
         return True
     events = first.get("events")
     if isinstance(events, list):
-        return bool(events) and isinstance(events[0], dict) and "date_happened" in events[0]
+        return bool(events) and is_event(events[0])
     event = first.get("event")
     if isinstance(event, dict):
-        return "date_happened" in event
-    return "date_happened" in first and "title" in first
+        return is_event(event)
+    return "title" in first and is_event(first)
+
+
+def is_event(record) -> bool:
+    # an event without its date still loads (it takes the upload's time), so the date alone cannot decide
+    return isinstance(record, dict) and ("date_happened" in record or {"title", "alert_type"} <= record.keys())
 
 
 def is_webhook(first: dict) -> bool:
