@@ -8,14 +8,16 @@
 -- `[No Data]`, `[Renotify]` … say firing, `[Recovered]` says resolved (from `alert_transition`, the
 -- EventBridge `meta.transition`, or the title's prefix). A monitor fires per group, so the lifecycle key
 -- is the monitor id (else its name) and the group: `alert_scope`, else the title's `on {…}`, else the
--- host. Tags are not the group: a recovery carries fewer tags than its trigger. The event id is per
+-- host. Tags are not the group: a recovery can carry fewer tags than its trigger. The event id is per
 -- notice (a recovery has its own), so a notification has no alert_id: the core derives key@fired_at.
 -- An event that is no transition (a deploy, a custom event) is an alert of its own: its id is the
 -- alert id, `alert_type: success` closes it at once. Resolve notices leave fired_at and severity empty
 -- (a recovery says `info`/P5, which must not become the alert's severity).
 -- Severity: priority P1-P5 (field, `alert_priority` or the title's `[P1]`), else `alert_type`, else the
 -- severity Datadog itself gives the transition (Triggered: error, Warn and No Data: warning), else info
--- (the Events API's default alert_type).
+-- (the Events API's default alert_type). Service: a `service` field, the `service:` tag, the host (field,
+-- `host:` tag, or the group's `host:`), else `unknown`, visibly. Source is the tool, `datadog`
+-- (`source_type_name`, Datadog's integration name such as "Monitor Alert", stays in extra).
 with records as (
     select
         __row,
