@@ -98,12 +98,17 @@ def test_pagerduty_legacy_headers(tmp_path):
 
 def test_datadog_events_csv(tmp_path):
     result = ingest_file(tmp_path, "alerts", FIXTURES / "datadog_events.csv")
-    assert result["layout"] == "datadog_events"
-    got = rows(tmp_path, "select alert_id, fired_at, severity, fingerprint, labels from alerts order by alert_id")
-    assert got[0][:4] == ("7001", datetime(2026, 11, 9, 14, 0), "critical", "5501")
-    assert json.loads(got[0][4]) == {"env": "prod", "team": "storefront", "endpoint": "/checkout"}
-    # priority "normal" is no severity, so alert_type (warning) is used
-    assert got[2][2] == "medium"
+    assert result["layout"] == "datadog_events" and result["rows"] == 3
+    # [Triggered] and [Recovered] of monitor 5501 on web-01 are one alert; the event ids are per notice (extra)
+    got = rows(tmp_path, "select alert_id, status, fired_at, resolved_at, severity, fingerprint, labels, source "
+                         "from alerts order by fired_at")
+    assert [g[:7] for g in got] == [
+        ("5501|web-01@1794232800", "resolved", datetime(2026, 11, 9, 14, 0), datetime(2026, 11, 9, 15, 0), "critical",
+         "5501", '{"env":"prod","team":"storefront","endpoint":"/checkout"}'),
+        # priority "normal" is no severity, so alert_type (warning) is used
+        ("5502|search-02@1794240000", "firing", datetime(2026, 11, 9, 16, 0), None, "medium", "5502", '{"env":"prod"}'),
+    ]
+    assert {g[7] for g in got} == {"datadog"}
 
 
 def test_otel_genai_attribute_names(tmp_path):
