@@ -55,14 +55,14 @@ KINDS = {
                 "rule", "rule_name", "summary")),
             ("severity", "severity", True, (
                 "priority_name", "priority", "urgency", "level", "sev", "alert_type", "alert_level")),
-            ("source", "text", False, ("source_type_name", "tool", "integration", "emitter")),
+            ("source", "text", False, ("tool", "integration", "emitter")),
             ("fingerprint", "text", False, ("dedup_key", "incident_key", "aggregation_key", "monitor_id")),
             ("confidence", "unit", False, ("anomaly_confidence", "score", "probability"), UNIT),
             ("region", "text", False, ("location", "zone", "datacenter", "dc")),
             ("labels", "labels", False, ("tags", "label")),
             ("message", "text", False, ("text", "body", "details", "annotation")),
             # Each row is one notice of an alert; the view `alerts` folds them (sql/ingest/06_folded_alerts).
-            ("status", "status", False, ("state", "alert_status", "transition", "alert_transition")),
+            ("status", "status", False, ("state", "alert_transition", "transition")),
             ("event_at", "ts", False, ("updated_at", "last_updated", "notified_at", "last_status_change_at")),
             ("alert_key", "text", False, ("lifecycle_key",)),
         ),
