@@ -23,9 +23,13 @@ def rows(workspace, sql, params=None):
 def test_alertmanager_renotifications_and_resolve_make_one_alert(tmp_path):
     result = ingest_file(tmp_path, "alerts", FIXTURES / "alertmanager_payloads.jsonl")
     assert result["layout"] == "alertmanager_webhook" and result["format"] == "jsonl"
-    # 5 alert entries in 4 payloads; fingerprint 0001 twice re-notified + resolved at 14:05, and again
-    # at a new startsAt: Alertmanager counts one alert per fingerprint and startsAt -> 4 alerts.
-    assert result["rows"] == 4
+    # 6 alert entries in 4 payloads, each stored as a notice; fingerprint 0001 fired at 14:05, re-notified
+    # and resolved, and again at a new startsAt: Alertmanager counts one alert per fingerprint and
+    # startsAt -> 4 alerts once folded.
+    assert result["rows"] == 6
+    assert rows(tmp_path, "select count(*) from alerts")[0][0] == 4
+    assert rows(tmp_path, "select notices, status from alerts where alert_id = 'a1b2c3d4e5f60001@2026-11-09T14:05:00Z'") \
+        == [(3, "resolved")]
     got = rows(tmp_path, "select fired_at, resolved_at, service, name, severity, source, region "
                          "from alerts where fingerprint = 'a1b2c3d4e5f60001' order by fired_at")
     assert got == [

@@ -26,8 +26,9 @@ from journeylens.notebooks.ingest.native import (
 )
 from journeylens.notebooks.ingest.native.layout_types import JsonLayout, TabularLayout
 
-# The order in which layouts are tried.
-FAMILIES = (prometheus, grafana, pagerduty, opsgenie, datadog, otel, langfuse)
+# The order in which layouts are tried. Grafana's webhook is Alertmanager's with more fields, so grafana
+# comes first (its detector looks for those fields).
+FAMILIES = (grafana, prometheus, pagerduty, opsgenie, datadog, otel, langfuse)
 LAYOUTS = [layout for family in FAMILIES for layout in family.LAYOUTS]
 JSON_LAYOUTS = [layout for layout in LAYOUTS if isinstance(layout, JsonLayout)]
 TABULAR_LAYOUTS = [layout for layout in LAYOUTS if isinstance(layout, TabularLayout)]
