@@ -93,34 +93,26 @@ def test_renotifications_and_the_resolve_in_one_file_fold_into_one_alert(tmp_pat
         "resolved", datetime(2020, 2, 6, 1, 2, 3), "resolved_at", 3)
 
 
-def test_truncated_payloads_give_a_warning_and_keep_the_count(tmp_path):
-    path = SAMPLES / "webhook_chopsticks_truncated.json"
-    con = new_connection()
-    try:
-        assert open_source(con, "alerts", path, path.name, "json")["layout"] == "alertmanager_webhook"
-        warnings = truncation_warnings(con)
-    finally:
-        con.close()
-    assert warnings == ["123 alerts left out by Alertmanager (1 payload with truncatedAlerts > 0): they are not in "
-                        "this file; raise max_alerts of its webhook_config or export the alerts another way to have "
-                        "them."]
+TRUNCATED = ("123 alerts left out by Alertmanager (1 payload with truncatedAlerts > 0): they are not in this file; "
+             "raise max_alerts of its webhook_config or export the alerts another way to have them.")
+
+
+@pytest.mark.parametrize("name, expected", [("webhook_chopsticks_truncated.json", [TRUNCATED]),
+                                            ("webhook_zulip_firing.json", [])])
+def test_truncation_warnings(name, expected):
+    with new_connection() as con:
+        assert open_source(con, "alerts", SAMPLES / name, name, "json")["layout"] == "alertmanager_webhook"
+        assert truncation_warnings(con) == expected
+
+
+def test_a_truncated_payload_keeps_the_count(tmp_path):
     # its one alert is a resolve with a zero startsAt (no fired time): stored, waiting for its firing notice
-    result = ingest_file(tmp_path, "alerts", path)
+    result = ingest_file(tmp_path, "alerts", SAMPLES / "webhook_chopsticks_truncated.json")
     assert result["rows"] == 1 and "1 notice (a resolve or acknowledgement) waits" in result["message"]
     (status, fired, resolved, extra), = query(tmp_path, "select status, fired_at, resolved_at, extra from alert_notices")
     assert (status, fired, resolved) == ("resolved", None, datetime(2022, 4, 21, 2, 22, 1, 56032))
     assert json.loads(extra)["truncatedAlerts"] == 123
     assert query(tmp_path, "select count(*) from alerts")[0][0] == 0
-
-
-def test_no_warning_without_truncation(tmp_path):
-    path = SAMPLES / "webhook_zulip_firing.json"
-    con = new_connection()
-    try:
-        open_source(con, "alerts", path, path.name, "json")
-        assert truncation_warnings(con) == []
-    finally:
-        con.close()
 
 
 API_SAMPLES = {
