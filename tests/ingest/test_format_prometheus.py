@@ -191,3 +191,18 @@ def test_an_api_alert_with_a_start_that_is_no_time_is_refused_by_row_and_column(
         ingest_file(tmp_path / "ws", "alerts", path)
     assert (refused.value.file, refused.value.row, refused.value.column) == (path.name, 4, "fired_at")
     assert "'yesterday'" in str(refused.value)
+
+
+def test_a_listed_alert_and_its_webhook_resolve_fold_into_one(tmp_path):
+    # the API list says the alert fires (endsAt a timeout); a later webhook resolves it: one alert, resolved
+    listed = json.loads((SAMPLES / "api_v2_alerts_karma_0.27.0.json").read_text())[0]
+    webhook = json.loads((SAMPLES / "webhook_zulip_resolved.json").read_text())
+    webhook["alerts"][0].update({key: listed[key] for key in ("labels", "annotations", "startsAt", "fingerprint")},
+                                endsAt="2024-02-29T10:02:00Z")
+    path = tmp_path / "resolve.json"
+    path.write_text(json.dumps(webhook))
+    ingest_file(tmp_path / "ws", "alerts", SAMPLES / "api_v2_alerts_karma_0.27.0.json")
+    ingest_file(tmp_path / "ws", "alerts", path)
+    got = alert(tmp_path / "ws", "aae7a1432b5d2f1b@2024-02-29T09:39:52.576Z")
+    assert (got["status"], got["resolved_at"], got["notices"]) == ("resolved", datetime(2024, 2, 29, 10, 2), 2)
+    assert query(tmp_path / "ws", "select count(*) from alerts")[0][0] == 12
