@@ -28,9 +28,10 @@ with alerts as (
     select
         __row,
         doc as payload,
-        -- a payload whose alerts are not a list still gives a row, refused by name (no fired time)
+        -- a payload whose alerts are not a list still gives a row: refused, its fired time being what
+        -- `alerts` holds (never a time)
         unnest(case when json_type(doc, '$.alerts') = 'ARRAY' then json_extract(doc, '$.alerts[*]')
-            else [null::json] end) as alert
+            else [json_object('startsAt', (doc -> 'alerts')::varchar)] end) as alert
     from docs
     where json_exists(doc, '$.alerts')
     union all

@@ -142,9 +142,9 @@ def test_a_truncated_payload_keeps_the_count(tmp_path):
     assert (extra["orgId"], extra["truncatedAlerts"]) == (7637437834, 123)
 
 
-def test_an_alert_without_a_start_is_refused_by_row_and_column(tmp_path):
+def test_an_alert_whose_start_is_no_time_is_refused_by_row_and_column(tmp_path):
     document = json.loads((SAMPLES / "webhook_grafana_docs.json").read_text())
-    del document["alerts"][1]["startsAt"]
+    document["alerts"][1]["startsAt"] = "2021-13-45T99:00:00Z"
     path = tmp_path / "broken.json"
     path.write_text(json.dumps(document, indent=1))
     with pytest.raises(IngestError) as refused:
@@ -160,3 +160,4 @@ def test_alerts_that_are_not_a_list_are_refused(tmp_path):
     with pytest.raises(IngestError) as refused:
         ingest_file(tmp_path / "ws", "alerts", path)
     assert (refused.value.file, refused.value.row, refused.value.column) == ("broken.jsonl", 2, "fired_at")
+    assert refused.value.found == repr('{"status":"firing"}')

@@ -170,8 +170,8 @@ def broken(tmp_path, name: str, change) -> Path:
     return path
 
 
-def test_a_webhook_alert_without_a_start_is_refused_by_row_and_column(tmp_path):
-    path = broken(tmp_path, "webhook_zulip_firing.json", lambda d: d["alerts"][1].pop("startsAt"))
+def test_a_webhook_alert_whose_start_is_no_time_is_refused_by_row_and_column(tmp_path):
+    path = broken(tmp_path, "webhook_zulip_firing.json", lambda d: d["alerts"][1].update(startsAt="yesterday"))
     with pytest.raises(IngestError) as refused:
         ingest_file(tmp_path / "ws", "alerts", path)
     assert (refused.value.file, refused.value.row, refused.value.column) == (path.name, 1, "fired_at")
