@@ -30,11 +30,11 @@ from journeylens.notebooks.workspace.snapshot import list_uploads, remove_upload
 UPLOAD_PREFIX = "journeylens-upload-"
 FORMATS = ("auto", "csv", "parquet", "json", "jsonl")
 KIND_LABELS = {
-    "alerts": "alerts (monitoring, AIOps, Alertmanager, PagerDuty)",
+    "alerts": "alerts (Alertmanager, Grafana, PagerDuty, Opsgenie, Datadog, CSV)",
     "journey-map": "journey map (YAML)",
     "metrics": "journey metrics",
-    "ai": "AI interactions",
-    "scores": "evaluation scores",
+    "ai": "AI interactions (OpenTelemetry GenAI, Langfuse, CSV)",
+    "scores": "evaluation scores (Langfuse, CSV)",
     "incidents": "incidents",
     "changes": "changes (deploys, config, flags)",
 }

@@ -2,7 +2,7 @@
 
 Alerting tools send an alert several times (firing, re-notified, acknowledged, resolved), often in
 different uploads. journeylens stores every notice, and the view `alerts` folds them
-(`sql/ingest/06_folded_alerts.sql`). This module gives the conversion of `columns.py` what is special
+(`sql/ingest/15_folded_alerts.sql`). This module gives the conversion of `columns.py` what is special
 about an alerts row: its status, its event time, where a resolve's time came from, its lifecycle key
 and its identity as a notice; and, after an upload is written, which of its keys need folding.
 """
@@ -13,7 +13,8 @@ from journeylens.notebooks.ingest.layouts import is_native_json
 # resolve of only routing_key, dedup_key and event_action): its alert's firing notice carries them.
 OPTIONAL_ON_FOLLOW_UP = ("fired_at", "service", "name", "severity")
 # The notice says it is a resolve or an acknowledgement, or gives no status and a resolved time.
-FOLLOW_UP = """("p__status" in ('resolved', 'acknowledged') or ("p__status" is null and "p__resolved_at" is not null))"""
+FOLLOW_UP = ("""coalesce("p__status" in ('resolved', 'acknowledged') or ("p__status" is null and """
+             """"p__resolved_at" is not null), false)""")
 STATUS = """coalesce("p__status", case when "p__resolved_at" is not null then 'resolved' else 'firing' end)"""
 KEY_GIVEN = """("v__alert_key" is not null or "v__alert_id" is not null)"""
 

@@ -19,6 +19,7 @@ from journeylens.notebooks.ingest.columns import output_select
 from journeylens.notebooks.ingest.diagnosis import SEVERITY_COLUMNS, diagnose, plan_source
 from journeylens.notebooks.ingest.layouts import quote_ident
 from journeylens.notebooks.ingest.map_file import store_journey_map
+from journeylens.notebooks.ingest.native import layout_warnings
 from journeylens.notebooks.ingest.notices import conversion_params, waiting_notices, write_fold_keys
 from journeylens.notebooks.ingest.preview import preview_file  # noqa: F401 (the page and callers import it here)
 from journeylens.notebooks.ingest.readers import check_input_file, detect_format, file_digest
@@ -98,6 +99,7 @@ def convert_tabular(workspace, kind, path, file_name, fmt, mapping, staging, upl
         try:
             report(0.1, f"reading {fmt}")
             plan = plan_source(con, kind, path, file_name, fmt, mapping)
+            warnings = layout_warnings(con, plan["layout"])
             select = output_select(kind, plan, canonical_columns(con, table))
             keys = NATURAL_KEYS.get(kind, ())
             stored = con.execute(f"select count(*) from {quote_ident(stored_view)}").fetchall()[0][0]
@@ -127,7 +129,7 @@ def convert_tabular(workspace, kind, path, file_name, fmt, mapping, staging, upl
     if total == 0:
         out.unlink(missing_ok=True)
         raise IngestError(file_name, None, None, "at least one data row", "none")
-    return {"tables": tables, "rows": rows, "skipped": total - rows, "waiting": waiting,
+    return {"tables": tables, "rows": rows, "skipped": total - rows, "waiting": waiting, "warnings": warnings,
             "layout": plan["layout"], "mapping": plan["resolution"]["resolved"]}
 
 
@@ -194,15 +196,16 @@ def ingest_file(workspace, kind: str, path, fmt: str | None = None, mapping: dic
             remapped = other_mapping_note(manifests, kind, sha256, mapping)
             if result["rows"] == 0:
                 return {"status": "duplicate", "upload_id": None, "rows": 0, "skipped": result["skipped"],
-                        "layout": result["layout"], "format": fmt,
+                        "layout": result["layout"], "format": fmt, "warnings": result.get("warnings") or [],
                         "message": f"every row of {file_name} ({result['skipped']:,}) is already stored: nothing "
-                                   f"added{remapped}."}
+                                   f"added{remapped}." + warning_text(result.get("warnings") or [])}
             manifest = {
                 "upload_id": upload_id, "kind": kind, "file_name": file_name, "layout": result["layout"],
                 "format": fmt, "rows": result["rows"], "skipped": result["skipped"], "tables": result["tables"],
                 "sha256": sha256, "bytes": size, "stored_at": datetime.now(UTC).isoformat(),
                 "stored_by": current_user(), "mapping": result.get("mapping"), "journey": result.get("journey"),
                 **mapping,  # map, map_values, map_set, severity_map: the whole mapping (value_maps)
+                "warnings": result.get("warnings") or [],
             }
             report(0.95, "committing")
             committing = True  # from here the commit protocol owns the staged files (trail.commit)
@@ -217,10 +220,15 @@ def ingest_file(workspace, kind: str, path, fmt: str | None = None, mapping: dic
                     f"{'waits' if one else 'wait'} for the firing notice of {'its' if one else 'their'} alert and "
                     f"{'folds' if one else 'fold'} in once it is stored")
     report(1.0, "stored")
+    warnings = result.get("warnings") or []
     return {"status": "stored", "upload_id": upload_id, "rows": result["rows"], "skipped": result["skipped"],
-            "layout": result["layout"], "format": fmt,
+            "layout": result["layout"], "format": fmt, "warnings": warnings,
             "message": f"stored {plural(result['rows'], 'row')} from {file_name} ({result['layout']}, {fmt}) "
-                       f"as upload {upload_id}{skipped}{remapped}."}
+                       f"as upload {upload_id}{skipped}{remapped}." + warning_text(warnings)}
+
+
+def warning_text(warnings: list) -> str:
+    return "".join(f" Warning: {w}" for w in warnings)
 
 
 def other_mapping_note(manifests: list, kind: str, sha256: str, mapping: dict | None) -> str:

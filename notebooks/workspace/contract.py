@@ -61,7 +61,7 @@ KINDS = {
             ("region", "text", False, ("location", "zone", "datacenter", "dc")),
             ("labels", "labels", False, ("tags", "label")),
             ("message", "text", False, ("text", "body", "details", "annotation")),
-            # Each row is one notice of an alert; the view `alerts` folds them (sql/ingest/06_folded_alerts).
+            # Each row is one notice of an alert; the view `alerts` folds them (sql/ingest/15_folded_alerts).
             ("status", "status", False, ("state", "alert_transition", "transition")),
             ("event_at", "ts", False, ("updated_at", "last_updated", "notified_at", "last_status_change_at")),
             ("alert_key", "text", False, ("lifecycle_key",)),
@@ -186,7 +186,7 @@ MAP_TABLES = ("stages", "touchpoints", "segments")
 ALL_TABLES = ("alerts", "stages", "touchpoints", "segments", "journey_metrics", "ai_interactions",
               "eval_scores", "incidents", "changes")
 # Every table an upload may store: the canonical ones, and the keys of alerts whose notices must be folded
-# across uploads (sql/ingest/06_folded_alerts.sql), which no reader sees as a table of its own.
+# across uploads (sql/ingest/15_folded_alerts.sql), which no reader sees as a table of its own.
 STORED_TABLES = (*ALL_TABLES, "alert_fold_keys")
 # The time column that gives each table its span in the workspace summary.
 TIME_COLUMNS = {"alerts": "fired_at", "journey_metrics": "ts", "ai_interactions": "ts",

@@ -197,7 +197,7 @@ def connect(workspace, tables: tuple | None = None) -> duckdb.DuckDBPyConnection
 
 
 def create_alert_views(con, files: dict) -> None:
-    """`alert_notices`: every stored notice; `alerts`: their fold, one row per alert (sql/ingest/05, 06).
+    """`alert_notices`: every stored notice; `alerts`: their fold, one row per alert (sql/ingest/14, 15).
     Uploads stored before notices were modelled lack their columns: the canonical shape supplies them."""
     create_table_view(con, "alerts", files["alerts"], view_name="alert_notice_parquet")
     con.execute("create or replace view alert_notice_files as select * from canonical.alerts "

@@ -2,7 +2,7 @@
 -- Input: the view `alertmanager_payloads` (01_alertmanager_payloads.sql). __row (the payload) may be NULL:
 -- the fast path does not number rows (numbering serialises the scan).
 --
--- Every notification is a notice; the view `alerts` folds them (06_folded_alerts.sql). Alertmanager
+-- Every notification is a notice; the view `alerts` folds them (15_folded_alerts.sql). Alertmanager
 -- counts one alert per fingerprint and startsAt, so alert_key = alert_id = fingerprint@startsAt (the
 -- stored ids of earlier uploads are this formula: it must not change).
 --   status    the alert's own status (firing | resolved), not the payload's
@@ -11,7 +11,7 @@
 --             resolution time; the ingest takes the upload's time and says so (resolved_from).
 --   startsAt  the zero time too is no time: such a notice has no fired time (it waits for one that has).
 --
--- Service, when the alert names none (the same chain as Grafana's and the API list's, 10_alert_objects.sql):
+-- Service, when the alert names none (the same chain as Grafana's and the API list's, 03_alert_objects.sql):
 -- the label service, job, instance, host, app, team, namespace, then the rule's group (grafana_folder),
 -- then the visible placeholder `unknown`, which the coverage view flags.
 -- Name: alertname, rulename, __alert_rule_title__, the group's alertname, the summary annotation.

@@ -1,6 +1,6 @@
 -- The stored alert notices (SPEC §2.1). Every upload of kind `alerts` is stored in exactly this shape:
 -- one row per notification (firing, re-notified, acknowledged, resolved). The view `alerts` is their
--- fold (sql/ingest/06_folded_alerts.sql): one row per alert, where the columns marked * are never NULL.
+-- fold (sql/ingest/15_folded_alerts.sql): one row per alert, where the columns marked * are never NULL.
 -- A resolve notice may carry no fired_at, service, name or severity: its alert's firing notice does.
 create table canonical.alerts (
     alert_id      varchar,           -- * given, else <alert_key>@<fired_at as sent>, else derived (md5)

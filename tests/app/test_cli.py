@@ -16,7 +16,7 @@ def test_ingest_then_reingest_says_already_stored(tmp_path):
     ws = tmp_path / "ws"
     first = run("ingest", "alerts", FIXTURES / "alertmanager_payloads.jsonl", "--workspace", ws)
     assert first.returncode == 0, first.stderr
-    assert "stored 4 rows from alertmanager_payloads.jsonl (alertmanager_webhook, jsonl)" in first.stdout
+    assert "stored 6 rows from alertmanager_payloads.jsonl (alertmanager_webhook, jsonl)" in first.stdout
     again = run("ingest", "alerts", FIXTURES / "alertmanager_payloads.jsonl", "--workspace", ws)
     assert again.returncode == 0 and "already stored" in again.stdout and "nothing added" in again.stdout
 

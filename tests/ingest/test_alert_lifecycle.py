@@ -154,3 +154,12 @@ def test_uploads_stored_before_notices_were_modelled_still_fold(tmp_path):
     assert again["status"] == "duplicate"  # the old row is recognised as the same notice
     ingest_file(ws, "alerts", write(tmp_path / "c.csv", {**FIRING, "resolved_at": "2026-11-01T10:30:00Z"}))
     assert alerts(ws) == [("A1", "resolved", T10, T1030, "resolved_at", 2, "checkout", "Errors", "critical")]
+
+
+def test_a_firing_notice_without_a_name_is_refused(tmp_path):
+    """Only a follow-up notice may leave out what its firing notice carries."""
+    ws = tmp_path / "ws"
+    with pytest.raises(IngestError) as err:
+        ingest_file(ws, "alerts", write(tmp_path / "bad.csv", FIRING, {**FIRING, "alert_id": "A2", "name": ""}))
+    assert (err.value.row, err.value.column) == (2, "name")
+    assert notices(ws) == 0

@@ -1,6 +1,6 @@
 """Langfuse exports load with no mapping: trace downloads, API pages and trace/observation records as AI
-interactions (sql/ingest/41_langfuse_traces.sql), score exports as evaluation scores
-(sql/ingest/42_langfuse_scores.sql). Real samples from tests/fixtures/langfuse/ (PROVENANCE.md), checked
+interactions (sql/ingest/12_langfuse_traces.sql), score exports as evaluation scores
+(sql/ingest/13_langfuse_scores.sql). Real samples from tests/fixtures/langfuse/ (PROVENANCE.md), checked
 row by row; the other shapes and the broken variants are written here from those samples."""
 
 import json

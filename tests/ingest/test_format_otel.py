@@ -1,4 +1,4 @@
-"""OpenTelemetry GenAI spans load as AI interactions with no mapping (sql/ingest/40_otel_genai_spans.sql):
+"""OpenTelemetry GenAI spans load as AI interactions with no mapping (sql/ingest/11_otel_genai_spans.sql):
 OTLP/JSON export requests and Python ConsoleSpanExporter spans, from the real samples of
 tests/fixtures/otel/ (PROVENANCE.md), checked row by row; broken variants are clear refusals."""
 

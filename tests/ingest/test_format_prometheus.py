@@ -206,3 +206,11 @@ def test_a_listed_alert_and_its_webhook_resolve_fold_into_one(tmp_path):
     got = alert(tmp_path / "ws", "aae7a1432b5d2f1b@2024-02-29T09:39:52.576Z")
     assert (got["status"], got["resolved_at"], got["notices"]) == ("resolved", datetime(2024, 2, 29, 10, 2), 2)
     assert query(tmp_path / "ws", "select count(*) from alerts")[0][0] == 12
+
+
+def test_ingest_warns_when_alertmanager_left_alerts_out(tmp_path):
+    result = ingest_file(tmp_path / "ws", "alerts", SAMPLES / "webhook_chopsticks_truncated.json")
+    assert len(result["warnings"]) == 1 and "123 alerts left out by Alertmanager" in result["warnings"][0]
+    assert "Warning: 123 alerts left out" in result["message"]
+    clean = ingest_file(tmp_path / "ws2", "alerts", SAMPLES / "webhook_zulip_firing.json")
+    assert clean["warnings"] == [] and "Warning" not in clean["message"]

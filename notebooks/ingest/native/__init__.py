@@ -12,7 +12,7 @@ layouts are tried (the first whose `detect` says yes wins). A layout is one of:
   view `src` (the file's all-text columns and `__row`), returning canonical-named text columns.
 
 For alerts, a layout's rows are notices (one per notification): see `contract.py` (`status`,
-`event_at`, `alert_key`) and `sql/ingest/06_folded_alerts.sql`.
+`event_at`, `alert_key`) and `sql/ingest/15_folded_alerts.sql`.
 """
 
 from journeylens.notebooks.ingest.native import (
@@ -33,6 +33,14 @@ LAYOUTS = [layout for family in FAMILIES for layout in family.LAYOUTS]
 JSON_LAYOUTS = [layout for layout in LAYOUTS if isinstance(layout, JsonLayout)]
 TABULAR_LAYOUTS = [layout for layout in LAYOUTS if isinstance(layout, TabularLayout)]
 BY_NAME = {layout.name: layout for layout in LAYOUTS}
+# layout name -> function(con) -> [warning text]: what a file says about itself that the user must know
+# (Alertmanager and Grafana left alerts out of a payload). Run on the connection the file was opened on.
+WARNINGS = {name: warn for family in FAMILIES for name, warn in getattr(family, "WARNINGS", {}).items()}
+
+
+def layout_warnings(con, layout: str) -> list:
+    warn = WARNINGS.get(layout)
+    return list(warn(con)) if warn else []
 
 
 def json_layout_for(first: dict, kind: str | None = None):

@@ -1,10 +1,10 @@
 """Datadog: monitor notifications and events, as webhooks, the Events API, EventBridge and CSV exports.
 
-Every Datadog shape is read by one query, `sql/ingest/30_datadog_alert_notices.sql`: one notice per
+Every Datadog shape is read by one query, `sql/ingest/09_datadog_alert_notices.sql`: one notice per
 event (see there for the lifecycle key, the status and the severity). The JSON layouts hand it their
 records as they are; the event CSV hands it each row as a JSON object of its columns (by normalised
 name), so a CSV loads exactly as the same events given as JSON. The monitor alert-history CSV (hour
-buckets) has its own query, `31_datadog_monitor_history.sql`.
+buckets) has its own query, `10_datadog_monitor_history.sql`.
 """
 
 from journeylens.notebooks.ingest.native.layout_types import JsonLayout, TabularLayout

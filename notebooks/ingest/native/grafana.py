@@ -4,7 +4,7 @@ Grafana's webhook is Alertmanager's (Grafana runs one) with more: `orgId`, `titl
 on the payload and `values`, `valueString`, `silenceURL`, `dashboardURL`, `panelURL`, `imageURL` on each
 alert. It is told apart from Alertmanager's by those (see `is_webhook`), so this family is tried before
 `prometheus` (native/__init__.py FAMILIES). Grafana rules often name no service: the service then comes
-from a fallback chain ending in the visible placeholder `unknown` (sql/ingest/10_alert_objects.sql).
+from a fallback chain ending in the visible placeholder `unknown` (sql/ingest/03_alert_objects.sql).
 """
 
 from journeylens.notebooks.ingest.native.layout_types import JsonLayout

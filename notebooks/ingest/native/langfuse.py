@@ -3,8 +3,8 @@
 - `langfuse_traces`: a trace download (`{"trace": {...}, "observations": [...]}`), public-API pages
   (`{"data": [...], "meta": {...}}`) of traces or observations, or trace / observation records one per
   line or in an array, mixed or not. The trace is the interaction; its generations give model, tokens
-  and cost (sql/ingest/41_langfuse_traces.sql documents every field).
-- `langfuse_scores`: score records or API pages of them (sql/ingest/42_langfuse_scores.sql: source
+  and cost (sql/ingest/12_langfuse_traces.sql documents every field).
+- `langfuse_scores`: score records or API pages of them (sql/ingest/13_langfuse_scores.sql: source
   API/EVAL -> llm, ANNOTATION -> human; NUMERIC, BOOLEAN, CATEGORICAL and TEXT values).
 - `langfuse_*_csv`: the same exports as Langfuse's batch export writes them to CSV (one table per file,
   the JSON field names as the header; objects, arrays and dates JSON-encoded in their cell, strings as

@@ -7,7 +7,7 @@ Three shapes load as AI interactions with no mapping:
   span: `name`, `context{trace_id, span_id}`, `start_time`, `attributes{...}`, `resource{attributes}`);
 - `otel_genai` (tabular): flat records or columns named after the GenAI attributes (`gen_ai.response.id`,
   `gen_ai.request.model`, ...), through the aliases of `workspace/contract.py`.
-The two span layouts share `sql/ingest/40_otel_genai_spans.sql`, which documents the fields, the
+The two span layouts share `sql/ingest/11_otel_genai_spans.sql`, which documents the fields, the
 `feature` chain and what `extra` keeps.
 """
 

@@ -1,5 +1,5 @@
 -- Alerts: the fold of their notices across every upload (SPEC §2.1). Inputs: the views `alert_notices`
--- (05_alert_notices.sql) and `alert_fold_keys(alert_key)` (each upload's keys that need folding).
+-- (14_alert_notices.sql) and `alert_fold_keys(alert_key)` (each upload's keys that need folding).
 --
 -- A notice whose key no upload lists is its alert as it stands: one firing, acknowledged or complete
 -- (fired and resolved) notice. The notices of a listed key are ordered by event time, then by upload
@@ -30,10 +30,16 @@ alone as (
 ordered as (
     select
         n.*,
-        {'t': n.event_at, 'u': n.upload_id, 'r': coalesce(n.receipt, 0), 'n': n.notice_id} as ord,
+        -- time, then receipt (upload, row); a file read without row numbers (Alertmanager's fast path)
+        -- ties a resolve that has no time of its own with its firing notice: the lifecycle order decides
+        {
+            't': n.event_at, 'u': n.upload_id, 'r': coalesce(n.receipt, 0),
+            's': case n.status when 'firing' then 0 when 'acknowledged' then 1 else 2 end, 'n': n.notice_id
+        } as ord,
         -- the state before this notice: acknowledgements do not change whether an alert is resolved
         last_value(case when n.status <> 'acknowledged' then n.status end ignore nulls) over (
-            partition by n.alert_key order by n.event_at, n.upload_id, n.receipt nulls last, n.notice_id
+            partition by n.alert_key order by n.event_at, n.upload_id, coalesce(n.receipt, 0),
+                case n.status when 'firing' then 0 when 'acknowledged' then 1 else 2 end, n.notice_id
             rows between unbounded preceding and 1 preceding
         ) as previous_status
     from alert_notices as n
