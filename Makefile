@@ -22,7 +22,7 @@ test: $(STAMP)
 
 check: $(STAMP)
 	$(BIN)/ruff check app notebooks tests sample_data bench
-	$(BIN)/pytest -m "not slow" -q
+	$(BIN)/pytest -m "not slow" -q -n 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check app notebooks tests sample_data bench
