@@ -74,16 +74,26 @@ def notice_expression(name: str, plan: dict) -> str | None:
     return None
 
 
+# A notice's identity: the same function of its stored values at ingest (new_notices_only) and in the
+# view `alert_notices` (sql/ingest/14), which computes it for the rows that need it; it is not stored,
+# because hashing every row of a large upload costs a fifth of its ingest.
+
+
 def identify_notices(select: str) -> str:
     """Wraps the conversion: an alert without an id gets a stable one from what identifies it (so the same
-    alert from another export is recognised), the lifecycle key defaults to the id, and each notice gets
-    its identity (jl_notice_id)."""
+    alert from another export is recognised), and the lifecycle key defaults to the id."""
     derived = ("coalesce(alert_id, case when fired_at is not null then md5(concat_ws('|', source, fingerprint, "
                "service, name, strftime(fired_at, '%Y-%m-%dT%H:%M:%S.%f'))) end)")
     with_ids = f"select * replace ({derived} as alert_id) from ({select})"
-    return ("select * replace (coalesce(alert_key, alert_id) as alert_key, jl_notice_id(coalesce(alert_key, alert_id), "
-            "status, event_at, fired_at, resolved_at, severity_raw, service, name) as notice_id) "
-            f"from ({with_ids})")
+    return f"select * replace (coalesce(alert_key, alert_id) as alert_key) from ({with_ids})"
+
+
+def new_notices_only(select: str) -> str:
+    """The conversion without the notices already stored (the view `alert_notices`): re-ingesting an
+    overlapping export adds only what is new."""
+    return (f"select * from ({select}) as n where not exists (select 1 from alert_notices as s "
+            f"where s.notice_id = jl_notice_id(n.alert_key, n.status, n.event_at, n.fired_at, n.resolved_at, "
+            "n.severity_raw, n.service, n.name))")
 
 
 def write_fold_keys(con, notices_file, out) -> int:

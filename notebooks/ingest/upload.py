@@ -20,7 +20,12 @@ from journeylens.notebooks.ingest.diagnosis import SEVERITY_COLUMNS, diagnose, p
 from journeylens.notebooks.ingest.layouts import quote_ident
 from journeylens.notebooks.ingest.map_file import store_journey_map
 from journeylens.notebooks.ingest.native import layout_warnings
-from journeylens.notebooks.ingest.notices import conversion_params, waiting_notices, write_fold_keys
+from journeylens.notebooks.ingest.notices import (
+    conversion_params,
+    new_notices_only,
+    waiting_notices,
+    write_fold_keys,
+)
 from journeylens.notebooks.ingest.preview import preview_file  # noqa: F401 (the page and callers import it here)
 from journeylens.notebooks.ingest.readers import check_input_file, detect_format, file_digest
 from journeylens.notebooks.ingest.severity_map import load_severity_map
@@ -107,8 +112,9 @@ def convert_tabular(workspace, kind, path, file_name, fmt, mapping, staging, upl
             if keys and stored:
                 total = con.sql(f"select count(*) from ({select})", params=params).fetchall()[0][0]
                 key_list = ", ".join(quote_ident(k) for k in keys)
-                select = (f"select * from ({select}) anti join (select distinct {key_list} "
-                          f"from {quote_ident(stored_view)}) using ({key_list})")
+                select = new_notices_only(select) if kind == "alerts" else (
+                    f"select * from ({select}) anti join (select distinct {key_list} "
+                    f"from {quote_ident(stored_view)}) using ({key_list})")
             out = staging / f"{table}.parquet"
             relation = con.sql(select, params=params)
             written = run_with_progress(con, lambda: relation.write_parquet(str(out), compression="snappy") or True,

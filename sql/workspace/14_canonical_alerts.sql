@@ -22,7 +22,8 @@ create table canonical.alerts (
     status        varchar,           -- firing | acknowledged | resolved (given, else resolved iff resolved_at)
     event_at      timestamp,         -- when the notice happened: its own time, else resolved_at/fired_at
     alert_key     varchar,           -- the lifecycle key shared by every notice of one alert
-    notice_id     varchar,           -- what makes a notice the same notice again (re-ingest adds nothing)
+    notice_id     varchar,           -- what makes a notice the same notice again: computed by the view
+                                     -- alert_notices (jl_notice_id), never stored (a fifth of an ingest)
     resolved_from varchar,           -- where resolved_at came from: resolved_at | notice_time | upload_time
     fired_from    varchar,           -- the same of a firing notice's fired_at (a tool may send no time)
     receipt       bigint             -- the notice's row in its upload: receipt order breaks time ties
