@@ -8,7 +8,12 @@ ingest runs in one pass: a bad value aborts it, and only then does `diagnosis.py
 """
 
 from journeylens.notebooks.ingest.layouts import is_native_json, layout_source, quote_ident
-from journeylens.notebooks.ingest.notices import identify_notices, notice_expression, resolve_exemption
+from journeylens.notebooks.ingest.notices import (
+    identify_notices,
+    notice_expression,
+    notice_layer,
+    resolve_exemption,
+)
 from journeylens.notebooks.ingest.value_maps import (
     SourceExpr,
     check_mapping,
@@ -270,7 +275,8 @@ def output_select(kind: str, plan: dict, table_columns: list, guarded: bool = Tr
         # a constant message: labels can be a user's column names, and the diagnosis names them anyway
         guards = [f"case when {bad} then error('journeylens: refused row') end"
                   for _, bad, _, scope in plan["checks"] if scope == "row"]
-    select = f"select {', '.join(outputs)} from ({plan['parsed']})"
+    parsed = notice_layer(plan["parsed"]) if kind == "alerts" else plan["parsed"]
+    select = f"select {', '.join(outputs)} from ({parsed})"
     if guards:
         select += f" where coalesce({', '.join(guards)}, true)"
     if kind == "alerts":

@@ -62,8 +62,8 @@ select
         labels['namespace'], labels['grafana_folder'], 'unknown'
     ) as service,
     coalesce(
-        labels['alertname'], labels['rulename'], labels['__alert_rule_title__'], groupLabels['alertname'],
-        commonLabels['alertname'], annotations['summary']
+        labels['alertname'], labels['rulename'], labels['__alert_rule_title__'], groupLabels ->> 'alertname',
+        commonLabels ->> 'alertname', annotations['summary']
     ) as name,
     coalesce(labels['severity'], labels['priority'], 'warning') as severity,
     labels['severity'] as severity_raw,

@@ -8,6 +8,9 @@
 --   resolved     : resolved, resolve, recovered, recovery, ok, closed, close, cleared, clear, normal,
 --                  inactive, success, succeeded, fixed, done
 create or replace macro jl_status(v) as (
+    -- the words tools send most, without a regular expression (it costs a pass over every row)
+    case lower(v) when 'firing' then 'firing' when 'resolved' then 'resolved' when 'trigger' then 'firing'
+        when 'resolve' then 'resolved' when 'acknowledge' then 'acknowledged' else
     case regexp_replace(lower(trim(v)), '[\s_-]+', '', 'g')
         when 'firing' then 'firing' when 'alerting' then 'firing' when 'alert' then 'firing'
         when 'active' then 'firing' when 'triggered' then 'firing' when 'trigger' then 'firing'
@@ -24,5 +27,6 @@ create or replace macro jl_status(v) as (
         when 'close' then 'resolved' when 'cleared' then 'resolved' when 'clear' then 'resolved'
         when 'normal' then 'resolved' when 'inactive' then 'resolved' when 'success' then 'resolved'
         when 'succeeded' then 'resolved' when 'fixed' then 'resolved' when 'done' then 'resolved'
+    end
     end
 )
