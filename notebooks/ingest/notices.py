@@ -50,17 +50,20 @@ def notice_expression(name: str, plan: dict) -> str | None:
     a trigger's time. A notice with no time at all is ordered where the file puts it: it takes the time
     of the notice before it (receipt order), else the upload's."""
     native, has_row = is_native_json(plan["layout"]), plan.get("has_row", False)
+    # Stored only where the view `alert_notices` (sql/ingest/14) cannot derive it: a status other than
+    # what resolved_at says, a key other than the id, a time taken from elsewhere than the file's own
+    # column. Columns that repeat what another says cost a twentieth of a large ingest to write.
     if name == "status":
-        return STATUS
+        return f"case when {STATUS} = 'acknowledged' then 'acknowledged' end"
     if name == "fired_at":
         return fired_evidence(native)
     if name == "fired_from":
-        return ("""case when "p__fired_at" is not null then 'fired_at' when """ + fired_evidence(native)
+        return ("""case when "p__fired_at" is not null then null when """ + fired_evidence(native)
                 + """ is null then null when "p__event_at" is not null then 'notice_time' else 'upload_time' end""")
     if name == "resolved_at":
         return f"""case when {STATUS} = 'resolved' then coalesce("p__resolved_at", "p__event_at", $upload_time) end"""
     if name == "resolved_from":
-        return (f"""case when {STATUS} = 'resolved' then case when "p__resolved_at" is not null then 'resolved_at' """
+        return (f"""case when {STATUS} = 'resolved' then case when "p__resolved_at" is not null then null """
                 """when "p__event_at" is not null then 'notice_time' else 'upload_time' end end""")
     if name == "event_at":
         before = ("""last_value(coalesce("p__event_at", "p__fired_at", "p__resolved_at") ignore nulls) over """
@@ -89,19 +92,22 @@ def notice_layer(parsed: str) -> str:
 
 def identify_notices(select: str) -> str:
     """Wraps the conversion: an alert without an id gets a stable one from what identifies it (so the same
-    alert from another export is recognised), and the lifecycle key defaults to the id."""
+    alert from another export is recognised). The lifecycle key, when the file gives none, is the id: the
+    view `alert_notices` says so, nothing is stored for it."""
     derived = ("coalesce(alert_id, case when fired_at is not null then md5(concat_ws('|', source, fingerprint, "
                "service, name, strftime(fired_at, '%Y-%m-%dT%H:%M:%S.%f'))) end)")
     with_ids = f"select * replace ({derived} as alert_id) from ({select})"
-    return f"select * replace (coalesce(alert_key, alert_id) as alert_key) from ({with_ids})"
+    return with_ids
 
 
 def new_notices_only(select: str) -> str:
     """The conversion without the notices already stored (the view `alert_notices`): re-ingesting an
     overlapping export adds only what is new."""
+    # the notice as the view sees it (its stored columns normalised as sql/ingest/14 does)
     return (f"select * from ({select}) as n where not exists (select 1 from alert_notices as s "
-            f"where s.notice_id = jl_notice_id(n.alert_key, n.status, n.event_at, n.fired_at, n.resolved_at, "
-            "n.severity_raw, n.service, n.name))")
+            "where s.notice_id = jl_notice_id(coalesce(n.alert_key, n.alert_id), coalesce(n.status, case when "
+            "n.resolved_at is not null then 'resolved' else 'firing' end), coalesce(n.event_at, n.resolved_at, "
+            "n.fired_at), n.fired_at, n.resolved_at, n.severity_raw, n.service, n.name))")
 
 
 def write_fold_keys(con, notices_file, out) -> int:
@@ -109,7 +115,8 @@ def write_fold_keys(con, notices_file, out) -> int:
     several notices here, a notice without its firing, or notices already stored (the view
     `alert_notices` of the connection, the workspace before this upload)."""
     # a file path is a value: it goes through the relational API, never into SQL text
-    con.read_parquet(str(notices_file)).project("alert_key, fired_at").create_view("new_notices", replace=True)
+    con.read_parquet(str(notices_file)).project("coalesce(alert_key, alert_id) as alert_key, fired_at").create_view(
+        "new_notices", replace=True)
     # Grouping by the key's 64-bit hash is several times faster than by the text, and usually finds nothing;
     # a hash shared by two keys only folds both, which gives the same alerts.
     keys = con.sql(

@@ -2,6 +2,7 @@
 -- one row per notification (firing, re-notified, acknowledged, resolved). The view `alerts` is their
 -- fold (sql/ingest/15_folded_alerts.sql): one row per alert, where the columns marked * are never NULL.
 -- A resolve notice may carry no fired_at, service, name or severity: its alert's firing notice does.
+-- What the view `alert_notices` can derive is stored as NULL (sql/ingest/14_alert_notices.sql).
 create table canonical.alerts (
     alert_id      varchar,           -- * given, else <alert_key>@<fired_at as sent>, else derived (md5)
     fired_at      timestamp,         -- * UTC
@@ -19,12 +20,12 @@ create table canonical.alerts (
     message       varchar,
     extra         varchar,           -- JSON object of source fields journeylens does not model
     upload_id     varchar not null,
-    status        varchar,           -- firing | acknowledged | resolved (given, else resolved iff resolved_at)
+    status        varchar,           -- acknowledged, else NULL: the view alert_notices reads resolved iff resolved_at
     event_at      timestamp,         -- when the notice happened: its own time, else resolved_at/fired_at
-    alert_key     varchar,           -- the lifecycle key shared by every notice of one alert
+    alert_key     varchar,           -- the lifecycle key shared by every notice of one alert (NULL: alert_id)
     notice_id     varchar,           -- what makes a notice the same notice again: computed by the view
                                      -- alert_notices (jl_notice_id), never stored (a fifth of an ingest)
-    resolved_from varchar,           -- where resolved_at came from: resolved_at | notice_time | upload_time
-    fired_from    varchar,           -- the same of a firing notice's fired_at (a tool may send no time)
+    resolved_from varchar,           -- where resolved_at came from: notice_time | upload_time (NULL: resolved_at)
+    fired_from    varchar,           -- the same of fired_at (a tool may send no time; NULL: fired_at)
     receipt       bigint             -- the notice's row in its upload: receipt order breaks time ties
 )
