@@ -3,7 +3,7 @@
 -- the fast path does not number rows (numbering serialises the scan).
 --
 -- Every notification is a notice; the view `alerts` folds them (15_folded_alerts.sql). Alertmanager
--- counts one alert per fingerprint and startsAt, so alert_key = alert_id = fingerprint@startsAt (the
+-- counts one alert per fingerprint and startsAt, so alert_id = fingerprint@startsAt is the key too (the
 -- stored ids of earlier uploads are this formula: it must not change).
 --   status    the alert's own status (firing | resolved), not the payload's
 --   event_at  a resolved notice's endsAt; empty for a firing one (its endsAt is a timeout, not an event)
@@ -51,8 +51,7 @@ flat as (
 
 select
     __row,
-    fingerprint || '@' || alert.startsAt as alert_id,
-    fingerprint || '@' || alert.startsAt as alert_key,
+    fingerprint || '@' || alert.startsAt as alert_id,  -- also the lifecycle key (alert_key defaults to it)
     status,
     resolved_text as event_at,
     starts_at as fired_at,
