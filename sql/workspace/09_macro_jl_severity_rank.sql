@@ -6,6 +6,9 @@
 --   5 info     : info, informational, notice, debug, none, ok, success, sev5, p5, 5
 -- NULL for anything else, so that ingest can refuse it with the value it found.
 create or replace macro jl_severity_rank(v) as (
+    -- the words tools send most, without a regular expression (it costs a pass over every row)
+    case lower(v) when 'critical' then 1 when 'high' then 2 when 'error' then 2 when 'warning' then 3
+        when 'medium' then 3 when 'low' then 4 when 'info' then 5 else
     case regexp_replace(lower(trim(v)), '^(sev|severity|p)[ _-]?', '\1')
         when 'critical' then 1 when 'crit' then 1 when 'fatal' then 1 when 'emergency' then 1
         when 'disaster' then 1 when 'sev1' then 1 when 'severity1' then 1 when 'p1' then 1 when '1' then 1
@@ -18,5 +21,6 @@ create or replace macro jl_severity_rank(v) as (
         when 'info' then 5 when 'informational' then 5 when 'notice' then 5 when 'debug' then 5
         when 'none' then 5 when 'ok' then 5 when 'success' then 5 when 'sev5' then 5 when 'severity5' then 5
         when 'p5' then 5 when '5' then 5
+    end
     end
 )
