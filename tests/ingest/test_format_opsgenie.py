@@ -101,3 +101,24 @@ def test_broken_alerts_are_refused_by_row_and_column(tmp_path, alert, column):
     with pytest.raises(IngestError) as err:
         ingest_file(tmp_path / "ws", "alerts", path)
     assert (err.value.row, err.value.column) == (1, column)
+
+
+def test_a_csv_of_alerts_with_the_api_fields_loads_in_any_case_convention(tmp_path):
+    # no public copy of Opsgenie's CSV export was found: the header carries the Alert API's fields
+    (tmp_path / "alerts.csv").write_text(
+        "TinyId,Alias,Message,Status,Acknowledged,CreatedAt,UpdatedAt,Priority,Tags,Source,Entity,Runbook\n"
+        "1791,checkout-5xx,Checkout 5xx above 2%,closed,true,2026-11-09T14:07:00Z,2026-11-09T15:01:00Z,P1,"
+        "\"env:prod,team:pay\",Datadog,checkout-web,http://wiki/5xx\n"
+        "1792,disk-ci,Disk almost full,open,false,2026-11-10T03:00:00Z,2026-11-10T03:00:00Z,P3,,Prometheus,ci-runner,\n")
+    result = ingest_file(tmp_path / "ws", "alerts", tmp_path / "alerts.csv")
+    assert result["layout"] == "opsgenie_alerts_csv"
+    got = rows(tmp_path / "ws", "select alert_id, status, fired_at, resolved_at, service, name, severity, labels "
+                                "from alerts order by fired_at")
+    assert got == [
+        ("checkout-5xx@2026-11-09T14:07:00Z", "resolved", datetime(2026, 11, 9, 14, 7), datetime(2026, 11, 9, 15, 1),
+         "checkout-web", "Checkout 5xx above 2%", "critical", '{"env":"prod","team":"pay"}'),
+        ("disk-ci@2026-11-10T03:00:00Z", "firing", datetime(2026, 11, 10, 3), None, "ci-runner", "Disk almost full",
+         "medium", None),
+    ]
+    extra = rows(tmp_path / "ws", "select extra from alerts where name like 'Checkout%'")[0][0]
+    assert "http://wiki/5xx" in extra
