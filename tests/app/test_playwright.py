@@ -98,7 +98,9 @@ def test_data_page_uploads_and_stores_a_csv(app_url, browser, tmp_path):
         expect(page.get_by_role("heading", name="Data", exact=True)).to_be_visible(timeout=30_000)
         expect(page.get_by_text("Nothing stored yet")).to_be_visible(timeout=30_000)
 
-        page.locator("input[type=file]").set_input_files(str(csv))
+        # the page's own uploader ("File"), not the severity map's inside its expander
+        uploader = page.get_by_test_id("stFileUploader").filter(has=page.get_by_text("File", exact=True))
+        uploader.locator("input[type=file]").set_input_files(str(csv))
         expect(page.get_by_text("reads as layout")).to_be_visible(timeout=30_000)
         page.get_by_role("button", name="Store", exact=True).click()
 
