@@ -8,6 +8,7 @@ ingest runs in one pass: a bad value aborts it, and only then does `diagnosis.py
 """
 
 from journeylens.notebooks.ingest.layouts import is_native_json, layout_source, quote_ident
+from journeylens.notebooks.ingest.native.layout_types import INTERNAL_COLUMNS
 from journeylens.notebooks.ingest.notices import (
     identify_notices,
     notice_expression,
@@ -36,7 +37,7 @@ from journeylens.notebooks.workspace.contract import (
 )
 
 # Columns journeylens derives itself; a file's own column of that name is kept in `extra`.
-INTERNAL = {"__row", "__extra"}
+INTERNAL = set(INTERNAL_COLUMNS)
 DEFAULTS = {"metrics": {"segment": "'all'"}, "ai": {"shadow": "false"}}
 # Columns an export gives only as an offset: (canonical column of the base time, offset in seconds).
 # PagerDuty incident exports carry seconds_to_first_ack / seconds_to_resolve, not the times.

@@ -14,22 +14,13 @@ from journeylens.notebooks.ingest.json_records import (
     records_frame,
 )
 from journeylens.notebooks.ingest.native import BY_NAME, json_layout_for, tabular_layout_for
-from journeylens.notebooks.ingest.native.layout_types import JsonLayout
+from journeylens.notebooks.ingest.native.layout_types import (  # noqa: F401 (quote_ident: ingest's one import)
+    JsonLayout,
+    quote_ident,
+)
 from journeylens.notebooks.ingest.readers import csv_relation
 from journeylens.notebooks.workspace.contract import IngestError, normalise_name
 from journeylens.notebooks.workspace.snapshot import sql_text
-
-
-def json_layout(first: dict) -> str:
-    """Names the native layout of a JSON record by its keys; "records" for plain objects."""
-    layout = json_layout_for(first)
-    return layout.name if layout else "records"
-
-
-def tabular_layout(kind: str, columns: list) -> str:
-    """Names the layout of a tabular file by its header (after name normalisation)."""
-    layout = tabular_layout_for(kind, {normalise_name(c) for c in columns})
-    return layout.name if layout else "columns"
 
 
 def layout_source(layout: str) -> str | None:
@@ -124,8 +115,3 @@ def tabular_source(con, kind: str, rel, columns: list, numbered: bool) -> dict:
     out = con.sql(text)
     out.create_view("raw_src")
     return {"layout": native.name, "columns": [c for c in out.columns if c != "__row"], "numbered": numbered}
-
-
-def quote_ident(name: str) -> str:
-    """A SQL identifier for any name a user gave (a column header may be `x"; drop table alerts; --`)."""
-    return '"' + str(name).replace('"', '""') + '"'

@@ -130,13 +130,6 @@ def list_uploads(workspace) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def find_duplicate(manifests: list, kind: str, sha256: str, mapping: dict | None = None):
-    """The stored upload with the same kind, content and --map, if any: a file re-ingested with a
-    corrected mapping is not a duplicate."""
-    return next((m for m in stored_copies(manifests, kind, sha256) if (m.get("map") or {}) == (mapping or {})),
-                None)
-
-
 def stored_copies(manifests: list, kind: str, sha256: str) -> list:
     """Stored uploads with the same kind and content, whatever their mapping."""
     return [m for m in manifests if m["kind"] == kind and m["sha256"] == sha256]

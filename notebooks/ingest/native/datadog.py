@@ -7,8 +7,12 @@ name), so a CSV loads exactly as the same events given as JSON. The monitor aler
 buckets) has its own query, `10_datadog_monitor_history.sql`.
 """
 
-from journeylens.notebooks.ingest.native.layout_types import JsonLayout, TabularLayout
-from journeylens.notebooks.workspace.contract import normalise_name
+from journeylens.notebooks.ingest.native.layout_types import (
+    JsonLayout,
+    TabularLayout,
+    columns_by_name,
+    quote_ident,
+)
 from journeylens.notebooks.workspace.snapshot import sql_text
 
 NOTICES = "datadog_alert_notices"
@@ -71,39 +75,28 @@ def events_csv_sql(columns: list) -> str:
 
     The fired time leaves under the file's own date column name (an alias of fired_at), so that a refused
     date names the column the user sees (`date_happened`), not ours."""
-    date = first_by_name(columns).get("date_happened")
-    out = "*" if date is None else f"* exclude (fired_at), fired_at as {quote(date)}"
+    date = columns_by_name(columns).get("date_happened")
+    out = "*" if date is None else f"* exclude (fired_at), fired_at as {quote_ident(date)}"
     return f"with docs as ({row_objects(columns)}) select {out} from ({sql_text(NOTICES)})"
 
 
 def history_csv_sql(columns: list) -> str:
     """The monitor alert-history CSV as `history`: the columns its query reads (NULL when absent) and
     every column as a JSON object (`extra`)."""
-    by_name = first_by_name(columns)
-    picked = ", ".join(f"{quote(by_name[c]) if c in by_name else 'null::varchar'} as {c}" for c in HISTORY_COLUMNS)
+    by_name = columns_by_name(columns)
+    picked = ", ".join(f"{quote_ident(by_name[c]) if c in by_name else 'null::varchar'} as {c}" for c in HISTORY_COLUMNS)
     history = f"select row_number() over () as __row, {picked}, {json_pairs(by_name)} as extra from src"
     return f"with history as ({history}) select * from ({sql_text('datadog_monitor_history')})"
 
 
 def row_objects(columns: list) -> str:
     # numbered here: `src` carries `__row` only when a refusal is diagnosed (single-threaded, file order)
-    return f"select row_number() over () as __row, {json_pairs(first_by_name(columns))} as doc from src"
-
-
-def first_by_name(columns: list) -> dict:
-    by_name = {}
-    for column in columns:
-        by_name.setdefault(normalise_name(column), column)
-    return by_name
+    return f"select row_number() over () as __row, {json_pairs(columns_by_name(columns))} as doc from src"
 
 
 def json_pairs(by_name: dict) -> str:
     # a normalised name is [0-9a-z_] only, so it is safe as a SQL string; the column is quoted
-    return "json_object(" + ", ".join(f"'{name}', {quote(column)}" for name, column in by_name.items()) + ")"
-
-
-def quote(name: str) -> str:
-    return '"' + str(name).replace('"', '""') + '"'
+    return "json_object(" + ", ".join(f"'{name}', {quote_ident(column)}" for name, column in by_name.items()) + ")"
 
 
 LAYOUTS = [

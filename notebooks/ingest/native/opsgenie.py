@@ -1,7 +1,11 @@
 """Opsgenie and Jira Service Management: Alert API responses and webhook payloads (alert notices)."""
 
-from journeylens.notebooks.ingest.native.layout_types import JsonLayout, TabularLayout
-from journeylens.notebooks.workspace.contract import normalise_name
+from journeylens.notebooks.ingest.native.layout_types import (
+    JsonLayout,
+    TabularLayout,
+    columns_by_name,
+    quote_ident,
+)
 from journeylens.notebooks.workspace.snapshot import sql_text
 
 # A CSV of alerts (an export, or the Alert API written out by a script) carries the API's fields under
@@ -39,12 +43,9 @@ def is_alerts_csv(names: set) -> bool:
 def alerts_csv_sql(columns: list) -> str:
     """The CSV as `docs`: every row the Alert API's object of its known fields (tags given as a JSON array
     or as comma-separated text), every other column kept beside them (in extra)."""
-    by_name = {}
-    for column in columns:
-        by_name.setdefault(normalise_name(column), column)
     pairs = []
-    for name, column in by_name.items():
-        quoted = '"' + str(column).replace('"', '""') + '"'
+    for name, column in columns_by_name(columns).items():
+        quoted = quote_ident(column)
         key = CSV_FIELDS.get(name, name)  # a normalised name is [0-9a-z_] only: safe as a SQL string
         if key == "tags":
             value = (f"case when ltrim({quoted}) like '[%' and json_valid({quoted}) then {quoted}::json "

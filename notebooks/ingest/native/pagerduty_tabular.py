@@ -9,20 +9,7 @@
   JSON. Their `summary` is the service (and the priority's name the severity).
 """
 
-from journeylens.notebooks.workspace.contract import normalise_name
-
-
-def quote(name: str) -> str:
-    return '"' + str(name).replace('"', '""') + '"'
-
-
-def by_name(columns: list) -> dict:
-    """Normalised name -> the file's column (the first of each name)."""
-    found = {}
-    for column in columns:
-        if column not in ("__row", "__extra"):
-            found.setdefault(normalise_name(column), column)
-    return found
+from journeylens.notebooks.ingest.native.layout_types import columns_by_name, quote_ident
 
 
 def export_sql(kind: str):
@@ -30,15 +17,15 @@ def export_sql(kind: str):
     `Opened On` put under their canonical names."""
 
     def sql(columns: list) -> str:
-        names = by_name(columns)
+        names = columns_by_name(columns)
         renamed, outputs = [], []
         if "" in names and names[""].strip() == "#":
             renamed.append(names[""])
-            outputs.append(f"{quote(names[''])} as {'alert_id' if kind == 'alerts' else 'incident_id'}")
+            outputs.append(f"{quote_ident(names[''])} as {'alert_id' if kind == 'alerts' else 'incident_id'}")
         if "opened_on" in names:
             renamed.append(names["opened_on"])
-            outputs.append(f"{quote(names['opened_on'])} as {'fired_at' if kind == 'alerts' else 'opened_at'}")
-        rest = f"* exclude ({', '.join(quote(c) for c in renamed)})" if renamed else "*"
+            outputs.append(f"{quote_ident(names['opened_on'])} as {'fired_at' if kind == 'alerts' else 'opened_at'}")
+        rest = f"* exclude ({', '.join(quote_ident(c) for c in renamed)})" if renamed else "*"
         return f"select {rest}{''.join(', ' + o for o in outputs)} from src"
 
     return sql
@@ -62,45 +49,45 @@ def rest_dump_sql(kind: str):
     """SQL for REST incidents dumped to CSV, read as `kind`."""
 
     def sql(columns: list) -> str:
-        names = by_name(columns)
+        names = columns_by_name(columns)
         used, outputs = set(), []
 
         def take(name: str, expression: str, alias: str):
             if name in names:
                 used.add(names[name])
-                outputs.append(f"{expression.format(c=quote(names[name]))} as {alias}")
+                outputs.append(f"{expression.format(c=quote_ident(names[name]))} as {alias}")
 
         for field, alias in DUMP_FIELDS[kind].items():
             take(field, "nullif({c}, '')", alias)
         take("service", object_text_field("{c}", "summary"), "service")
-        changed = [quote(names[n]) for n in ("last_status_change_at", "updated_at") if n in names]
-        priority = object_text_field(quote(names["priority"]), "summary") if "priority" in names else "null"
-        urgency = f"nullif({quote(names['urgency'])}, '')" if "urgency" in names else "null"
+        changed = [quote_ident(names[n]) for n in ("last_status_change_at", "updated_at") if n in names]
+        priority = object_text_field(quote_ident(names["priority"]), "summary") if "priority" in names else "null"
+        urgency = f"nullif({quote_ident(names['urgency'])}, '')" if "urgency" in names else "null"
         severity = f"coalesce(case when jl_severity_rank({priority}) is not null then {priority} end, {urgency})"
         if "priority" in names:
             used.add(names["priority"])
         outputs.append(f"{severity} as severity")
         if kind == "alerts":
             outputs.append(f"coalesce({priority}, {urgency}) as severity_raw")
-            outputs.append(f"{quote(names['id'])} as alert_key" if "id" in names else "null as alert_key")
+            outputs.append(f"{quote_ident(names['id'])} as alert_key" if "id" in names else "null as alert_key")
             if "status" in names:
                 used.add(names["status"])
-                outputs.append(f"nullif({quote(names['status'])}, '') as status")
+                outputs.append(f"nullif({quote_ident(names['status'])}, '') as status")
             changed_at = f"coalesce({', '.join(f'nullif({c}, {chr(39)*2})' for c in changed)})" if changed else "null"
             outputs.append(f"{changed_at} as event_at")
-            resolved = f"nullif({quote(names['resolved_at'])}, '')" if "resolved_at" in names else "null"
+            resolved = f"nullif({quote_ident(names['resolved_at'])}, '')" if "resolved_at" in names else "null"
             if "resolved_at" in names:
                 used.add(names["resolved_at"])
-            status = f"jl_status({quote(names['status'])})" if "status" in names else "null"
+            status = f"jl_status({quote_ident(names['status'])})" if "status" in names else "null"
             outputs.append(f"case when {status} = 'resolved' then coalesce({resolved}, {changed_at}) end as resolved_at")
             outputs.append("'pagerduty' as source")
         else:
             take("resolved_at", "nullif({c}, '')", "resolved_at")
         take("incident_key", "nullif({c}, '')", "fingerprint" if kind == "alerts" else "fingerprints")
         extras = [c for c in columns if c not in used and c not in ("__row", "__extra")]
-        extra = f"to_json(struct_pack({', '.join(f'{quote(c)} := {quote(c)}' for c in extras)}))::varchar" if extras else "null"
+        extra = f"to_json(struct_pack({', '.join(f'{quote_ident(c)} := {quote_ident(c)}' for c in extras)}))::varchar" if extras else "null"
         # `src` has `__row` only when rows are numbered: excluding every column of the file keeps it if so
-        keep_row = f"* exclude ({', '.join(quote(c) for c in columns if c not in ('__row', '__extra'))}), "
+        keep_row = f"* exclude ({', '.join(quote_ident(c) for c in columns if c not in ('__row', '__extra'))}), "
         return f"select {keep_row}{', '.join(outputs)}, {extra} as __extra from src"
 
     return sql
