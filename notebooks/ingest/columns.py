@@ -276,7 +276,7 @@ def output_select(kind: str, plan: dict, table_columns: list, guarded: bool = Tr
         # a constant message: labels can be a user's column names, and the diagnosis names them anyway
         guards = [f"case when {bad} then error('journeylens: refused row') end"
                   for _, bad, _, scope in plan["checks"] if scope == "row"]
-    parsed = notice_layer(plan["parsed"]) if kind == "alerts" else plan["parsed"]
+    parsed = notice_layer(plan["parsed"], is_native_json(plan["layout"])) if kind == "alerts" else plan["parsed"]
     select = f"select {', '.join(outputs)} from ({parsed})"
     if guards:
         select += f" where coalesce({', '.join(guards)}, true)"

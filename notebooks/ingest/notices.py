@@ -7,7 +7,6 @@ about an alerts row: its status, its event time, where a resolve's time came fro
 and its identity as a notice; and, after an upload is written, which of its keys need folding.
 """
 
-from journeylens.notebooks.ingest.layouts import is_native_json
 
 # A follow-up notice (a resolve or an acknowledgement) may come without these (PagerDuty documents a
 # resolve of only routing_key, dedup_key and event_action): its alert's firing notice carries them.
@@ -19,6 +18,7 @@ FOLLOW_UP = ("""coalesce("p__status" in ('resolved', 'acknowledged') or ("p__sta
 # over the parsed values: notice_layer) and read by every notice column.
 STATUS_EXPRESSION = """coalesce("p__status", case when "p__resolved_at" is not null then 'resolved' else 'firing' end)"""
 STATUS = '"n__status"'
+FIRED = '"n__fired"'  # fired_evidence, computed once per row by notice_layer
 KEY_GIVEN = """("v__alert_key" is not null or "v__alert_id" is not null)"""
 
 
@@ -49,17 +49,17 @@ def notice_expression(name: str, plan: dict) -> str | None:
     own timestamp (event_at), the upload's time; `resolved_from` says which, and `fired_from` the same of
     a trigger's time. A notice with no time at all is ordered where the file puts it: it takes the time
     of the notice before it (receipt order), else the upload's."""
-    native, has_row = is_native_json(plan["layout"]), plan.get("has_row", False)
+    has_row = plan.get("has_row", False)
     # Stored only where the view `alert_notices` (sql/ingest/14) cannot derive it: a status other than
     # what resolved_at says, a key other than the id, a time taken from elsewhere than the file's own
     # column. Columns that repeat what another says cost a twentieth of a large ingest to write.
     if name == "status":
         return f"case when {STATUS} = 'acknowledged' then 'acknowledged' end"
     if name == "fired_at":
-        return fired_evidence(native)
+        return FIRED
     if name == "fired_from":
-        return ("""case when "p__fired_at" is not null then null when """ + fired_evidence(native)
-                + """ is null then null when "p__event_at" is not null then 'notice_time' else 'upload_time' end""")
+        return (f"""case when "p__fired_at" is not null or {FIRED} is null then null """
+                """when "p__event_at" is not null then 'notice_time' else 'upload_time' end""")
     if name == "resolved_at":
         return f"""case when {STATUS} = 'resolved' then coalesce("p__resolved_at", "p__event_at", $upload_time) end"""
     if name == "resolved_from":
@@ -72,9 +72,8 @@ def notice_expression(name: str, plan: dict) -> str | None:
                 f"{before}$upload_time)")
     if name == "alert_id":
         # a tool's own id, else <key>@<fired time as the tool wrote it> (PagerDuty: dedup_key@timestamp)
-        fired = fired_evidence(native)
-        return f"""coalesce("p__alert_id", case when "v__alert_key" is not null and ({fired}) is not null
-                  then "v__alert_key" || '@' || coalesce("v__fired_at", strftime({fired}, '%Y-%m-%dT%H:%M:%SZ')) end)"""
+        return f"""coalesce("p__alert_id", case when "v__alert_key" is not null and {FIRED} is not null
+                  then "v__alert_key" || '@' || coalesce("v__fired_at", strftime({FIRED}, '%Y-%m-%dT%H:%M:%SZ')) end)"""
     if name == "receipt":
         return "__row" if has_row else "null"
     return None
@@ -85,9 +84,11 @@ def notice_expression(name: str, plan: dict) -> str | None:
 # because hashing every row of a large upload costs a fifth of its ingest.
 
 
-def notice_layer(parsed: str) -> str:
-    """The parsed values of an alerts file with the notice's status beside them (`n__status`)."""
-    return f"select *, {STATUS_EXPRESSION} as \"n__status\" from ({parsed})"
+def notice_layer(parsed: str, native: bool) -> str:
+    """The parsed values of an alerts file with the notice's status (`n__status`) and fired time
+    (`n__fired`, fired_evidence) beside them: computed once per row, read by every notice column."""
+    with_status = f"select *, {STATUS_EXPRESSION} as \"n__status\" from ({parsed})"
+    return f"select *, {fired_evidence(native)} as \"n__fired\" from ({with_status})"
 
 
 def identify_notices(select: str) -> str:
