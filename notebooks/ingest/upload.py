@@ -47,8 +47,8 @@ from journeylens.notebooks.workspace.store import commit_upload, current_user, n
 EARLY_HASH_BYTES = 64 * 1024 * 1024
 # What makes a row the same row again, per kind: re-ingesting an overlapping export adds only what
 # is new. (Whole files are recognised earlier by their content hash.)
+# Alerts are notices, each new one kept: their identity is computed, not stored (notices.new_notices_only).
 NATURAL_KEYS = {
-    "alerts": ("notice_id",),  # every notice is kept; the view `alerts` folds them
     "ai": ("interaction_id", "shadow"),
     "scores": ("interaction_id", "name", "source"),
     "incidents": ("incident_id",),
@@ -106,15 +106,11 @@ def convert_tabular(workspace, kind, path, file_name, fmt, mapping, staging, upl
             plan = plan_source(con, kind, path, file_name, fmt, mapping)
             warnings = layout_warnings(con, plan["layout"])
             select = output_select(kind, plan, canonical_columns(con, table))
-            keys = NATURAL_KEYS.get(kind, ())
             stored = con.execute(f"select count(*) from {quote_ident(stored_view)}").fetchall()[0][0]
             total = None
-            if keys and stored:
+            if stored and (kind == "alerts" or kind in NATURAL_KEYS):
                 total = con.sql(f"select count(*) from ({select})", params=params).fetchall()[0][0]
-                key_list = ", ".join(quote_ident(k) for k in keys)
-                select = new_notices_only(select) if kind == "alerts" else (
-                    f"select * from ({select}) anti join (select distinct {key_list} "
-                    f"from {quote_ident(stored_view)}) using ({key_list})")
+                select = only_new_rows(kind, select, stored_view)
             out = staging / f"{table}.parquet"
             relation = con.sql(select, params=params)
             written = run_with_progress(con, lambda: relation.write_parquet(str(out), compression="snappy") or True,
@@ -137,6 +133,15 @@ def convert_tabular(workspace, kind, path, file_name, fmt, mapping, staging, upl
         raise IngestError(file_name, None, None, "at least one data row", "none")
     return {"tables": tables, "rows": rows, "skipped": total - rows, "waiting": waiting, "warnings": warnings,
             "layout": plan["layout"], "mapping": plan["resolution"]["resolved"]}
+
+
+def only_new_rows(kind: str, select: str, stored_view: str) -> str:
+    """The conversion without the rows already stored: by natural key, or for alerts by notice identity."""
+    if kind == "alerts":
+        return new_notices_only(select)
+    key_list = ", ".join(quote_ident(k) for k in NATURAL_KEYS[kind])
+    return (f"select * from ({select}) anti join (select distinct {key_list} from {quote_ident(stored_view)}) "
+            f"using ({key_list})")
 
 
 def plural(count: int, noun: str) -> str:
