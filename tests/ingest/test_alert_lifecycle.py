@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 import pytest
 from journeylens.notebooks.ingest.upload import ingest_file
 from journeylens.notebooks.workspace.contract import IngestError
-from journeylens.notebooks.workspace.snapshot import connect, list_uploads, remove_upload
+from journeylens.notebooks.workspace.snapshot import list_uploads, remove_upload
+from stored_rows import rows
 
 HEADER = ["alert_id", "alert_key", "status", "event_at", "fired_at", "resolved_at", "service", "name", "severity"]
 
@@ -22,20 +23,12 @@ def write(path, *rows):
 
 
 def alerts(workspace, where="true"):
-    con = connect(workspace)
-    try:
-        return con.execute(f"select alert_id, status, fired_at, resolved_at, resolved_from, notices, service, name, "
-                           f"severity from alerts where {where} order by fired_at, alert_id").fetchall()
-    finally:
-        con.close()
+    return rows(workspace, f"select alert_id, status, fired_at, resolved_at, resolved_from, notices, service, name, "
+                           f"severity from alerts where {where} order by fired_at, alert_id")
 
 
 def notices(workspace):
-    con = connect(workspace)
-    try:
-        return con.execute("select count(*) from alert_notices").fetchall()[0][0]
-    finally:
-        con.close()
+    return rows(workspace, "select count(*) from alert_notices")[0][0]
 
 
 FIRING = {"alert_id": "A1", "fired_at": "2026-11-01T10:00:00Z", "service": "checkout", "name": "Errors",

@@ -6,7 +6,7 @@ from datetime import datetime
 import pytest
 from journeylens.notebooks.ingest.upload import ingest_file
 from journeylens.notebooks.workspace.contract import normalise_name
-from journeylens.notebooks.workspace.snapshot import connect
+from stored_rows import rows
 
 
 @pytest.mark.parametrize("name, expected", [
@@ -26,11 +26,7 @@ def test_camel_and_pascal_case_records_load_with_no_mapping(tmp_path):
     path = tmp_path / "alerts.json"
     path.write_text(json.dumps(records))
     ingest_file(tmp_path / "ws", "alerts", path)
-    con = connect(tmp_path / "ws")
-    try:
-        got = con.execute("select fired_at, resolved_at, service, name, severity, fingerprint, labels, extra, status "
-                          "from alerts").fetchall()
-    finally:
-        con.close()
+    got = rows(tmp_path / "ws", "select fired_at, resolved_at, service, name, severity, fingerprint, labels, extra, "
+                                "status from alerts")
     assert got == [(datetime(2026, 11, 1, 10), datetime(2026, 11, 1, 10, 20), "checkout", "Errors", "high", "k-1",
                     '{"env":"prod","team":"pay"}', '{"runbookUrl":"x"}', "resolved")]

@@ -11,7 +11,7 @@ import pytest
 from journeylens.notebooks.ingest.native import datadog
 from journeylens.notebooks.ingest.upload import ingest_file
 from journeylens.notebooks.workspace.contract import IngestError
-from journeylens.notebooks.workspace.snapshot import connect
+from stored_rows import rows
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 DD = FIXTURES / "datadog"
@@ -20,11 +20,7 @@ NOTICE = ("alert_id", "alert_key", "status", "fired_at", "resolved_at", "event_a
 
 
 def stored(workspace, view="alert_notices", columns=NOTICE, order="receipt, event_at"):
-    con = connect(workspace)
-    try:
-        return con.execute(f"select {', '.join(columns)} from {view} order by {order}").fetchall()
-    finally:
-        con.close()
+    return rows(workspace, f"select {', '.join(columns)} from {view} order by {order}")
 
 
 def extras(workspace):

@@ -12,21 +12,15 @@ from journeylens.notebooks.ingest.native import json_layout_for
 from journeylens.notebooks.ingest.native.grafana import truncation_warnings
 from journeylens.notebooks.ingest.upload import ingest_file
 from journeylens.notebooks.workspace.contract import IngestError
-from journeylens.notebooks.workspace.snapshot import connect, new_connection, remove_upload
+from journeylens.notebooks.workspace.snapshot import new_connection, remove_upload
+from stored_rows import records
 
 SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "grafana"
 MEMORY = "e6349a25f5ef0e9e@2024-03-01T02:09:00Z"  # the zulip v11 samples' alert
 
 
 def stored(workspace, table: str = "alerts") -> list[dict]:
-    con = connect(workspace)
-    try:
-        cursor = con.execute(f"select * from {table} order by fired_at")
-        found = cursor.fetchall()
-        names = [d[0] for d in cursor.description]
-    finally:
-        con.close()
-    return [dict(zip(names, row, strict=True)) for row in found]
+    return records(workspace, f"select * from {table} order by fired_at")
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in SAMPLES.glob("*.json")))

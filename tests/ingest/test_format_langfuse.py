@@ -11,19 +11,14 @@ import pytest
 from journeylens.notebooks.ai.outcomes import workspace_ai_metrics
 from journeylens.notebooks.ingest.upload import ingest_file
 from journeylens.notebooks.workspace.contract import IngestError
-from journeylens.notebooks.workspace.snapshot import connect
+from stored_rows import rows
 
 LANGFUSE = Path(__file__).resolve().parents[1] / "fixtures" / "langfuse"
 AI = ("interaction_id, ts, feature, user_id, model_version, latency_ms, input_tokens, output_tokens, cost_usd, "
       "prompt, output, accepted, edited, fallback, feedback, extra")
 
 
-def query(workspace, sql):
-    con = connect(workspace)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+query = rows
 
 
 def interactions(workspace):

@@ -10,7 +10,7 @@ import pytest
 from journeylens.notebooks.ai.outcomes import workspace_ai_metrics
 from journeylens.notebooks.ingest.upload import ingest_file
 from journeylens.notebooks.workspace.contract import IngestError
-from journeylens.notebooks.workspace.snapshot import connect
+from stored_rows import rows
 
 OTEL = Path(__file__).resolve().parents[1] / "fixtures" / "otel"
 COLUMNS = ("interaction_id, ts, feature, model_version, latency_ms, input_tokens, output_tokens, prompt, output, "
@@ -18,12 +18,8 @@ COLUMNS = ("interaction_id, ts, feature, model_version, latency_ms, input_tokens
 
 
 def stored(workspace):
-    con = connect(workspace)
-    try:
-        rows = con.execute(f"select {COLUMNS} from ai_interactions order by interaction_id").fetchall()
-    finally:
-        con.close()
-    return [(*row[:-1], json.loads(row[-1])) for row in rows]
+    found = rows(workspace, f"select {COLUMNS} from ai_interactions order by interaction_id")
+    return [(*row[:-1], json.loads(row[-1])) for row in found]
 
 
 def only_row(tmp_path, name, layout):

@@ -12,30 +12,20 @@ from journeylens.notebooks.ingest.native import json_layout_for
 from journeylens.notebooks.ingest.native.prometheus import truncation_warnings
 from journeylens.notebooks.ingest.upload import ingest_file
 from journeylens.notebooks.workspace.contract import IngestError
-from journeylens.notebooks.workspace.snapshot import connect, new_connection, remove_upload
+from journeylens.notebooks.workspace.snapshot import new_connection, remove_upload
+from stored_rows import records, rows
 
 SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "prometheus"
 FIRST = "a1bc48475b20e73d@2020-02-06T00:17:58.432911368Z"  # the zulip samples' first alert
 
 
-def query(workspace, sql: str) -> list:
-    con = connect(workspace)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+query = rows
 
 
 def alert(workspace, alert_id: str) -> dict:
-    con = connect(workspace)
-    try:
-        cursor = con.execute("select * from alerts where alert_id = ?", [alert_id])
-        found = cursor.fetchall()
-        names = [d[0] for d in cursor.description]
-    finally:
-        con.close()
+    found = records(workspace, "select * from alerts where alert_id = ?", [alert_id])
     assert len(found) == 1, found
-    return dict(zip(names, found[0], strict=True))
+    return found[0]
 
 
 def test_webhook_alerts_are_notices_with_the_payload_kept_in_extra(tmp_path):

@@ -7,17 +7,9 @@ from pathlib import Path
 import duckdb
 import pytest
 from journeylens.notebooks.ingest.upload import ingest_file, preview_file
-from journeylens.notebooks.workspace.snapshot import connect
+from stored_rows import rows
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-
-
-def rows(workspace, sql, params=None):
-    con = connect(workspace)
-    try:
-        return con.execute(sql, params or {}).fetchall()
-    finally:
-        con.close()
 
 
 def test_alertmanager_renotifications_and_resolve_make_one_alert(tmp_path):
