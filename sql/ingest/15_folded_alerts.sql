@@ -27,7 +27,7 @@ alone as (
     where n.fired_at is not null
 ),
 
-ordered as (
+keyed as (
     select
         n.*,
         -- time, then receipt (upload, row); a file read without row numbers (Alertmanager's fast path)
@@ -35,15 +35,19 @@ ordered as (
         {
             't': n.event_at, 'u': n.upload_id, 'r': coalesce(n.receipt, 0),
             's': case n.status when 'firing' then 0 when 'acknowledged' then 1 else 2 end, 'n': n.notice_id
-        } as ord,
-        -- the state before this notice: acknowledgements do not change whether an alert is resolved
-        last_value(case when n.status <> 'acknowledged' then n.status end ignore nulls) over (
-            partition by n.alert_key order by n.event_at, n.upload_id, coalesce(n.receipt, 0),
-                case n.status when 'firing' then 0 when 'acknowledged' then 1 else 2 end, n.notice_id
-            rows between unbounded preceding and 1 preceding
-        ) as previous_status
+        } as ord
     from alert_notices as n
     semi join fold_keys as k using (alert_key)
+),
+
+ordered as (
+    select
+        *,
+        -- the state before this notice: acknowledgements do not change whether an alert is resolved
+        last_value(case when status <> 'acknowledged' then status end ignore nulls) over (
+            partition by alert_key order by ord rows between unbounded preceding and 1 preceding
+        ) as previous_status
+    from keyed
 ),
 
 occurrences as (
