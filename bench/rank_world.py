@@ -78,7 +78,7 @@ def matches(series: pd.Series, pattern: str) -> np.ndarray:
 
 
 def level_harm(per: pd.DataFrame, profile: dict) -> pd.Series:
-    """The volume-aware conversion drop of sql/queue/11_group_journey_impact.sql for rows of summed entered, completed and
+    """The volume-aware conversion drop of sql/queue/12_group_journey_impact.sql for rows of summed entered, completed and
     baseline x entered (bxe): from the Wilson upper bound, none on thin traffic."""
     per = per[per["entered"] > 0]
     p, z, n = per["completed"] / per["entered"], profile["harm_z"], per["entered"]

@@ -124,7 +124,7 @@ def append_ai_signal_groups(con, params: dict | None = None) -> int:
         "title": signals["title"], "stage": signals["feature"].map(stages),
         "first_fired_at": pd.to_datetime(signals["started_at"]), "ended_at": pd.to_datetime(signals["ended_at"]),
         "severity_rank": np.select([signals["peak_z"] >= 6, signals["peak_z"] >= 4], [2, 3], 4),
-    }), last_day)
+    }), last_day, kind="ai_signal")
 
 
 @app.cell(hide_code=True)

@@ -11,7 +11,7 @@ with app.setup:
     from journeylens.notebooks.workspace.snapshot import connect, sql_text
 
     # The columns of a group (groups_select), in order: sql/queue/06_alert_groups.sql says each one's rule, and
-    # sql/queue/16_group_alert_details.sql alert_ids, flap_count and flapping.
+    # sql/queue/20_group_alert_details.sql alert_ids, flap_count and flapping.
     GROUP_COLUMNS = (
         "group_id", "group_key", "alert_ids", "alert_count", "service", "name", "stage", "touchpoint",
         "journey", "source", "fingerprint", "region", "labels", "first_fired_at", "last_fired_at",
@@ -62,12 +62,13 @@ def create_alert_groups(con, gap_minutes: float = 60, flap_window_minutes: float
 @app.function
 def details_sql(chosen: str) -> tuple:
     """(CTE text, column SQL) for the alert ids and flap cycles of the groups `chosen` selects (a SELECT
-    of group_id): sql/queue/16_group_alert_details.sql as CTEs `chosen_groups` and `d` (join it using
+    of group_id): sql/queue/20_group_alert_details.sql as CTEs `chosen_groups` and `d` (join it using
     group_id), and the SQL of the three columns alert_ids, flap_count and flapping, read through `d`.
     Groups without alerts (journey signals) get no ids and no cycles."""
     ctes = f"chosen_groups as ({chosen}), d as ({sql_text('group_alert_details')})"
     columns = {
         "alert_ids": "coalesce(d.alert_ids, '')",
+        "instances": "coalesce(d.instances, '')",
         "flap_count": "coalesce(d.flap_count, 0)",
         "flapping": "coalesce(d.flap_count, 0) >= (select flap_min_cycles from group_settings)",
     }

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 from journeylens.notebooks.queue.ranking import queue_select, rank_alerts, rerank, route_groups
+from journeylens.notebooks.queue.rule_suggestions import lane_suggestions
 from journeylens.notebooks.queue.scoring import DEFAULT_PROFILE, resolve_profile, score_groups
 from journeylens.notebooks.workspace.snapshot import connect, sql_text
 
@@ -79,7 +80,7 @@ class LiveQueue:
         """The whole queue (ranking.RANKED_COLUMNS), best first, as the last update ranked it."""
         with self.lock:
             if self._queue is None:
-                self._queue = self.con.execute(queue_select()).df()
+                self._queue = lane_suggestions(self.con, self.con.execute(queue_select()).df())
             return self._queue
 
     def stage_hours(self, stage: str, start, end, margin_hours: float = 24) -> pd.DataFrame:
@@ -94,7 +95,7 @@ class LiveQueue:
 
     def segments(self, stage: str, start, end) -> pd.DataFrame:
         """Per segment of a stage over [start, end): entries, conversion, the hour-of-day baseline
-        (sql/queue/17_segment_conversion.sql) and below_baseline = conversion < baseline."""
+        (sql/queue/21_segment_conversion.sql) and below_baseline = conversion < baseline."""
         with self.lock:
             frame = self.con.execute(sql_text("segment_conversion"),
                                      {"stage": stage, "start": pd.Timestamp(start), "end": pd.Timestamp(end)}).df()

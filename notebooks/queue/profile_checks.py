@@ -6,6 +6,7 @@ save), each value must be a finite number in its documented range: an `.inf` wei
 exponent would reorder or blank the whole queue."""
 
 import math
+import re
 
 from journeylens.notebooks.workspace.contract import IngestError, number_text, shown
 
@@ -27,6 +28,8 @@ PROFILE_LIMITS = {
     "recurrence_full": (2, 1_000_000),
     "harm_full_drop": (0.01, 1),
     "ttv_full_rise": (0.01, 100),
+    "satisfaction_full_drop": (0.01, 1),
+    "harm_metrics": None,  # a list of {metric, worse, full}
     "min_entered": (0, 1_000_000_000),
     "harm_z": (0, 10),
     "max_window_hours": (1, 720),
@@ -37,6 +40,9 @@ PROFILE_LIMITS = {
     "flap_window_minutes": (1, 10_080),
     "flap_min_cycles": (1, 1_000),
     "change_lookback_minutes": (0, 10_080),
+    "correlate_minutes": (0, 1_440),
+    "incident_splits": None,  # a list of group ids
+    "needs_mapping_spares_rank": (0, 5),
     "suppress": None,  # a list of rules (mappings)
 }
 
@@ -57,8 +63,35 @@ def check_profile(profile: dict, source: str = "weight profile") -> None:
         elif key == "suppress":
             if not isinstance(value, list) or not all(isinstance(rule, dict) for rule in value):
                 raise IngestError(source, None, key, "a list of suppression rules (mappings)", shown(value))
+        elif key == "incident_splits":
+            if not isinstance(value, list) or not all(isinstance(g, str) and 0 < len(g) <= 128 for g in value):
+                raise IngestError(source, None, key, "a list of group ids", shown(value))
+        elif key == "harm_metrics":
+            check_harm_metrics(source, value)
         elif key in PROFILE_LIMITS:
             check_number(source, key, value, PROFILE_LIMITS[key])
+
+
+# a metric is a column name of the team's export: it becomes a JSON path, so no quote or backslash
+METRIC_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_ .\-]{0,63}")
+
+
+def check_harm_metrics(source: str, value) -> None:
+    """harm_metrics: a list of {metric: column name, worse: up|down, full: relative change 0.01-100}."""
+    if not isinstance(value, list) or not all(isinstance(entry, dict) for entry in value):
+        raise IngestError(source, None, "harm_metrics", "a list of {metric, worse, full} mappings", shown(value))
+    for n, entry in enumerate(value, start=1):
+        where = f"harm_metrics[{n}]"
+        metric = entry.get("metric")
+        if not isinstance(metric, str) or not METRIC_NAME.fullmatch(metric):
+            raise IngestError(source, None, f"{where}.metric",
+                              "a column name (letters, digits, _ . - and spaces, at most 64)", shown(metric))
+        if entry.get("worse") not in ("up", "down"):
+            raise IngestError(source, None, f"{where}.worse", "up or down", shown(entry.get("worse")))
+        check_number(source, f"{where}.full", entry.get("full"), (0.01, 100))
+        unknown = set(entry) - {"metric", "worse", "full"}
+        if unknown:
+            raise IngestError(source, None, where, "only metric, worse and full", ", ".join(sorted(unknown)))
 
 
 def check_number(source: str, key: str, value, limits: tuple) -> None:

@@ -6,7 +6,9 @@ app = marimo.App(width="medium")
 with app.setup:
     from journeylens.notebooks.queue.groups import create_alert_groups, details_sql
     from journeylens.notebooks.ai.outcome_signals import append_ai_signal_groups
+    from journeylens.notebooks.signals.burn_entries import append_burn_rate_groups
     from journeylens.notebooks.queue.mapping import match_condition
+    from journeylens.notebooks.queue.rule_suggestions import lane_suggestions
     from journeylens.notebooks.signals.journey_signals import append_signal_groups, journey_deviations, journey_signals
     from journeylens.notebooks.ingest.playbook_file import load_playbooks
     from journeylens.notebooks.queue.profiles import load_profile
@@ -24,7 +26,11 @@ with app.setup:
         "harm_segment", "window_conversion", "conversion_baseline", "source", "last_resolved_at", "duration_min",
         "flapping", "flap_count", "playbook", "playbook_action", "automation_tier", "playbook_owner", "window_start",
         "window_end", "change_at", "change_kind", "change_service", "change_description",
+        # issue 14: the one queue's columns (ranked_queue.csv collapses rows by incident_key)
+        "kind", "lane", "incident_key", "incident_size", "incident_reason", "instances", "suggested_rule",
+        "harm_metric", "harm_evidence", "harm_value", "harm_baseline",
     )
+    INCIDENT_COLUMNS = ("incident_key", "incident_size", "incident_reason")
     CHANGE_COLUMNS = ("change_at", "change_kind", "change_service", "change_description")
 
 
@@ -50,7 +56,7 @@ def rule_when(rule: dict, name: str, params: dict, table: str = "g") -> str:
 
 @app.function
 def routes_sql(suppress: list, playbooks: list) -> tuple:
-    """(SQL of sql/queue/14_group_routes.sql with the rules filled in as CASEs, parameters)."""
+    """(SQL of sql/queue/18_group_routes.sql with the rules filled in as CASEs, parameters)."""
     params = {}
     text = sql_text("group_routes")
     for placeholder, rules, prefix in (("suppression_position", suppress, "s"), ("playbook_position", playbooks, "p")):
@@ -87,9 +93,10 @@ def route_groups(con, p: dict, playbooks: list | None = None) -> None:
     if playbooks:
         con.executemany("insert into playbook_rules values (?, ?, ?, ?, ?)",
                         [(i, b["id"], b["action"], b["tier"], b["owner"]) for i, b in enumerate(playbooks, 1)])
-    con.execute("create or replace temp table rank_settings as "
-                "select cast($t as double) as threshold, cast($spare as boolean) as spare_harm",
-                {"t": float(p["threshold"]), "spare": bool(p["threshold_spares_harm"])})
+    con.execute("create or replace temp table rank_settings as select cast($t as double) as threshold, "
+                "cast($spare as boolean) as spare_harm, cast($rank as integer) as spare_rank",
+                {"t": float(p["threshold"]), "spare": bool(p["threshold_spares_harm"]),
+                 "rank": int(p["needs_mapping_spares_rank"])})
     con.execute(f"create or replace temp view ranked_groups as {sql_text('ranked_groups')}")
 
 
@@ -104,9 +111,11 @@ def rank_alerts(con, profile: dict | None = None, playbooks: list | None = None,
     limit_memory(con, RANK_MEMORY_LIMIT)
     create_alert_groups(con, gap_minutes=p["group_gap_minutes"], flap_window_minutes=p["flap_window_minutes"],
                         flap_min_cycles=int(p["flap_min_cycles"]))
-    if signals:  # the deviations serve the signals here and the harm baselines in score_groups
-        append_signal_groups(con, journey_signals(journey_deviations(con)))
+    if signals:  # the deviations serve the signals and the burn rates
+        deviations = journey_deviations(con)
+        append_signal_groups(con, journey_signals(deviations))
         append_ai_signal_groups(con)
+        append_burn_rate_groups(con, deviations)
     # the change made shortly before each group started (a deploy, a flag...): shown, never scored
     con.execute(f"create or replace temp table group_changes as {sql_text('group_changes')}",
                 {"lookback_minutes": int(p["change_lookback_minutes"]), "group_id": None, "per_group": 1})
@@ -120,7 +129,8 @@ def queue_select(top: int | None = None, include_suppressed: bool = True) -> str
     groups, the suppression reason and the playbook, for the rows asked for only."""
     narrow = {"rank", "group_id", "first_fired_at", "score", "suppressed", "impact", "sensitivity", "stage_factor",
               *COMPONENTS, "signal", "harm", "corroboration", "harm_observed", "harm_segment",
-              "window_conversion", "conversion_baseline", "window_start", "window_end"}
+              "window_conversion", "conversion_baseline", "window_start", "window_end", "kind", "lane",
+              "harm_metric", "harm_evidence", "harm_value", "harm_baseline"}
     routed = {"playbook", "playbook_action", "automation_tier", "playbook_owner"}
     reason = ("case when sr.reason is not null then sr.reason when r.suppressed then 'score ' || round(r.score, 1) "
               "|| ' below the threshold ' || r.threshold end")
@@ -128,7 +138,9 @@ def queue_select(top: int | None = None, include_suppressed: bool = True) -> str
     ctes, details = details_sql("select group_id from r")
     columns = ", ".join(
         f"{reason} as suppressed_reason" if c == "suppressed_reason"
+        else "null::varchar as suggested_rule" if c == "suggested_rule"  # filled by lane_suggestions
         else f"{details[c]} as {c}" if c in details
+        else f'gi."{c}"' if c in INCIDENT_COLUMNS
         else f'{"r" if c in narrow else "pb" if c in routed else "gc" if c in CHANGE_COLUMNS else "g"}."{c}"'
         for c in RANKED_COLUMNS
     )
@@ -142,18 +154,20 @@ def queue_select(top: int | None = None, include_suppressed: bool = True) -> str
             "left join suppression_rules as sr on sr.position = r.suppression_position "
             "left join playbook_rules as pb on pb.position = r.playbook_position "
             "left join group_changes as gc using (group_id) "
+            "left join group_incidents as gi using (group_id) "
             "order by r.rank")
 
 
 @app.function
 def ranked_alerts(workspace, profile_name: str | None = None, top: int | None = None,
-                  include_suppressed: bool = True):
-    """The ranked queue of a workspace as a DataFrame of RANKED_COLUMNS, best first."""
+                  include_suppressed: bool = True, signals: bool = False):
+    """The ranked queue of a workspace as a DataFrame of RANKED_COLUMNS, best first. signals=True ranks
+    the journey signals, AI drops and burn-rate pages beside the alert groups, as the app does."""
     con = connect(workspace)
     try:
         profile = load_profile(workspace, profile_name)["profile"]
-        rank_alerts(con, profile, load_playbooks(workspace))
-        return con.execute(queue_select(top, include_suppressed)).df()
+        rank_alerts(con, profile, load_playbooks(workspace), signals=signals)
+        return lane_suggestions(con, con.execute(queue_select(top, include_suppressed)).df())
     finally:
         con.close()
 

@@ -101,3 +101,32 @@ def unmapped_services(con, by_service: pd.DataFrame, top: int = 10) -> pd.DataFr
     unmapped["suggested_rule"] = pd.Series(rules, index=unmapped.index, dtype=object)
     unmapped["reason"] = [s["reason"] for s in suggestions]
     return unmapped
+
+
+def lane_suggestions(con, queue: pd.DataFrame) -> pd.DataFrame:
+    """`queue` (ranking.queue_select rows) with suggested_rule filled for its needs-mapping rows: per
+    unmapped service, suggest_rule over the services the alert groups on `con` map (their group counts)
+    and the workspace's stage and touchpoint names, as text: `service: "signup-*" -> stage signup
+    (shares the prefix 'signup' with signup-api)`, or why none is suggested."""
+    if queue.empty or "lane" not in queue or not (queue["lane"] == "needs_mapping").any():
+        return queue
+    mapped_counts = {}
+    per_stage = ("select service, stage, count(*) from alert_groups where stage is not null "
+                 "and kind = 'alert_group' group by all")
+    for service, stage, count in con.execute(per_stage).fetchall():
+        mapped_counts.setdefault(service, {})[stage] = count
+    stage_words = {}
+    for stage, name in con.execute("select stage, name from stages").fetchall():
+        stage_words.setdefault(stage, set()).update(name_tokens(stage) + name_tokens(name))
+    for stage, touchpoint in con.execute("select stage, touchpoint from touchpoints").fetchall():
+        stage_words.setdefault(stage, set()).update(name_tokens(touchpoint))
+    texts = {}
+    for service in queue.loc[queue["lane"] == "needs_mapping", "service"].dropna().unique():  # per service
+        found = suggest_rule(str(service), mapped_counts, stage_words)
+        texts[service] = (f"service: {json.dumps(found['match']['service'])} -> stage {found['stage']} "
+                          f"({found['reason']})" if found["stage"] else found["reason"])
+    queue = queue.copy()
+    lane = queue["lane"] == "needs_mapping"
+    queue["suggested_rule"] = queue["suggested_rule"].astype(object)
+    queue.loc[lane, "suggested_rule"] = queue.loc[lane, "service"].map(texts)
+    return queue

@@ -6,6 +6,8 @@ app = marimo.App(width="medium")
 with app.setup:
     import copy
 
+    from journeylens.notebooks.queue.harm_inputs import create_harm_tables
+    from journeylens.notebooks.queue.incidents import correlate_groups
     from journeylens.notebooks.queue.profile_checks import check_profile
     from journeylens.notebooks.signals.journey_signals import journey_deviations
     from journeylens.notebooks.workspace.picker import require_workspace, workspace_picker
@@ -40,8 +42,13 @@ with app.setup:
         "recurrence_full": 20.0,  # twenty alerts in a group counts as fully recurrent
         "harm_full_drop": 0.5,  # a conversion 50% below its baseline is full harm
         "ttv_full_rise": 1.0,  # time to value doubled is full harm
+        "satisfaction_full_drop": 0.25,  # satisfaction a quarter below its baseline is full harm
+        # a team's own metrics that can show harm: [{"metric": column, "worse": "up"|"down", "full": change}]
+        "harm_metrics": [],
         "min_entered": 30,  # fewer entries in the window: too thin to call a drop
-        "harm_z": 2.58,  # drops are measured from the 99% Wilson upper bound: volume-aware
+        # readings are measured from their 99% bounds (Wilson for rates, standard errors for the rest),
+        # with z raised for the number of readings a stage offers (harm_inputs.harm_z_table)
+        "harm_z": 2.58,
         "max_window_hours": 24,
         "threshold": 5.0,  # groups scoring below are suppressed (kept, marked, never deleted)
         # ...unless their stage measurably got worse in their window: a low score never hides observed harm
@@ -51,6 +58,13 @@ with app.setup:
         "flap_window_minutes": 60,
         "flap_min_cycles": 3,
         "change_lookback_minutes": 120,  # a change this soon before a group started is linked to it
+        # groups on one stage whose spans overlap within this, and that share a service, touchpoint, change
+        # or measured harm, are one incident candidate (incidents.py); incident_splits: group ids kept apart
+        "correlate_minutes": 15,
+        "incident_splits": [],
+        # in the needs-mapping lane (no touchpoint claims the service), groups this severe or worse
+        # (2 = critical and high) are never suppressed by the threshold
+        "needs_mapping_spares_rank": 2,
         # [{"match": {...}, "stage": glob, "from": iso, "until": iso, "reason": text}]: maintenance
         # windows and known-noise patterns; matching groups are suppressed with the reason
         "suppress": [],
@@ -91,11 +105,11 @@ def resolved(profile: dict | None) -> dict:
 
 @app.function
 def score_parameters(p: dict) -> dict:
-    """The SQL parameters of sql/queue/10-13 by file ({"windows": …, "impact": …, "components": …,
+    """The SQL parameters of sql/queue/11-17 by file ({"windows": …, "impact": …, "components": …,
     "score": …}), from a resolved profile."""
     pick = {
         "windows": ("max_window_hours",),
-        "impact": ("harm_full_drop", "ttv_full_rise", "min_entered", "harm_z", "harm_observed_min"),
+        "impact": ("min_entered", "harm_z", "harm_observed_min"),
         "components": ("unmapped_impact", "unmapped_sensitivity", "no_map_impact", "no_map_sensitivity",
                        "default_exposure", "default_harm", "default_confidence", "duration_full_min",
                        "recurrence_full"),
@@ -108,9 +122,9 @@ def score_parameters(p: dict) -> dict:
 
 @app.function
 def score_groups(con, p: dict, deviations_ready: bool = False) -> None:
-    """Scores every row of `alert_groups` under the resolved profile `p`, set-based in DuckDB: stage_hourly and
-    segment_hourly (sql/queue/08, 09) -> group_windows and group_journey_impact (10, 11) -> group_components (12)
-    -> scored_groups (13). See the markdown below for the formula; `reference_score` is the same formula in
+    """Scores every row of `alert_groups` under the resolved profile `p`, set-based in DuckDB: stage_hourly,
+    segment_hourly and metric_hourly (sql/queue/08-10) -> group_windows and group_journey_impact (11, 12) ->
+    group_components (13) -> incident candidates (14-16, incidents.correlate_groups) -> scored_groups (17). See the markdown below for the formula; `reference_score` is the same formula in
     Python. deviations_ready: journey_deviations is already on `con` (rank_alerts with signals, or an earlier
     scoring), so it is not computed again."""
     params = score_parameters(p)
@@ -119,17 +133,20 @@ def score_groups(con, p: dict, deviations_ready: bool = False) -> None:
         journey_deviations(con, segments=("all",))
     con.execute(f"create or replace temp table stage_hourly as {sql_text('stage_hourly')}")
     con.execute(f"create or replace temp table segment_hourly as {sql_text('segment_hourly')}")
+    create_harm_tables(con, p)
+    con.execute(f"create or replace temp table metric_hourly as {sql_text('metric_hourly')}")
     con.execute(f"create or replace temp table group_windows as {sql_text('group_windows')}", params["windows"])
     con.execute(f"create or replace temp table group_journey_impact as {sql_text('group_journey_impact')}",
                 params["impact"])
     con.execute(f"create or replace temp table group_components as {sql_text('group_components')}",
                 params["components"])
+    correlate_groups(con, p)
     rescore(con, p)
 
 
 @app.function
 def rescore(con, p: dict) -> None:
-    """Only the weighted part (13_scored_groups) under the resolved profile `p`: what a weight or corroboration
+    """Only the weighted part (17_scored_groups) under the resolved profile `p`: what a weight or corroboration
     change needs, over the narrow group_components table that score_groups left."""
     con.execute(f"create or replace temp table scored_groups as {sql_text('scored_groups')}",
                 score_parameters(p)["score"])

@@ -215,7 +215,7 @@ def append_signal_groups(con, signals: pd.DataFrame) -> int:
         "service": "journey:" + found["stage"], "title": found["title"], "stage": found["stage"],
         "first_fired_at": pd.to_datetime(found["started_at"]), "ended_at": pd.to_datetime(found["ended_at"]),
         "severity_rank": np.select([found["peak_z"] >= 12, found["peak_z"] >= 8], [1, 2], 3),
-    }), last_ts)
+    }), last_ts, kind="journey_signal")
 
 
 @app.function

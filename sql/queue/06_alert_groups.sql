@@ -1,6 +1,6 @@
 -- alert_groups: one row per problem (SPEC §1 "alert group"): the pieces of 04_alert_pieces.sql merged
 -- per (key, session of 05_group_buckets.sql). Step 3 of 3. The group's alert ids and flap cycles need
--- every alert in order, so 16_group_alert_details.sql works them out only for the groups a caller
+-- every alert in order, so 20_group_alert_details.sql works them out only for the groups a caller
 -- shows; the key columns and `session` stay here for that (and are not part of the group's published
 -- columns).
 --   stage            : the stage of the group's first alert that a touchpoint rule maps (first rule
@@ -53,6 +53,7 @@ keyed_groups as (
 select
     left(md5(group_key || '|' || first_alert.i), 16) as group_id,
     group_key,
+    'alert_group' as kind,  -- signals join the table as journey_signal, ai_signal, burn_rate_page
     alert_count::bigint as alert_count,
     first_alert.service as service,
     first_alert.name as name,

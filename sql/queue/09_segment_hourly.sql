@@ -1,7 +1,7 @@
 -- Hourly journey state per stage and segment, each with its own baselines at that hour of day: the
 -- pooled conversion (completed / entered over every such hour: a segment's hours are often thin, and
 -- a median of thin ratios is biased) and the median time to value. Observed harm
--- (11_group_journey_impact.sql) reads it beside stage_hourly, so that an outage of one segment
+-- (12_group_journey_impact.sql) reads it beside stage_hourly, so that an outage of one segment
 -- (enterprise only, a free-tier quota) is not averaged away by the segments it spared.
 -- Segment 'all' (a file without segments) is left out: stage_hourly covers the stage as a whole.
 -- Parameters: none. Inputs: journey_metrics.

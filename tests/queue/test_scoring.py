@@ -71,10 +71,12 @@ def groups_connection(groups, metrics=()):
                     "null, null, null, 'u')", m)
     con.execute("""create temp table alert_groups (group_id varchar, stage varchar, severity_rank int,
         confidence double, alert_count int, duration_min double, first_fired_at timestamp,
-        last_fired_at timestamp, last_resolved_at timestamp)""")
+        last_fired_at timestamp, last_resolved_at timestamp, kind varchar default 'alert_group',
+        service varchar default 'svc', touchpoint varchar)""")
     for g in groups:
-        con.execute("insert into alert_groups values ($group_id, $stage, $severity_rank, $confidence, "
-                    "$alert_count, $duration_min, $first, $last, $resolved)", g)
+        con.execute("insert into alert_groups (group_id, stage, severity_rank, confidence, alert_count, duration_min, "
+                    "first_fired_at, last_fired_at, last_resolved_at) values ($group_id, $stage, $severity_rank, "
+                    "$confidence, $alert_count, $duration_min, $first, $last, $resolved)", g)
     return con
 
 

@@ -1,4 +1,4 @@
--- The customer-impact score of every alert group, from its components (12_group_components.sql).
+-- The customer-impact score of every alert group, from its components (13_group_components.sql).
 --
 --   stage_factor  = impact/10 * (0.5 + 0.5 * sensitivity)                 the stage at stake, 0.05..1
 --   signal        = (w_sev*severity + w_exp*exposure + w_conf*confidence + w_dur*duration

@@ -1,5 +1,5 @@
--- group_alert_details: for the groups asked for, their alert ids in firing order and their flap
--- cycles. Both need every alert of a group in order, the one sort of wide alert rows in grouping, so
+-- group_alert_details: for the groups asked for, their alert ids in firing order, the instances
+-- (labels instance, host, hostname or pod) they fired on, and their flap cycles. Both need every alert of a group in order, the one sort of wide alert rows in grouping, so
 -- they are worked out only for the groups a caller shows (the queue's top rows, or all of them for a
 -- full export) rather than for every group.
 --
@@ -30,13 +30,13 @@ chosen_buckets as (
 members as (
     -- two joins on the alerts' own columns (not on a computed key), so that no full scan evaluates
     -- the key expressions: fingerprint-keyed groups by fingerprint, the others by name and service
-    select b.group_id, a.alert_id, a.fired_at, coalesce(a.resolved_at, a.fired_at) as ended_at
+    select b.group_id, a.alert_id, a.fired_at, coalesce(a.resolved_at, a.fired_at) as ended_at, a.labels
     from alerts as a
     join chosen_buckets as b on a.fingerprint = b.key_fingerprint
     cross join group_settings as s
     where floor(epoch(a.fired_at) / s.bucket_seconds) = b.bucket
     union all
-    select b.group_id, a.alert_id, a.fired_at, coalesce(a.resolved_at, a.fired_at) as ended_at
+    select b.group_id, a.alert_id, a.fired_at, coalesce(a.resolved_at, a.fired_at) as ended_at, a.labels
     from alerts as a
     join chosen_buckets as b on a.name is not distinct from b.key_name and a.service is not distinct from b.key_service
     cross join group_settings as s
@@ -50,6 +50,9 @@ steps as (
         group_id,
         alert_id,
         fired_at,
+        -- the machine it fired on: what tells two replicas' rows apart
+        coalesce(json_extract_string(labels, '$.instance'), json_extract_string(labels, '$.host'),
+                 json_extract_string(labels, '$.hostname'), json_extract_string(labels, '$.pod')) as instance,
         lag(fired_at) over by_group as previous_fired_at,
         max(ended_at) over (by_group rows between unbounded preceding and 1 preceding) as previous_ended_at
     from members
@@ -59,6 +62,7 @@ steps as (
 select
     st.group_id,
     string_agg(st.alert_id, ';' order by st.fired_at, st.alert_id) as alert_ids,
+    string_agg(distinct st.instance, ';' order by st.instance) as instances,
     count(*) filter (
         where st.fired_at >= st.previous_ended_at
         and epoch(st.fired_at) - epoch(st.previous_ended_at) <= s.gap_minutes * 60
