@@ -31,7 +31,8 @@ def correlate_groups(con, p: dict) -> int:
     con.execute("create or replace temp table incident_labels as "
                 "select distinct group_id, group_id as label from incident_links")
     steps = 0
-    for steps in range(1, MAX_STEPS + 1):
+    while steps < MAX_STEPS:
+        steps += 1
         con.execute(f"create or replace temp table incident_labels_next as {sql_text('incident_labels')}")
         changed = con.execute("select count(*) from incident_labels_next as n join incident_labels as o "
                               "using (group_id) where n.label <> o.label").fetchall()[0][0]
