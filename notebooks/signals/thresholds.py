@@ -20,8 +20,10 @@ with app.setup:
         "seasonal_gain": 0.8,  # use an adaptive or seasonal baseline when it fits the history this much better
         "ewma_halflife_rows": 24,  # adaptive baseline: an EWMA whose weights halve every this many rows
         "z_min": 4.0,  # an alert needs a deviation of at least this many robust standard deviations...
-        "record_rows": 1000,  # ...and at least as large as any deviation in this many earlier rows
-        "refractory_rows": 100,  # after an alert, only a worse deviation alerts again this soon
+        "record_rows": 1200,  # ...and at least as large as any deviation in this many earlier rows...
+        "record_warmup_rows": 500,  # ...not counting those of the first rows: their spread rests on little history
+        "refractory_rows": 100,  # after an alert, only a worse deviation alerts again this soon...
+        "min_gap_rows": 24,  # ...and never sooner than this: a deviation still growing is the same problem
         "recover_rows": 12,  # an episode ends after this many rows back within z_min / 2
         "direction": "both",  # "down" (conversion), "up" (time-to-value, cost) or "both"
     }
@@ -32,6 +34,7 @@ with app.setup:
         ("min_samples", "History before the first alert (rows)", 24, 500, 12),
         ("record_rows", "Record window (rows)", 24, 2000, 24),
         ("refractory_rows", "Quiet after an alert (rows)", 0, 500, 6),
+        ("min_gap_rows", "Fewest rows between two alerts", 0, 200, 6),
         ("recover_rows", "Calm rows to recover", 1, 48, 1),
         ("ewma_halflife_rows", "EWMA half-life (rows, 0 = off)", 0, 168, 6),
     )
@@ -115,9 +118,11 @@ def episodes(z: np.ndarray, params: dict | None = None) -> pd.DataFrame:
     """Alerts from deviations, once per episode, at onset (causal: row t looks at rows <= t).
 
     strength  : |z| / max(z_min, largest |z| of the record_rows rows before), in the watched
-                direction, 0 below z_min and in the first min_samples rows
+                direction, 0 below z_min and in the first min_samples rows; the first
+                record_warmup_rows rows set no record (a spread from little history inflates their z)
     onset     : strength >= 1, and either refractory_rows have passed since the last alert or the
-                deviation is stronger than the last alert's (a worse problem alerts again)
+                deviation is stronger than the last alert's (a worse problem alerts again) and more
+                than min_gap_rows have passed (a deviation that grows row by row alerts once)
     recovery  : the first row after recover_rows rows in a row back within z_min / 2
     Returns strength, alert (onset rows), in_episode, recovered (recovery rows), anomaly_score: in
     [0, 1], >= 0.5 exactly on alert rows."""
@@ -125,7 +130,9 @@ def episodes(z: np.ndarray, params: dict | None = None) -> pd.DataFrame:
     z = np.nan_to_num(np.asarray(z, dtype=float))
     signed = {"down": -z, "up": z}.get(p["direction"], np.abs(z))
     watched = np.clip(signed, 0.0, None)
-    record = pd.Series(np.abs(z)).shift(1).rolling(int(p["record_rows"]), min_periods=1).max().fillna(0.0)
+    settled = np.abs(z)
+    settled[: int(p["record_warmup_rows"])] = 0.0
+    record = pd.Series(settled).shift(1).rolling(int(p["record_rows"]), min_periods=1).max().fillna(0.0)
     # >= 1 exactly when |z| >= z_min and |z| >= the record; bounded, so strengths compare
     strength = np.where(watched >= p["z_min"], watched / np.maximum(record.to_numpy(), p["z_min"]), 0.0)
     strength[: int(p["min_samples"])] = 0.0
@@ -133,7 +140,9 @@ def episodes(z: np.ndarray, params: dict | None = None) -> pd.DataFrame:
     alert, in_episode, recovered = np.zeros(n, bool), np.zeros(n, bool), np.zeros(n, bool)
     last_alert, last_strength, active, calm = -(10 ** 9), 0.0, False, 0
     for i in range(n):
-        if strength[i] >= 1.0 and (i - last_alert > p["refractory_rows"] or strength[i] >= last_strength):
+        since = i - last_alert
+        worse = strength[i] >= last_strength and since > p["min_gap_rows"]
+        if strength[i] >= 1.0 and (since > p["refractory_rows"] or worse):
             alert[i], last_alert, last_strength, active, calm = True, i, strength[i], True, 0
         elif active:
             calm = calm + 1 if watched[i] < p["z_min"] / 2 else 0
@@ -209,9 +218,11 @@ def _():
         3. **Deviation** $z = (x - \text{baseline}) / \text{spread}$, in the watched direction; the band
            drawn below is $\text{baseline} \pm z_{min} \cdot \text{spread}$.
         4. **Alert at onset, once per episode.** An alert needs $|z| \ge 4$ *and* a deviation at least as
-           large as any in the previous 1,000 rows (so a series that is always spiky must do something new).
-           After an alert, only a stronger deviation alerts again within 100 rows. An episode recovers
-           after 12 rows back within $z_{min}/2$. No alert before 100 rows of history.
+           large as any in the previous 1,200 rows (so a series that is always spiky must do something new).
+           After an alert, only a stronger deviation alerts again within 100 rows, and none within 24 rows
+           (a deviation that grows row by row is one problem). An episode recovers after 12 rows back
+           within $z_{min}/2$. No alert before 100 rows of history,
+           and the first 500 rows set no record (their spread rests on little history).
 
         Below, on a workspace: pick a stage, segment and metric and drag the settings; the band, the alerts
         and a **NAB-style preview** move with them: the stage's incidents as labelled windows, which the

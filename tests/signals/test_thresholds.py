@@ -100,6 +100,22 @@ def test_a_worse_deviation_alerts_again_inside_the_refractory_period():
     assert list(alerts) == [300, 340]  # 320 is weaker than the alert 20 rows before; 340 is worse
 
 
+def test_a_deviation_growing_row_by_row_alerts_once():
+    z = np.zeros(600)
+    z[300:306] = [5.0, 6.0, 7.0, 8.0, 9.0, 10.0]  # one problem getting worse: each row a new record
+    assert list(np.flatnonzero(episodes(z)["alert"])) == [300]
+    assert list(np.flatnonzero(episodes(z, {"min_gap_rows": 0})["alert"])) == [300, 301, 302, 303, 304, 305]
+
+
+def test_the_first_rows_set_no_record():
+    # a deviation early on (its spread rested on little history) does not silence a later, smaller one
+    z = np.zeros(1000)
+    z[150], z[700] = 30.0, 6.0
+    warm = DETECTOR["record_warmup_rows"]
+    assert 150 < warm < 700 and list(np.flatnonzero(episodes(z)["alert"])) == [150, 700]
+    assert list(np.flatnonzero(episodes(z, {"record_warmup_rows": 0})["alert"])) == [150]
+
+
 def test_unknown_settings_are_refused():
     with pytest.raises(ValueError, match="z_minimum"):
         detector_params({"z_minimum": 3})
