@@ -3,12 +3,23 @@
 The sample world is hand-written, so a ranking tuned to it could pass its tests and still fail on a
 team's real export. `build(seed, out)` writes a different world for every seed, in canonical files:
 alerts.csv, journey_map.yaml, metrics.csv and incidents.csv (the ground truth: every real incident with
-the ids of its alerts). What varies: the number and names of the stages and their impact and
-sensitivity, the services behind each stage and how the rules match them (exact names, globs,
-regexes, a label), the internal systems no customer touches, traffic levels, which stages the real
-incidents hit, how hard, for how long, and with which severities (quiet warnings on a busy stage
-included), and the noise: criticals on internal systems, harmless daytime criticals on customer
-services, night blips, flapping checks and background warnings.
+the ids of its alerts). Each seed draws its own mix (the returned "traits" say which):
+- stages, their impact ladder (spread, flat 4-7, one 10 and the rest 2-5, steep) and sensitivity, the
+  services behind each stage and how the rules match them (exact names, globs, regexes);
+- many instances per service: Alertmanager fires per instance, with an `instance` label;
+- several sources per outage: Alertmanager, PagerDuty and Datadog on the same failure under their own
+  names are ONE incident;
+- metrics: conversion everywhere it is measured; time to value and satisfaction with an hour-to-hour
+  coefficient of variation of up to ~0.5 (and one-hour spikes in some worlds); pure-noise columns a team
+  added; stages with conversion only; stages with no metrics at all (world_variant_metrics.py);
+- real incidents (daytime, after a week of history, never two at once), stage-wide or one segment,
+  including quiet ones: warnings only, a 35-60% stage-wide conversion drop on a mid-impact stage;
+- criticals on customer-facing services no touchpoint claims ("unmapped_criticals": not incidents, but
+  they must stay visible);
+- noise (world_variant_alerts.py): loud criticals on internal systems, uncorroborated warnings and
+  routine alerts on the highest-impact stage, harmless daytime criticals, night blips, flapping checks.
+The ground truth is honest: a real incident moves every journey metric its stage has for its duration
+(conversion, time to value, satisfaction); nothing else moves any metric.
 """
 
 from __future__ import annotations
@@ -18,7 +29,9 @@ import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from journeylens.sample_data import world_variant_alerts as tools
 from journeylens.sample_data.world_common import digest, iso, write_csv
+from journeylens.sample_data.world_variant_metrics import DAYS, NOISE_COLUMNS, header, metric_rows
 
 STAGE_POOL = ["browse", "search", "signup", "login", "onboarding", "cart", "checkout", "booking", "payment",
               "activation", "upgrade", "renewal", "support", "delivery"]
@@ -26,38 +39,78 @@ WORDS = ["atlas", "boreal", "cobalt", "delta", "ember", "fjord", "garnet", "harb
          "lumen", "mosaic", "nova", "orbit", "pylon", "quartz", "raven", "sierra", "tundra", "umber", "vortex",
          "willow", "xenon", "yarrow", "zephyr"]
 SUFFIXES = ["-api", "-svc", "-web", "-worker", "-gateway", "-proxy"]
-SYMPTOMS = ["ErrorRate", "LatencyHigh", "5xxRatio", "Timeouts", "QueueBacklog", "SaturationHigh", "Unavailable"]
-NOISE_CHECKS = ["DiskUsageHigh", "CertificateExpiry", "PodRestarting", "HighMemoryUsage", "GCPauseLong",
-                "ReplicaLag", "CronJobFailed"]
-SOURCES = ["alertmanager", "pagerduty", "datadog"]
-SEVERITY_WEIGHTS = {"critical": 0.3, "error": 0.2, "warning": 0.4, "info": 0.1}
-DAYS = 28
-HOURLY = [0.16, 0.11, 0.08, 0.07, 0.08, 0.12, 0.22, 0.38, 0.58, 0.76, 0.88, 0.95,
-          0.98, 1.00, 1.00, 0.97, 0.92, 0.86, 0.80, 0.72, 0.60, 0.46, 0.33, 0.22]
+# customer-facing helpers a team forgets to map, and the critical check each one fires
+UNMAPPED = {"captcha": "CaptchaDown", "cdn-edge": "EdgeOriginUnreachable", "sso": "SSOProviderDown",
+            "fraud-check": "FraudScoringFailing", "tax-calc": "TaxServiceUnavailable", "geoip": "GeoIPLookupFailing"}
+LADDERS = ["spread", "flat", "one-top", "steep"]
 ALERT_HEADER = ["alert_id", "fired_at", "resolved_at", "service", "name", "severity", "source", "fingerprint",
                 "region", "labels", "message"]
 
 
-def _plan(r: random.Random) -> dict:
-    """Stages, their services and rules, segments and internal systems."""
+def _impacts(r: random.Random, ladder: str, n: int) -> list[int]:
+    if ladder == "flat":
+        return [r.randint(4, 7) for _ in range(n)]
+    if ladder == "one-top":
+        return r.sample([10] + [r.randint(2, 5) for _ in range(n - 1)], n)
+    if ladder == "steep":
+        ladder_values = [10]
+        while len(ladder_values) < n:
+            ladder_values.append(max(1, ladder_values[-1] - r.randint(1, 2)))
+        return r.sample(ladder_values, n)
+    return [r.randint(3, 10) for _ in range(n)]
+
+
+def _traits(r: random.Random, stage_ids: list[str]) -> dict:
+    has_ttv = r.random() < 0.85
+    dark = r.sample(stage_ids, r.choice([0, 0, 1]))
+    lit = [s for s in stage_ids if s not in dark]
+    return {"ladder": r.choice(LADDERS), "has_ttv": has_ttv, "ttv_cv": round(r.uniform(0.05, 0.5), 3),
+            "ttv_spike_rate": r.choice([0.0, 0.0, 0.005, 0.02]), "sat_sd": round(r.uniform(0.005, 0.06), 3),
+            "ttv_effect": round(r.uniform(1.2, 3.0), 2), "sat_effect": round(r.uniform(0.02, 0.2), 3),
+            "noise_columns": sorted(r.sample(sorted(NOISE_COLUMNS), r.randint(0, 2))),
+            "dark_stages": sorted(dark), "conversion_only": sorted(r.sample(lit, r.randint(0, 2))) if has_ttv else [],
+            "max_instances": r.randint(1, 6), "multi_source": round(r.uniform(0.1, 1.0), 2),
+            "quiet_outages": r.randint(0, 2), "unmapped_services": r.randint(0, 2),
+            "top_noise_rate": round(r.uniform(0.0, 3.0), 2), "internal_rate": round(r.uniform(0.2, 0.7), 2)}
+
+
+def _plan(seed: int, r: random.Random) -> dict:
+    """Stages, their services, instances and rules, segments, internal systems and the world's traits."""
     words = r.sample(WORDS, len(WORDS))
-    stages, touchpoints, services = [], [], {}
+    stages, touchpoints, services, style_of = [], [], {}, {}
     for stage in r.sample(STAGE_POOL, r.randint(4, 7)):
         names = [f"{stage}-{words.pop()}{r.choice(SUFFIXES)}" for _ in range(r.randint(2, 3))]
         services[stage] = names
-        stages.append({"id": stage, "impact": r.randint(3, 10), "sensitivity": round(r.uniform(0.3, 1.0), 2),
-                       "peak": r.choice([30, 80, 200, 600]), "conversion": r.uniform(0.35, 0.9)})
-        style = r.choice(["glob", "regex", "exact"])
+        stages.append({"id": stage, "sensitivity": round(r.uniform(0.3, 1.0), 2),
+                       "peak": r.choice([30, 80, 200, 600]), "conversion": r.uniform(0.35, 0.9),
+                       "ttv": round(math.exp(r.uniform(math.log(30), math.log(1500)))),
+                       "satisfaction": r.uniform(0.7, 0.9)})
+        style_of[stage] = style = r.choice(["glob", "regex", "exact"])
         if style == "glob":
             touchpoints.append({"stage": stage, "match": {"service": f"{stage}-*"}})
         elif style == "regex":
             touchpoints.append({"stage": stage, "match": {"service": "re:^(" + "|".join(names) + ")$"}})
         else:
             touchpoints += [{"stage": stage, "match": {"service": name}} for name in names]
+    traits = _traits(r, [s["id"] for s in stages])
+    for stage, impact in zip(stages, _impacts(r, traits["ladder"], len(stages)), strict=True):
+        stage["impact"] = impact
     internal = [f"{r.choice(['ci', 'backup', 'vpn', 'build', 'ldap', 'logs'])}-{words.pop()}" for _ in range(4)]
+    unmapped = []
+    for stage in r.sample(list(services), traits["unmapped_services"]):
+        thing = r.choice(sorted(UNMAPPED))
+        # `signup-captcha` when the stage's rules name services; a glob `signup-*` would claim that name
+        unmapped.append((f"{stage}-{thing}" if style_of[stage] != "glob" else f"{thing}-{words.pop()}",
+                         UNMAPPED[thing]))
     segments = [("standard", 1.0), ("premium", round(r.uniform(1.2, 2.5), 1))]
+    if r.random() < 0.5:
+        segments.append(("enterprise", round(r.uniform(2.5, 4.0), 1)))
+    every = [s for names in services.values() for s in names] + internal + [s for s, _ in unmapped]
+    instances = {s: [f"{s}-{digest(seed, s, i, n=4)}:{r.choice([8080, 9090, 9100])}"
+                     for i in range(r.randint(1, traits["max_instances"]))] for s in every}
     return {"stages": stages, "touchpoints": touchpoints, "services": services, "internal": internal,
-            "segments": segments, "start": datetime(2026, 3, 2, tzinfo=UTC) + timedelta(days=r.randint(0, 90))}
+            "unmapped": unmapped, "instances": instances, "segments": segments, "traits": traits,
+            "start": datetime(2026, 3, 2, tzinfo=UTC) + timedelta(days=r.randint(0, 90))}
 
 
 def _journey_map(plan: dict) -> str:
@@ -75,118 +128,68 @@ def _journey_map(plan: dict) -> str:
 
 
 def _incidents(r: random.Random, plan: dict) -> list[dict]:
-    """Real incidents: daytime, after a week of history, never two at once."""
+    """Real incidents, on stages that have metrics (so that they show): daytime, after a week of history,
+    never two at once. The quiet ones hit a mid-impact stage as a whole and fire warnings only."""
+    lit = [s for s in plan["stages"] if s["id"] not in plan["traits"]["dark_stages"]]
+    impacts = sorted({s["impact"] for s in lit})
+    mid = [s for s in lit if impacts[0] < s["impact"] < impacts[-1]] or [s for s in lit if s["impact"] < impacts[-1]]
+    days = sorted(r.sample(range(7, DAYS), r.randint(4, 8)))
+    quiet = set(r.sample(range(len(days)), min(len(days), plan["traits"]["quiet_outages"]))) if mid else set()
     out: list[dict] = []
-    for day in sorted(r.sample(range(7, DAYS), r.randint(4, 6))):
-        stage = r.choice(plan["stages"])
+    for n, day in enumerate(days):
+        stage = r.choice(mid if n in quiet else lit)
         start = plan["start"] + timedelta(days=day, hours=r.randint(8, 18), minutes=r.randint(0, 59))
+        if n in quiet:
+            out.append({"stage": stage["id"], "start": start, "end": start + timedelta(minutes=r.randint(60, 300)),
+                        "conversion": r.uniform(0.40, 0.65), "segment": None, "quiet": True, "severity": "warning"})
+            continue
         # a third of them hurt one segment only, harder (an enterprise-only outage, a free-tier quota bug)
         segment = r.choice(plan["segments"])[0] if r.random() < 0.35 else None
+        severity = r.choices(list(tools.SEVERITY_WEIGHTS), weights=list(tools.SEVERITY_WEIGHTS.values()))[0]
         out.append({"stage": stage["id"], "start": start, "end": start + timedelta(minutes=r.randint(25, 300)),
-                    "conversion": r.uniform(0.15, 0.5) if segment else r.uniform(0.35, 0.75), "segment": segment})
+                    "conversion": r.uniform(0.15, 0.5) if segment else r.uniform(0.35, 0.75), "segment": segment,
+                    "quiet": False, "severity": severity})
     return out
 
 
-def _alert(r, service, name, severity, start, end, tag, labels=None) -> dict:
-    source = r.choice(SOURCES)
-    return {"service": service, "name": name, "severity": severity, "start": start, "end": end, "tag": tag,
-            "source": source, "labels": labels or {}, "region": r.choice(["us-east-1", "eu-west-1"])}
-
-
-def _symptom(r: random.Random, service: str) -> str:
-    """A check named for the service's own word and a symptom: `signup-atlas-api` -> `AtlasErrorRate`."""
-    return f"{service.split('-')[1].title()}{r.choice(SYMPTOMS)}"
-
-
-def _incident_alerts(r: random.Random, plan: dict, incidents: list[dict]) -> list[dict]:
-    out = []
-    for number, inc in enumerate(incidents):
-        for _ in range(r.randint(1, 4)):
-            service = r.choice(plan["services"][inc["stage"]])
-            severity = r.choices(list(SEVERITY_WEIGHTS), weights=list(SEVERITY_WEIGHTS.values()))[0]
-            start = inc["start"] + timedelta(minutes=r.randint(0, 20))
-            end = max(start + timedelta(minutes=5), inc["end"] + timedelta(minutes=r.randint(-10, 10)))
-            out.append(_alert(r, service, _symptom(r, service), severity,
-                              start, end, f"INC-{number + 1:03d}"))
-    return out
-
-
-def _noise(r: random.Random, plan: dict, incidents: list[dict]) -> list[dict]:
-    customer = [s for names in plan["services"].values() for s in names]
-    out = []
-    for day in range(DAYS):
-        base = plan["start"] + timedelta(days=day)
-        for service in plan["internal"]:  # criticals on systems no customer touches
-            if r.random() < 0.4:
-                start = base + timedelta(hours=r.randint(0, 23), minutes=r.randint(0, 59))
-                out.append(_alert(r, service, r.choice(NOISE_CHECKS), "critical", start,
-                                  start + timedelta(minutes=r.randint(15, 180)), "internal"))
-        for _ in range(r.randint(2, 6)):  # background daytime warnings on customer services
-            service = r.choice(customer)
-            start = base + timedelta(hours=r.randint(7, 21), minutes=r.randint(0, 59))
-            out.append(_alert(r, service, r.choice(NOISE_CHECKS), r.choice(["warning", "info", "warning"]), start,
-                              start + timedelta(minutes=r.randint(5, 90)), "background"))
-        if r.random() < 0.4:  # a night blip: a few minutes at ~3 a.m. on a customer service
-            service = r.choice(customer)
-            start = base + timedelta(hours=r.randint(2, 4), minutes=r.randint(0, 50))
-            out.append(_alert(r, service, _symptom(r, service),
-                              r.choice(["critical", "error"]), start, start + timedelta(minutes=r.randint(2, 7)),
-                              "night-blip"))
-        if r.random() < 0.3:  # a harmless daytime critical on a customer service: no journey moves
-            service = r.choice(customer)
-            start = base + timedelta(hours=r.randint(9, 17), minutes=r.randint(0, 59))
-            if not any(i["start"] - timedelta(hours=3) < start < i["end"] + timedelta(hours=3) for i in incidents):
-                out.append(_alert(r, service, r.choice(NOISE_CHECKS), "critical", start,
-                                  start + timedelta(minutes=r.randint(10, 40)), "harmless-critical"))
-    for service in r.sample(customer, 2):  # flapping checks
-        for day in r.sample(range(DAYS), 3):
-            t = plan["start"] + timedelta(days=day, hours=r.randint(9, 15), minutes=r.randint(0, 59))
-            for _ in range(r.randint(6, 11)):
-                end = t + timedelta(minutes=r.randint(3, 9))
-                out.append(_alert(r, service, "CacheHitRateLow", "warning", t, end, "flapping"))
-                t = end + timedelta(minutes=r.randint(4, 20))
-    return out
-
-
-def _metric_rows(r: random.Random, plan: dict, incidents: list[dict]) -> list[list[object]]:
-    rows = []
-    for h in range(DAYS * 24):
-        hour = plan["start"] + timedelta(hours=h)
-        season = HOURLY[hour.hour] * (0.7 if hour.weekday() >= 5 else 1.0)
-        for stage in plan["stages"]:
-            for segment, weight in plan["segments"]:
-                damage = 1.0
-                for inc in (i for i in incidents if i["stage"] == stage["id"] and i["segment"] in (None, segment)):
-                    secs = (min(inc["end"], hour + timedelta(hours=1)) - max(inc["start"], hour)).total_seconds()
-                    damage *= 1 - max(0.0, secs) / 3600 * (1 - inc["conversion"])
-                entered = max(0, round(r.gauss(1, 0.08) * stage["peak"] * season / weight))
-                p = min(0.98, stage["conversion"] * (1 + 0.1 * (weight - 1))) * damage
-                completed = min(entered, max(0, round(r.gauss(entered * p, math.sqrt(entered * p * (1 - p) + 1)))))
-                rows.append([iso(hour), stage["id"], segment, entered, completed])
-    return rows
+def _message(alert: dict, instance: str) -> str:
+    where = instance or alert["service"]
+    return alert["name"] if where in alert["name"] else f"{alert['name']} on {where}"
 
 
 def build(seed: int, out: Path) -> dict:
-    """Writes one world into `out`; returns {file kind: path} and the incidents' alert ids."""
+    """Writes one world into `out`; returns {file kind: path}, the incidents' alert ids ("truth"), the
+    unmapped criticals' alert ids ("unmapped_criticals") and what this world drew ("traits")."""
     r = random.Random(seed)
-    plan = _plan(r)
+    plan = _plan(seed, r)
     incidents = _incidents(r, plan)
-    alerts = sorted(_incident_alerts(r, plan, incidents) + _noise(r, plan, incidents), key=lambda a: a["start"])
+    ra = random.Random(f"{seed}:alerts")
+    alerts = (tools.incident_alerts(ra, plan, incidents) + tools.unmapped_alerts(ra, plan, incidents)
+              + tools.noise(ra, plan, incidents))
+    alerts.sort(key=lambda a: a["start"])
     out.mkdir(parents=True, exist_ok=True)
     rows, members = [], {}
     for i, a in enumerate(alerts):
         alert_id = f"a{seed}-{i:05d}"
-        fingerprint = digest(a["source"], a["service"], a["name"], n=12) if a["source"] == "alertmanager" else ""
+        instance = a["labels"].get("instance", "")
+        fingerprint = (digest(a["source"], a["service"], a["name"], instance, n=12)
+                       if a["source"] == "alertmanager" else "")
         labels = ";".join(f"{k}={v}" for k, v in a["labels"].items())
         rows.append([alert_id, iso(a["start"]), iso(a["end"]), a["service"], a["name"], a["severity"], a["source"],
-                     fingerprint, a["region"], labels, f"{a['name']} on {a['service']}"])
+                     fingerprint, a["region"], labels, _message(a, instance)])
         members.setdefault(a["tag"], []).append(alert_id)
     write_csv(out / "alerts.csv", ALERT_HEADER, rows)
     (out / "journey_map.yaml").write_text(_journey_map(plan))
-    write_csv(out / "metrics.csv", ["ts", "stage", "segment", "entered", "completed"], _metric_rows(r, plan, incidents))
+    write_csv(out / "metrics.csv", header(plan), metric_rows(seed, plan, incidents))
     truth = {f"INC-{n + 1:03d}": members[f"INC-{n + 1:03d}"] for n in range(len(incidents))}
     write_csv(out / "incidents.csv", ["incident_id", "opened_at", "resolved_at", "stage", "alert_ids", "outcome"],
               [[key, iso(inc["start"]), iso(inc["end"]), inc["stage"], ";".join(truth[key]), "actioned"]
                for key, inc in zip(truth, incidents, strict=True)])
+    unmapped = {f"UNMAPPED-{n + 1}": members[f"UNMAPPED-{n + 1}"] for n in range(len(plan["unmapped"]))}
     return {"alerts": out / "alerts.csv", "journey_map": out / "journey_map.yaml", "metrics": out / "metrics.csv",
-            "incidents": out / "incidents.csv", "truth": truth}
+            "incidents": out / "incidents.csv", "truth": truth, "unmapped_criticals": unmapped,
+            "traits": plan["traits"], "incident_details": [
+                {"key": key, "stage": inc["stage"], "start": iso(inc["start"]), "end": iso(inc["end"]),
+                 "segment": inc["segment"], "conversion": round(inc["conversion"], 3), "quiet": inc["quiet"]}
+                for key, inc in zip(truth, incidents, strict=True)],
+            "stages": {s["id"]: s["impact"] for s in plan["stages"]}}
