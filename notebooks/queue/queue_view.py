@@ -16,9 +16,13 @@ groups only) and counts what each surface says it shows, so that every surface s
 Until the ranking gives kind, lane, incident_key, incident_reason, instances and suggested_rule, they
 are derived here (with_queue_columns): every group its own entry, no instances known."""
 
+import inspect
 import json
 
 import pandas as pd
+from journeylens.notebooks.ingest.playbook_file import load_playbooks
+from journeylens.notebooks.queue.profiles import load_profile
+from journeylens.notebooks.workspace.snapshot import connect
 
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
 URGENT = ("critical", "high")  # a needs-mapping group of these severities is counted (and shown) first
@@ -181,7 +185,24 @@ def needs_mapping(frame: pd.DataFrame, suggestions: pd.DataFrame | None = None) 
     lane = groups[groups["lane"].eq("needs_mapping")]
     if suggestions is not None and len(suggestions) and len(lane):
         known = suggestions.dropna(subset=["suggested_rule"]).drop_duplicates("service").set_index("service")
-        fill = lane["service"].map(known["suggested_rule"].map(rule_text)).fillna("").astype(str)
+        fill = lane["service"].map(known["suggested_rule"].map(rule_text)).astype("string").fillna("").astype(str)
         lane = lane.assign(suggested_rule=lane["suggested_rule"].where(lane["suggested_rule"].ne(""), fill))
     urgent = ~lane["severity"].astype("string").str.lower().isin(URGENT).fillna(False)
     return lane.assign(_later=urgent).sort_values(["_later", "rank"], kind="stable").drop(columns="_later")
+
+
+def ranked_frame(workspace, profile_name: str | None = None) -> pd.DataFrame:
+    """The ranked frame of a workspace with every entry kind, as the app ranks it (signals included), so
+    that rank, audit, retro and the app count one queue. A profile never saved raises KeyError."""
+    from journeylens.notebooks.queue import ranking
+
+    if "signals" in inspect.signature(ranking.ranked_alerts).parameters:
+        return ranking.ranked_alerts(workspace, profile_name, signals=True)
+    # until ranked_alerts takes `signals`: its steps, with the signals the app's LiveQueue queues
+    con = connect(workspace)
+    try:
+        profile = load_profile(workspace, profile_name)["profile"]
+        ranking.rank_alerts(con, profile, load_playbooks(workspace), signals=True)
+        return con.execute(ranking.queue_select()).df()
+    finally:
+        con.close()
