@@ -45,8 +45,8 @@ def cmd_rank(args) -> int:
     except KeyError as err:
         say(f"refused: {err.args[0]}", err=True)
         return EXIT_REFUSED
-    say(counts_text(queue_counts(frame)), err=True)
-    entries = queue_entries(frame) if args.queue or args.queue_out else None
+    entries = queue_entries(frame)
+    say(counts_text(queue_counts(frame, entries)), err=True)
     if args.queue_out:
         write_table(entries.head(args.top) if args.top else entries, args.queue_out, "queue entries")
     table = entries if args.queue else alerts_only(frame)

@@ -81,7 +81,8 @@ def listed(frame: pd.DataFrame, key: str, column: str) -> pd.Series:
     parts = frame[[key, column]].assign(**{column: frame[column].fillna("").astype(str).str.split(";")})
     parts = parts.explode(column)
     parts = parts[parts[column].str.strip().ne("")].drop_duplicates()
-    return parts.groupby(key, sort=False)[column].agg(";".join)
+    # string sum concatenates in row order inside pandas: ';'.join per group would call Python per group
+    return (parts[column].astype(str) + ";").groupby(parts[key], sort=False).sum().str[:-1]
 
 
 def severity_rank(severity: pd.Series) -> pd.Series:
@@ -109,12 +110,14 @@ def queue_entries(frame: pd.DataFrame) -> pd.DataFrame:
             "first_fired_at": by_key["first_fired_at"].min(), "last_fired_at": by_key["last_fired_at"].max(),
             "alert_count": by_key["alert_count"].sum(), "severity": worst.map(dict(enumerate(SEVERITY_ORDER))),
             "stage": by_key["stage"].first(),  # the first member's that has one
-            "lane": by_key["lane"].agg(lambda lanes: "needs_mapping" if lanes.eq("needs_mapping").all() else "queue"),
+            "lane": shared["lane"].eq("needs_mapping").groupby(shared[key], sort=False).all().map(
+                {True: "needs_mapping", False: "queue"}),
             **{name: listed(shared, key, column) for name, column in LISTED},
         })
         together["kind"] = "incident"
-        for column in together:
-            entries[column] = entries[column].astype(object) if column in entries else None
+        for column in together:  # cast only where the aggregate's type differs (a datetime cast costs seconds)
+            if column not in entries or entries[column].dtype != together[column].dtype:
+                entries[column] = entries[column].astype(object) if column in entries else None
             entries.loc[together.index, column] = together[column]
     entries["members"] = rows.groupby(key, sort=False).size().reindex(entries.index)
     entries = entries.reset_index().rename(columns={key: "entry_id"})
@@ -137,12 +140,13 @@ def alerts_only(frame: pd.DataFrame) -> pd.DataFrame:
     return groups
 
 
-def queue_counts(frame: pd.DataFrame) -> dict:
-    """What every surface counts, from the ranked frame (all rows, signals included)."""
+def queue_counts(frame: pd.DataFrame, entries: pd.DataFrame | None = None) -> dict:
+    """What every surface counts, from the ranked frame (all rows, signals included); `entries`, when
+    the caller has them, saves collapsing the frame again (queue_entries(frame))."""
     rows = with_queue_columns(frame)
     groups = rows[rows["kind"].eq("alert_group")]
     unmapped = groups[groups["lane"].eq("needs_mapping")]
-    entries = queue_entries(frame)
+    entries = queue_entries(frame) if entries is None else entries
     suppressed = int(entries["suppressed"].sum())
     counts = {
         "alerts": int(groups["alert_count"].sum()), "alert_groups": len(groups), "entries": len(entries),

@@ -106,7 +106,7 @@ def audit_summary(workspace, profile_name: str | None = None, ai_given: bool = F
     its first TOP_GROUPS rows as records, `queue` the ranked queue (ranked_queue.csv), `counts` what was
     counted (queue_view.queue_counts) and `needs_mapping` the lane, suggested rules filled from coverage."""
     frame = ranked_frame(workspace, profile_name)
-    ranked = alerts_only(frame)
+    ranked, entries = alerts_only(frame), queue_entries(frame)
     con = connect(workspace)
     try:
         cover = coverage(con)
@@ -127,8 +127,8 @@ def audit_summary(workspace, profile_name: str | None = None, ai_given: bool = F
         "profile_name": profile_name or "default",
         "ai_metrics": workspace_ai_metrics(workspace) if ai_given else None,
         "signals": signals,
-        "queue": queue_entries(frame),
-        "counts": queue_counts(frame),
+        "queue": entries,
+        "counts": queue_counts(frame, entries),
         "needs_mapping": needs_mapping(frame, cover["unmapped"]),
     }
 
