@@ -17,6 +17,7 @@ from journeylens.app.cli_mapping import (
     say_refusal,
 )
 from journeylens.app.cli_nab import add_nab_parser
+from journeylens.app.cli_rank import add_audit_parser, add_rank_parser
 from journeylens.app.cli_retro import add_retro_parser
 from journeylens.app.cli_text import EXIT_REFUSED, progress_printer, say
 from journeylens.app.cli_trail import add_trail_parser
@@ -65,50 +66,6 @@ def cmd_remove(args) -> int:
         say(f"refused: {err.args[0]}", err=True)
         return EXIT_REFUSED
     say(f"removed upload {manifest['upload_id']} ({manifest['file_name']}, {manifest.get('rows', 0):,} rows)")
-    return 0
-
-
-def cmd_rank(args) -> int:
-    """The ranked queue as CSV, formula cells neutralised (safe_output.csv_safe). On a terminal, control
-    characters in the data are shown escaped too; a file or a pipe keeps them."""
-    from journeylens.notebooks.queue.ranking import ranked_alerts
-    from journeylens.notebooks.workspace.safe_output import (
-        check_output_target,
-        csv_text,
-        terminal_text,
-        write_csv,
-    )
-
-    if args.out:
-        check_output_target(args.out, args.workspace)
-    try:
-        queue = ranked_alerts(args.workspace, args.profile, top=args.top)
-    except KeyError as err:
-        say(f"refused: {err.args[0]}", err=True)
-        return EXIT_REFUSED
-    if args.out:
-        write_csv(queue, args.out)
-        shown = int((~queue["suppressed"]).sum()) if len(queue) else 0
-        say(f"wrote {len(queue):,} ranked groups ({shown:,} unsuppressed) to {args.out}")
-    elif sys.stdout.isatty():
-        sys.stdout.write(terminal_text(csv_text(queue), keep_newlines=True))
-    else:
-        write_csv(queue, sys.stdout)
-    return 0
-
-
-def cmd_audit(args) -> int:
-    from journeylens.notebooks.retro.audit_report import run_audit
-
-    files = [("journey-map", args.journey_map), *(("alerts", f) for f in args.alerts)]
-    for kind in ("metrics", "ai", "scores", "incidents", "changes"):
-        if getattr(args, kind):
-            files.append((kind, getattr(args, kind)))
-    done = run_audit(files, args.out, profile_file=args.profile, playbooks_file=args.playbooks,
-                     progress=progress_printer, note=lambda text: say(text, err=True))
-    noise = done["summary"]["noise"]
-    say(f"wrote {', '.join(str(p) for p in done['paths'])} ({noise['alerts']:,} alerts, {noise['groups']:,} groups, "
-        f"{noise['unsuppressed']:,} unsuppressed)")
     return 0
 
 
@@ -184,11 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_mapping_flags(ingest)
     ingest.set_defaults(run=cmd_ingest)
 
-    rank = with_workspace(verbs.add_parser("rank", help="the ranked alert queue as CSV"))
-    rank.add_argument("--profile", help="weight profile name (default: the workspace's 'default')")
-    rank.add_argument("--top", type=int, help="only the first N groups")
-    rank.add_argument("--out", help="CSV file to write (default: standard output)")
-    rank.set_defaults(run=cmd_rank)
+    add_rank_parser(verbs, with_workspace)
 
     uploads = with_workspace(verbs.add_parser("uploads", help="list the uploads of the workspace"))
     uploads.set_defaults(run=cmd_uploads)
@@ -198,16 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     remove.add_argument("--why", help="reason, kept in the audit log")
     remove.set_defaults(run=cmd_remove)
 
-    audit = verbs.add_parser("audit", help="one-off audit of files in a throw-away workspace")
-    audit.add_argument("--alerts", nargs="+", required=True, metavar="F", help="alert files (one or more)")
-    audit.add_argument("--journey-map", required=True, metavar="F", help="journey map (YAML)")
-    for kind in ("metrics", "ai", "scores", "incidents", "changes"):
-        audit.add_argument(f"--{kind}", metavar="F", help=f"{kind} file")
-    audit.add_argument("--profile", metavar="F", help="weight profile values (JSON or YAML, partial)")
-    audit.add_argument("--playbooks", metavar="F", help="playbook catalogue (YAML) to route the groups")
-    audit.add_argument("--out", required=True, metavar="DIR", help="folder for the report (created)")
-    audit.set_defaults(run=cmd_audit)
-
+    add_audit_parser(verbs)
     add_nab_parser(verbs)
     add_judge_parser(verbs, with_workspace)
     add_retro_parser(verbs, with_workspace)

@@ -2,7 +2,9 @@
 
 The page asks and shows only. The session keeps its ranking open (`notebooks/queue/live_queue.py`) in
 st.session_state, keyed by the workspace and its upload ids, so a slider re-ranks on the fast path and a
-new upload ranks in full; the drill-down reads the same ranking. Profiles: `notebooks/queue/profiles.py`."""
+new upload ranks in full; the drill-down reads the same ranking. Profiles: `notebooks/queue/profiles.py`.
+The queue is shown as entries (one per incident candidate, its member groups listed), beside the
+needs-mapping lane and the counts line every surface prints (app/queue_tables.py, queue/queue_view.py)."""
 
 import copy
 from pathlib import Path
@@ -10,6 +12,15 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 from journeylens.app.charts import stage_window_chart
+from journeylens.app.queue_tables import (
+    counts_line,
+    entries_of,
+    entries_table,
+    entry_label,
+    lane,
+    lead_group,
+    members_of,
+)
 from journeylens.app.ui import flash, guard, show_flash, upload_key, workspace_path
 from journeylens.notebooks.ingest.playbook_file import load_playbooks
 from journeylens.notebooks.queue.live_queue import LiveQueue
@@ -40,10 +51,6 @@ KNOBS = [
      "A conversion this far (relative) below its baseline is full harm."),
     ("min_entered", "Minimum entries to call a drop", 0, 1000, 5, "Fewer entries in the window: no harm read."),
 ]
-TABLE_COLUMNS = ("rank", "score", "stage", "service", "name", "severity", "alert_count", "stage_factor", "signal",
-                 "corroboration", "harm", "harm_observed", "exposure", "severity_component", "confidence_component",
-                 "duration_component", "recurrence_component", "suppressed", "suppressed_reason", "flapping",
-                 "playbook", "automation_tier", "change_at", "change_service", "change_description")
 CHART_MARGIN_H = 24
 LIVE = "_live_queue"  # st.session_state key of the session's open ranking
 
@@ -128,19 +135,6 @@ def save_form(ws: Path, picked: str, profile: dict) -> None:
 
 # -- main: the answer and the drill-down -----------------------------------------------------------
 
-def answer(ranked: pd.DataFrame) -> pd.DataFrame:
-    suppressed = int(ranked["suppressed"].sum())
-    cells = st.columns(3)
-    cells[0].metric("Groups", f"{len(ranked):,}")
-    cells[1].metric("Unsuppressed", f"{len(ranked) - suppressed:,}")
-    cells[2].metric("Suppressed", f"{suppressed:,}")
-    show_all = st.toggle("Show suppressed groups", key="show_suppressed")
-    shown = ranked if show_all else ranked[~ranked["suppressed"]]
-    st.dataframe(shown, hide_index=True, column_order=TABLE_COLUMNS, key="ranked_table",
-                 column_config={"score": st.column_config.NumberColumn("score", format="%.1f")})
-    return shown
-
-
 def text_or(value, missing: str = "—") -> str:
     return missing if value is None or pd.isna(value) or value == "" else str(value)
 
@@ -149,14 +143,23 @@ def minutes_text(minutes: float) -> str:
     return f"{minutes / 60:g} h" if minutes % 60 == 0 else f"{minutes:g} min"
 
 
-def drill_down(live: LiveQueue, shown: pd.DataFrame) -> None:
-    groups = {f"#{r.rank} · {r.service} · {r.name} · {text_or(r.stage, 'unmapped')}": r.group_id
-              for r in shown.itertuples(index=False)}
-    label = st.selectbox("Group", list(groups), index=None, key="drill_group",
-                         placeholder="choose a group to see why it ranks where it does")
+def drill_down(live: LiveQueue, ranked: pd.DataFrame, shown: pd.DataFrame) -> None:
+    """Why an entry ranks where it does: its lead group's stage, window, playbook, stage chart, segments and
+    changes, with an incident candidate's member groups (sources and instances) listed."""
+    entries = {entry_label(r): r.rank for r in shown.itertuples(index=False)}
+    label = st.selectbox("Entry", list(entries), index=None, key="drill_group",
+                         placeholder="choose an entry to see why it ranks where it does")
     if label is None:
         return
-    group = shown[shown["group_id"] == groups[label]].iloc[0]
+    entry = shown[shown["rank"] == entries[label]].iloc[0]
+    group = ranked[ranked["group_id"] == lead_group(shown.loc[[entry.name]]).iloc[0]].iloc[0]
+    if entry["members"] > 1:
+        reason = text_or(entry["incident_reason"], "")
+        st.markdown(f"**One incident candidate of {entry['members']} alert groups** from {entry['sources']}"
+                    + (f" on {entry['instances']}" if entry["instances"] else "") + (f": {reason}" if reason else "")
+                    + ". The first member leads it; below, its window and stage.")
+    with st.expander(f"Member groups ({entry['members']})", expanded=entry["members"] > 1):
+        st.dataframe(members_of(ranked, entry), hide_index=True, key="members_table")
     start, end = pd.Timestamp(group["window_start"]), pd.Timestamp(group["window_end"])
     stage = None if pd.isna(group["stage"]) else group["stage"]
     left, right = st.columns(2)
@@ -169,7 +172,7 @@ def drill_down(live: LiveQueue, shown: pd.DataFrame) -> None:
     else:
         right.markdown("No playbook matches this group.")
     with st.expander("Alert ids"):
-        st.code(str(group["alert_ids"]).replace(";", "\n"), language=None)
+        st.code(str(entry["alert_ids"]).replace(";", "\n"), language=None)
 
     if stage:
         around = live.stage_hours(stage, start, end, CHART_MARGIN_H)
@@ -223,8 +226,9 @@ def profile_versions(ws: Path, picked: str) -> None:
 # -- the page: title, what it answers, controls, answer, detail ------------------------------------
 
 st.title("Ranked alerts")
-st.write("Which alert groups hurt customers most? Groups are scored by journey stage, signal and observed "
-         "harm under the weight profile in the sidebar; change a weight and the queue re-ranks.")
+st.write("Which problems hurt customers most? Alert groups, journey signals and AI signals are scored by journey "
+         "stage, signal and observed harm under the weight profile in the sidebar; groups of one outage are one "
+         "entry. Change a weight and the queue re-ranks.")
 workspace = workspace_path()
 show_flash()
 
@@ -239,7 +243,14 @@ with guard("ranking the alerts"):
         st.info("No alerts to rank yet. Add alerts and a journey map on the Data page, or run "
                 "`journeylens demo` for a sample workspace.")
     else:
-        shown = answer(ranked)
-        st.subheader("Why this group?")
-        drill_down(live, shown)
+        counts = counts_line(ranked)
+        queue_tab, lane_tab = st.tabs([f"Queue ({counts['in_queue']:,} entries)",
+                                       f"Needs mapping ({counts['needs_mapping']:,} groups, "
+                                       f"{counts['needs_mapping_urgent']:,} critical/high)"])
+        with queue_tab:
+            shown = entries_table(entries_of(ranked), counts)
+            st.subheader("Why this entry?")
+            drill_down(live, ranked, shown)
+        with lane_tab:
+            lane(ranked, workspace, upload_key(workspace))
     profile_versions(workspace, picked)

@@ -10,6 +10,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 from journeylens.app.ui import flash, guard, show_flash, upload_key, workspace_path
+from journeylens.notebooks.queue.queue_view import counts_text
+from journeylens.notebooks.retro.coverage_gaps import gaps_section
 from journeylens.notebooks.retro.governance import decide, decisions
 from journeylens.notebooks.retro.report import assemble_retro, write_retro
 from journeylens.notebooks.retro.suggestions import decision_of, suggestion_title
@@ -93,8 +95,14 @@ with guard("preparing the retro"):
         col.metric(label, f"{value:,}")
     if volume["actioned_hidden_by_suppression"]:
         st.error("Suppression would have hidden actioned incidents: " + ", ".join(volume["actioned_hidden_by_suppression"]))
+    st.caption(counts_text(found["counts"]) + " (groups and signals that first fired in the window.)")
     st.subheader("Per stage")
     st.dataframe(found["stages"], hide_index=True, key="retro_stages")
+    gaps = found["coverage_gaps"]
+    st.subheader(f"Coverage gaps ({gaps['unmapped_groups']:,} unmapped groups, {gaps['unmapped_urgent']:,} "
+                 "critical/high)")
+    st.caption(gaps_section(gaps)[1])
+    st.dataframe(gaps["services"], hide_index=True, key="coverage_gaps")
     st.subheader("Actioned incidents that ranked low")
     st.dataframe(pd.DataFrame(precision["ranked_low"], columns=["incident_id", "best_rank"]), hide_index=True,
                  key="ranked_low")

@@ -1,14 +1,15 @@
 """The one-off audit: `journeylens audit`.
 
 run_audit ingests a team's files into a throw-away workspace, saves the weight profile and playbooks
-given, ranks the alerts and writes what a first look at an alert stream needs: `ranked_alerts.csv`
-(SPEC §4.1), `report.md` and a self-contained `report.html` (Vega-Lite charts with the JavaScript
-inlined, so it opens offline), with `ai_metrics.csv` when AI interactions were given and
-`journey_signals.csv` when journey signals fired. The report says what was uploaded, how much of the
-stream the journey map covers (mapped share = mapped alerts / alerts, with rules suggested for the
-biggest unmapped services), the top ranked groups with every factor of their score, and the noise
-reduction: alerts -> groups -> unsuppressed groups (1 - unsuppressed / alerts), with suppressed groups
-counted by reason.
+given, ranks the alerts as the app does and writes what a first look at an alert stream needs:
+`ranked_alerts.csv` (SPEC §4.1), `ranked_queue.csv` (the queue the app shows: one row per entry, every
+kind), `report.md` and a self-contained `report.html` (Vega-Lite charts with the JavaScript inlined, so
+it opens offline), with `ai_metrics.csv` when AI interactions were given and `journey_signals.csv` when
+journey signals fired. The report (audit_sections.py) says what was uploaded and what was counted, how
+much of the stream the journey map covers (mapped share = mapped alerts / alerts, with rules suggested
+for the biggest unmapped services), the needs-mapping lane, the top queue entries, the top ranked groups
+with every factor of their score, and the noise reduction: alerts -> groups -> unsuppressed groups
+(1 - unsuppressed / alerts), with suppressed groups counted by reason.
 """
 
 import re
@@ -24,8 +25,15 @@ from journeylens.notebooks.ingest.yaml_input import load_yaml, read_yaml_text
 from journeylens.notebooks.queue.mapping import coverage
 from journeylens.notebooks.queue.profile_checks import check_profile
 from journeylens.notebooks.queue.profiles import save_profile
-from journeylens.notebooks.queue.ranking import RANKED_COLUMNS, ranked_alerts
-from journeylens.notebooks.queue.scoring import COMPONENTS, DEFAULT_PROFILE, resolve_profile
+from journeylens.notebooks.queue.queue_view import (
+    alerts_only,
+    needs_mapping,
+    queue_counts,
+    queue_entries,
+    ranked_frame,
+)
+from journeylens.notebooks.queue.scoring import DEFAULT_PROFILE, resolve_profile
+from journeylens.notebooks.retro.audit_sections import TOP_GROUPS, UNMAPPED, report_sections
 from journeylens.notebooks.retro.pages import html_page, markdown_page
 from journeylens.notebooks.signals.journey_signals import workspace_signals
 from journeylens.notebooks.workspace.contract import IngestError
@@ -33,12 +41,9 @@ from journeylens.notebooks.workspace.safe_output import check_output_folder, wri
 from journeylens.notebooks.workspace.snapshot import connect, list_uploads
 
 AUDIT_PROFILE = "audit"
-TOP_GROUPS = 10
-# What a score is made of, in the order the report explains it (see scoring.py).
-BREAKDOWN = ("impact", "sensitivity", "stage_factor", *COMPONENTS, "signal", "harm", "corroboration")
-UNMAPPED = "unmapped"
 # Every file an audit may write into its --out folder (the last two only with AI data / fired signals).
-REPORT_FILES = ("ranked_alerts.csv", "report.md", "report.html", "ai_metrics.csv", "journey_signals.csv")
+REPORT_FILES = ("ranked_alerts.csv", "ranked_queue.csv", "report.md", "report.html", "ai_metrics.csv",
+                "journey_signals.csv")
 
 
 def read_profile_file(path) -> dict:
@@ -96,9 +101,12 @@ def noise_summary(ranked: pd.DataFrame) -> dict:
 
 def audit_summary(workspace, profile_name: str | None = None, ai_given: bool = False) -> dict:
     """Everything the audit report says about a workspace: {uploads, coverage, unmapped, ranked, top,
-    noise, daily, profile_name, ai_metrics, signals}. `ranked` is the whole queue (RANKED_COLUMNS), `top` its
-    first TOP_GROUPS rows as records."""
-    ranked = ranked_alerts(workspace, profile_name)
+    noise, daily, profile_name, ai_metrics, signals, queue, counts, needs_mapping}. Ranked as the app ranks
+    (queue_view.ranked_frame): `ranked` is ranked_alerts.csv (the alert groups, RANKED_COLUMNS first), `top`
+    its first TOP_GROUPS rows as records, `queue` the ranked queue (ranked_queue.csv), `counts` what was
+    counted (queue_view.queue_counts) and `needs_mapping` the lane, suggested rules filled from coverage."""
+    frame = ranked_frame(workspace, profile_name)
+    ranked, entries = alerts_only(frame), queue_entries(frame)
     con = connect(workspace)
     try:
         cover = coverage(con)
@@ -119,6 +127,9 @@ def audit_summary(workspace, profile_name: str | None = None, ai_given: bool = F
         "profile_name": profile_name or "default",
         "ai_metrics": workspace_ai_metrics(workspace) if ai_given else None,
         "signals": signals,
+        "queue": entries,
+        "counts": queue_counts(frame, entries),
+        "needs_mapping": needs_mapping(frame, cover["unmapped"]),
     }
 
 
@@ -145,79 +156,6 @@ def audit_charts(summary: dict) -> list:
     return [("Score by rank", by_rank), ("Alerts per stage per day", per_day)]
 
 
-def percent(share) -> str:
-    return "n/a" if share is None else f"{share:.1%}"
-
-
-def cell_text(value) -> str:
-    """A value as report text: empty for missing, numbers rounded to 3 decimals."""
-    if value is None or (not isinstance(value, (str, list, dict)) and pd.isna(value)):
-        return ""
-    if isinstance(value, float):
-        return f"{value:.3f}".rstrip("0").rstrip(".") if value != int(value) else f"{value:.0f}"
-    return str(value)
-
-
-def report_sections(summary: dict) -> list:
-    """The report as [(heading, intro, columns, rows)], shared by the Markdown and HTML renderings.
-    Every cell is plain text; each renderer escapes it."""
-    cover, noise = summary["coverage"], summary["noise"]
-    breakdown = [c for c in BREAKDOWN if c in summary["ranked"].columns]
-    sections = [(
-        "What was uploaded", f"{len(summary['uploads'])} files into a throw-away workspace; weight profile "
-        f"{summary['profile_name']!r}.", ["file", "kind", "layout", "format", "rows"],
-        [[u["file_name"], u["kind"], u["layout"], u["format"], f"{int(u['rows']):,}"] for u in summary["uploads"]],
-    )]
-    ai = summary.get("ai_metrics")
-    if ai is not None:
-        shown = ["task_completion_rate", "silent_failure_rate", "weighted_score", "cost_per_success",
-                 "p95_latency_ms", "retention_90d"]
-        sections.append((
-            "AI outcome metrics", "Production interactions per feature (all segments; ai_metrics.csv has every "
-            "segment and every SPEC §4.2 column). With user signal: interactions whose `accepted` is known, "
-            "the denominator of task completion. Empty: the metric's denominator is zero.",
-            ["feature", "interactions", "with user signal", *shown],
-            [[r["feature"], f"{int(r['interactions']):,}", f"{int(r['with_user_signal']):,}",
-              *[cell_text(r[c]) for c in shown]]
-             for r in ai[ai["segment"] == "all"].to_dict("records")],
-        ))
-    sections.append((
-        "Mapping coverage", f"{cover['mapped']:,} of {cover['alerts']:,} alerts map to a journey stage "
-        f"(mapped share {percent(cover['mapped_share'])}). Services with most unmapped alerts:",
-        ["service", "unmapped alerts", "alerts", "suggested stage", "suggested rule", "why"],
-        [[u["service"], f"{int(u['unmapped_alerts']):,}", f"{int(u['alerts']):,}", cell_text(u["suggested_stage"]),
-          cell_text(u["suggested_rule"]), cell_text(u["reason"])] for u in summary["unmapped"]],
-    ))
-    sections.append((
-        f"Top {TOP_GROUPS} ranked groups", "Best first. score = 100 x stage_factor x signal x corroboration, where "
-        "stage_factor = impact/10 x (0.5 + 0.5 x sensitivity), signal = the weighted mean of the five component "
-        "columns and corroboration = 1 - c + c x harm (see scoring.py). A playbook is shown when the "
-        "workspace has a catalogue (an audit starts with none).",
-        ["rank", "service", "name", "stage", "alerts", "severity", "score", *breakdown, "suppressed", "playbook"],
-        [[cell_text(g["rank"]), cell_text(g["service"]), cell_text(g["name"]), cell_text(g["stage"]) or UNMAPPED,
-          cell_text(g["alert_count"]), cell_text(g["severity"]), f"{g['score']:.1f}",
-          *[cell_text(g[c]) for c in breakdown], cell_text(g["suppressed_reason"]) if g["suppressed"] else "no",
-          " — ".join(x for x in (cell_text(g["playbook"]), cell_text(g["playbook_action"])) if x) or "none"]
-         for g in summary["top"]],
-    ))
-    signals = summary.get("signals")
-    if signals is not None and len(signals):
-        sections.append((
-            "Journey signals", f"{len(signals)} deviations of a stage's conversion, time to value or satisfaction "
-            "from its own history (thresholds.py; journey_signals.csv has every column). They are queued on their "
-            "stage in the app; this CSV and ranked_alerts.csv keep them apart, as SPEC §4.1 ranks alert groups.",
-            ["signal", "peak |z|", "entered"],
-            [[cell_text(r["title"]), f"{r['peak_z']:.1f}", f"{int(r['entered']):,}"] for r in signals.to_dict("records")],
-        ))
-    sections.append((
-        "Noise reduction", f"{noise['alerts']:,} alerts -> {noise['groups']:,} groups -> "
-        f"{noise['unsuppressed']:,} unsuppressed groups ({percent(noise['reduction'])} fewer items to look at "
-        f"than alerts); {noise['suppressed']:,} groups suppressed, by reason:", ["reason", "groups"],
-        [[r["reason"], f"{r['groups']:,}"] for r in noise["suppressed_by_reason"]],
-    ))
-    return sections
-
-
 def report_markdown(summary: dict) -> str:
     """report.md: the same sections as report.html, as Markdown tables (charts only in the HTML)."""
     return markdown_page("journeylens audit", "Charts (score by rank, alerts per stage per day) are in report.html.",
@@ -230,12 +168,13 @@ def report_html(summary: dict, bundle: str | None = None) -> str:
 
 
 def write_report(summary: dict, out) -> list:
-    """Writes ranked_alerts.csv, report.md and report.html into `out` (created), ai_metrics.csv when AI
+    """Writes ranked_alerts.csv, ranked_queue.csv, report.md and report.html into `out` (created),
+    ai_metrics.csv when AI
     interactions were given and journey_signals.csv when signals fired; returns the paths.
 
     Every target is checked before anything is written (safe_output.check_output_folder: never onto a
     workspace's stored state); CSV cells are neutralised for spreadsheets, the Markdown is escaped."""
-    tables = {"ranked_alerts.csv": summary["ranked"][list(RANKED_COLUMNS)]}
+    tables = {"ranked_alerts.csv": summary["ranked"], "ranked_queue.csv": summary["queue"]}
     if summary.get("ai_metrics") is not None:
         tables["ai_metrics.csv"] = summary["ai_metrics"]
     if summary.get("signals") is not None and len(summary["signals"]):

@@ -9,6 +9,8 @@ with app.setup:
     import altair as alt
     import pandas as pd
 
+    from journeylens.notebooks.queue.queue_view import counts_text
+    from journeylens.notebooks.retro.coverage_gaps import gaps_section
     from journeylens.notebooks.retro.governance import due_assumptions
     from journeylens.notebooks.retro.pages import html_page, markdown_page
     from journeylens.notebooks.retro.suggestions import (
@@ -69,6 +71,9 @@ def retro_sections(found: dict) -> list:
         f"Actioned incidents any suppression would have hidden: {len(hidden)} of {volume['actioned']}"
         + (f" (MUST be 0: {', '.join(hidden)})" if hidden else " (as it must be)."), [], [],
     ), (
+        "What was counted", counts_text(found["counts"]) + " (groups and signals that first fired in the window.)",
+        [], [],
+    ), gaps_section(found["coverage_gaps"]), (
         "Precision of the queue", f"{precision['top_linked_to_actioned']} of the top {precision['top']} unsuppressed "
         f"groups became actioned incidents. Actioned incidents that ranked below {precision['k']} or not at all:",
         ["incident", "best rank"], [[r["incident_id"], str(r["best_rank"])] for r in precision["ranked_low"]]
@@ -110,9 +115,11 @@ def retro_sections(found: dict) -> list:
         mttr = [c for c in trends.columns if c.startswith("mttr_")]
         sections.append((
             "Week over week", "Past retros: noise reduction, how many of the top 10 became actioned incidents, and "
-            "MTTR per stage (minutes).", ["week", "alerts", "noise reduction", "top 10 actioned", *mttr],
+            "MTTR per stage (minutes); unmapped: alert groups on services no touchpoint claims (critical/high).",
+            ["week", "alerts", "noise reduction", "top 10 actioned", "unmapped (critical/high)", *mttr],
             [[r["week"], str(r["alerts"]), text(100 * r["noise_reduction"] if r["noise_reduction"] is not None
-                                                 else None) + "%", str(r["top_actioned"]), *[text(r[c]) for c in mttr]]
+                                                 else None) + "%", str(r["top_actioned"]),
+              f"{r['unmapped_groups']} ({r['unmapped_urgent']})", *[text(r[c]) for c in mttr]]
              for r in trends.to_dict("records")],
         ))
     return sections
@@ -178,6 +185,9 @@ def _():
         - **precision** = how many of the top 10 unsuppressed groups are linked to an actioned
           incident (by its alert ids or fingerprints, else by stage and time: fired from 30 minutes
           before it opened until it resolved, or 2 hours);
+        - **what was counted**, in the words the app and `journeylens rank` use, and the **coverage
+          gaps**: alert groups on services no touchpoint claims (critical/high among them), per service
+          with the suggested rule;
         - **conversion stability** per stage: variance of the hourly conversion (hours with at least
           30 entries), deepest drop = min(conversion / baseline − 1) and how many hours it lasted;
         - **suggestions**, each with evidence and expected effect: thresholds, unmapped services,
@@ -220,6 +230,8 @@ def _(found, mo):
         mo.stat(f"{volume['unsuppressed']:,}", label="Unsuppressed"),
         mo.stat(f"{volume['reached_people']:,}", label="Linked to incidents"),
         mo.stat(f"{precision['top_linked_to_actioned']} of {precision['top']}", label="Top 10 actioned"),
+        mo.stat(f"{found['coverage_gaps']['unmapped_groups']:,}", label="Unmapped groups",
+                caption=f"{found['coverage_gaps']['unmapped_urgent']:,} critical/high"),
     ])
     tables = {heading: mo.vstack([mo.plain_text(intro), mo.ui.table(pd.DataFrame(rows, columns=columns),
                                                                     selection=None)])

@@ -5,7 +5,9 @@ noise or duplicate), noise incidents, and the mean minutes to acknowledge, resol
 journey (SPEC §4.3); alerts -> groups -> unsuppressed -> reached people, and the actioned incidents any
 suppression would have hidden (it must be none); how many of the top 10 ranked groups became actioned
 incidents and which actioned incidents ranked low; conversion stability per stage; AI outcomes week
-over week; and what changed, with who, when and why. report.assemble_retro puts it together with the
+over week; what changed, with who, when and why; what the queue counted (queue_view.queue_counts, the
+words every surface uses) and the coverage gaps (groups on services no touchpoint claims, per service
+with the suggested rule). report.assemble_retro puts it together with the
 suggestions for the report and the Retro page.
 """
 
@@ -17,8 +19,11 @@ from pathlib import Path
 import pandas as pd
 from journeylens.notebooks.ai.outcomes import ai_metrics
 from journeylens.notebooks.ingest.playbook_file import load_playbooks
+from journeylens.notebooks.queue.mapping import coverage
 from journeylens.notebooks.queue.profiles import load_profile
+from journeylens.notebooks.queue.queue_view import alerts_only, queue_counts
 from journeylens.notebooks.queue.ranking import queue_select, rank_alerts
+from journeylens.notebooks.retro.coverage_gaps import coverage_gaps
 from journeylens.notebooks.workspace.snapshot import connect, sql_text
 
 REAL_OUTCOMES = ("actioned", "auto_mitigated", "escalated")
@@ -102,21 +107,25 @@ def data_weeks(workspace) -> list:
 
 
 def retro_context(workspace, profile_name: str | None = None) -> dict:
-    """What every week's retro reads, ranked once: the queue (with fingerprints), incidents, the hourly
-    stage state, alerts per ISO week and the audit log."""
+    """What every week's retro reads, ranked once: the ranked frame (every kind, as the app ranks), its
+    alert groups (with fingerprints), incidents, the hourly stage state, alerts per ISO week, the audit log
+    and the coverage's unmapped services with their suggested rules."""
     con = connect(workspace)
     try:
-        rank_alerts(con, load_profile(workspace, profile_name)["profile"], load_playbooks(workspace))
-        groups = con.execute(queue_select()).df().merge(
+        # ranked as the app ranks (signals queued beside the groups), so the retro counts the app's queue
+        rank_alerts(con, load_profile(workspace, profile_name)["profile"], load_playbooks(workspace), signals=True)
+        frame = con.execute(queue_select()).df()
+        groups = alerts_only(frame).merge(
             con.execute("select group_id, fingerprint from alert_groups").df(), on="group_id", how="left")
+        unmapped = coverage(con)["unmapped"]
         incidents = con.execute("select * from incidents order by opened_at").df()
         hourly = con.execute("select stage, hour, conversion, conversion_baseline, entered from stage_hourly").df()
         weekly_alerts = dict(con.execute("select strftime(fired_at, '%G-W%V'), count(*) from alerts "
                                          "group by 1").fetchall())
     finally:
         con.close()
-    return {"workspace": workspace, "groups": groups, "incidents": incidents, "hourly": hourly,
-            "weekly_alerts": weekly_alerts, "audit": read_audit(workspace)}
+    return {"workspace": workspace, "frame": frame, "groups": groups, "incidents": incidents, "hourly": hourly,
+            "weekly_alerts": weekly_alerts, "audit": read_audit(workspace), "unmapped": unmapped}
 
 
 def retro(workspace, week: str | None = None, profile_name: str | None = None, context: dict | None = None) -> dict:
@@ -154,6 +163,7 @@ def retro(workspace, week: str | None = None, profile_name: str | None = None, c
     real_links = links[links["incident_id"].isin(real["incident_id"])]
     best = real_links.merge(unsuppressed[["group_id", "window_rank"]], on="group_id").groupby("incident_id")["window_rank"].min()
     stability = conversion_stability(hourly)
+    week_frame = inside(ctx["frame"], "first_fired_at")
     changed = inside(ctx["audit"], "at") if len(ctx["audit"]) else ctx["audit"]
     return {
         "week": week or "all data", "stages": stages, "incidents_without_stage": int(incidents["stage"].isna().sum()),
@@ -166,6 +176,7 @@ def retro(workspace, week: str | None = None, profile_name: str | None = None, c
                       "ranked_low": [{"incident_id": i, "best_rank": int(r)} for i, r in best.items() if r > TOP_K],
                       "not_in_queue": [i for i in real["incident_id"] if i not in best.index]},
         "stability": stability, "ai_week_over_week": ai_change,
+        "counts": queue_counts(week_frame), "coverage_gaps": coverage_gaps(week_frame, ctx["unmapped"]),
         # configuration changes; a journey map arrives as an upload, so its uploads count as changes too
         "changes": changed[~changed["action"].str.startswith("upload.")
                            | changed["what"].str.contains('"kind": "journey-map"', regex=False)] if len(changed)
@@ -212,7 +223,8 @@ def ai_week_over_week(con, start) -> pd.DataFrame:
 
 def retro_trends(workspace, profile_name: str | None = None, context: dict | None = None) -> pd.DataFrame:
     """Week over week, for every ISO week with alerts or incidents: noise reduction, the queue's
-    precision, and MTTR per stage (one ranking for all weeks)."""
+    precision, the coverage gaps (unmapped groups, critical/high among them) and MTTR per stage (one
+    ranking for all weeks)."""
     ctx = context or retro_context(workspace, profile_name)
     weeks = set(ctx["weekly_alerts"]) | {d.strftime("%G-W%V") for d in pd.to_datetime(ctx["incidents"]["opened_at"])}
     rows = []
@@ -220,7 +232,9 @@ def retro_trends(workspace, profile_name: str | None = None, context: dict | Non
         found = retro(workspace, week, context=ctx)
         row = {"week": week, "alerts": found["volume"]["alerts"], "unsuppressed": found["volume"]["unsuppressed"],
                "noise_reduction": found["volume"]["noise_reduction"],
-               "top_actioned": found["precision"]["top_linked_to_actioned"], "actioned": found["volume"]["actioned"]}
+               "top_actioned": found["precision"]["top_linked_to_actioned"], "actioned": found["volume"]["actioned"],
+               "unmapped_groups": found["coverage_gaps"]["unmapped_groups"],
+               "unmapped_urgent": found["coverage_gaps"]["unmapped_urgent"]}
         row.update({f"mttr_{r['stage']}": r["mttr_min"] for r in found["stages"].to_dict("records")})
         rows.append(row)
     return pd.DataFrame(rows)

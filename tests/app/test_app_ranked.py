@@ -5,6 +5,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import streamlit as st
+from journeylens.app.queue_tables import entries_of
 from journeylens.notebooks.ingest.playbook_file import load_playbooks
 from journeylens.notebooks.queue.live_queue import LiveQueue
 from journeylens.notebooks.queue.profiles import load_profile, profile_history
@@ -31,6 +32,10 @@ def ranked_table(at: AppTest):
     return tables[0]
 
 
+def number(text: str) -> int:
+    return int(str(text).replace(",", ""))
+
+
 def texts(elements) -> str:
     return "\n".join(str(e.value) for e in elements)
 
@@ -44,15 +49,14 @@ def test_page_ranks_payments_gateway_first(workspace, start):
     assert "journey:checkout" in list(table["service"].head(3))
     groups = table[~table["service"].str.startswith("journey:")]
     assert groups["service"].iloc[0] == "payments-gateway"
-    labels = {m.label: m.value for m in at.metric}
-    assert set(labels) >= {"Groups", "Unsuppressed", "Suppressed"}
-    assert int(labels["Groups"].replace(",", "")) == (int(labels["Unsuppressed"].replace(",", ""))
-                                                      + int(labels["Suppressed"].replace(",", "")))
-    assert not table["suppressed"].any(), "suppressed groups are hidden until asked for"
+    labels = {m.label: number(m.value) for m in at.metric}
+    assert set(labels) >= {"Entries", "In the queue", "Suppressed", "Incident candidates"}
+    assert labels["Entries"] == labels["In the queue"] + labels["Suppressed"]
+    assert not table["suppressed"].any(), "suppressed entries are hidden until asked for"
 
     at.toggle(key="show_suppressed").set_value(True)
     at.run()
-    assert len(ranked_table(at)) == int(labels["Groups"].replace(",", ""))
+    assert len(ranked_table(at)) == labels["Entries"]
 
 
 def test_every_weight_has_a_control(workspace, start):
@@ -75,7 +79,7 @@ def test_the_harm_switch_decides_whether_a_high_threshold_hides_harmed_groups(wo
     at.sidebar.checkbox(key="knob-threshold_spares_harm").uncheck()
     at.run()
     assert not at.exception and not at.error, texts(at.error)
-    assert {m.label: m.value for m in at.metric}["Unsuppressed"] == "0"
+    assert {m.label: m.value for m in at.metric}["In the queue"] == "0"
 
 
 def test_changing_a_weight_reranks(workspace, start):
@@ -150,7 +154,7 @@ def test_drill_down_shows_chart_and_playbook(workspace, start):
 def test_the_drill_down_lists_the_changes_the_queue_linked(workspace, start):
     at = start()
     table = ranked_table(at)
-    linked = table[table["change_at"].notna()]
+    linked = table[table["change_at"].notna() & table["members"].eq(1)]  # a lone group: its window is the entry's
     assert len(linked), "the sample links changes to groups"
     row = linked.iloc[0]
     box = at.selectbox(key="drill_group")
@@ -168,18 +172,18 @@ def test_the_drill_down_lists_the_changes_the_queue_linked(workspace, start):
 
 
 def full_ranking(workspace, profile: dict) -> pd.DataFrame:
-    """The unsuppressed queue of a fresh full ranking under `profile`, as the page shows it."""
+    """The unsuppressed entries of a fresh full ranking under `profile`, as the page shows them."""
     live = LiveQueue(workspace)
     try:
         assert live.update(profile, load_playbooks(workspace)) == "full"
-        queue = live.queue()
+        queue = entries_of(live.queue())
     finally:
         live.close()
     return queue[~queue["suppressed"]].reset_index(drop=True)
 
 
 def same_queue(shown: pd.DataFrame, expected: pd.DataFrame) -> None:
-    columns = ["group_id", "rank", "score", "suppressed", "harm", "playbook", "change_at"]
+    columns = ["entry_id", "rank", "score", "suppressed", "harm", "member_group_ids", "playbook", "change_at"]
     pd.testing.assert_frame_equal(shown.reset_index(drop=True)[columns], expected[columns])
 
 
@@ -236,3 +240,71 @@ def test_drill_down_into_an_unmapped_group(workspace, start):
     at.run()
     assert not at.exception and not at.error, texts(at.error)
     assert "maps to no journey stage" in texts(at.caption)
+
+
+def lane_table(at: AppTest) -> pd.DataFrame:
+    return next(d.value for d in at.dataframe if "suggested_rule" in d.value.columns
+                and "entry_id" not in d.value.columns)
+
+
+def test_the_counts_line_is_the_command_lines(workspace, start):
+    """The page says what it counted in the words `journeylens rank` prints, for the same queue."""
+    from journeylens.notebooks.queue.queue_view import counts_text, queue_counts, ranked_frame
+
+    at = start()
+    said = texts(at.caption)
+    assert counts_text(queue_counts(ranked_frame(workspace))) in said
+    assert "journey signals" in said and "needs mapping:" in said
+
+
+def test_the_needs_mapping_lane_is_visible_and_never_hidden_by_the_threshold(workspace, start):
+    at = start()
+    lane = lane_table(at)
+    assert len(lane) and lane["service"].isin(["backup-cron", "ci-runner"]).any()  # the sample's unmapped services
+    urgent = lane["severity"].isin(["critical", "high"])
+    assert urgent.any() and urgent.tolist() == sorted(urgent, reverse=True), "critical/high first"
+    header = next(t.label for t in at.tabs if t.label.startswith("Needs mapping"))
+    assert header == f"Needs mapping ({len(lane)} groups, {int(urgent.sum())} critical/high)"
+    at.slider(key="knob-threshold").set_value(100.0)
+    at.sidebar.checkbox(key="knob-threshold_spares_harm").uncheck()
+    at.run()
+    assert not at.exception and not at.error, texts(at.error)
+    assert {m.label: m.value for m in at.metric}["In the queue"] == "0"
+    still = lane_table(at)
+    assert len(still) == len(lane), "the lane lists every unmapped group whatever the threshold"
+
+
+def test_groups_of_one_outage_are_one_entry_with_their_members(workspace, start, monkeypatch):
+    """Groups the ranking gives one incident_key (here the payments-gateway groups: two Alertmanager
+    instances, PagerDuty, Datadog) are one row of the queue, with members, sources and instances."""
+    real = LiveQueue.queue
+
+    def correlated(self):
+        frame = real(self).copy()
+        outage = frame["service"].eq("payments-gateway") & ~frame["suppressed"]
+        lead = frame.loc[outage, "group_id"].iloc[0]
+        frame["incident_key"] = frame["group_id"].mask(outage, lead)
+        frame["instances"] = ""
+        frame.loc[outage, "instances"] = [f"pay-{i}" for i in range(int(outage.sum()))]
+        frame["incident_reason"] = pd.Series("", index=frame.index).mask(outage, "same stage, overlapping")
+        return frame
+
+    monkeypatch.setattr(LiveQueue, "queue", correlated)
+    at = start()
+    table = ranked_table(at)
+    outage = table[table["service"].eq("payments-gateway")]
+    assert len(outage) == 1, "one row for the outage"
+    entry = outage.iloc[0]
+    assert entry["kind"] == "incident" and entry["members"] >= 3
+    assert {"alertmanager", "pagerduty", "datadog"} <= set(entry["sources"].split(";"))
+    assert len(entry["instances"].split(";")) == entry["members"]
+    assert {m.label: number(m.value) for m in at.metric}["Incident candidates"] == 1
+    box = at.selectbox(key="drill_group")
+    box.select(next(o for o in box.options if "payments-gateway" in o))
+    at.run()
+    assert not at.exception and not at.error, texts(at.error)
+    label = box.value
+    assert f"{entry['members']} groups" in label and "pay-0" in label
+    members = next(d.value for d in at.dataframe if "group_id" in d.value.columns and "source" in d.value.columns)
+    assert len(members) == entry["members"] and set(members["instances"]) == set(entry["instances"].split(";"))
+    assert "One incident candidate of" in texts(at.markdown)

@@ -35,6 +35,18 @@ def test_retro_page_shows_the_week_and_records_a_decision(workspace, open_page):
     assert not at.exception and len(decisions(workspace)) == 1
 
 
+def test_retro_page_counts_the_queue_the_ranked_page_counts_and_its_coverage_gaps(workspace, open_page):
+    from journeylens.notebooks.queue.queue_view import counts_text, queue_counts, ranked_frame
+
+    at = open_page(RETRO)
+    assert not at.error
+    counts = queue_counts(ranked_frame(workspace))
+    assert counts_text(counts) in "\n".join(c.value for c in at.caption)
+    gaps = next(df.value for df in at.dataframe if "urgent_groups" in df.value.columns)
+    assert gaps["groups"].sum() == counts["needs_mapping"] and "backup-cron" in set(gaps["service"])
+    assert any(h.value.startswith(f"Coverage gaps ({counts['needs_mapping']} unmapped groups") for h in at.subheader)
+
+
 def test_the_page_offers_the_retro_md_the_cli_writes(workspace, open_page, tmp_path, monkeypatch):
     """One assembly (report.assemble_retro) and one writer (report.write_retro): the Markdown the Retro page
     offers for download is the file `journeylens retro` writes, suggestions of every kind included."""

@@ -195,6 +195,31 @@ def run_on_terminal(*args) -> tuple:
     return process.wait(120), received.decode("utf-8")
 
 
+def test_rank_writes_the_ranked_queue_neutralised_and_says_what_it_counted(hostile, tmp_path):
+    """--queue-out beside ranked_alerts.csv, and --queue instead of it: one row per entry, every kind, the
+    alert groups in the order of ranked_alerts.csv; standard error says what both hold."""
+    from journeylens.notebooks.queue.queue_view import QUEUE_COLUMNS
+
+    groups_csv, queue_csv = tmp_path / "ranked_alerts.csv", tmp_path / "ranked_queue.csv"
+    result = run("rank", "--workspace", hostile, "--out", groups_csv, "--queue-out", queue_csv)
+    assert result.returncode == 0, result.stderr
+    groups, queue = rows_of(groups_csv.read_text(encoding="utf-8")), rows_of(queue_csv.read_text(encoding="utf-8"))
+    assert_no_formula_cells(queue)
+    assert list(queue[0]) == list(QUEUE_COLUMNS) and "'" + FORMULA in {r["name"] for r in queue}
+    assert [r["rank"] for r in queue] == [str(i) for i in range(1, len(queue) + 1)]
+    in_queue = [g for r in queue if r["kind"] in ("alert_group", "incident") for g in r["member_group_ids"].split(";")]
+    assert in_queue == [r["group_id"] for r in groups], "one queue: the groups in the same order"
+    counted = [line for line in result.stderr.splitlines() if line.startswith("Counted ")]
+    assert len(counted) == 1
+    alerts = sum(int(r["alert_count"]) for r in groups)
+    assert f"Counted {alerts} alerts in {len(groups)} alert groups" in counted[0]
+    assert f"{len(queue)} queue entries" in counted[0]
+    unmapped = [r for r in groups if r["lane"] == "needs_mapping"]
+    assert unmapped and f"needs mapping: {len(unmapped)} groups" in counted[0]
+    piped = run("rank", "--workspace", hostile, "--queue", "--top", "2")
+    assert piped.returncode == 0 and rows_of(piped.stdout) == queue[:2]
+
+
 def test_rank_on_a_terminal_shows_control_characters_escaped(hostile):
     status, shown = run_on_terminal("rank", "--workspace", hostile)
     assert status == 0
@@ -211,7 +236,8 @@ def test_a_reader_that_goes_away_ends_the_verb_quietly(hostile, verb):
     process.stdout.close()  # the reader is gone before the first line
     errors = process.stderr.read().decode()
     assert process.wait(120) == 0, errors
-    assert errors == ""
+    # rank says what it counted on standard error, before any row; nothing else is said
+    assert [line for line in errors.splitlines() if not line.startswith("Counted ")] == []
 
 
 def snapshot(folder: Path) -> dict:

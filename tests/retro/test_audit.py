@@ -7,8 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from journeylens.notebooks.ingest.upload import ingest_file
+from journeylens.notebooks.queue.queue_view import QUEUE_COLUMNS, counts_text
 from journeylens.notebooks.retro.audit_report import (
     audit_charts,
     audit_summary,
@@ -20,6 +22,7 @@ from journeylens.notebooks.retro.audit_report import (
     write_report,
 )
 from journeylens.notebooks.workspace.contract import IngestError
+from queue_csvs import counts_of_csvs
 
 JOURNEYLENS = str(Path(sys.executable).parent / "journeylens")
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
@@ -55,7 +58,7 @@ def audited(tmp_path_factory):
 def test_audit_writes_the_three_files(audited):
     result, out = audited
     assert result.returncode == 0, result.stderr
-    for name in ("ranked_alerts.csv", "report.md", "report.html"):
+    for name in ("ranked_alerts.csv", "ranked_queue.csv", "report.md", "report.html"):
         assert (out / name).is_file()
     assert not (out / "ai_metrics.csv").exists()
     assert "stored" in result.stderr  # progress and ingest messages go to stderr
@@ -172,7 +175,7 @@ def test_report_of_an_empty_workspace_and_escaping(tmp_path):
     assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
     assert "| " in report_markdown(summary)
     paths = write_report({**summary, "ranked": summary["ranked"]}, tmp_path / "out")
-    assert [p.name for p in paths] == ["ranked_alerts.csv", "report.md", "report.html"]
+    assert [p.name for p in paths] == ["ranked_alerts.csv", "ranked_queue.csv", "report.md", "report.html"]
 
 
 def test_audit_routes_with_a_playbook_catalogue(tmp_path):
@@ -198,7 +201,7 @@ def test_run_audit_stores_ranks_writes_and_leaves_no_workspace(tmp_path, monkeyp
     out = tmp_path / "out"
     done = run_audit(files, out, playbooks_file=SAMPLE / "playbooks.yaml", note=notes.append,
                      progress=lambda name: lambda fraction, text: progressed.add(name))
-    assert [p.name for p in done["paths"]] == ["ranked_alerts.csv", "report.md", "report.html"]
+    assert [p.name for p in done["paths"]] == ["ranked_alerts.csv", "ranked_queue.csv", "report.md", "report.html"]
     assert all(p.is_file() for p in done["paths"])
     assert notes[0].startswith("stored") and "journey_map.yaml" in notes[0] and "alertmanager.jsonl" in notes[1]
     assert notes[2:] == ["audit: ranking", f"audit: writing {out}"]
@@ -219,3 +222,36 @@ def test_run_audit_refuses_before_storing_anything(tmp_path):
     with pytest.raises(IngestError, match="outside what a workspace stores"):
         run_audit(files, tmp_path / "ws" / "uploads", note=notes.append)
     assert notes == [] and not (tmp_path / "out").exists()
+
+
+def test_ranked_queue_csv_agrees_with_ranked_alerts_and_the_report(audited):
+    """One queue: every alert group of ranked_alerts.csv is in exactly one entry of ranked_queue.csv, in the
+    same order, and report.md and the command line say what the two files hold, in the same words."""
+    result, out = audited
+    groups, queue = pd.read_csv(out / "ranked_alerts.csv"), pd.read_csv(out / "ranked_queue.csv")
+    assert list(queue.columns) == list(QUEUE_COLUMNS)
+    assert queue["rank"].tolist() == list(range(1, len(queue) + 1))
+    assert {"alert_group", "journey_signal"} <= set(queue["kind"])  # signals queued, as the app does
+    members = queue.assign(group_id=queue["member_group_ids"].str.split(";")).explode("group_id")
+    assert sorted(members.loc[members["kind"].isin(["alert_group", "incident"]), "group_id"]) == sorted(
+        groups["group_id"])
+    first_seen = members.drop_duplicates("group_id").set_index("group_id")["rank"]
+    assert first_seen.reindex(groups["group_id"]).is_monotonic_increasing, "the groups keep the queue's order"
+    line = counts_text(counts_of_csvs(groups, queue))
+    report = (out / "report.md").read_text()
+    assert line in report and line in result.stderr
+
+
+def test_the_report_lists_the_needs_mapping_lane_critical_first(audited):
+    _, out = audited
+    groups = pd.read_csv(out / "ranked_alerts.csv")
+    unmapped = groups[groups["stage"].isna()]
+    assert len(unmapped) and unmapped["lane"].eq("needs_mapping").all()
+    report = (out / "report.md").read_text()
+    section = report.split("## Needs mapping")[1].split("\n## ")[0]
+    assert f"{len(unmapped)} alert groups on services no touchpoint claims" in section
+    rows = [line.split(" | ") for line in section.splitlines() if line.startswith("| ") and "---" not in line][1:]
+    severities = [cells[3] for cells in rows]
+    urgent = [s in ("critical", "high") for s in severities]
+    assert urgent and urgent == sorted(urgent, reverse=True), "critical/high first"
+    assert "## Top 10 queue entries (ranked_queue.csv)" in report

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 from journeylens.notebooks.ingest.upload import ingest_file
+from journeylens.notebooks.queue.queue_view import counts_text, queue_counts, ranked_frame
 from journeylens.notebooks.retro import report
 from journeylens.notebooks.retro.report import assemble_retro, retro_markdown
 from journeylens.notebooks.retro.suggestions import decision_of, map_suggestions, suggestion_title
@@ -36,6 +37,22 @@ def test_the_sample_retro_holds_every_part_the_report_and_the_page_show(sample_r
     section = text.split("## Suggestions")[1].split("\n## ")[0]
     assert "| threshold | Tighten discovery · all · time_to_value_s |" in section
     assert "| suppress | Suppress billing-service on renewal/billing |" in section
+
+
+def test_the_retro_counts_the_queue_rank_and_the_app_count(sample_dir, sample_retro):
+    """All data: the retro's counts are those of `journeylens rank` (queue_view.ranked_frame), in the same
+    words; its coverage gaps are the needs-mapping lane of that queue, per service."""
+    counts = queue_counts(ranked_frame(sample_dir))
+    assert sample_retro["counts"] == counts
+    text = retro_markdown(sample_retro)
+    assert counts_text(counts) in text
+    gaps = sample_retro["coverage_gaps"]
+    assert (gaps["unmapped_groups"], gaps["unmapped_urgent"]) == (counts["needs_mapping"], counts["needs_mapping_urgent"])
+    assert gaps["services"]["groups"].sum() == gaps["unmapped_groups"]
+    section = text.split("## Coverage gaps")[1].split("\n## ")[0]
+    assert f"{len(gaps['services'])} services need a touchpoint" in section and "| backup-cron |" in section
+    weekly = sample_retro["trends"]
+    assert weekly["unmapped_groups"].sum() == gaps["unmapped_groups"]  # every group fired in one week
 
 
 def test_a_week_keeps_the_history_wide_suggestions_and_its_own(sample_dir, sample_retro):

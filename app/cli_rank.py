@@ -1,0 +1,96 @@
+"""`journeylens rank` and `journeylens audit`: argument parsing and printing; the work is in notebooks/.
+
+Both rank as the app does (journey signals, AI signals and burn-rate pages queued beside the alert
+groups: queue_view.ranked_frame), so the order of ranked_alerts.csv is the app's, and both say on
+standard error what they counted (queue_view.counts_text), in the words the app and the retro use."""
+
+import sys
+
+from journeylens.app.cli_text import EXIT_REFUSED, progress_printer, say
+
+
+def write_table(table, out, what: str) -> None:
+    """`table` as CSV into `out`, formula cells neutralised (safe_output.csv_safe), saying what was written;
+    to standard output when `out` is None: on a terminal with control characters shown escaped, a
+    file or a pipe keeps them."""
+    from journeylens.notebooks.workspace.safe_output import csv_text, terminal_text, write_csv
+
+    if out:
+        write_csv(table, out)
+        shown = int((~table["suppressed"].astype(bool)).sum()) if len(table) else 0
+        say(f"wrote {len(table):,} {what} ({shown:,} unsuppressed) to {out}")
+    elif sys.stdout.isatty():
+        sys.stdout.write(terminal_text(csv_text(table), keep_newlines=True))
+    else:
+        write_csv(table, sys.stdout)
+
+
+def cmd_rank(args) -> int:
+    """ranked_alerts.csv (SPEC §4.1: alert groups only) or, with --queue, the ranked queue (one row per
+    entry, every kind) to standard output or --out; --queue-out writes the ranked queue too."""
+    from journeylens.notebooks.queue.queue_view import (
+        alerts_only,
+        counts_text,
+        queue_counts,
+        queue_entries,
+        ranked_frame,
+    )
+    from journeylens.notebooks.workspace.safe_output import check_output_target
+
+    for target in (args.out, args.queue_out):
+        if target:
+            check_output_target(target, args.workspace)
+    try:
+        frame = ranked_frame(args.workspace, args.profile)
+    except KeyError as err:
+        say(f"refused: {err.args[0]}", err=True)
+        return EXIT_REFUSED
+    entries = queue_entries(frame)
+    say(counts_text(queue_counts(frame, entries)), err=True)
+    if args.queue_out:
+        write_table(entries.head(args.top) if args.top else entries, args.queue_out, "queue entries")
+    table = entries if args.queue else alerts_only(frame)
+    write_table(table.head(args.top) if args.top else table, args.out,
+                "queue entries" if args.queue else "ranked groups")
+    return 0
+
+
+def add_rank_parser(verbs, with_workspace) -> None:
+    rank = with_workspace(verbs.add_parser("rank", help="the ranked alert queue as CSV"))
+    rank.add_argument("--profile", help="weight profile name (default: the workspace's 'default')")
+    rank.add_argument("--top", type=int, help="only the first N rows")
+    rank.add_argument("--out", help="CSV file to write (default: standard output)")
+    rank.add_argument("--queue", action="store_true",
+                      help="write the ranked queue (one row per entry: incident candidates, alert groups, journey "
+                           "and AI signals, burn-rate pages) instead of ranked_alerts.csv")
+    rank.add_argument("--queue-out", metavar="FILE", help="also write the ranked queue to FILE")
+    rank.set_defaults(run=cmd_rank)
+
+
+def cmd_audit(args) -> int:
+    from journeylens.notebooks.queue.queue_view import counts_text
+    from journeylens.notebooks.retro.audit_report import run_audit
+
+    files = [("journey-map", args.journey_map), *(("alerts", f) for f in args.alerts)]
+    for kind in ("metrics", "ai", "scores", "incidents", "changes"):
+        if getattr(args, kind):
+            files.append((kind, getattr(args, kind)))
+    done = run_audit(files, args.out, profile_file=args.profile, playbooks_file=args.playbooks,
+                     progress=progress_printer, note=lambda text: say(text, err=True))
+    noise = done["summary"]["noise"]
+    say(counts_text(done["summary"]["counts"]), err=True)
+    say(f"wrote {', '.join(str(p) for p in done['paths'])} ({noise['alerts']:,} alerts, {noise['groups']:,} groups, "
+        f"{noise['unsuppressed']:,} unsuppressed)")
+    return 0
+
+
+def add_audit_parser(verbs) -> None:
+    audit = verbs.add_parser("audit", help="one-off audit of files in a throw-away workspace")
+    audit.add_argument("--alerts", nargs="+", required=True, metavar="F", help="alert files (one or more)")
+    audit.add_argument("--journey-map", required=True, metavar="F", help="journey map (YAML)")
+    for kind in ("metrics", "ai", "scores", "incidents", "changes"):
+        audit.add_argument(f"--{kind}", metavar="F", help=f"{kind} file")
+    audit.add_argument("--profile", metavar="F", help="weight profile values (JSON or YAML, partial)")
+    audit.add_argument("--playbooks", metavar="F", help="playbook catalogue (YAML) to route the groups")
+    audit.add_argument("--out", required=True, metavar="DIR", help="folder for the report (created)")
+    audit.set_defaults(run=cmd_audit)
