@@ -19,7 +19,8 @@ with app.setup:
     # AI metrics are daily, over a rolling week (so thin segments have volume); the detector's history
     # and guards are counted in days here, not in the five-minute rows of its NAB operating point
     AI_DETECTOR = {"min_samples": 14, "history_rows": 60, "record_rows": 60, "refractory_rows": 7,
-                   "recover_rows": 3, "ewma_halflife_rows": 7, "z_min": 3.0}
+                   "recover_rows": 3, "ewma_halflife_rows": 7, "z_min": 3.0,
+                   "record_warmup_rows": 14, "min_gap_rows": 1}  # daily rows: no 500-row warm-up
     MIN_SLICE = 30  # a slice with fewer interactions is not called low-success
 
 

@@ -7,6 +7,7 @@ with app.setup:
     import numpy as np
     import pandas as pd
 
+    from journeylens.notebooks.signals.detector_parts import rows_per_period, trailing_spread
     from journeylens.notebooks.workspace.picker import require_workspace, workspace_picker
 
     # The frozen operating point. Tuned on the NAB development split only (README: "Dynamic
@@ -47,23 +48,6 @@ def detector_params(overrides: dict | None = None) -> dict:
     if unknown:
         raise ValueError(f"unknown detector setting(s): {', '.join(sorted(unknown))}")
     return {**DETECTOR, **(overrides or {})}
-
-
-@app.function
-def rows_per_period(timestamps: pd.Series, period: str) -> int:
-    """How many rows one seasonal period spans at the series' typical spacing (0 when unknown)."""
-    steps = pd.to_datetime(pd.Series(timestamps)).diff().dropna()
-    step = steps.median() if len(steps) else pd.NaT
-    if pd.isna(step) or step <= pd.Timedelta(0):
-        return 0
-    return int(round(pd.Timedelta(period) / step))
-
-
-@app.function
-def trailing_spread(series: pd.Series, rows: int, min_rows: int) -> pd.Series:
-    """Robust standard deviation of the rows before each row: interquartile range / 1.349."""
-    past = series.shift(1).rolling(rows, min_periods=min_rows)
-    return (past.quantile(0.75) - past.quantile(0.25)) / 1.349
 
 
 @app.function
