@@ -7,7 +7,7 @@ as they are. This module turns the ranked frame into that queue, keeps the SPEC 
 groups only) and counts what each surface says it shows, so that every surface says the same thing.
 
 - entry: the rows sharing an incident_key; kind 'incident' when it has >= 2 members, else the
-  member's kind. Its lead is its first member in the frame's order (suppressed, score desc, first
+  member's kind. It stands where its best member stands in the frame's order (suppressed, score desc, first
   fired, id), so score = the best member's score and the entry is suppressed only if every member is.
 - entries keep the frame's order (the order of their leads) and are ranked 1..n.
 - lane: 'needs_mapping' for an alert group no touchpoint claims (stage null), else 'queue'; an entry
@@ -98,10 +98,19 @@ def queue_entries(frame: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=list(QUEUE_COLUMNS))
     rows = in_frame_order(with_queue_columns(frame)).reset_index(drop=True)
     key = "incident_key"
-    leads = rows.drop_duplicates(key, keep="first").set_index(key)
+    # an entry stands where its best member stands; it is shown by its best alert group (a signal only when
+    # it has none), whose playbook, changes and drill-down are what on-call acts on
+    position = rows.groupby(key, sort=False).ngroup()
+    leads = (rows.assign(_position=position, _signal=rows["kind"].ne("alert_group"))
+             .sort_values(["_position", "_signal"], kind="stable").drop_duplicates(key, keep="first")
+             .drop(columns=["_position", "_signal"]).set_index(key))
+    leads["score"] = rows.groupby(key, sort=False)["score"].max()
     entries = leads.assign(member_group_ids=leads["group_id"], sources=leads["source"].fillna(""),
                            services=leads["service"].fillna(""), alert_ids=leads["alert_ids"].fillna(""))
-    shared = rows[rows[key].duplicated(keep=False)]
+    # members listed lead first (alert groups before signals, each in the frame's order)
+    shared = (rows.assign(_position=position, _signal=rows["kind"].ne("alert_group"))
+              .sort_values(["_position", "_signal"], kind="stable").drop(columns=["_position", "_signal"]))
+    shared = shared[shared[key].duplicated(keep=False)]
     if len(shared):
         by_key = shared.groupby(key, sort=False)
         worst = shared.assign(_rank=severity_rank(shared["severity"])).groupby(key, sort=False)["_rank"].min()

@@ -241,7 +241,8 @@ def _(live, mo, picks, workspace):
     live.update(record["profile"], load_playbooks(workspace))
     queue = live.queue()
     shown = (queue if picks.value["suppressed"] else queue[~queue["suppressed"]]).head(picks.value["top"])
-    per_stage = queue.assign(stage=queue["stage"].fillna("unmapped"),
+    # only the columns the chart reads: a NaN elsewhere (harm_evidence of an unmeasured group) is not JSON
+    per_stage = queue[["stage", "suppressed"]].assign(stage=queue["stage"].fillna("unmapped"),
                              state=queue["suppressed"].map({True: "suppressed", False: "in the queue"}))
     reasons = queue.loc[queue["suppressed"], "suppressed_reason"].str.replace(r"^score .* below", "score below",
                                                                               regex=True).value_counts()

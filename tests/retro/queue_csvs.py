@@ -14,5 +14,8 @@ def counts_of_csvs(groups: pd.DataFrame, queue: pd.DataFrame) -> dict:
               "in_queue": len(queue) - suppressed, "suppressed": suppressed,
               "incident_candidates": int(queue["kind"].eq("incident").sum()), "needs_mapping": len(unmapped),
               "needs_mapping_urgent": int(unmapped["severity"].isin(["critical", "high"]).sum())}
-    counts.update({kind: int(queue["kind"].eq(kind).sum()) for kind in ("journey_signal", "ai_signal", "burn_rate_page")})
+    # a signal that joined an outage is a member of its incident entry: count members by their id's prefix
+    members = queue["member_group_ids"].fillna("").astype(str).str.split(";").explode()
+    counts.update({kind: int(members.str.startswith(prefix).sum())
+                   for kind, prefix in (("journey_signal", "sig-"), ("ai_signal", "ai-"), ("burn_rate_page", "slo-"))})
     return counts

@@ -93,7 +93,11 @@ def test_signals_join_the_app_queue_but_not_the_spec_csv(sample_dir):
         con.close()
     signal_rows = queued[queued["source"] == "journeylens"]
     assert len(signal_rows) >= 2 and any(signal_rows["name"].str.startswith("checkout: conversion −"))
-    assert (signal_rows["alert_ids"] == "").all() and signal_rows["service"].str.startswith("journey:").all()
+    assert (signal_rows["alert_ids"] == "").all()
+    # journey signals on journey:<stage>; AI drops and burn-rate pages join the same queue on ai: and slo:
+    journey = signal_rows["kind"] == "journey_signal"
+    assert signal_rows.loc[journey, "service"].str.startswith("journey:").all()
+    assert signal_rows["service"].str.match(r"(journey|ai|slo):").all()
     assert not (plain["source"] == "journeylens").any()
     # harm is measured from the same baselines the signals fire against
     assert baselines and all(abs(a - b) < 1e-9 for a, b in baselines)
