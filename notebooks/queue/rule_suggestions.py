@@ -70,19 +70,26 @@ def suggest_rule(service: str, mapped: dict, stage_words: dict) -> dict:
     return {"stage": None, "match": None, "reason": INTERNAL_REASON}
 
 
-def unmapped_services(con, by_service: pd.DataFrame, top: int = 10) -> pd.DataFrame:
-    """The `top` services of `by_service` (sql/queue/03_mapping_coverage.sql) with most unmapped alerts,
-    each with suggested_stage, suggested_rule (JSON) and reason (suggest_rule, over the mapped services of
-    `mapped_alerts` and the workspace's stage and touchpoint names on `con`)."""
+def suggestion_inputs(con, per_stage_sql: str) -> tuple[dict, dict]:
+    """What suggest_rule reads, from `con`: {service: {stage: count}} of the mapped services
+    (`per_stage_sql` gives service, stage, count rows) and {stage: tokens} of the stage and touchpoint names."""
     mapped_counts = {}
-    per_stage = "select service, stage, count(*) from mapped_alerts where stage is not null group by all"
-    for service, stage, count in con.execute(per_stage).fetchall():
+    for service, stage, count in con.execute(per_stage_sql).fetchall():
         mapped_counts.setdefault(service, {})[stage] = count
     stage_words = {}
     for stage, name in con.execute("select stage, name from stages").fetchall():
         stage_words.setdefault(stage, set()).update(name_tokens(stage) + name_tokens(name))
     for stage, touchpoint in con.execute("select stage, touchpoint from touchpoints").fetchall():
         stage_words.setdefault(stage, set()).update(name_tokens(touchpoint))
+    return mapped_counts, stage_words
+
+
+def unmapped_services(con, by_service: pd.DataFrame, top: int = 10) -> pd.DataFrame:
+    """The `top` services of `by_service` (sql/queue/03_mapping_coverage.sql) with most unmapped alerts,
+    each with suggested_stage, suggested_rule (JSON) and reason (suggest_rule, over the mapped services of
+    `mapped_alerts` and the workspace's stage and touchpoint names on `con`)."""
+    mapped_counts, stage_words = suggestion_inputs(
+        con, "select service, stage, count(*) from mapped_alerts where stage is not null group by all")
     unmapped = (by_service[by_service["unmapped_alerts"] > 0]
                 .sort_values(["unmapped_alerts", "service"], ascending=[False, True]).head(top)
                 [["service", "unmapped_alerts", "alerts", "sources"]].reset_index(drop=True))
@@ -110,16 +117,9 @@ def lane_suggestions(con, queue: pd.DataFrame) -> pd.DataFrame:
     (shares the prefix 'signup' with signup-api)`, or why none is suggested."""
     if queue.empty or "lane" not in queue or not (queue["lane"] == "needs_mapping").any():
         return queue
-    mapped_counts = {}
-    per_stage = ("select service, stage, count(*) from alert_groups where stage is not null "
-                 "and kind = 'alert_group' group by all")
-    for service, stage, count in con.execute(per_stage).fetchall():
-        mapped_counts.setdefault(service, {})[stage] = count
-    stage_words = {}
-    for stage, name in con.execute("select stage, name from stages").fetchall():
-        stage_words.setdefault(stage, set()).update(name_tokens(stage) + name_tokens(name))
-    for stage, touchpoint in con.execute("select stage, touchpoint from touchpoints").fetchall():
-        stage_words.setdefault(stage, set()).update(name_tokens(touchpoint))
+    mapped_counts, stage_words = suggestion_inputs(
+        con, "select service, stage, count(*) from alert_groups where stage is not null "
+             "and kind = 'alert_group' group by all")
     texts = {}
     for service in queue.loc[queue["lane"] == "needs_mapping", "service"].dropna().unique():  # per service
         found = suggest_rule(str(service), mapped_counts, stage_words)
