@@ -1,5 +1,6 @@
 """Small pieces of the thresholds detector (notebooks/signals/thresholds.py) with no analyst view of their own."""
 
+import numpy as np
 import pandas as pd
 
 
@@ -16,3 +17,17 @@ def trailing_spread(series: pd.Series, rows: int, min_rows: int) -> pd.Series:
     """Robust standard deviation of the rows before each row: interquartile range / 1.349."""
     past = series.shift(1).rolling(rows, min_periods=min_rows)
     return (past.quantile(0.75) - past.quantile(0.25)) / 1.349
+
+
+def trailing_record(values, rows: int, warmup_rows: int, warmup_weight: float) -> np.ndarray:
+    """The largest |value| of the `rows` rows before each row. The first warmup_rows rows rest on little
+    history (a spread from few rows inflates their z): they set no record while the warm-up lasts, and
+    count at warmup_weight of their size after it (an early spike still says the series is spiky)."""
+    values = np.abs(np.asarray(values, dtype=float))
+    warm = min(int(warmup_rows), len(values))
+    during, after = values.copy(), values.copy()
+    during[:warm] = 0.0
+    after[:warm] *= warmup_weight
+    record = [pd.Series(v).shift(1).rolling(int(rows), min_periods=1).max().fillna(0.0).to_numpy()
+              for v in (during, after)]
+    return np.where(np.arange(len(values)) < warm, record[0], record[1])

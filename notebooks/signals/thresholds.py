@@ -7,7 +7,7 @@ with app.setup:
     import numpy as np
     import pandas as pd
 
-    from journeylens.notebooks.signals.detector_parts import rows_per_period, trailing_spread
+    from journeylens.notebooks.signals.detector_parts import rows_per_period, trailing_record, trailing_spread
     from journeylens.notebooks.workspace.picker import require_workspace, workspace_picker
 
     # The frozen operating point. Tuned on the NAB development split only (README: "Dynamic
@@ -22,7 +22,8 @@ with app.setup:
         "ewma_halflife_rows": 24,  # adaptive baseline: an EWMA whose weights halve every this many rows
         "z_min": 4.0,  # an alert needs a deviation of at least this many robust standard deviations...
         "record_rows": 1200,  # ...and at least as large as any deviation in this many earlier rows...
-        "record_warmup_rows": 500,  # ...not counting those of the first rows: their spread rests on little history
+        "record_warmup_rows": 500,  # ...the first rows set no record while they last (their spread rests on little history)...
+        "record_warmup_weight": 0.5,  # ...and count at half their size after (an early spike still says "spiky")
         "refractory_rows": 100,  # after an alert, only a worse deviation alerts again this soon...
         "min_gap_rows": 24,  # ...and never sooner than this: a deviation still growing is the same problem
         "recover_rows": 12,  # an episode ends after this many rows back within z_min / 2
@@ -103,7 +104,8 @@ def episodes(z: np.ndarray, params: dict | None = None) -> pd.DataFrame:
 
     strength  : |z| / max(z_min, largest |z| of the record_rows rows before), in the watched
                 direction, 0 below z_min and in the first min_samples rows; the first
-                record_warmup_rows rows set no record (a spread from little history inflates their z)
+                record_warmup_rows rows set no record while they last, and count at
+                record_warmup_weight of their size after (a spread from little history inflates their z)
     onset     : strength >= 1, and either refractory_rows have passed since the last alert or the
                 deviation is stronger than the last alert's (a worse problem alerts again) and more
                 than min_gap_rows have passed (a deviation that grows row by row alerts once)
@@ -114,11 +116,9 @@ def episodes(z: np.ndarray, params: dict | None = None) -> pd.DataFrame:
     z = np.nan_to_num(np.asarray(z, dtype=float))
     signed = {"down": -z, "up": z}.get(p["direction"], np.abs(z))
     watched = np.clip(signed, 0.0, None)
-    settled = np.abs(z)
-    settled[: int(p["record_warmup_rows"])] = 0.0
-    record = pd.Series(settled).shift(1).rolling(int(p["record_rows"]), min_periods=1).max().fillna(0.0)
+    record = trailing_record(z, p["record_rows"], p["record_warmup_rows"], p["record_warmup_weight"])
     # >= 1 exactly when |z| >= z_min and |z| >= the record; bounded, so strengths compare
-    strength = np.where(watched >= p["z_min"], watched / np.maximum(record.to_numpy(), p["z_min"]), 0.0)
+    strength = np.where(watched >= p["z_min"], watched / np.maximum(record, p["z_min"]), 0.0)
     strength[: int(p["min_samples"])] = 0.0
     n = len(z)
     alert, in_episode, recovered = np.zeros(n, bool), np.zeros(n, bool), np.zeros(n, bool)
@@ -205,8 +205,9 @@ def _():
            large as any in the previous 1,200 rows (so a series that is always spiky must do something new).
            After an alert, only a stronger deviation alerts again within 100 rows, and none within 24 rows
            (a deviation that grows row by row is one problem). An episode recovers after 12 rows back
-           within $z_{min}/2$. No alert before 100 rows of history,
-           and the first 500 rows set no record (their spread rests on little history).
+           within $z_{min}/2$. No alert before 100 rows of history. The first 500 rows set no record while
+           they last, and count at half their size after (their spread rests on little history, so their
+           $z$ is inflated; an early spike still says the series is spiky).
 
         Below, on a workspace: pick a stage, segment and metric and drag the settings; the band, the alerts
         and a **NAB-style preview** move with them: the stage's incidents as labelled windows, which the

@@ -154,8 +154,8 @@ def test_a_refused_file_leaves_no_output(tmp_path):
 
 @pytest.mark.skipif(NAB_DEV is None, reason="the NAB development split is not next to this checkout")
 def test_the_frozen_detector_keeps_its_development_split_score():
-    # README "Dynamic thresholds and the NAB yardstick": 66.5 standard; a change that loses more than half a
-    # point on the split the operating point was tuned on is a regression (the whole split takes ~2.5 s)
+    # README "Dynamic thresholds and the NAB yardstick": 68.0 standard (56.6 low-FP, 73.7 low-FN); a change that
+    # loses more than half a point on the split the operating point was tuned on is a regression (~2.5 s)
     result = evaluate_directory(NAB_DEV / "data", NAB_DEV / "labels" / "combined_windows.json")
     assert (result["files"], result["windows"]) == (39, 74)
-    assert result["standard"] >= 66.0 and result["reward_low_FP_rate"] >= 53.0 and result["reward_low_FN_rate"] >= 72.0
+    assert result["standard"] >= 67.5 and result["reward_low_FP_rate"] >= 56.0 and result["reward_low_FN_rate"] >= 73.2

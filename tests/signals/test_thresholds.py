@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from journeylens.notebooks.signals.detector_parts import trailing_record
 from journeylens.notebooks.signals.thresholds import (
     DETECTOR,
     detect,
@@ -107,13 +108,33 @@ def test_a_deviation_growing_row_by_row_alerts_once():
     assert list(np.flatnonzero(episodes(z, {"min_gap_rows": 0})["alert"])) == [300, 301, 302, 303, 304, 305]
 
 
-def test_the_first_rows_set_no_record():
-    # a deviation early on (its spread rested on little history) does not silence a later, smaller one
+def test_the_first_rows_set_no_record_while_they_last_and_count_at_a_discount_after():
+    # a deviation early on (its spread rested on little history) sets no record during the warm-up...
+    warm, weight = DETECTOR["record_warmup_rows"], DETECTOR["record_warmup_weight"]
+    assert 150 < 300 < warm < 700 and 0.0 < weight < 1.0
     z = np.zeros(1000)
-    z[150], z[700] = 30.0, 6.0
-    warm = DETECTOR["record_warmup_rows"]
-    assert 150 < warm < 700 and list(np.flatnonzero(episodes(z)["alert"])) == [150, 700]
+    z[150], z[300] = 30.0, 6.0
+    assert list(np.flatnonzero(episodes(z)["alert"])) == [150, 300]
     assert list(np.flatnonzero(episodes(z, {"record_warmup_rows": 0})["alert"])) == [150]
+    # ...and after it counts at its discounted size: a later deviation must beat weight x the early one
+    z = np.zeros(1000)
+    z[150], z[700] = 10.0, 6.0  # 6 beats half of 10, not 10
+    assert list(np.flatnonzero(episodes(z)["alert"])) == [150, 700]
+    assert list(np.flatnonzero(episodes(z, {"record_warmup_weight": 1.0})["alert"])) == [150]
+    z[150] = 30.0  # a huge early spike still says the series is spiky: 6 is not new for it
+    assert list(np.flatnonzero(episodes(z)["alert"])) == [150]
+    assert list(np.flatnonzero(episodes(z, {"record_warmup_weight": 0.0})["alert"])) == [150, 700]
+
+
+def test_trailing_record_is_causal_and_weighs_the_warm_up():
+    rng = np.random.default_rng(4)
+    values = rng.normal(0, 1, 900)
+    full = trailing_record(values, 200, 100, 0.5)
+    for cut in (50, 101, 450):  # appending rows never changes an earlier record
+        np.testing.assert_allclose(trailing_record(values[:cut], 200, 100, 0.5), full[:cut])
+    assert (full[:100] == 0.0).all()  # no record while the warm-up lasts
+    assert full[150] == pytest.approx(max(0.5 * np.abs(values[:100]).max(), np.abs(values[100:150]).max()))
+    assert full[500] == pytest.approx(np.abs(values[300:500]).max())  # the warm-up has left the window
 
 
 def test_unknown_settings_are_refused():
