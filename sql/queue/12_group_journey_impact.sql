@@ -8,10 +8,16 @@
 --   size     : the relative change in the bad direction (a log-scale metric: exp(deviation) - 1; a
 --              linear one: deviation / baseline), over the metric's full change ($harm_full_drop for
 --              conversion), capped at 1
---   evidence : the share of the size that counts: 0 at z <= z* - 1, all of it at z >= z* + 1, linear
---              between. z* is $harm_z raised for the number of readings the stage offers (levels x
---              metrics, Bonferroni: harm_z_table), so many segments and metrics do not let chance look
---              like harm. A metric as noisy as its rise shows nothing; a longer or deeper drop shows more.
+--   evidence : the share of the size that counts, linear in z from none to all of it. z* is $harm_z raised
+--              for the number of readings the stage offers (levels x metrics, Bonferroni: harm_z_table),
+--              so many segments and metrics do not let chance look like harm.
+--              conversion: from z* - 1 to z* + 1. Its spread is floored by the exact binomial noise of the
+--                window's volume, and counts have light tails.
+--              any other metric: from z* to z* + 2. Its spread is estimated from the few values each hour of
+--                day has (a month gives ~28), so z has heavy tails: a Student t with few degrees of freedom
+--                clears a Bonferroni 99% level about one SD later than a normal does. Starting it at z* - 1
+--                let about one window in thirty of a pure-noise time to value show harm.
+--              A metric as noisy as its rise shows nothing; a longer or deeper drop shows more.
 --   harm     : size x evidence of the strongest reading; under $harm_observed_min it counts as none, and
 --              a window with fewer than $min_entered entries shows none. harm_segment, harm_metric say
 --              where it was seen, harm_evidence its z, harm_value and harm_baseline the metric's values.
@@ -100,7 +106,8 @@ harmed as (
         *,
         case
             when entered < $min_entered then 0.0
-            else size * least(1.0, greatest(0.0, (coalesce(evidence, 0.0) - (z_needed - 1)) / 2))
+            else size * least(1.0, greatest(0.0,
+                (coalesce(evidence, 0.0) - z_needed + case when metric = 'conversion' then 1 else 0 end) / 2))
         end as measured_harm
     from readings
 ),
