@@ -25,9 +25,7 @@ def trailing_record(values, rows: int, warmup_rows: int, warmup_weight: float) -
     count at warmup_weight of their size after it (an early spike still says the series is spiky)."""
     values = np.abs(np.asarray(values, dtype=float))
     warm = min(int(warmup_rows), len(values))
-    during, after = values.copy(), values.copy()
-    during[:warm] = 0.0
-    after[:warm] *= warmup_weight
-    record = [pd.Series(v).shift(1).rolling(int(rows), min_periods=1).max().fillna(0.0).to_numpy()
-              for v in (during, after)]
-    return np.where(np.arange(len(values)) < warm, record[0], record[1])
+    values[:warm] *= warmup_weight
+    record = pd.Series(values).shift(1).rolling(int(rows), min_periods=1).max().fillna(0.0).to_numpy()
+    # a row inside the warm-up has only warm-up rows before it: no record yet
+    return np.where(np.arange(len(values)) < warm, 0.0, record)
