@@ -47,6 +47,18 @@ def test_jl_severity_rank(con, text, rank):
     assert value(con, "jl_severity_rank($t)", t=text) == rank
 
 
+@pytest.mark.parametrize("p", [0.5, 0.2, 0.05, 1e-2, 1e-3, 1e-5, 1e-9, 1e-40])
+def test_jl_normal_isf_is_the_normal_upper_quantile(con, p):
+    from scipy.stats import norm
+
+    assert value(con, "jl_normal_isf($p)", p=p) == pytest.approx(float(norm.isf(p)), abs=5e-4)
+
+
+def test_jl_normal_isf_clamps_what_is_no_tail_probability(con):
+    assert value(con, "jl_normal_isf(0.9)") == pytest.approx(0.0, abs=5e-4)  # read as 0.5
+    assert 37 < value(con, "jl_normal_isf(0.0)") < 38  # read as 1e-300, finite
+
+
 def test_jl_severity_label(con):
     assert [value(con, f"jl_severity_label({r})") for r in range(1, 6)] == [
         "critical", "high", "medium", "low", "info"]

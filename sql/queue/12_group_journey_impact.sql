@@ -18,12 +18,16 @@
 --                clears a Bonferroni 99% level about one SD later than a normal does. Starting it at z* - 1
 --                let about one window in thirty of a pure-noise time to value show harm.
 --              A metric as noisy as its rise shows nothing; a longer or deeper drop shows more.
+--   tail     : a continuous metric's z is also read against its own tail: the peaks over z* it made ALONE
+--              (no other metric of the level and hour past $harm_z) outside the window, with an exponential
+--              excess (peaks over threshold). A metric that spikes alone every few days shows a spike as
+--              no evidence; one that never did keeps its normal z. Conversion's tails are binomial: exempt.
 --   harm     : size x evidence of the strongest reading; under $harm_observed_min it counts as none, and
 --              a window with fewer than $min_entered entries shows none. harm_segment, harm_metric say
 --              where it was seen, harm_evidence its z, harm_value and harm_baseline the metric's values.
 --   window_conversion, conversion_baseline: the conversion of the level harm names (the stage when none)
 -- Parameters: $min_entered, $harm_z, $harm_observed_min. Inputs: group_windows (11),
--- stage_hourly (08), metric_hourly (10), harm_metric_settings, harm_z_table (harm_inputs.py).
+-- stage_hourly (08), metric_hourly (10), harm_metric_settings, harm_z_table (harm_inputs.py). Macro: jl_normal_isf.
 with windows as (
     -- exposure and harm depend on the stage and the hours a window covers only, and many groups cover
     -- the same hours: each distinct (stage, first hour, last hour) is measured once
@@ -70,10 +74,37 @@ metric_windows as (
         case when any_value(m.metric) = 'conversion'
             then coalesce(sum(m.baseline_x * m.entered) / nullif(sum(m.entered), 0), avg(m.baseline_x))
             else avg(case when m.logged then exp(m.baseline_x) else m.baseline_x end) end as metric_baseline,
-        avg(m.baseline_x) as baseline_x
+        avg(m.baseline_x) as baseline_x,
+        avg(m.spread) as hour_spread,
+        count(*) as hours
     from window_hours as w
     join metric_hourly as m on m.stage = w.stage and m.hour = w.hour
     group by w.window_id, m.segment, m.metric
+),
+
+hour_bars as (
+    -- every hour's deviation in the bad direction in units of its spread, beside the stage's bar, and
+    -- whether it moved alone: no other metric of the same level and hour past $harm_z, one reading's bound
+    select *, count(*) filter (where z > $harm_z) over (partition by stage, segment, hour)
+              - case when z > $harm_z then 1 else 0 end = 0 as alone
+    from (
+        select m.stage, m.segment, m.metric, m.hour, z.z as bar,
+            case when s.worse = 'down' then m.baseline_x - m.x else m.x - m.baseline_x end / m.spread as z
+        from metric_hourly as m
+        join harm_metric_settings as s using (metric)
+        join stage_z as z using (stage)
+    )
+),
+
+solo_peaks as (
+    -- per continuous metric and level: its hours, and the peaks over the bar it made alone (count and summed
+    -- excess): the metric's own spikes. Hours where another metric moved too are the stage's incidents.
+    select stage, segment, metric, count(*) as level_hours,
+        count(*) filter (where alone and z > bar) as peaks,
+        coalesce(sum(z - bar) filter (where alone and z > bar), 0.0) as excess
+    from hour_bars
+    where metric <> 'conversion'
+    group by stage, segment, metric
 ),
 
 signed as (
@@ -101,15 +132,47 @@ readings as (
     from signed
 ),
 
+own_peaks as (
+    -- the peaks inside a reading's own window, which its tail must not count (only readings that clear
+    -- their bar are looked at: the rest show no harm whatever their tail)
+    select r.window_id, r.segment, r.metric, count(*) as peaks, sum(b.z - b.bar) as excess
+    from readings as r
+    join windows as wi using (window_id)
+    join window_hours as w using (window_id)
+    join hour_bars as b on b.stage = wi.stage and b.hour = w.hour and b.segment = r.segment and b.metric = r.metric
+    where r.metric <> 'conversion' and r.evidence > r.z_needed and b.alone and b.z > b.bar
+    group by all
+),
+
+tailed as (
+    -- a continuous metric's evidence is also read against its own tail (peaks over threshold, exponential
+    -- excess): P(an hour > z) ~ peaks / hours x exp(-(z - bar) / mean excess), from the peaks it made alone
+    -- outside the window. A mean of k hours at z needs k x z of deviation; heavy-tailed noise gets there by
+    -- one big hour (the single-big-jump rule), hence p ~ k x P(an hour > k x z). A metric that spikes alone
+    -- every few days makes a spike no evidence; a clean one (no other peaks) keeps its normal z.
+    select r.*,
+        case when r.metric <> 'conversion' and sp.peaks - coalesce(o.peaks, 0) > 0 and r.hour_spread > 0
+            then least(r.evidence, jl_normal_isf(
+                r.hours * (sp.peaks - coalesce(o.peaks, 0)) / sp.level_hours
+                * exp(-greatest(0.0, r.hours * r.bad_deviation / r.hour_spread - r.z_needed)
+                      / ((sp.excess - coalesce(o.excess, 0.0)) / (sp.peaks - coalesce(o.peaks, 0))))))
+            else r.evidence
+        end as tail_evidence
+    from readings as r
+    join windows as wi using (window_id)
+    left join solo_peaks as sp on sp.stage = wi.stage and sp.segment = r.segment and sp.metric = r.metric
+    left join own_peaks as o on o.window_id = r.window_id and o.segment = r.segment and o.metric = r.metric
+),
+
 harmed as (
     select
-        *,
+        * replace (tail_evidence as evidence),
         case
             when entered < $min_entered then 0.0
             else size * least(1.0, greatest(0.0,
-                (coalesce(evidence, 0.0) - z_needed + case when metric = 'conversion' then 1 else 0 end) / 2))
+                (coalesce(tail_evidence, 0.0) - z_needed + case when metric = 'conversion' then 1 else 0 end) / 2))
         end as measured_harm
-    from readings
+    from tailed
 ),
 
 worst as (

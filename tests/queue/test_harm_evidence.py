@@ -14,12 +14,13 @@ DAYS = 21
 
 
 def metrics_rows(seed, drop=0.0, drop_hours=(), ttv_cv=0.5, blip=None, noise_metric=False, exact=False,
-                 stage="checkout"):
+                 stage="checkout", spike_rate=0.0):
     """Three weeks of hourly metrics for checkout, two segments: conversion 0.6 (minus `drop` in
     `drop_hours`, every segment), time to value lognormal with coefficient of variation `ttv_cv`, doubled in
     the one (segment, hour) `blip`; optionally a pure-noise extra column. exact: conversions without
-    sampling noise, so that only the drop's size and length differ between two worlds."""
-    rng = random.Random(seed)
+    sampling noise, so that only the drop's size and length differ between two worlds. spike_rate: the share
+    of (segment, hour)s whose time to value alone jumps 2-3x (drawn apart, so the other values stay the same)."""
+    rng, spikes = random.Random(seed), random.Random(seed + 7919)
     sigma = math.sqrt(math.log(1 + ttv_cv ** 2))
     rows = []
     for h in range(DAYS * 24):
@@ -30,6 +31,8 @@ def metrics_rows(seed, drop=0.0, drop_hours=(), ttv_cv=0.5, blip=None, noise_met
             completed = sum(rng.random() < rate for _ in range(entered))
             completed = round(entered * rate) if exact else completed
             ttv = 60 * math.exp(rng.gauss(0, sigma)) * (2.0 if blip == (segment, h) else 1.0)
+            if spike_rate and spikes.random() < spike_rate and blip != (segment, h):
+                ttv *= spikes.uniform(2.0, 3.0)
             extra = f'{{"nps": {rng.gauss(40, 15):.3f}}}' if noise_metric else None
             rows.append((ts, stage, segment, entered, completed, ttv, None, extra, "u"))
     return rows
@@ -120,3 +123,20 @@ def test_windows_of_pure_noise_almost_never_show_harm():
     groups = [(f"g{h}_{n}", h, n) for h in range(14 * 24, 21 * 24 - 6, 7) for n in (1, 3)]
     harmed = sum(int((scored(groups, metrics_rows(seed))["harm"] > 0).sum()) for seed in range(4))
     assert harmed <= 2
+
+
+@settings(max_examples=4, deadline=None)
+@given(seed=st.integers(0, 1000))
+def test_a_spike_of_a_metric_that_spikes_alone_every_few_days_is_no_harm_but_of_a_steady_one_is(seed):
+    # time to value steady (CV 0.05) but, in the spiky world, jumping 2-3x alone in 2% of hours: one more
+    # jump under a routine alert is its normal behaviour (its own tail), while the same jump of a metric that
+    # never jumps is news. A conversion drop in the spiky world still shows harm.
+    blip_hour, drop_start = 15 * 24 + 13, 17 * 24 + 10
+    groups = [("blip", blip_hour, 1), ("drop", drop_start, 3)]
+    steady = harm_of(groups, metrics_rows(seed, ttv_cv=0.05, blip=("premium", blip_hour), drop=0.35,
+                                          drop_hours=range(drop_start, drop_start + 3)))
+    spiky = harm_of(groups, metrics_rows(seed, ttv_cv=0.05, blip=("premium", blip_hour), spike_rate=0.02,
+                                         drop=0.35, drop_hours=range(drop_start, drop_start + 3)))
+    assert steady["blip"] > 0.5
+    assert spiky["blip"] == 0.0
+    assert spiky["drop"] > 0.5 and steady["drop"] > 0.5
