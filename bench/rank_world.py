@@ -1,8 +1,16 @@
-"""The synthetic world of the ranking benchmark, and a vectorised pandas version of the same pipeline
-(map, group, score, top 100) to compare against. The pandas code follows sql/queue/01-15 step by step with
-whole-column operations only: no row-wise apply. Like ours, it takes harm's baselines from the journey
-detector (the same numpy code, notebooks/thresholds.detect_rate, on each stage as a whole) and lists the
-alert ids of the top 100 groups only."""
+"""The synthetic world of the ranking benchmark, and a vectorised pandas twin of the same pipeline (map,
+group, score, top 100) to compare against, with whole-column operations only: no row-wise apply.
+
+The twin reproduces sql/queue/01-17 on this world: touchpoint rules (first rule wins), sessions per
+fingerprint (sql/queue/04-06), each group's window (11), its exposure and observed harm (08, 10, 12:
+bench/harm_twin.py, each distinct window measured once as the SQL does), the components (13) and the
+score (17). The world measures conversion only, so harm is conversion read against its own noise at
+every level (the stage and each segment): hour-of-day median baselines, MAD spreads with their floors,
+a Bonferroni-raised z and the evidence ramp. What does not move a score is left out: the journey
+detector's baselines (stage_hourly shows them, no score reads them), incident candidates (14-16, one
+queue entry per outage; rows keep their scores) and routes and suppression (18-19: they order the
+queue, not its scores, and every top-100 group here clears the threshold).
+Like ours, it lists the alert ids of the top 100 groups only."""
 
 import fnmatch
 import json
@@ -10,8 +18,8 @@ import json
 import numpy as np
 import pandas as pd
 from journeylens.notebooks.queue.scoring import DEFAULT_PROFILE
-from journeylens.notebooks.signals.journey_signals import MIN_TRIALS
-from journeylens.notebooks.signals.thresholds import detect_rate, detector_params
+
+from bench.harm_twin import window_harm
 
 STAGES = 8
 FINGERPRINTS = 40_000
@@ -77,17 +85,6 @@ def matches(series: pd.Series, pattern: str) -> np.ndarray:
     return series.str.lower().str.match(fnmatch.translate(pattern.lower()), na=False).to_numpy()
 
 
-def level_harm(per: pd.DataFrame, profile: dict) -> pd.Series:
-    """The volume-aware conversion drop of sql/queue/12_group_journey_impact.sql for rows of summed entered, completed and
-    baseline x entered (bxe): from the Wilson upper bound, none on thin traffic."""
-    per = per[per["entered"] > 0]
-    p, z, n = per["completed"] / per["entered"], profile["harm_z"], per["entered"]
-    upper = (p + z * z / (2 * n) + z * np.sqrt(p * (1 - p) / n + z * z / (4 * n ** 2))) / (1 + z * z / n)
-    baseline = per["bxe"] / n
-    drop = (((baseline - upper) / baseline).clip(0, 1) / profile["harm_full_drop"]).clip(0, 1)
-    return pd.Series(np.where(n < profile["min_entered"], 0.0, drop), index=per.index)
-
-
 def pandas_pipeline(frames: dict, profile: dict = DEFAULT_PROFILE) -> pd.DataFrame:
     """Map (first rule wins), group (sessions per fingerprint), score, top 100: vectorised pandas."""
     a = frames["alerts"].copy()
@@ -113,53 +110,15 @@ def pandas_pipeline(frames: dict, profile: dict = DEFAULT_PROFILE) -> pd.DataFra
                                resolved=("resolved_at", "max"), count=("alert_id", "size"),
                                rank=("severity_rank", "min"), confidence=("confidence", "max"),
                                flap_count=("flap", "sum"), service=("service", "first"), name=("name", "first"))
-    m = frames["metrics"].merge(frames["segments"][["segment", "weight"]], on="segment", how="left")
-    m["hour"] = m["ts"].dt.floor("h")
-    m["traffic"] = m["weight"].fillna(1.0) * m["entered"]
-    h = m.groupby(["stage", "hour"], as_index=False).agg(traffic=("traffic", "sum"), entered=("entered", "sum"),
-                                                         completed=("completed", "sum"))
-    h["conversion"] = h["completed"] / h["entered"].replace(0, np.nan)
-    h["baseline"] = h.groupby(["stage", h["hour"].dt.hour])["conversion"].transform("median")
-    h["peak"] = h.groupby("stage")["traffic"].transform(lambda s: s.quantile(0.95))
-    # the detector's baseline of each stage as a whole where it has one (sql/queue/08_stage_hourly.sql)
-    series = frames["metrics"].groupby(["stage", "ts"], as_index=False)[["entered", "completed"]].sum()
-    settings = {**detector_params(None), "direction": "down"}
-    found = [detect_rate(rows["ts"].reset_index(drop=True), rows["completed"], rows["entered"], settings,
-                         min_trials=MIN_TRIALS)["baseline"].set_axis(rows.index)
-             for _, rows in series.sort_values("ts").groupby("stage")]
-    series["detected"] = pd.concat(found)
-    series["hour"] = series["ts"].dt.floor("h")
-    series = series[series["detected"].notna()]
-    series["dxe"] = series["detected"] * series["entered"]
-    d = series.groupby(["stage", "hour"], as_index=False).agg(dxe=("dxe", "sum"), n=("entered", "sum"),
-                                                             mean=("detected", "mean"))
-    d["detected"] = (d["dxe"] / d["n"].replace(0, np.nan)).fillna(d["mean"])
-    h = h.merge(d[["stage", "hour", "detected"]], on=["stage", "hour"], how="left")
-    h["baseline"] = h["detected"].fillna(h["baseline"])
-    w = g[g["stage"].notna()].reset_index()[["group", "stage", "first", "last", "resolved"]]
-    w["start"] = w["first"].dt.floor("h")
-    w["end"] = np.minimum(np.maximum(w["resolved"].fillna(w["last"] + pd.Timedelta(hours=1)), w["first"]),
-                          w["first"] + pd.Timedelta(hours=profile["max_window_hours"]))
-    hours = ((w["end"] - w["start"]) / pd.Timedelta(hours=1)).apply(np.ceil).astype(int).clip(lower=1)
-    w = w.loc[w.index.repeat(hours)]
-    w["hour"] = w["start"] + pd.to_timedelta(w.groupby(level=0).cumcount(), unit="h")
-    w = w[w["hour"] < w["end"]]
-    j = w.merge(h, on=["stage", "hour"])
-    j["base_x_entered"] = j["baseline"] * j["entered"]
-    per = j.groupby("group").agg(traffic=("traffic", "mean"), peak=("peak", "max"), entered=("entered", "sum"),
-                                 completed=("completed", "sum"), bxe=("base_x_entered", "sum"))
-    per["exposure"] = (per["traffic"] / per["peak"]).clip(0, 1)
-    # harm is also read per segment, against each segment's pooled hour-of-day conversion (sql/queue/09, 11)
-    s = m.groupby(["stage", "segment", "hour"], as_index=False)[["entered", "completed"]].sum()
-    pooled = s.groupby(["stage", "segment", s["hour"].dt.hour])[["completed", "entered"]].transform("sum")
-    s["base_x_entered"] = pooled["completed"] / pooled["entered"].replace(0, np.nan) * s["entered"]
-    js = w.merge(s, on=["stage", "hour"])
-    seg = js.groupby(["group", "segment"]).agg(entered=("entered", "sum"), completed=("completed", "sum"),
-                                              bxe=("base_x_entered", "sum"))
-    harm = pd.concat([level_harm(per, profile), level_harm(seg, profile).groupby(level="group").max()], axis=1)
-    per["harm"] = harm.max(axis=1)
-    per = per[per["entered"] > 0]
-    per.loc[per["harm"] < profile["harm_observed_min"], "harm"] = 0.0
+    # each group's window (sql/queue/11); exposure and harm per distinct window (12), as the SQL does
+    w = g[g["stage"].notna()][["stage", "first", "last", "resolved"]]
+    window_end = np.minimum(np.maximum(w["resolved"].fillna(w["last"] + pd.Timedelta(hours=1)), w["first"]),
+                            w["first"] + pd.Timedelta(hours=profile["max_window_hours"]))
+    w = pd.DataFrame({"stage": w["stage"], "first_hour": w["first"].dt.floor("h"),
+                      "last_hour": (window_end - pd.Timedelta(microseconds=1)).dt.floor("h")})
+    w = w[window_end > w["first_hour"]]
+    measured = window_harm(w.drop_duplicates(), frames["metrics"], frames["segments"], profile)
+    per = w.reset_index().merge(measured, on=["stage", "first_hour", "last_hour"]).set_index("group")
     g = g.join(per[["exposure", "harm"]])
     stages = frames["stages"].drop_duplicates("stage").set_index("stage")
     impact = g["stage"].map(stages["impact"]).fillna(profile["unmapped_impact"])
