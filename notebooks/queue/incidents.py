@@ -28,14 +28,18 @@ def correlate_groups(con, p: dict) -> int:
     con.execute(f"create or replace temp table incident_links as {sql_text('incident_links')}",
                 {"correlate_minutes": float(p["correlate_minutes"]),
                  "max_window_hours": float(p["max_window_hours"])})
-    con.execute("create or replace temp table incident_labels as "
-                "select distinct group_id, group_id as label from incident_links")
+    # the linked groups as integers (the order is of no account: a label only names a component), so that
+    # each propagation step joins and groups numbers, not strings
+    con.execute("create or replace temp table incident_nodes as "
+                "select group_id, row_number() over () as node from (select distinct group_id from incident_links)")
+    con.execute("create or replace temp table incident_edges as "
+                "select n.node, l.island_id from incident_links as l join incident_nodes as n using (group_id)")
+    con.execute("create or replace temp table incident_labels as select node, node as label from incident_nodes")
     steps = 0
     while steps < MAX_STEPS:
         steps += 1
         con.execute(f"create or replace temp table incident_labels_next as {sql_text('incident_labels')}")
-        changed = con.execute("select count(*) from incident_labels_next as n join incident_labels as o "
-                              "using (group_id) where n.label <> o.label").fetchall()[0][0]
+        changed = con.execute("select count(*) from incident_labels_next where changed").fetchall()[0][0]
         con.execute("drop table incident_labels; alter table incident_labels_next rename to incident_labels")
         if not changed:
             break
