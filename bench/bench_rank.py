@@ -9,7 +9,8 @@
    the 10M alerts of measurement 2 (the issue's "same pipeline"; target: journeylens at least 5x
    faster) and on 1M alerts (reported: fixed costs weigh more there, such as the journey detector ours
    runs for the signals and the drill-down, which no score reads). Each size runs in its own child
-   process; both top 100s must hold the same scores (largest gap at most 1e-6).
+   process; both top 100s must hold the same scores (largest gap at most 1e-6), and both sides must
+   make the same incident candidates (the same sizes over every group).
 4. Peak memory (max RSS of a child process) of the 10M pipeline. Target: at most 4 GB.
 
 The synthetic world: 30 days, 400 services of which 300 are on 8 journey stages (16 touchpoint rules,
@@ -79,6 +80,11 @@ def pandas_comparison(n: int) -> dict:
     gap = float(np.max(np.abs(np.sort(queue["score"].to_numpy()) - np.sort(top["score"].to_numpy()))))
     if len(top) != len(queue) or gap > 1e-6:
         raise SystemExit(f"pandas and journeylens disagree on the top 100 (largest score gap {gap})")
+    # ... and made the same incident candidates: the same sizes over every group (their keys are ids of
+    # each side's own making)
+    sizes = np.sort(con.execute("select incident_size from group_incidents").fetchnumpy()["incident_size"])
+    if not np.array_equal(sizes, top.attrs["incident_sizes"]):
+        raise SystemExit("pandas and journeylens disagree on the incident candidates")
     return {"ours_s": ours, "pandas_s": theirs, "top_score_gap": gap}
 
 

@@ -19,6 +19,8 @@ import pandas as pd
 from journeylens.notebooks.queue.harm_inputs import MAX_TESTS
 from scipy.stats import norm
 
+from bench.incident_twin import strongest_level
+
 MAD_SCALE = 1.4826  # a normal's standard deviation from its median absolute deviation
 
 
@@ -86,5 +88,6 @@ def window_harm(windows: pd.DataFrame, metrics: pd.DataFrame, segments: pd.DataF
     harm = size * ((evidence - z_needed + 1) / 2).clip(0, 1)
     harm = harm.where((r["entered"] >= profile["min_entered"]) & (harm >= profile["harm_observed_min"]), 0.0)
     out = windows.join(harm.groupby(level="window").max().rename("harm"), how="inner")
+    out["harm_segment"] = strongest_level(harm.rename("harm").reset_index())
     out["exposure"] = exposure.reindex(out.index).fillna(0.0).clip(0, 1)
     return out

@@ -3,12 +3,12 @@ group, score, top 100) to compare against, with whole-column operations only: no
 
 The twin reproduces sql/queue/01-17 on this world: touchpoint rules (first rule wins), sessions per
 fingerprint (sql/queue/04-06), each group's window (11), its exposure and observed harm (08, 10, 12:
-bench/harm_twin.py, each distinct window measured once as the SQL does), the components (13) and the
-score (17). The world measures conversion only, so harm is conversion read against its own noise at
+bench/harm_twin.py, each distinct window measured once as the SQL does), the components (13), the
+incident candidates (14-16, bench/incident_twin.py: one queue entry per outage; they move no score, but
+every surface shows them, so both sides make them) and the score (17). The world measures conversion only, so harm is conversion read against its own noise at
 every level (the stage and each segment): hour-of-day median baselines, MAD spreads with their floors,
 a Bonferroni-raised z and the evidence ramp. What does not move a score is left out: the journey
-detector's baselines (stage_hourly shows them, no score reads them), incident candidates (14-16, one
-queue entry per outage; rows keep their scores) and routes and suppression (18-19: they order the
+detector's baselines (stage_hourly shows them, no score reads them) and routes and suppression (18-19: they order the
 queue, not its scores, and every top-100 group here clears the threshold).
 Like ours, it lists the alert ids of the top 100 groups only."""
 
@@ -20,6 +20,7 @@ import pandas as pd
 from journeylens.notebooks.queue.scoring import DEFAULT_PROFILE
 
 from bench.harm_twin import window_harm
+from bench.incident_twin import incident_sizes
 
 STAGES = 8
 FINGERPRINTS = 40_000
@@ -119,7 +120,9 @@ def pandas_pipeline(frames: dict, profile: dict = DEFAULT_PROFILE) -> pd.DataFra
     w = w[window_end > w["first_hour"]]
     measured = window_harm(w.drop_duplicates(), frames["metrics"], frames["segments"], profile)
     per = w.reset_index().merge(measured, on=["stage", "first_hour", "last_hour"]).set_index("group")
-    g = g.join(per[["exposure", "harm"]])
+    g = g.join(per[["exposure", "harm", "harm_segment"]])
+    # one outage, one candidate (sql/queue/14-16): it moves no score, but the queue shows it
+    g["incident_size"] = incident_sizes(g, profile)
     stages = frames["stages"].drop_duplicates("stage").set_index("stage")
     impact = g["stage"].map(stages["impact"]).fillna(profile["unmapped_impact"])
     sensitivity = g["stage"].map(stages["sensitivity"]).fillna(profile["unmapped_sensitivity"])
@@ -134,6 +137,7 @@ def pandas_pipeline(frames: dict, profile: dict = DEFAULT_PROFILE) -> pd.DataFra
     corroboration = 1 - profile["corroboration"] + profile["corroboration"] * harm ** profile["harm_exponent"]
     g["score"] = 100 * impact / 10 * (0.5 + 0.5 * sensitivity) * signal * corroboration
     top = g.nlargest(100, "score")
+    top.attrs["incident_sizes"] = np.sort(g["incident_size"].to_numpy())
     # the alert ids of the groups shown: the top 100 (our queue_select does the same)
     shown = a[a["group"].isin(top.index)]
     top["alert_ids"] = (shown["alert_id"] + ";").groupby(shown["group"]).sum().str[:-1]
