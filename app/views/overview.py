@@ -14,9 +14,9 @@ from journeylens.notebooks.workspace.overview import (
     due_for_review,
     is_empty,
     load_sample,
-    queue_overview,
     recent_uploads,
     workspace_journey,
+    workspace_overview,
 )
 
 RANKED, DATA = "views/ranked.py", "views/data.py"
@@ -25,11 +25,9 @@ STATUS_ICONS = {"signal firing": ":material/notifications_active:", "below its b
 
 
 @st.cache_data(max_entries=8, show_spinner="Ranking the queue…")
-def queue_of(ws: str, uploads: tuple) -> dict:
-    """The funnel and top entries of the workspace's queue under the default profile, once per upload set."""
-    from journeylens.notebooks.queue.queue_view import ranked_frame
-
-    return queue_overview(ranked_frame(ws))
+def overview_of(ws: str, uploads: tuple) -> dict:
+    """The queue's funnel and top entries and the retro's suggestions, ranked once per upload set."""
+    return workspace_overview(ws)
 
 
 @st.cache_data(max_entries=8, show_spinner="Reading the journey…")
@@ -40,12 +38,6 @@ def journey_of(ws: str, uploads: tuple) -> dict:
 @st.cache_data(max_entries=8, show_spinner=False)
 def ai_of(ws: str, uploads: tuple) -> dict | None:
     return ai_glance(ws)
-
-
-@st.cache_data(max_entries=8, show_spinner="Gathering the retro's suggestions…")
-def due_of(ws: str, uploads: tuple, decisions: int) -> dict:
-    """What is due for review; `decisions` (how many are recorded) is part of the key only."""
-    return due_for_review(ws)
 
 
 def first_steps(ws: Path) -> None:
@@ -73,7 +65,9 @@ def queue_section(found: dict) -> None:
     cells[2].metric("Worth a look", f"{funnel['in_queue']:,}", help="queue entries not suppressed")
     st.caption(funnel["counted"])
     st.markdown(f"**The top {len(found['top'])} entries**: open one to see why it ranks there.")
-    if found["top"].empty:
+    if not funnel["entries"]:
+        st.caption("No alerts yet: upload your alert exports on the Data page.")
+    elif found["top"].empty:
         st.caption("Nothing in the queue: every entry is suppressed.")
     for row in found["top"].itertuples(index=False):
         st.page_link(RANKED, label=f"{row.rank}. {row.title}", query_params={"entry": row.entry_id},
@@ -105,7 +99,7 @@ def ai_section(ai: dict) -> None:
     st.caption(f"Over {ai['interactions']:,.0f} production AI interactions, every feature and segment.")
 
 
-def changes_section(ws: Path, uploads: tuple) -> None:
+def changes_section(ws: Path, suggestions: list) -> None:
     st.subheader("This week")
     recent = recent_uploads(ws)
     if recent.empty:
@@ -113,8 +107,7 @@ def changes_section(ws: Path, uploads: tuple) -> None:
     else:
         st.markdown(f"**{len(recent)} upload(s) in the last 7 days:** "
                     + ", ".join(f"{r.file_name} ({r.kind}, {r.rows:,} rows)" for r in recent.itertuples()))
-    decided = len(list((ws / "decisions").glob("s-*"))) if (ws / "decisions").exists() else 0
-    due = due_of(str(ws), uploads, decided)
+    due = due_for_review(ws, suggestions)
     st.markdown(f"**Due for review:** {len(due['open'])} open retro suggestion(s) of {due['suggestions']} "
                 f"({due['decided']} decided), {len(due['assumptions_due'])} assumption(s) past their review date.")
     if due["open"]:
@@ -127,12 +120,14 @@ st.write("Where this workspace stands: how many alerts became entries worth a lo
          "most, how each journey stage is doing, and what changed or waits for a decision.")
 workspace = workspace_path()
 show_flash()
+uploads, found = (), {"queue": None, "suggestions": []}  # what the sections read if a step fails
 with guard("reading the workspace"):
     if is_empty(workspace):
         first_steps(workspace)
         st.stop()
     uploads = upload_key(workspace)
-    queue_section(queue_of(str(workspace), uploads))
+    found = overview_of(str(workspace), uploads)
+    queue_section(found["queue"])
 with guard("reading the journey"):
     journey_section(journey_of(str(workspace), uploads))
 with guard("measuring the AI features"):
@@ -140,4 +135,4 @@ with guard("measuring the AI features"):
     if ai is not None:
         ai_section(ai)
 with guard("gathering what changed"):
-    changes_section(workspace, uploads)
+    changes_section(workspace, found["suggestions"])

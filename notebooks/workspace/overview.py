@@ -123,7 +123,8 @@ def journey_glance(deviations: pd.DataFrame, signals: pd.DataFrame) -> pd.DataFr
         recent, week = int((when > last - RECENT).sum()), int((when > last - WEEK).sum())
         ongoing = int(mine["ended_at"].isna().sum()) if len(signals) else 0
         value, base = weighted(day, "value"), weighted(day, "baseline")
-        low, high = weighted(day, "band_lower"), weighted(day, "band_upper")
+        # a conversion is a rate: a band of baseline +/- spreads past 0% or 100% says no more than 0% or 100%
+        low, high = max(weighted(day, "band_lower"), 0.0), min(weighted(day, "band_upper"), 1.0)
         if recent or ongoing:
             status = "signal firing"
         elif pd.notna(value) and pd.notna(low) and value < low:
@@ -190,24 +191,35 @@ def decision_name(suggestion: dict) -> str:
     return "s-" + hashlib.md5(payload.encode()).hexdigest()[:12]
 
 
-def due_for_review(workspace) -> dict:
-    """{suggestions, open, decided, assumptions_due}: how many suggestions the retro makes over all data (as the
-    Retro page lists them for "All data"), the titles of those not yet decided, and the assumptions
-    whose review date has come.
-    Read-only: nothing is decided or written."""
+def retro_suggestions(workspace, context: dict) -> list:
+    """[{title, decision}]: the suggestions the retro makes over all data (those report.assemble_retro makes
+    for "All data", without the retro's other sections) and the decisions/ folder a decision on each goes to."""
     from journeylens.notebooks.retro import suggestions as made
-    from journeylens.notebooks.retro.governance import due_assumptions
-    from journeylens.notebooks.retro.weekly import retro_context
-    from journeylens.notebooks.workspace.versions import list_names
 
-    due = due_assumptions(workspace)
     if "alerts" not in set(list_uploads(workspace)["kind"]):
-        return {"suggestions": 0, "open": [], "decided": 0, "assumptions_due": due}
-    context = retro_context(workspace)
-    # the suggestions report.assemble_retro makes for "All data", without the retro's other sections
+        return []
     found = [*made.threshold_suggestions(workspace, context["incidents"]), *made.map_suggestions(workspace),
              *made.quiet_touchpoints(context), *made.late_stages(context), *made.playbook_hints(context)]
+    return [{"title": made.suggestion_title(s), "decision": decision_name(s)} for s in found]
+
+
+def workspace_overview(workspace, n: int = TOP) -> dict:
+    """{queue, suggestions}: queue_overview and retro_suggestions of a workspace, ranked once (retro_context
+    ranks as the app, the CLI and the retro do: the default profile, signals queued beside the groups)."""
+    from journeylens.notebooks.retro.weekly import retro_context
+
+    context = retro_context(workspace)
+    return {"queue": queue_overview(context["frame"], n), "suggestions": retro_suggestions(workspace, context)}
+
+
+def due_for_review(workspace, suggestions: list) -> dict:
+    """{suggestions, open, decided, assumptions_due}: how many `suggestions` (retro_suggestions) there are, the
+    titles of those not yet decided, how many are, and the assumptions whose review date has come. Cheap (it
+    reads the decisions and assumptions saved), so a decision shows at once. Read-only."""
+    from journeylens.notebooks.retro.governance import due_assumptions
+    from journeylens.notebooks.workspace.versions import list_names
+
     decided = set(list_names(workspace, "decisions"))
-    still_open = [s for s in found if decision_name(s) not in decided]
-    return {"suggestions": len(found), "open": [made.suggestion_title(s) for s in still_open],
-            "decided": len(found) - len(still_open), "assumptions_due": due}
+    still_open = [s["title"] for s in suggestions if s["decision"] not in decided]
+    return {"suggestions": len(suggestions), "open": still_open, "decided": len(suggestions) - len(still_open),
+            "assumptions_due": due_assumptions(workspace)}

@@ -66,8 +66,6 @@ def test_sample_workspace_at_a_glance(sample_dir):
     assert set(stages["status"]) <= {"signal firing", "below its band", "above its band", "within its band"}
     ai = overview.ai_glance(sample_dir)
     assert ai["interactions"] > 0 and 0 < ai["task_completion_rate"] <= 1 and ai["cost_per_success"] > 0
-    due = overview.due_for_review(sample_dir)
-    assert due["suggestions"] == len(due["open"]) + due["decided"] and due["open"]
     uploads = overview.recent_uploads(sample_dir)
     assert len(uploads) >= 5  # built for this run, so within the week
     assert overview.recent_uploads(sample_dir, now=pd.Timestamp("2100-01-01", tz="UTC")).empty
@@ -79,7 +77,8 @@ def test_empty_workspace(tmp_path, sample_frame):
     assert overview.ai_glance(ws) is None
     assert overview.workspace_journey(ws)["stages"].empty
     assert overview.recent_uploads(ws).empty
-    assert overview.due_for_review(ws)["open"] == []
+    assert overview.retro_suggestions(ws, {}) == []
+    assert overview.due_for_review(ws, []) == {"suggestions": 0, "open": [], "decided": 0, "assumptions_due": []}
     found = overview.queue_overview(sample_frame.iloc[:0])  # a ranking with nothing in it
     assert found["top"].empty
     assert found["funnel"]["headline"] == "0 alerts became 0 alert groups and 0 queue entries worth a look"
@@ -88,3 +87,33 @@ def test_empty_workspace(tmp_path, sample_frame):
 def test_load_sample_refuses_a_workspace_with_uploads(sample_dir):
     with pytest.raises(ValueError, match="already has uploads"):
         overview.load_sample(sample_dir)
+
+
+def test_the_overview_ranks_once_and_counts_the_same_queue(sample_dir, sample_frame):
+    found = overview.workspace_overview(sample_dir)
+    alone = overview.queue_overview(sample_frame)
+    assert found["queue"]["funnel"] == alone["funnel"]
+    pd.testing.assert_frame_equal(found["queue"]["top"], alone["top"])
+    suggestions = found["suggestions"]
+    assert suggestions and all(s["title"] and s["decision"].startswith("s-") for s in suggestions)
+    due = overview.due_for_review(sample_dir, suggestions)
+    assert due["suggestions"] == len(suggestions) == len(due["open"]) + due["decided"]
+
+
+def test_a_decided_suggestion_is_no_longer_open(tmp_path):
+    suggestions = [{"title": "Map payments-ledger to checkout", "decision": "s-aaaaaaaaaaaa"},
+                   {"title": "Tighten checkout · pro · conversion", "decision": "s-bbbbbbbbbbbb"}]
+    (tmp_path / "decisions" / "s-aaaaaaaaaaaa").mkdir(parents=True)
+    due = overview.due_for_review(tmp_path, suggestions)
+    assert (due["open"], due["decided"], due["suggestions"]) == (["Tighten checkout · pro · conversion"], 1, 2)
+
+
+def test_decision_name_is_the_folder_governance_decides_into(tmp_path):
+    from journeylens.notebooks.retro.governance import decide
+    from journeylens.notebooks.retro.suggestions import decision_of
+
+    suggestion = {"kind": "playbook", "stage": "checkout", "playbook": "psp-failover", "incident_id": "INC-1",
+                  "evidence": "it would have applied", "effect": "faster restore"}
+    # as the Retro page decides: on what a decision records (decision_of), not on the evidence
+    record = decide(tmp_path, decision_of(suggestion), accepted=False, who="ana", why="not yet")
+    assert (tmp_path / "decisions" / overview.decision_name(suggestion)).is_dir(), record
