@@ -11,6 +11,7 @@ import streamlit as st
 from journeylens.app.ui import flash, guard, show_flash, upload_key, workspace_path
 from journeylens.notebooks.workspace.overview import (
     ai_glance,
+    cost_text,
     due_for_review,
     is_empty,
     load_sample,
@@ -91,11 +92,11 @@ def journey_section(found: dict) -> None:
 def ai_section(ai: dict) -> None:
     st.subheader("AI outcomes at a glance")
     cells = st.columns(4)
-    for cell, (label, key, fmt) in zip(cells, (("Task completion", "task_completion_rate", "{:.1%}"),
-                                               ("Silent failures", "silent_failure_rate", "{:.1%}"),
-                                               ("Fallback", "fallback_rate", "{:.1%}"),
-                                               ("Cost per success", "cost_per_success", "${:.4f}")), strict=True):
-        cell.metric(label, "—" if ai[key] is None else fmt.format(ai[key]))
+    for cell, (label, key) in zip(cells[:3], (("Task completion", "task_completion_rate"),
+                                              ("Silent failures", "silent_failure_rate"),
+                                              ("Fallback", "fallback_rate")), strict=True):
+        cell.metric(label, "—" if ai[key] is None else f"{ai[key]:.1%}")
+    cells[3].metric("Cost per success", cost_text(ai["cost_per_success"]))
     st.caption(f"Over {ai['interactions']:,.0f} production AI interactions, every feature and segment.")
 
 

@@ -175,6 +175,13 @@ def ai_glance(workspace) -> dict | None:
     return {key: (None if pd.isna(row[key]) else float(row[key])) for key in keys}
 
 
+def cost_text(dollars: float | None) -> str:
+    """A cost a reader can take in: '$0.12', or per 1,000 when under a cent ('$0.13 per 1,000'); '—' if none."""
+    if dollars is None or pd.isna(dollars):
+        return "—"
+    return f"${dollars:,.2f}" if dollars >= 0.01 else f"${dollars * 1000:,.2f} per 1,000"
+
+
 def recent_uploads(workspace, now: pd.Timestamp | None = None) -> pd.DataFrame:
     """Uploads stored in the 7 days before `now` (default: now, UTC), newest first."""
     uploads = list_uploads(workspace)

@@ -60,7 +60,8 @@ def test_the_top_five_link_to_their_drill_downs(on_sample):
     assert len(whys) == 5 and all("harm" in w for w in whys)
     text = " ".join(m.value for m in at.markdown)
     assert "conversion" in text and "signal" in text  # the journey at a glance
-    assert "Task completion" in {m.label for m in at.metric}  # AI outcomes: the sample has AI interactions
+    metrics = {m.label: m.value for m in at.metric}  # AI outcomes: the sample has AI interactions
+    assert metrics["Task completion"].endswith("%") and metrics["Cost per success"].endswith("per 1,000")
     assert "open retro suggestion" in text
 
 

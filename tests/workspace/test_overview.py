@@ -117,3 +117,9 @@ def test_decision_name_is_the_folder_governance_decides_into(tmp_path):
     # as the Retro page decides: on what a decision records (decision_of), not on the evidence
     record = decide(tmp_path, decision_of(suggestion), accepted=False, who="ana", why="not yet")
     assert (tmp_path / "decisions" / overview.decision_name(suggestion)).is_dir(), record
+
+
+def test_costs_read_in_cents_or_per_thousand():
+    assert overview.cost_text(0.1234) == "$0.12"
+    assert overview.cost_text(0.000133) == "$0.13 per 1,000"
+    assert overview.cost_text(None) == "—"
