@@ -41,6 +41,8 @@ def workspace(tmp_path, monkeypatch, clear_streamlit_caches) -> Path:
 def start() -> AppTest:
     at = AppTest.from_file(str(ENTRY), default_timeout=30)
     at.run()
+    at.switch_page("views/data.py")  # the app opens on the Overview
+    at.run()
     assert not at.exception, at.exception
     return at
 

@@ -35,6 +35,8 @@ def run(at: AppTest) -> AppTest:
 
 def uploaded(name: str, content: bytes) -> AppTest:
     at = run(AppTest.from_file(str(ENTRY), default_timeout=30))
+    at.switch_page("views/data.py")  # the app opens on the Overview
+    at = run(at)
     at.file_uploader[0].set_value((name, content, "text/csv"))
     return run(at)
 

@@ -94,7 +94,7 @@ def test_data_page_uploads_and_stores_a_csv(app_url, browser, tmp_path):
     csv.write_text(ALERTS_CSV)
     page = browser.new_page()
     try:
-        page.goto(app_url)
+        page.goto(f"{app_url}/data")  # the app opens on the Overview
         expect(page.get_by_role("heading", name="Data", exact=True)).to_be_visible(timeout=30_000)
         expect(page.get_by_text("Nothing stored yet")).to_be_visible(timeout=30_000)
 
