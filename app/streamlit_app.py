@@ -3,8 +3,13 @@
 One entry, pages registered with st.navigation; they live in views/ (a folder named pages/ would
 switch on Streamlit's legacy multipage navigation). Page paths are relative to this file."""
 
+from pathlib import Path
+
 import streamlit as st
 from journeylens.app.ui import workspace_path
+
+# The browser tab's icon, from the package: a page's ":material/...:" icon would be fetched from a font CDN
+ICON = Path(__file__).resolve().parent / "static" / "journeylens.png"
 
 st.set_page_config(page_title="journeylens", layout="wide")
 
@@ -18,5 +23,6 @@ pages = [
     st.Page("views/governance.py", title="Governance", icon=":material/verified_user:"),
 ]
 pg = st.navigation(pages)
+st.set_page_config(page_icon=str(ICON))  # after st.navigation, which sets the page's own icon
 st.sidebar.caption(f"Workspace: `{workspace_path()}`")
 pg.run()

@@ -129,3 +129,27 @@ def test_every_page_opens_without_a_traceback(app_url, browser):
             assert not page.get_by_test_id("stException").count(), f"no traceback on {title}"
     finally:
         page.close()
+
+
+def test_the_app_asks_nothing_of_the_network(app_url, browser):
+    # offline use: every request the pages make goes to the app's own server (no font, icon or script CDN)
+    from urllib.parse import urlparse
+
+    from playwright.sync_api import expect
+
+    asked = []
+    page = browser.new_page()
+    page.on("request", lambda request: asked.append(request.url))
+    try:
+        page.goto(app_url)
+        for title in ("Ranked alerts", "Journey health", "AI outcomes"):
+            page.get_by_role("link", name=title).click()
+            expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible(timeout=30_000)
+        page.wait_for_timeout(1000)
+    finally:
+        page.close()
+    elsewhere = [url for url in asked if urlparse(url).scheme in ("http", "https", "ws", "wss")
+                 and urlparse(url).hostname not in ("127.0.0.1", "localhost")]
+    assert asked and not elsewhere, elsewhere
+    icons = [url for url in asked if "favicon" in url or url.endswith(".png")]
+    assert icons, "the tab icon is served by the app"
