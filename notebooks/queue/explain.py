@@ -18,6 +18,7 @@ reference_score and the SQL's score)."""
 
 from __future__ import annotations
 
+import json
 import math
 
 import pandas as pd
@@ -115,17 +116,19 @@ def harm_words(row: dict) -> str:
     return f"{name} {'up' if change >= 0 else 'down'} {abs(change):.0%}{at}"
 
 
+# One component of a row in words, as the sentence names it.
+COMPONENT_WORDS = {
+    "severity_component": lambda r: f"{r.get('severity') or 'its'} severity",
+    "exposure": lambda r: f"exposure at {_number(r['exposure']):.0%} of the stage's busiest hour",
+    "confidence_component": lambda r: f"tool confidence of {_number(r['confidence_component']):.0%}",
+    "duration_component": lambda r: f"lasting {duration_words(r.get('duration_min'))}",
+    "recurrence_component": lambda r: f"{int(_number(r.get('alert_count'), 1))} alerts in the group",
+}
+
+
 def component_words(row: dict, component: str) -> str:
-    """One component of `row` in words, as the sentence names it."""
-    if component == "severity_component":
-        return f"{row.get('severity') or 'its'} severity"
-    if component == "exposure":
-        return f"exposure at {_number(row['exposure']):.0%} of the stage's busiest hour"
-    if component == "confidence_component":
-        return f"tool confidence of {_number(row['confidence_component']):.0%}"
-    if component == "duration_component":
-        return f"lasting {duration_words(row.get('duration_min'))}"
-    return f"{int(_number(row.get('alert_count'), 1))} alerts in the group"
+    """One component of `row` in words (COMPONENT_WORDS)."""
+    return COMPONENT_WORDS[component](row)
 
 
 def harm_state(row: dict) -> str:
@@ -169,3 +172,76 @@ def sentence(row: dict, profile: dict) -> str:
 def explain(row: dict, profile: dict) -> tuple[pd.DataFrame, str]:
     """(breakdown, sentence) of a ranked row; the parts add up to reference_score(row, profile)."""
     return breakdown(row, profile), sentence(row, profile)
+
+
+def waterfall(parts: pd.DataFrame) -> pd.DataFrame:
+    """The parts as a waterfall: each from where the last ended (start, end), then the score itself as a
+    bar from 0. Columns: label, start, end, points, detail, kind ('adds', 'harm cut' or 'score')."""
+    frame = parts[["label", "points", "detail"]].copy()
+    frame["end"] = frame["points"].cumsum()
+    frame["start"] = frame["end"] - frame["points"]
+    frame["kind"] = ["harm cut" if f == "harm" else "adds" for f in parts["factor"]]
+    score = float(frame["end"].iloc[-1])
+    total = pd.DataFrame([{"label": "Score", "points": score, "detail": f"{score:.1f} of 100", "end": score,
+                           "start": 0.0, "kind": "score"}])
+    return pd.concat([frame, total], ignore_index=True)[["label", "start", "end", "points", "detail", "kind"]]
+
+
+# -- the raw evidence of an entry --------------------------------------------------------------------------
+
+LINK_KEYS = ("generatorurl", "html_url", "client_url", "url", "href", "link", "runbook_url", "dashboard_url")
+MAX_ALERTS = 500  # a drill-down lists at most this many member alerts (a flapping group can hold thousands)
+
+
+def source_link(*json_texts) -> str | None:
+    """The first http(s) link in the JSON texts (labels, extra): a tool's own page for the alert
+    (Alertmanager's generatorURL, PagerDuty's html_url or client_url, links[].href...), else None."""
+    def walk(value):
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                if str(key).lower() in LINK_KEYS and isinstance(inner, str) and inner.startswith(("http://", "https://")):
+                    yield inner
+            for inner in value.values():
+                yield from walk(inner)
+        elif isinstance(value, list):
+            for inner in value:
+                yield from walk(inner)
+
+    for text in json_texts:
+        if not _given(text):
+            continue
+        try:
+            found = next(walk(json.loads(text)), None)
+        except (TypeError, ValueError):
+            continue
+        if found:
+            return found
+    return None
+
+
+def member_alerts(con, alert_ids: str) -> tuple[pd.DataFrame, int]:
+    """The alerts (the `alerts` view of a snapshot) of ';'-separated `alert_ids`, first fired first, at most
+    MAX_ALERTS, with each one's source link; and how many there are in all. Columns: alert_id, fired_at,
+    resolved_at, source, service, name, severity, region, fingerprint, message, labels, link."""
+    ids = [a for a in str(alert_ids or "").split(";") if a]
+    columns = ["alert_id", "fired_at", "resolved_at", "source", "service", "name", "severity", "region",
+               "fingerprint", "message", "labels"]
+    if not ids:
+        return pd.DataFrame(columns=[*columns, "link"]), 0
+    frame = con.execute(
+        f"select {', '.join(columns)}, extra from alerts where alert_id in (select unnest($ids)) "
+        "order by fired_at, alert_id limit $most", {"ids": ids, "most": MAX_ALERTS}).df()
+    frame["link"] = [source_link(labels, extra) for labels, extra in zip(frame["labels"], frame["extra"], strict=True)]
+    return frame.drop(columns=["extra"]), len(set(ids))
+
+
+def linked_incidents(con, alerts: pd.DataFrame, alert_ids: str) -> pd.DataFrame:
+    """The incidents (the `incidents` view) that name one of the entry's alert ids or one of its alerts'
+    fingerprints, opened first first: the incident the alerts were handled in."""
+    ids = [a for a in str(alert_ids or "").split(";") if a]
+    prints = sorted({str(f) for f in alerts["fingerprint"].dropna() if str(f)})
+    return con.execute(
+        "select incident_id, opened_at, resolved_at, outcome, stage, playbook, notes from incidents "
+        "where list_has_any(string_split(alert_ids, ';'), $ids) "
+        "or list_has_any(string_split(fingerprints, ';'), $prints) order by opened_at, incident_id",
+        {"ids": ids, "prints": prints}).df()

@@ -11,7 +11,11 @@ from journeylens.notebooks.queue.explain import (
     fraction_words,
     harm_state,
     harm_words,
+    linked_incidents,
+    member_alerts,
     sentence,
+    source_link,
+    waterfall,
 )
 from journeylens.notebooks.queue.scoring import COMPONENTS, reference_score, resolve_profile
 
@@ -87,3 +91,44 @@ def test_words():
     assert harm_words(row(harm_metric="time_to_value_s", harm_value=2200.0, harm_baseline=936.0)) == (
         "time to value up 135% at checkout")
     assert harm_words(row(harm_metric=None)) == ""
+
+
+def test_the_waterfall_chains_the_parts_and_ends_at_the_score():
+    r = row(harm=0.0, harm_observed=False)
+    steps = waterfall(breakdown(r, PROFILE))
+    assert steps["start"].iloc[0] == 0
+    assert steps["start"].iloc[1:-1].to_numpy() == pytest.approx(steps["end"].iloc[:-2].to_numpy())
+    assert list(steps["kind"])[-2:] == ["harm cut", "score"]
+    assert steps["end"].iloc[-1] == pytest.approx(reference_score(r, PROFILE)) == pytest.approx(steps["end"].iloc[-2])
+
+
+def test_source_link_finds_a_tools_own_page():
+    assert source_link('{"a": 1}', '{"payload": {"links": [{"href": "https://grafana.example/d/1"}]}}') == (
+        "https://grafana.example/d/1")
+    assert source_link('{"generatorURL": "http://prom:9090/graph"}') == "http://prom:9090/graph"
+    assert source_link(None, "not json", '{"url": "ftp://nope"}') is None
+
+
+def test_member_alerts_and_the_incident_that_names_them():
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("create table alerts as select * from (values "
+                "('a1', timestamp '2026-01-01 10:00', null::timestamp, 'am', 'pay', 'Err', 'critical', 'eu', 'fp1', "
+                "'error rate 38%', '{}', '{\"generatorURL\": \"http://prom/g\"}'), "
+                "('a2', timestamp '2026-01-01 09:00', null, 'pd', 'pay', 'Err', 'high', 'eu', 'fp2', 'm2', '{}', '{}'), "
+                "('a3', timestamp '2026-01-01 11:00', null, 'pd', 'cart', 'X', 'low', 'eu', 'fp3', 'm3', '{}', '{}')) "
+                "t(alert_id, fired_at, resolved_at, source, service, name, severity, region, fingerprint, message, "
+                "labels, extra)")
+    con.execute("create table incidents as select * from (values "
+                "('INC-1', timestamp '2026-01-01 10:05', null::timestamp, 'actioned', 'checkout', 'rollback', 'n', "
+                "null::varchar, 'fp1'), "
+                "('INC-2', timestamp '2026-01-01 12:00', null, 'noise', null, null, 'n', 'a3', null)) "
+                "t(incident_id, opened_at, resolved_at, outcome, stage, playbook, notes, alert_ids, fingerprints)")
+    alerts, count = member_alerts(con, "a1;a2")
+    assert count == 2 and list(alerts["alert_id"]) == ["a2", "a1"], "first fired first"
+    assert alerts["link"].isna().tolist() == [True, False] and alerts["link"].iloc[1] == "http://prom/g"
+    assert list(linked_incidents(con, alerts, "a1;a2")["incident_id"]) == ["INC-1"]
+    assert list(linked_incidents(con, *member_alerts(con, "a3")[:1], "a3")["incident_id"]) == ["INC-2"]
+    empty, none = member_alerts(con, "")
+    assert none == 0 and empty.empty and linked_incidents(con, empty, "").empty
