@@ -22,23 +22,15 @@ def sample_url(sample_dir, tmp_path_factory, chromium_path):  # noqa: F811 (the 
     """The app serving a private copy of the sample workspace on a free loopback port."""
     workspace = tmp_path_factory.mktemp("browser-ranked") / "ws"
     shutil.copytree(sample_dir, workspace)
-    port = free_port()
-    env = {**os.environ, "JOURNEYLENS_WORKSPACE": str(workspace)}
-    log = open(workspace.parent / "streamlit.log", "wb")  # closed in the finally below
-    proc = subprocess.Popen(streamlit_command(port), env=env, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_serving(url, proc)
-        yield url
-    finally:
-        proc.terminate()
+    url, env = f"http://127.0.0.1:{(port := free_port())}", {**os.environ, "JOURNEYLENS_WORKSPACE": str(workspace)}
+    # Popen's own exit waits for the server once terminated (Streamlit stops on SIGTERM)
+    with open(workspace.parent / "streamlit.log", "wb") as log, subprocess.Popen(
+            streamlit_command(port), env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True) as proc:
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-        log.close()
+            wait_until_serving(url, proc)
+            yield url
+        finally:
+            proc.terminate()
 
 
 @pytest.fixture
