@@ -84,11 +84,19 @@ def explain_score(ranked: pd.DataFrame, entry: pd.Series, profile: dict) -> None
                "the score." + (" An incident candidate scores as its best member." if entry["members"] > 1 else ""))
 
 
+@st.cache_data(max_entries=32, show_spinner=False)
+def alerts_of(_live, key, alert_ids: str) -> tuple[pd.DataFrame, int, pd.DataFrame]:
+    """An entry's member alerts, their count and the incidents naming them, once per snapshot (`key`, the
+    LiveQueue's: workspace and upload ids) and entry: the alerts view folds every notice, so a slider's
+    rerun with a drill-down open does not read them again."""
+    with _live.lock:  # the LiveQueue's connection serves one thread at a time
+        alerts, count = member_alerts(_live.con, alert_ids)
+        return alerts, count, linked_incidents(_live.con, alerts, alert_ids)
+
+
 def evidence(live, entry: pd.Series) -> None:
     """The raw alerts of the entry (message, labels, source link), and the incident they were handled in."""
-    with live.lock:  # the LiveQueue's connection serves one thread at a time
-        alerts, count = member_alerts(live.con, entry["alert_ids"])
-        incidents = linked_incidents(live.con, alerts, entry["alert_ids"])
+    alerts, count, incidents = alerts_of(live, live.key, str(entry["alert_ids"]))
     if count:
         first = alerts.iloc[0]
         link = first["link"]
