@@ -49,3 +49,29 @@ def stage_window_chart(hourly: pd.DataFrame, window_start, window_end, stage: st
     bottom = (window_band(window_start, window_end) + traffic).properties(
         title=f"Traffic at stage {stage}", height=140, width=WIDTH)
     return alt.vconcat(top, bottom).resolve_scale(x="shared")
+
+
+BREAKDOWN_COLORS = {"adds": "#4c78a8", "harm cut": "#d62728", "score": "#2ca02c"}
+
+
+def breakdown_chart(steps: pd.DataFrame, title: str) -> alt.LayerChart:
+    """The score as a waterfall (queue/explain.py waterfall): each factor's points from where the last ended,
+    the harm cut in red, the score from 0 in green; each bar labelled with its points."""
+    frame = steps.copy()
+    frame["low"] = frame[["start", "end"]].min(axis=1)
+    frame["high"] = frame[["start", "end"]].max(axis=1)
+    frame["text"] = [f"{p:+.1f}" if kind != "score" else f"{p:.1f}" for p, kind in zip(frame["points"], frame["kind"],
+                                                                                         strict=True)]
+    top = max(float(frame["high"].max()), 1.0)
+    x = alt.X("low:Q", title="Points of the score (0–100)", scale=alt.Scale(domain=[0, top * 1.12], nice=False))
+    y = alt.Y("label:N", title=None, sort=list(frame["label"]), axis=alt.Axis(labelLimit=260))
+    bars = alt.Chart(frame).mark_bar(size=18).encode(
+        x=x, x2="high:Q", y=y,
+        color=alt.Color("kind:N", title=None, scale=alt.Scale(domain=list(BREAKDOWN_COLORS),
+                                                              range=list(BREAKDOWN_COLORS.values()))),
+        tooltip=[alt.Tooltip("label:N", title="Factor"), alt.Tooltip("points:Q", title="Points", format="+.1f"),
+                 alt.Tooltip("detail:N", title="How")],
+    )
+    labels = alt.Chart(frame).mark_text(align="left", dx=4, fontSize=12).encode(
+        x=alt.X("high:Q", scale=alt.Scale(domain=[0, top * 1.12], nice=False)), y=y, text="text:N")
+    return (bars + labels).properties(title=title, height=alt.Step(30), width="container")

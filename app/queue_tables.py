@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from journeylens.notebooks.queue.explain import duration_words
 from journeylens.notebooks.queue.queue_view import (
     URGENT,
     counts_text,
@@ -16,13 +17,42 @@ from journeylens.notebooks.queue.queue_view import (
     queue_entries,
 )
 
-# The entries table: the entry's own columns, then the lead group's score and routing.
-ENTRY_COLUMNS = ("rank", "score", "kind", "stage", "service", "name", "instances", "severity", "members", "sources",
-                 "alert_count", "stage_factor", "signal", "corroboration", "harm", "harm_observed", "exposure",
-                 "severity_component", "confidence_component", "duration_component", "recurrence_component",
-                 "suppressed", "suppressed_reason", "flapping", "playbook", "automation_tier", "change_at",
-                 "change_service", "change_description", "member_group_ids", "incident_reason")
-LEAD_COLUMNS = ("flapping", "playbook", "automation_tier", "change_at", "change_service", "change_description")
+# The entries table as shown: who, where, how bad, the score's main factors, then routing. The frame keeps
+# every entry column (the drill-down and the tests read them); the score's full breakdown is the drill-down's.
+ENTRY_COLUMNS = ("rank", "score", "stage", "service", "name", "severity", "kind", "members", "alert_count", "lasted",
+                 "harm", "stage_factor", "signal", "corroboration", "instances", "sources", "suppressed_reason",
+                 "playbook", "automation_tier", "change_at", "change_description")
+LEAD_COLUMNS = ("flapping", "playbook", "automation_tier", "change_at", "change_service", "change_description",
+                "duration_min")
+# Human headers (and formats) for the queue's columns, on every table that shows them.
+HEADERS = {
+    "rank": st.column_config.NumberColumn("#", format="%d", width="small"),
+    "score": st.column_config.NumberColumn("Score", format="%.1f", help="0–100: stage at stake × signal × harm"),
+    "kind": st.column_config.TextColumn("Kind"),
+    "stage": st.column_config.TextColumn("Stage"),
+    "service": st.column_config.TextColumn("Service"),
+    "name": st.column_config.TextColumn("Alert"),
+    "severity": st.column_config.TextColumn("Severity"),
+    "members": st.column_config.NumberColumn("Groups", help="alert groups in this entry (one outage)"),
+    "alert_count": st.column_config.NumberColumn("Alerts", format="%,d"),
+    "lasted": st.column_config.TextColumn("Lasted", help="from the first alert firing to the last resolving"),
+    "harm": st.column_config.NumberColumn("Harm", format="percent", help="measured harm in the window (0 = none seen)"),
+    "stage_factor": st.column_config.NumberColumn("Stage at stake", format="percent", help="impact/10 × (0.5 + 0.5 × sensitivity)"),
+    "signal": st.column_config.NumberColumn("Signal", format="percent", help="the weighted mean of the alert's components"),
+    "corroboration": st.column_config.NumberColumn("Harm factor", format="percent", help="share of the score harm evidence keeps"),
+    "instances": st.column_config.TextColumn("Instances", help="instances, hosts or regions of its alerts"),
+    "sources": st.column_config.TextColumn("Sources"),
+    "suppressed_reason": st.column_config.TextColumn("Suppressed because"),
+    "playbook": st.column_config.TextColumn("Playbook"),
+    "automation_tier": st.column_config.TextColumn("Automation"),
+    "change_at": st.column_config.DatetimeColumn("Change before", format="YYYY-MM-DD HH:mm"),
+    "change_description": st.column_config.TextColumn("Change"),
+    "first_fired_at": st.column_config.DatetimeColumn("First fired", format="YYYY-MM-DD HH:mm"),
+    "suggested_rule": st.column_config.TextColumn("Suggested rule"),
+    "source": st.column_config.TextColumn("Source"),
+    "suppressed": st.column_config.CheckboxColumn("Suppressed"),
+    "group_id": st.column_config.TextColumn("Group id"),
+}
 LANE_COLUMNS = ("service", "name", "severity", "instances", "alert_count", "first_fired_at", "score", "suppressed",
                 "suggested_rule", "source")
 
@@ -62,8 +92,9 @@ def counts_line(frame: pd.DataFrame) -> dict:
     return counts
 
 
-def entries_table(entries: pd.DataFrame, counts: dict) -> pd.DataFrame:
-    """The metrics, the show-suppressed switch and the entries table; returns the entries shown."""
+def entries_table(entries: pd.DataFrame, counts: dict) -> tuple[pd.DataFrame, object]:
+    """The metrics, the show-suppressed switch and the entries table, a row click selecting an entry;
+    returns the entries shown and the table's selection event."""
     cells = st.columns(4)
     cells[0].metric("Entries", f"{counts['entries']:,}")
     cells[1].metric("In the queue", f"{counts['in_queue']:,}")
@@ -71,13 +102,12 @@ def entries_table(entries: pd.DataFrame, counts: dict) -> pd.DataFrame:
     cells[3].metric("Incident candidates", f"{counts['incident_candidates']:,}")
     show_all = st.toggle("Show suppressed entries", key="show_suppressed")
     shown = entries if show_all else entries[~entries["suppressed"]]
-    st.dataframe(shown, hide_index=True, column_order=ENTRY_COLUMNS, key="ranked_table", column_config={
-        "score": st.column_config.NumberColumn("score", format="%.1f"),
-        "members": st.column_config.NumberColumn("groups", help="alert groups in this entry (one outage)"),
-        "instances": st.column_config.TextColumn("instances", help="instances, hosts or regions of its alerts"),
-        "member_group_ids": st.column_config.TextColumn("member groups"),
-    })
-    return shown
+    shown = shown.drop(columns=["alert_ids"])  # the member alerts' ids: the drill-down lists them, the browser needs none
+    shown["lasted"] = shown["duration_min"].map(lambda m: "—" if pd.isna(m) else duration_words(m))
+    st.caption("Click a row to see why it ranks where it does.")
+    picked = st.dataframe(shown, hide_index=True, column_order=ENTRY_COLUMNS, key="ranked_table", placeholder="—",
+                          column_config=HEADERS, on_select="rerun", selection_mode="single-row")
+    return shown, picked
 
 
 def lane(frame: pd.DataFrame, workspace: Path, uploads: tuple) -> pd.DataFrame:
@@ -91,9 +121,8 @@ def lane(frame: pd.DataFrame, workspace: Path, uploads: tuple) -> pd.DataFrame:
     st.write(f"{len(groups):,} alert groups on services no touchpoint claims ({urgent:,} {'/'.join(URGENT)}). "
              "Their stage is unknown, so nothing says how much customers feel them: they are listed here whatever "
              "they score. Add the suggested rule to the journey map (Data page), or map the service.")
-    st.dataframe(groups, hide_index=True, column_order=LANE_COLUMNS, key="needs_mapping_table",
-                 column_config={"score": st.column_config.NumberColumn("score", format="%.1f"),
-                                "suggested_rule": st.column_config.TextColumn("suggested rule")})
+    st.dataframe(groups, hide_index=True, column_order=LANE_COLUMNS, key="needs_mapping_table", placeholder="—",
+                 column_config=HEADERS)
     return groups
 
 
@@ -104,6 +133,10 @@ def members_of(frame: pd.DataFrame, entry: pd.Series) -> pd.DataFrame:
     columns = [c for c in ("rank", "group_id", "source", "service", "name", "instances", "severity", "score",
                            "suppressed", "alert_count", "first_fired_at") if c in members]
     return members[columns]
+
+
+def members_table(frame: pd.DataFrame, entry: pd.Series) -> None:
+    st.dataframe(members_of(frame, entry), hide_index=True, key="members_table", placeholder="—", column_config=HEADERS)
 
 
 def entry_label(entry) -> str:

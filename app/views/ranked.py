@@ -2,7 +2,8 @@
 
 The page asks and shows only. The session keeps its ranking open (`notebooks/queue/live_queue.py`) in
 st.session_state, keyed by the workspace and its upload ids, so a slider re-ranks on the fast path and a
-new upload ranks in full; the drill-down reads the same ranking. Profiles: `notebooks/queue/profiles.py`.
+new upload ranks in full; the drill-down (app/ranked_drill.py: a row click, the picker, ?entry= or
+st.session_state["drill_entry"] opens it) reads the same ranking. Profiles: `notebooks/queue/profiles.py`.
 The queue is shown as entries (one per incident candidate, its member groups listed), beside the
 needs-mapping lane and the counts line every surface prints (app/queue_tables.py, queue/queue_view.py)."""
 
@@ -11,16 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
-from journeylens.app.charts import stage_window_chart
-from journeylens.app.queue_tables import (
-    counts_line,
-    entries_of,
-    entries_table,
-    entry_label,
-    lane,
-    lead_group,
-    members_of,
-)
+from journeylens.app.queue_tables import counts_line, entries_of, entries_table, lane
+from journeylens.app.ranked_drill import drill_down, open_entry
 from journeylens.app.ui import flash, guard, show_flash, upload_key, workspace_path
 from journeylens.notebooks.ingest.playbook_file import load_playbooks
 from journeylens.notebooks.queue.live_queue import LiveQueue
@@ -51,7 +44,6 @@ KNOBS = [
      "A conversion this far (relative) below its baseline is full harm."),
     ("min_entered", "Minimum entries to call a drop", 0, 1000, 5, "Fewer entries in the window: no harm read."),
 ]
-CHART_MARGIN_H = 24
 LIVE = "_live_queue"  # st.session_state key of the session's open ranking
 
 
@@ -135,73 +127,6 @@ def save_form(ws: Path, picked: str, profile: dict) -> None:
 
 # -- main: the answer and the drill-down -----------------------------------------------------------
 
-def text_or(value, missing: str = "—") -> str:
-    return missing if value is None or pd.isna(value) or value == "" else str(value)
-
-
-def minutes_text(minutes: float) -> str:
-    return f"{minutes / 60:g} h" if minutes % 60 == 0 else f"{minutes:g} min"
-
-
-def drill_down(live: LiveQueue, ranked: pd.DataFrame, shown: pd.DataFrame) -> None:
-    """Why an entry ranks where it does: its lead group's stage, window, playbook, stage chart, segments and
-    changes, with an incident candidate's member groups (sources and instances) listed."""
-    entries = {entry_label(r): r.rank for r in shown.itertuples(index=False)}
-    label = st.selectbox("Entry", list(entries), index=None, key="drill_group",
-                         placeholder="choose an entry to see why it ranks where it does")
-    if label is None:
-        return
-    entry = shown[shown["rank"] == entries[label]].iloc[0]
-    group = ranked[ranked["group_id"] == lead_group(shown.loc[[entry.name]]).iloc[0]].iloc[0]
-    if entry["members"] > 1:
-        reason = text_or(entry["incident_reason"], "")
-        st.markdown(f"**One incident candidate of {entry['members']} alert groups** from {entry['sources']}"
-                    + (f" on {entry['instances']}" if entry["instances"] else "") + (f": {reason}" if reason else "")
-                    + ". The first member leads it; below, its window and stage.")
-    with st.expander(f"Member groups ({entry['members']})", expanded=entry["members"] > 1):
-        st.dataframe(members_of(ranked, entry), hide_index=True, key="members_table")
-    start, end = pd.Timestamp(group["window_start"]), pd.Timestamp(group["window_end"])
-    stage = None if pd.isna(group["stage"]) else group["stage"]
-    left, right = st.columns(2)
-    left.markdown(f"**Stage** {text_or(stage, 'unmapped')} · **touchpoint** {text_or(group['touchpoint'])}  \n"
-                  f"**Window** {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC · "
-                  f"**score** {group['score']:.1f} · **{group['alert_count']}** alert(s)")
-    if group["playbook"] and not pd.isna(group["playbook"]):
-        right.markdown(f"**Suggested playbook: {group['playbook']}** ({group['automation_tier']}, owner "
-                       f"{group['playbook_owner']})  \n{group['playbook_action']}")
-    else:
-        right.markdown("No playbook matches this group.")
-    with st.expander("Alert ids"):
-        st.code(str(entry["alert_ids"]).replace(";", "\n"), language=None)
-
-    if stage:
-        around = live.stage_hours(stage, start, end, CHART_MARGIN_H)
-        if around.empty:
-            st.info(f"No journey metrics for stage {stage} around this window.")
-        else:
-            st.altair_chart(stage_window_chart(around, start, end, stage))
-            st.caption(f"Shaded: the alert window. Dashed: the stage's median conversion at that hour of day. "
-                       f"{CHART_MARGIN_H} h either side of the window.")
-        segments = live.segments(stage, start, end)
-        if segments.empty:
-            st.caption("No segment measured at this stage in the window.")
-        else:
-            names = ", ".join(segments.loc[segments["below_baseline"], "segment"]) or "none"
-            st.markdown(f"**Segments below their baseline in the window:** {names}")
-            st.dataframe(segments, hide_index=True, key="segments_table")
-    else:
-        st.caption("This group maps to no journey stage: no journey metrics to show.")
-
-    where = f"{group['service']} or another service of stage {stage}" if stage else group["service"]
-    st.markdown(f"**Changes in the {minutes_text(live.profile['change_lookback_minutes'])} before the first "
-                f"alert** (on {where}; the first is the one the queue links)")
-    changes = live.changes_before(group["group_id"])
-    if changes.empty:
-        st.caption("None recorded.")
-    else:
-        st.dataframe(changes, hide_index=True, key="changes_table")
-
-
 def profile_versions(ws: Path, picked: str) -> None:
     """Who changed the profile, when and why, and what changed between two versions."""
     history = profile_history(ws, picked) if picked != DEFAULT_NAME or list_names(ws, "profiles") else []
@@ -248,9 +173,12 @@ with guard("ranking the alerts"):
                                        f"Needs mapping ({counts['needs_mapping']:,} groups, "
                                        f"{counts['needs_mapping_urgent']:,} critical/high)"])
         with queue_tab:
-            shown = entries_table(entries_of(ranked), counts)
+            entries = entries_of(ranked)
+            shown, picked_row = entries_table(entries, counts)
             st.subheader("Why this entry?")
-            drill_down(live, ranked, shown)
+            wanted = open_entry(entries, shown, picked_row)
+            if wanted is not None:
+                drill_down(live, ranked, entries[entries["entry_id"].astype(str) == wanted].iloc[0])
         with lane_tab:
             lane(ranked, workspace, upload_key(workspace))
     profile_versions(workspace, picked)

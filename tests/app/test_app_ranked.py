@@ -131,15 +131,20 @@ def test_bad_profile_name_is_an_error_message_not_a_traceback(workspace, start):
     assert "Nothing was stored" in texts(at.error)
 
 
+def chart_specs(at: AppTest) -> list:
+    charts = at.get("vega_lite_chart") or at.get("arrow_vega_lite_chart")  # the name changed over versions
+    return [c.proto.spec for c in charts]
+
+
 def drill_into(at, needle: str) -> str:
     """Opens the drill-down of the first queue entry whose label holds `needle`; the stage chart's spec."""
     box = at.selectbox(key="drill_group")
     box.select(next(o for o in box.options if needle in o))
     at.run()
     assert not at.exception and not at.error, texts(at.error)
-    charts = at.get("vega_lite_chart") or at.get("arrow_vega_lite_chart")  # the name changed over versions
-    assert charts, "the stage chart is drawn"
-    return charts[0].proto.spec
+    stage = [s for s in chart_specs(at) if "Conversion at stage" in s]
+    assert stage, "the stage chart is drawn"
+    return stage[0]
 
 
 def test_drill_down_shows_chart_and_playbook(workspace, start):
@@ -324,3 +329,109 @@ def test_groups_of_one_outage_are_one_entry_with_their_members(workspace, start,
     members = next(d.value for d in at.dataframe if "group_id" in d.value.columns and "source" in d.value.columns)
     assert len(members) == entry["members"] and set(members["instances"]) == set(entry["instances"].split(";"))
     assert "One incident candidate of" in texts(at.markdown)
+
+
+# -- the queue explains itself: a row click, a link or the Overview opens the drill-down with the breakdown --
+
+def breakdown_specs(at: AppTest) -> list:
+    return [s for s in chart_specs(at) if "Points of the score" in s]
+
+
+def open_heading(at: AppTest) -> str:
+    return next((m.value for m in at.markdown if str(m.value).startswith("#### #")), "")
+
+
+def test_a_row_click_opens_its_drill_down_with_the_breakdown(workspace, start):
+    at = start()
+    assert not breakdown_specs(at) and not open_heading(at), "nothing is open before a click"
+    table = ranked_table(at)
+    entry = table.iloc[2]
+    at.session_state["ranked_table"] = {"selection": {"rows": [2], "columns": []}}  # what a row click sends
+    at.run()
+    assert not at.exception and not at.error, texts(at.error)
+    assert open_heading(at) == f"#### #{entry['rank']} · {entry['service']} · {entry['name']}"
+    assert len(breakdown_specs(at)) == 1, "the score's breakdown is drawn"
+    said = texts(at.markdown)
+    assert f"**Score {entry['score']:.1f}.**" in said and ("drove this score" in said or "this score" in said)
+    # the link of what is open, and the picker in step with it
+    assert at.query_params["entry"] in (entry["entry_id"], [entry["entry_id"]])
+    assert at.selectbox(key="drill_group").value.startswith(f"#{entry['rank']} ·")
+    # the picker, used next, wins over the row still selected
+    box = at.selectbox(key="drill_group")
+    other = next(o for o in box.options if o.startswith("#1 ·"))
+    box.select(other)
+    at.run()
+    assert open_heading(at).startswith("#### #1 ·")
+
+
+def a_harmless_entry(at: AppTest) -> pd.Series:
+    """A suppressed alert-group entry on a stage whose metrics were measured and fine (no harm)."""
+    entries = entries_of(at.session_state["_live_queue"].queue())
+    fine = entries[entries["kind"].eq("alert_group") & entries["harm"].eq(0) & entries["stage"].notna()
+                   & entries["suppressed"]]
+    assert len(fine), "the sample has alerts on stages that were fine"
+    return fine.iloc[0]
+
+
+def test_the_url_names_the_entry_to_open_even_a_suppressed_one(workspace, start):
+    at = start()
+    entry = a_harmless_entry(at)
+    at.query_params["entry"] = entry["entry_id"]
+    at.run()
+    assert not at.exception and not at.error, texts(at.error)
+    assert open_heading(at).startswith(f"#### #{entry['rank']} · {entry['service']}")
+    # why it sank: the harm evidence (none measured) kept a tenth of the score, said plainly and drawn
+    assert "No measured harm in its window cut this score to a tenth" in texts(at.markdown)
+    spec = breakdown_specs(at)[0]
+    assert "Harm evidence (corroboration)" in spec and "harm cut" in spec
+
+
+def test_the_overview_opens_a_drill_down_through_session_state(workspace, start):
+    at = start()
+    entry = ranked_table(at).iloc[0]
+    at.session_state["drill_entry"] = entry["entry_id"]
+    at.run()
+    assert open_heading(at).startswith(f"#### #1 · {entry['service']}")
+    assert breakdown_specs(at) and "Linked incident" in texts(at.markdown)
+    alerts = next(d.value for d in at.dataframe if "message" in d.value.columns)
+    entries = entries_of(at.session_state["_live_queue"].queue()).set_index("entry_id")
+    ids = set(entries.loc[entry["entry_id"], "alert_ids"].split(";"))
+    assert set(alerts["alert_id"]) == ids and alerts["message"].notna().any(), "every member alert, by its id"
+    assert alerts["link"].astype(str).str.startswith("http").any(), "Alertmanager's generatorURL is the source link"
+
+
+def test_an_unknown_entry_in_the_url_is_a_warning(workspace, start):
+    at = start()
+    at.query_params["entry"] = "no-such-entry"
+    at.run()
+    assert not at.exception and not at.error
+    assert "No entry no-such-entry" in texts(at.warning) and not open_heading(at)
+
+
+def test_the_queue_table_has_human_headers(workspace, start):
+    at = start()
+    table = next(d for d in at.dataframe if d.key == "ranked_table" or "entry_id" in d.value.columns)
+    config = {c.get("label") for c in __import__("json").loads(table.proto.columns).values()}
+    assert {"Score", "Stage", "Service", "Alert", "Lasted", "Harm"} <= config
+    assert "alert_ids" not in table.value.columns, "the member alerts' ids stay on the server"
+    assert table.value["lasted"].str.match(r"^(\d+ (min|h)( \d+ min)?|—)$").all()
+
+
+def test_the_breakdown_chart_fits_its_data():
+    from journeylens.app.charts import breakdown_chart
+    from journeylens.notebooks.queue.explain import breakdown, waterfall
+    from journeylens.notebooks.queue.scoring import resolve_profile
+
+    row = {"impact": 9.0, "sensitivity": 1.0, "severity_component": 1.0, "exposure": 0.8, "confidence_component": 0.7,
+           "duration_component": 0.5, "recurrence_component": 0.2, "harm": 0.0}
+    steps = waterfall(breakdown(row, resolve_profile(None)))
+    spec = breakdown_chart(steps, "Score, factor by factor").to_dict()
+    bars, labels = spec["layer"]
+    low, high = bars["encoding"]["x"]["scale"]["domain"]
+    top = steps[["start", "end"]].max().max()
+    assert low == 0 and top <= high <= top * 1.25, "the x axis runs from 0 to just past the highest bar"
+    assert bars["encoding"]["y"]["sort"] == list(steps["label"]), "every factor has its row, in order"
+    assert bars["mark"]["size"] > 0 and labels["mark"]["fontSize"] > 0
+    assert bars["encoding"]["x"]["title"] and spec["title"] == "Score, factor by factor"
+    widths = (steps["end"] - steps["start"]).abs()
+    assert (widths > 0).all(), "no factor of this row is drawn as a zero-width bar"
