@@ -76,10 +76,11 @@ def test_a_top_entry_opens_its_drill_down_on_the_ranked_page(served, browser, sa
         assert entry
         first.click()
         expect(page.get_by_role("heading", name="Ranked alerts", exact=True)).to_be_visible(timeout=60_000)
-        # the drill-down itself is the Ranked page's (it opens the entry named in ?entry=): here, that it
-        # opened with that entry in its URL
         expect(page).to_have_url(re.compile(rf"ranked.*[?&]entry={re.escape(entry)}"), timeout=30_000)
-        expect(page.get_by_text(re.compile(r"Why this entry\?")).first).to_be_visible(timeout=120_000)
+        # the Overview's first entry is the queue's first: its drill-down is open, with the score explained
+        expect(page.locator("h4").filter(has_text=re.compile(r"^#1 · "))).to_be_visible(timeout=120_000)
+        expect(page.get_by_text(re.compile(r"(drove|cut) this score")).first).to_be_visible(timeout=30_000)
+        expect(page.get_by_test_id("stVegaLiteChart").first).to_be_visible(timeout=30_000)
         assert not page.get_by_test_id("stException").count(), "no traceback on the Ranked page"
     finally:
         page.close()
