@@ -149,9 +149,12 @@ tailed as (
     -- excess): P(an hour > z) ~ peaks / hours x exp(-(z - bar) / mean excess), from the peaks it made alone
     -- outside the window. A mean of k hours at z needs k x z of deviation; heavy-tailed noise gets there by
     -- one big hour (the single-big-jump rule), hence p ~ k x P(an hour > k x z). A metric that spikes alone
-    -- every few days makes a spike no evidence; a clean one (no other peaks) keeps its normal z.
+    -- every few days makes a spike no evidence; a clean one keeps its normal z. A tail is read from three
+    -- or more peaks: a normal metric makes about 0.3 peaks over z* in a month of hours, so three are
+    -- unlikely by chance (p < 0.004) while two are not (p ~ 0.04), and an exponential fitted to two points
+    -- would judge a rare real rise by one other.
     select r.*,
-        case when r.metric <> 'conversion' and sp.peaks - coalesce(o.peaks, 0) > 0 and r.hour_spread > 0
+        case when r.metric <> 'conversion' and sp.peaks - coalesce(o.peaks, 0) >= 3 and r.hour_spread > 0
             then least(r.evidence, jl_normal_isf(
                 r.hours * (sp.peaks - coalesce(o.peaks, 0)) / sp.level_hours
                 * exp(-greatest(0.0, r.hours * r.bad_deviation / r.hour_spread - r.z_needed)
