@@ -12,7 +12,7 @@ import streamlit as st
 from journeylens.app.ui import flash, guard, show_flash, upload_key, workspace_path
 from journeylens.notebooks.queue.queue_view import counts_text
 from journeylens.notebooks.retro.coverage_gaps import gaps_section
-from journeylens.notebooks.retro.governance import decide, decisions
+from journeylens.notebooks.retro.governance import decide, decisions, open_suggestions
 from journeylens.notebooks.retro.report import assemble_retro, write_retro
 from journeylens.notebooks.retro.suggestions import decision_of, suggestion_title
 from journeylens.notebooks.retro.weekly import data_weeks
@@ -74,6 +74,23 @@ def other_cards(ws: Path, suggestions: list, who: str) -> None:
         decision_buttons(ws, item, who, "more-{}-" + str(index), suggestion_title(item).lower())
 
 
+def decisions_section(ws: Path) -> None:
+    st.subheader("Decisions so far")
+    decided = decisions(ws)
+    if decided.empty:
+        st.caption("No suggestion accepted or rejected yet.")
+        return
+    for row in decided.itertuples(index=False):  # newest first, in words: what, who, when and why
+        when = pd.Timestamp(row.when).strftime("%Y-%m-%d %H:%M UTC")
+        st.markdown(f"**{row.decision.capitalize()}** by {row.who} · {when}: {row.suggestion}"
+                    + (f" · _{row.why}_" if row.why and row.why != row.decision else ""))
+    with st.expander("As a table"):
+        st.dataframe(decided.assign(when=pd.to_datetime(decided["when"], utc=True)), hide_index=True,
+                     key="decisions", column_order=["suggestion", "decision", "who", "why", "when"],
+                     column_config={"suggestion": "Suggestion", "decision": "Decision", "who": "Who", "why": "Why",
+                                    "when": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm")})
+
+
 st.title("Retro")
 st.write("Did the alerts that reached people matter? How fast did we restore the journey? What should we tune, "
          "and who changed what? Decisions made here are recorded in the audit log.")
@@ -118,16 +135,17 @@ with guard("preparing the retro"):
     due = found["assumptions_due"]
     if due:
         st.warning("Assumptions due for review: " + "; ".join(f"{a['id']} {a['statement']} ({a['owner']})" for a in due))
-    threshold_cards(workspace, of_kind(found["suggestions"], "threshold"))
+    # only what nobody decided yet: a decision read back from the decision store leaves the list for good
+    pending = open_suggestions(workspace, found["suggestions"])
+    threshold_cards(workspace, of_kind(pending, "threshold"))
     who = st.session_state.get("retro_who", "")
-    if of_kind(found["suggestions"], "map"):
+    if of_kind(pending, "map"):
         st.subheader("Unmapped services to map")
-        map_cards(workspace, of_kind(found["suggestions"], "map"), who)
-    if of_kind(found["suggestions"], *OTHER_KINDS):
+        map_cards(workspace, of_kind(pending, "map"), who)
+    if of_kind(pending, *OTHER_KINDS):
         st.subheader("Noise, late detection and playbooks")
-        other_cards(workspace, of_kind(found["suggestions"], *OTHER_KINDS), who)
-    st.subheader("Decisions so far")
-    st.dataframe(decisions(workspace), hide_index=True, key="decisions")
+        other_cards(workspace, of_kind(pending, *OTHER_KINDS), who)
+    decisions_section(workspace)
     with tempfile.TemporaryDirectory() as tmp:
         paths = write_retro(found, tmp)
         left, right = st.columns(2)
