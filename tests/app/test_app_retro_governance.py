@@ -41,13 +41,14 @@ def test_a_decision_leaves_the_open_list_and_shows_what_was_decided(workspace, o
     assert titles, "the sample's history offers thresholds to tune"
     chosen = titles[0].split("**")[1]
     at.text_input(key="retro_who").input("ana")
-    at.text_input(key="why-0").input("cuts noise")
+    next(t for t in at.text_input if str(t.key).startswith("why-")).input("cuts noise")  # the first card's
     at.run()
-    at.button(key="accept-0").click()
+    next(b for b in at.button if str(b.key).startswith("accept-")).click()
     at.run()
     assert not at.exception and not [e for e in at.error if "Suppression would have hidden" not in e.value]
     left = [m.value for m in at.markdown if m.value.startswith("**") and "z_min" in m.value]
     assert len(left) == len(titles) - 1 and not any(m.startswith(f"**{chosen}**") for m in left)
+    assert not [t.value for t in at.text_input if str(t.key).startswith("why-") and t.value]  # no why slid over
     decided = next(df.value for df in at.dataframe if "decision" in df.value.columns)
     assert decided.iloc[0][["suggestion", "decision", "who", "why"]].tolist() == [chosen, "accepted", "ana",
                                                                                     "cuts noise"]
@@ -138,7 +139,7 @@ def test_accepting_a_mapping_in_the_retro_makes_a_map_version_the_governance_pag
     at = open_page(RETRO)
     at.text_input(key="retro_who").input("ana")
     at.run()
-    at.button(key="map-accept-0").click()
+    next(b for b in at.button if str(b.key).startswith("map-accept-")).click()
     at.run()
     assert not at.exception and not at.error
     assert len(map_versions(ws)) == 2
