@@ -49,6 +49,10 @@ def columns(frame: pd.DataFrame) -> dict:
             config[name] = st.column_config.NumberColumn(DOLLARS[name][0], format=DOLLARS[name][1])
         elif name == "segment":  # "enterprise · gpt-small-2026-09" in the segment × model view: room for it
             config[name] = st.column_config.TextColumn("Slice", width="medium")
+        elif name.endswith("_ms"):  # whole milliseconds
+            config[name] = st.column_config.NumberColumn(LABELS[name], format="%.0f")
+        elif name in LABELS and pd.api.types.is_integer_dtype(frame[name]):  # counts: 2,435
+            config[name] = st.column_config.NumberColumn(LABELS[name], format="localized")
         elif name in LABELS:
             config[name] = LABELS[name]
     return config
