@@ -11,8 +11,8 @@ WIDTH = 760  # concatenated charts cannot stretch to their container; this fits 
 
 
 def title_params(text: str, subtitle: str | None = None) -> alt.TitleParams:
-    """A title anchored left with room above it: Streamlit draws the chart flush with the top of its
-    element, so a title at Vega's default offset loses its ascenders."""
+    """A title anchored left, set off from the plot. What cut the AI page's titles was Streamlit's default
+    autosize "fit" (the charts that show one whole use autosize pad); this keeps the title clear of the axis."""
     return alt.TitleParams(text=text, subtitle=subtitle or alt.Undefined, anchor="start", fontSize=14, offset=10,
                            subtitleFontSize=12, subtitlePadding=4)
 
