@@ -20,6 +20,53 @@ from journeylens.notebooks.workspace.safe_output import csv_text
 from journeylens.notebooks.workspace.snapshot import connect
 
 SLICES = {"segment": "Segment", "model_version": "Model version", "segment_model": "Segment × model"}
+# How the page's tables show their columns (presentation only): human headers, rates as percentages,
+# costs in dollars with the digits a fraction of a cent needs.
+PERCENT = {"availability": "Availability", "acceptance_rate": "Accepted", "edit_rate": "Edited",
+           "fallback_rate": "Fell back", "task_completion_rate": "Task completion", "feature_rate": "Feature's rate",
+           "silent_failure_rate": "Silent failures", "retention_90d": "Retention 90 d", "upper_95": "Upper 95% bound",
+           "gap": "Gap to the feature"}
+DOLLARS = {"cost_per_call": ("Cost per call", "$%.6f"), "cost_per_success": ("Cost per success", "$%.6f"),
+           "cost_usd": ("Cost", "$%.2f"), "outcome_value_usd": ("Outcome value", "$%.2f")}
+LABELS = {"feature": "Feature", "model_version": "Model version", "calls": "Calls",
+          "interactions": "Interactions", "with_user_signal": "With a user signal", "weighted_score": "Weighted score",
+          "p50_latency_ms": "p50 latency (ms)", "p95_latency_ms": "p95 latency (ms)", "completed": "Completed",
+          "completed_evaluated": "Completed and judged", "evaluated": "Judged", "retention_users": "Retention users",
+          "judge_pass_user_completed": "Judge pass · completed", "judge_fail_user_completed": "Judge fail · completed",
+          "judge_pass_user_not_completed": "Judge pass · not completed", "roi": "ROI",
+          "judge_fail_user_not_completed": "Judge fail · not completed", "fallback_reasons": "Fallback reasons",
+          "examples": "Examples", "users": "Users", "eligible": "Eligible", "column": "Column", "test": "Test",
+          "value": "Distance", "drift": "Drifted", "n_before": "Before (n)", "n_after": "After (n)"}
+
+
+def columns(frame: pd.DataFrame) -> dict:
+    """The column_config of a table of this page."""
+    config = {}
+    for name in frame.columns:
+        if name in PERCENT:
+            config[name] = st.column_config.NumberColumn(PERCENT[name], format="percent")
+        elif name in DOLLARS:
+            config[name] = st.column_config.NumberColumn(DOLLARS[name][0], format=DOLLARS[name][1])
+        elif name == "segment":  # "enterprise · gpt-small-2026-09" in the segment × model view: room for it
+            config[name] = st.column_config.TextColumn("Slice", width="medium")
+        elif name.endswith("_ms"):  # whole milliseconds
+            config[name] = st.column_config.NumberColumn(LABELS[name], format="%.0f")
+        elif name in LABELS and pd.api.types.is_integer_dtype(frame[name]):  # counts: 2,435
+            config[name] = st.column_config.NumberColumn(LABELS[name], format="localized")
+        elif name in LABELS:
+            config[name] = LABELS[name]
+    return config
+
+
+def table(frame: pd.DataFrame, key: str, **config) -> None:
+    st.dataframe(frame, hide_index=True, key=key, column_config={**columns(frame), **config})
+
+
+def dollars(value: float) -> str:
+    """$0.24, $0.00012: two significant digits below a cent, never a bare 0."""
+    if value == 0 or value >= 0.01:
+        return f"${value:,.2f}"
+    return f"${value:.2g}"
 
 
 @st.cache_data(max_entries=8, show_spinner="Measuring the AI features…")
@@ -47,23 +94,21 @@ def skeptic_section(views: pd.DataFrame) -> None:
     c.metric("Task completion", f"{overall['task_completion_rate']:.1%}")
     silent = overall["silent_failure_rate"]
     d.metric("Silent failures", "—" if pd.isna(silent) else f"{silent:.1%}")
-    st.dataframe(views, hide_index=True, key="ai_views")
+    table(views, "ai_views")
 
 
 def two_by_two(views: pd.DataFrame) -> None:
     feature = st.selectbox("Feature", list(views["feature"]), index=len(views) - 1, key="ai_2x2_feature")
-    st.altair_chart(count_matrix(silent_failure_cells(views, feature), "user", "judge",
-                                 "Silent failures: judge verdict against the user signal", "User signal",
-                                 "Judge verdict"), key="two_by_two")
+    st.altair_chart(count_matrix(silent_failure_cells(views, feature), "user", "judge", "Silent failures",
+                                 "User signal", "Judge verdict", subtitle="judge verdict against the user signal"),
+                    width="content", key="two_by_two")
 
 
 def retention_section(cohorts: pd.DataFrame) -> None:
     st.subheader("Retention per signup cohort")
-    st.caption("retention_90d of each month's new users: of those first seen at least 90 days before the latest "
+    st.caption("Retention 90 d of each month's new users: of those first seen at least 90 days before the latest "
                "data, the share who came back 90 days or more after their first interaction.")
-    st.dataframe(cohorts, hide_index=True, key="ai_cohorts",
-                 column_config={"cohort": st.column_config.DateColumn("cohort", format="YYYY-MM"),
-                                "retention_90d": st.column_config.NumberColumn(format="percent")})
+    table(cohorts, "ai_cohorts", cohort=st.column_config.DateColumn("Signup month", format="YYYY-MM"))
 
 
 def review_section(ws, judged: pd.DataFrame) -> None:
@@ -99,13 +144,15 @@ def agreement_section(judged: pd.DataFrame) -> None:
         st.caption("No interaction has both a judge and a human verdict yet.")
         return
     cols = st.columns(5)
-    for col, (label, value) in zip(cols, [("Cohen's κ", stats["kappa"]), ("TPR", stats["tpr"]), ("TNR", stats["tnr"]),
-                                          ("Judge pass rate", stats["judge_pass_rate"]),
-                                          ("Corrected pass rate", stats["corrected_pass_rate"])], strict=True):
-        col.metric(label, "—" if pd.isna(value) else f"{value:.2f}")
+    for col, (label, value, fmt) in zip(cols, [("Cohen's κ", stats["kappa"], ".2f"), ("TPR", stats["tpr"], ".1%"),
+                                               ("TNR", stats["tnr"], ".1%"),
+                                               ("Judge pass rate", stats["judge_pass_rate"], ".1%"),
+                                               ("Corrected pass rate", stats["corrected_pass_rate"], ".1%")],
+                                        strict=True):
+        col.metric(label, "—" if pd.isna(value) else f"{value:{fmt}}")
     st.caption(f"{stats['n']} pairs: judge pass & human pass {stats['tp']}, judge pass & human fail {stats['fp']}, "
                f"judge fail & human pass {stats['fn']}, both fail {stats['tn']}. Corrected pass rate (Rogan–Gladen) "
-               f"95% interval {stats['ci_low']:.2f}–{stats['ci_high']:.2f}.")
+               f"95% interval {stats['ci_low']:.1%}–{stats['ci_high']:.1%}.")
 
 
 def shadow_section(result: dict) -> None:
@@ -117,7 +164,7 @@ def shadow_section(result: dict) -> None:
                   f"{verdict['relative']:+.1%} (95% CI {verdict['ci_low']:+.1%} to {verdict['ci_high']:+.1%})")
     if result["drift"] is not None:
         st.caption(f"Drift from {result['drift']['before']} to {result['drift']['after']}:")
-        st.dataframe(result["drift"]["table"], hide_index=True, key="drift")
+        table(result["drift"]["table"], "drift")
 
 
 def judge_run_message(result: dict) -> tuple:
@@ -139,7 +186,7 @@ def judge_section(ws) -> None:
         timeout = st.number_input("Seconds one attempt may take", 1.0, 600.0, DEFAULT_TIMEOUT, key="judge_timeout")
         plan = judge_plan(ws, model, int(limit) or None)
         retrying = f" ({plan['retrying']:,} failed before)" if plan["retrying"] else ""
-        st.caption(f"{plan['estimate']['calls']:,} calls to make{retrying}, about ${plan['estimate']['usd']:.4f}; "
+        st.caption(f"{plan['estimate']['calls']:,} calls to make{retrying}, about {dollars(plan['estimate']['usd'])}; "
                    f"{plan['cached']:,} verdicts already cached.")
         left, right = st.columns(2)
         if left.button("Run the judge", key="judge_run"):
@@ -176,7 +223,7 @@ with guard("measuring the AI features"):
     else:
         skeptic_section(result["views"])
         st.subheader("Metrics by slice")
-        st.dataframe(result["metrics"], hide_index=True, key="ai_metrics")
+        table(result["metrics"], "ai_metrics")
         deviations = result["deviations"]
         left, right = st.columns(2)
         feature = left.selectbox("Trend of feature", sorted(deviations["feature"].unique()), key="ai_feature")
@@ -185,11 +232,12 @@ with guard("measuring the AI features"):
         trend = deviations[(deviations["feature"] == feature) & (deviations["segment"] == segment)]
         st.altair_chart(band_chart(trend, f"{feature} · {segment}: task completion against its band",
                                    "Task completion, rolling 7 days", percent=True, x="day", value="rate",
-                                   onsets=trend[trend["alert"].astype(bool)], width=WIDTH, height=260), key="ai_trend")
+                                   onsets=trend[trend["alert"].astype(bool)], width=WIDTH, height=260,
+                                   padded=True), width="content", key="ai_trend")
         two_by_two(result["views"])
         retention_section(result["cohorts"])
         st.subheader("Low-success slices")
-        st.dataframe(result["slices"], hide_index=True, key="ai_slices")
+        table(result["slices"], "ai_slices")
         st.download_button("Export for the prompt backlog (CSV)", csv_text(result["slices"]),
                            "low_success_slices.csv", "text/csv", key="slices_csv")
         shadow_section(result)

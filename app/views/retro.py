@@ -12,7 +12,7 @@ import streamlit as st
 from journeylens.app.ui import flash, guard, show_flash, upload_key, workspace_path
 from journeylens.notebooks.queue.queue_view import counts_text
 from journeylens.notebooks.retro.coverage_gaps import gaps_section
-from journeylens.notebooks.retro.governance import decide, decisions
+from journeylens.notebooks.retro.governance import decide, decision_key, decisions, open_suggestions
 from journeylens.notebooks.retro.report import assemble_retro, write_retro
 from journeylens.notebooks.retro.suggestions import decision_of, suggestion_title
 from journeylens.notebooks.retro.weekly import data_weeks
@@ -35,6 +35,12 @@ def of_kind(suggestions: list, *kinds: str) -> list:
     return [s for s in suggestions if s["kind"] in kinds]
 
 
+def card_id(suggestion: dict) -> str:
+    """A card's widget keys follow its suggestion, not its place: once one leaves the list, the "why" typed
+    for it must not slide onto the next card."""
+    return decision_key(decision_of(suggestion))
+
+
 def decision_buttons(ws: Path, suggestion: dict, who: str, key: str, what: str, why: str = "",
                      suffix: str = "") -> None:
     """Accept / Reject for one suggestion: the decision is recorded (governance.decide) with who and why."""
@@ -55,23 +61,41 @@ def threshold_cards(ws: Path, suggestions: list) -> None:
     if not suggestions:
         st.caption("No threshold would have cut noise while keeping every incident that mattered.")
         return
-    for index, item in enumerate(suggestions):
+    for item in suggestions:
+        index = card_id(item)
         st.markdown(f"**{suggestion_title(item)}**: z_min {item['z_min_now']:g} → {item['z_min_suggested']:g}. "
                     f"{item['evidence']}.")
         why = st.text_input("Why", key=f"why-{index}", label_visibility="collapsed", placeholder="why (optional)")
-        decision_buttons(ws, item, who, "{}-" + str(index), suggestion_title(item), why)
+        decision_buttons(ws, item, who, "{}-" + index, suggestion_title(item), why)
 
 
 def map_cards(ws: Path, suggestions: list, who: str) -> None:
-    for index, item in enumerate(suggestions):
+    for item in suggestions:
         st.markdown(f"**{suggestion_title(item)}** with `{json.dumps(item['match'])}`. {item['evidence']}.")
-        decision_buttons(ws, item, who, "map-{}-" + str(index), suggestion_title(item).lower(), suffix=" mapping")
+        decision_buttons(ws, item, who, "map-{}-" + card_id(item), suggestion_title(item).lower(), suffix=" mapping")
 
 
 def other_cards(ws: Path, suggestions: list, who: str) -> None:
-    for index, item in enumerate(suggestions):
+    for item in suggestions:
         st.markdown(f"**{suggestion_title(item)}**: {item['evidence']}. Expected: {item['effect']}.")
-        decision_buttons(ws, item, who, "more-{}-" + str(index), suggestion_title(item).lower())
+        decision_buttons(ws, item, who, "more-{}-" + card_id(item), suggestion_title(item).lower())
+
+
+def decisions_section(ws: Path) -> None:
+    st.subheader("Decisions so far")
+    decided = decisions(ws)
+    if decided.empty:
+        st.caption("No suggestion accepted or rejected yet.")
+        return
+    for row in decided.itertuples(index=False):  # newest first, in words: what, who, when and why
+        when = pd.Timestamp(row.when).strftime("%Y-%m-%d %H:%M UTC")
+        st.markdown(f"**{row.decision.capitalize()}** by {row.who} · {when}: {row.suggestion}"
+                    + (f" · _{row.why}_" if row.why and row.why != row.decision else ""))
+    with st.expander("As a table"):
+        st.dataframe(decided.assign(when=pd.to_datetime(decided["when"], utc=True)), hide_index=True,
+                     key="decisions", column_order=["suggestion", "decision", "who", "why", "when"],
+                     column_config={"suggestion": "Suggestion", "decision": "Decision", "who": "Who", "why": "Why",
+                                    "when": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm")})
 
 
 st.title("Retro")
@@ -118,16 +142,17 @@ with guard("preparing the retro"):
     due = found["assumptions_due"]
     if due:
         st.warning("Assumptions due for review: " + "; ".join(f"{a['id']} {a['statement']} ({a['owner']})" for a in due))
-    threshold_cards(workspace, of_kind(found["suggestions"], "threshold"))
+    # only what nobody decided yet: a decision read back from the decision store leaves the list for good
+    pending = open_suggestions(workspace, found["suggestions"])
+    threshold_cards(workspace, of_kind(pending, "threshold"))
     who = st.session_state.get("retro_who", "")
-    if of_kind(found["suggestions"], "map"):
+    if of_kind(pending, "map"):
         st.subheader("Unmapped services to map")
-        map_cards(workspace, of_kind(found["suggestions"], "map"), who)
-    if of_kind(found["suggestions"], *OTHER_KINDS):
+        map_cards(workspace, of_kind(pending, "map"), who)
+    if of_kind(pending, *OTHER_KINDS):
         st.subheader("Noise, late detection and playbooks")
-        other_cards(workspace, of_kind(found["suggestions"], *OTHER_KINDS), who)
-    st.subheader("Decisions so far")
-    st.dataframe(decisions(workspace), hide_index=True, key="decisions")
+        other_cards(workspace, of_kind(pending, *OTHER_KINDS), who)
+    decisions_section(workspace)
     with tempfile.TemporaryDirectory() as tmp:
         paths = write_retro(found, tmp)
         left, right = st.columns(2)

@@ -13,8 +13,10 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
+from journeylens.notebooks.retro.suggestions import decision_of, suggestion_title
 from journeylens.notebooks.retro.weekly import read_audit
 from journeylens.notebooks.signals.journey_signals import threshold_overrides
+from journeylens.notebooks.workspace.paths import acting_as
 from journeylens.notebooks.workspace.store import verify_workspace
 from journeylens.notebooks.workspace.versions import list_versions, load_version, save_version
 
@@ -83,11 +85,21 @@ def decide(workspace, suggestion: dict, accepted: bool, who: str, why: str = "")
     threshold suggestion becomes a new version of the workspace's thresholds (a z_min for its stage,
     segment and metric); an accepted map suggestion a new journey-map version with its rule appended;
     an accepted suppress suggestion a new version of the default weight profile with the rule added.
-    Other kinds (detect earlier, playbooks) are recorded decisions for people to act on."""
-    key = hashlib.md5(json.dumps(suggestion, sort_keys=True, default=str).encode()).hexdigest()[:12]
-    record = save_version(workspace, "decisions", f"s-{key}", {"suggestion": suggestion, "accepted": bool(accepted),
-                                                                "who": who}, who, why or ("accepted" if accepted
-                                                                                          else "rejected"))
+    Other kinds (detect earlier, playbooks) are recorded decisions for people to act on.
+    Every audit entry it writes (the decision and what it changes) names `who`, not the OS user."""
+    with acting_as(who):
+        return apply_decision(workspace, suggestion, accepted, who, why)
+
+
+def decision_key(suggestion: dict) -> str:
+    """The id a decision on `suggestion` is kept under (decisions/s-<key>): a hash of what it decides."""
+    return "s-" + hashlib.md5(json.dumps(suggestion, sort_keys=True, default=str).encode()).hexdigest()[:12]
+
+
+def apply_decision(workspace, suggestion: dict, accepted: bool, who: str, why: str) -> dict:
+    record = save_version(workspace, "decisions", decision_key(suggestion), {
+        "suggestion": suggestion, "accepted": bool(accepted), "who": who, "title": suggestion_title(suggestion)},
+        who, why or ("accepted" if accepted else "rejected"))
     if accepted and suggestion.get("kind") == "map":
         from journeylens.notebooks.queue.map_versions import add_touchpoint
 
@@ -109,11 +121,28 @@ def decide(workspace, suggestion: dict, accepted: bool, who: str, why: str = "")
     return record
 
 
-def decisions(workspace) -> pd.DataFrame:
+def decided_ids(workspace) -> set:
+    """The ids (decision_key) of every suggestion decided so far, read from the decision store."""
     root = Path(workspace) / "decisions"
+    return {p.name for p in root.glob("s-*") if p.is_dir()} if root.is_dir() else set()
+
+
+def open_suggestions(workspace, suggestions: list) -> list:
+    """The suggestions nobody has accepted or rejected yet: a decided one leaves the list for good."""
+    decided = decided_ids(workspace)
+    return [s for s in suggestions if decision_key(decision_of(s)) not in decided]
+
+
+def decisions(workspace) -> pd.DataFrame:
+    """Every decision, newest first: what was decided (the suggestion's title), accepted or rejected, who,
+    why and when; `id` is the decision's key."""
     rows = []
-    for folder in sorted(root.glob("s-*")) if root.exists() else []:
-        last = list_versions(workspace, "decisions", folder.name)[-1]
-        rows.append({"suggestion": folder.name, "accepted": last["payload"]["accepted"], "who": last["author"],
-                     "when": last["saved_at"], "why": last["comment"]})
-    return pd.DataFrame(rows, columns=["suggestion", "accepted", "who", "when", "why"])
+    for name in decided_ids(workspace):
+        last = list_versions(workspace, "decisions", name)[-1]
+        payload = last["payload"]
+        rows.append({"suggestion": payload.get("title") or suggestion_title(payload["suggestion"]),
+                     "decision": "accepted" if payload["accepted"] else "rejected",
+                     "accepted": payload["accepted"], "who": payload.get("who") or last["author"],
+                     "why": last["comment"], "when": last["saved_at"], "id": name})
+    table = pd.DataFrame(rows, columns=["suggestion", "decision", "accepted", "who", "why", "when", "id"])
+    return table.sort_values("when", ascending=False, ignore_index=True)

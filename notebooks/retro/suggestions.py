@@ -128,14 +128,25 @@ def decision_of(suggestion: dict) -> dict:
     return {k: v for k, v in suggestion.items() if k not in ("evidence", "effect")}
 
 
+def threshold_action(suggestion: dict) -> str:
+    """tighten or loosen: the suggestion's own word, else read from its z_min (a decision records only
+    what it changes, decision_of, so the word is gone from the stored record)."""
+    if suggestion.get("action"):
+        return suggestion["action"]
+    now, then = suggestion.get("z_min_now"), suggestion.get("z_min_suggested")
+    if now is None or then is None:
+        return "change"
+    return "tighten" if then > now else "loosen"
+
+
 def suggestion_title(suggestion: dict) -> str:
     """One line naming a suggestion: "Tighten checkout · pro · conversion", "Map payments-ledger to
     checkout", "Suppress billing-service on renewal/billing", ..."""
     s, kind = suggestion, suggestion["kind"]
     if kind == "threshold":
-        return f"{s['action'].capitalize()} {s['stage']} · {s['segment']} · {s['metric']}"
+        return f"{threshold_action(s).capitalize()} {s['stage']} · {s['segment']} · {s['metric']}"
     if kind == "map":
-        return f"Map {s['service']} to {s['stage']}"
+        return f"Map {s.get('service') or json.dumps(s.get('match'))} to {s['stage']}"
     if kind == "suppress":
         return f"Suppress {s['service']} on {s['stage']}/{s['touchpoint']}"
     if kind == "detect_earlier":

@@ -10,14 +10,23 @@ import pandas as pd
 WIDTH = 760  # concatenated charts cannot stretch to their container; this fits a wide page or notebook
 
 
+def title_params(text: str, subtitle: str | None = None) -> alt.TitleParams:
+    """A title anchored left, set off from the plot. What cut the AI page's titles was Streamlit's default
+    autosize "fit" (the charts that show one whole use autosize pad); this keeps the title clear of the axis."""
+    return alt.TitleParams(text=text, subtitle=subtitle or alt.Undefined, anchor="start", fontSize=14, offset=10,
+                           subtitleFontSize=12, subtitlePadding=4)
+
+
 def band_chart(rows: pd.DataFrame, title: str, value_title: str, percent: bool = False, band: bool = True,
                x: str = "ts", value: str = "value", static_threshold: float | None = None,
                onsets: pd.DataFrame | None = None, spans: pd.DataFrame | None = None,
-               width: int = WIDTH // 2 - 20, height: int = 240) -> alt.LayerChart:
+               width: int = WIDTH // 2 - 20, height: int = 240, padded: bool = False) -> alt.LayerChart:
     """One series over time: the value, and either the detector's baseline (dashed) with its band
     (band_lower..band_upper) or a static threshold line; the rows where a rule alerted in red (`onsets`,
     same columns, optional `rule`), and shaded `spans` (start, end, label: incidents, episodes). A rate's
-    (`percent`) band is drawn within 0-100%: beyond, every value is within it anyway."""
+    (`percent`) band is drawn within 0-100%: beyond, every value is within it anyway. `padded`: the chart keeps
+    its own size (autosize pad; show it with width="content"), where Streamlit's default fit squeezes the
+    plot to make room for the title and axes, and cut the title."""
     fmt, tip_fmt = ("%", ".1%") if percent else (",.4~g", ",.3~g")
     if percent and band:
         rows = rows.assign(band_lower=rows["band_lower"].clip(0.0, 1.0), band_upper=rows["band_upper"].clip(0.0, 1.0))
@@ -48,7 +57,8 @@ def band_chart(rows: pd.DataFrame, title: str, value_title: str, percent: bool =
         extra = [alt.Tooltip("rule:N", title="alert by")] if "rule" in onsets else []
         layers.append(alt.Chart(onsets).mark_point(color="#d62728", size=90, filled=True).encode(
             x=axis_x, y=f"{value}:Q", tooltip=[*tip, *extra]))
-    return alt.layer(*layers).properties(title=title, height=height, width=width)
+    chart = alt.layer(*layers).properties(title=title_params(title), height=height, width=width)
+    return chart.properties(autosize=alt.AutoSizeParams(type="pad")) if padded else chart
 
 
 def stages_overview(deviations: pd.DataFrame) -> alt.FacetChart:
@@ -66,15 +76,40 @@ def stages_overview(deviations: pd.DataFrame) -> alt.FacetChart:
         alt.datum.alert)
     return alt.layer(band, line, onsets, data=rows).properties(height=110, width=WIDTH // 2 - 20).facet(
         facet=alt.Facet("stage:N", title=None), columns=2).properties(
-        title="Conversion per stage against its baseline band; red: signals that fired")
+        title=title_params("Conversion per stage against its baseline band", "red: signals that fired"))
 
 
-def count_matrix(cells: pd.DataFrame, x: str, y: str, title: str, x_title: str, y_title: str) -> alt.LayerChart:
+CELL_WIDTH, CELL_HEIGHT = 200, 72  # a count matrix's cell, so no row or column collapses to nothing
+
+
+def count_matrix(cells: pd.DataFrame, x: str, y: str, title: str, x_title: str, y_title: str,
+                 subtitle: str | None = None) -> alt.LayerChart:
     """A 2 x 2 (or larger) table of counts as a heat map with the counts written in: `cells` has x, y, count
-    and optionally meaning."""
-    tips = [f"{y}:N", f"{x}:N", "count:Q"] + (["meaning:N"] if "meaning" in cells else [])
-    base = alt.Chart(cells).encode(x=alt.X(f"{x}:N", title=x_title), y=alt.Y(f"{y}:N", title=y_title))
-    heat = base.mark_rect().encode(color=alt.Color("count:Q", title="Interactions", scale=alt.Scale(scheme="blues")),
-                                   tooltip=tips)
-    text = base.mark_text(fontSize=14).encode(text=alt.Text("count:Q", format=","))
-    return (heat + text).properties(title=title, height=200, width=360)
+    and optionally meaning. Each cell has a fixed size (alt.Step) and the chart pads rather than fits
+    (autosize pad): fitted into a container's height, the rows shrank to nothing and the counts were drawn
+    over each other. Counts are written white on the darker half of the scale, black on the lighter."""
+    tips = [alt.Tooltip(f"{y}:N", title=y_title), alt.Tooltip(f"{x}:N", title=x_title),
+            alt.Tooltip("count:Q", title="Interactions", format=",")]
+    tips += [alt.Tooltip("meaning:N", title="Meaning")] if "meaning" in cells else []
+    order = {name: list(dict.fromkeys(cells[name])) for name in (x, y)}  # as given: pass before fail
+    axis = {"labelAngle": 0, "labelFontSize": 13, "titleFontSize": 13, "labelLimit": CELL_WIDTH, "ticks": False,
+            "domain": False}
+    base = alt.Chart(cells).encode(x=alt.X(f"{x}:N", title=x_title, sort=order[x], axis=alt.Axis(
+                                       orient="top", **axis)),
+                                   y=alt.Y(f"{y}:N", title=y_title, sort=order[y], axis=alt.Axis(**axis)))
+    top = float(cells["count"].max()) if len(cells) else 0.0
+    heat = base.mark_rect(stroke="white", strokeWidth=2).encode(
+        color=alt.Color("count:Q", title="Interactions", scale=alt.Scale(scheme="blues", domain=[0, max(top, 1.0)]),
+                        legend=None),
+        tooltip=tips)
+    text = base.mark_text(fontSize=18, fontWeight="bold").encode(
+        text=alt.Text("count:Q", format=","),
+        color=alt.condition(alt.datum["count"] > top / 2, alt.value("white"), alt.value("black")), tooltip=tips)
+    layers = [heat, text]
+    if "meaning" in cells:  # the cell's name under its count ("silent failure"), the full meaning in the tooltip
+        layers.append(base.transform_calculate(short="split(datum.meaning, ':')[0]").mark_text(
+            fontSize=11, dy=20, limit=CELL_WIDTH - 8).encode(
+            text="short:N", color=alt.condition(alt.datum["count"] > top / 2, alt.value("white"), alt.value("#333")),
+            tooltip=tips))
+    return alt.layer(*layers).properties(title=title_params(title, subtitle), width=alt.Step(CELL_WIDTH),
+                                    height=alt.Step(CELL_HEIGHT), autosize=alt.AutoSizeParams(type="pad"))

@@ -8,6 +8,8 @@ resolves inside it (symlinks followed).
 import getpass
 import os
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from journeylens.notebooks.workspace.contract import IngestError
@@ -102,8 +104,26 @@ def write_durably(path, data: bytes) -> None:
     fsync_path(path.parent)
 
 
+# The person acting inside `acting_as` (the app's sessions share one OS user, so the audit trail would
+# otherwise name `root` for a decision ana made). A ContextVar, not the environment: each Streamlit
+# session runs in its own thread, and one session's name must never leak into another's entries.
+ACTOR: ContextVar = ContextVar("journeylens_actor", default=None)
+
+
 def current_user() -> str:
-    return os.environ.get("JOURNEYLENS_USER") or getpass.getuser()
+    """Who the audit trail names: the person of the enclosing `acting_as`, else JOURNEYLENS_USER, else
+    the operating-system user."""
+    return ACTOR.get() or os.environ.get("JOURNEYLENS_USER") or getpass.getuser()
+
+
+@contextmanager
+def acting_as(who: str | None):
+    """Every change recorded inside (versions, uploads, audit entries) names `who` (when given)."""
+    token = ACTOR.set((who or "").strip() or None)
+    try:
+        yield
+    finally:
+        ACTOR.reset(token)
 
 
 def pid_alive(pid: int) -> bool:

@@ -1,6 +1,7 @@
 """The AI outcomes page through Streamlit's AppTest: the skeptic's comparison, slices, shadow verdict,
 agreement, and the labelling form."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,23 @@ def test_page_contrasts_infrastructure_with_outcomes(workspace, open_page):
     at.run()
     metrics = next(f for f in frames(at) if "task_completion_rate" in f.columns and "interactions" in f.columns)
     assert "gpt-small-2026-09" in set(metrics["segment"])
+
+
+def test_the_page_draws_a_readable_2x2_and_shows_rates_as_percentages(workspace, open_page):
+    at = open_page(PAGE)
+    charts = {c.proto.spec: json.loads(c.proto.spec) for c in (at.get("vega_lite_chart") or at.get("arrow_vega_lite_chart"))}
+    matrix = next(spec for text, spec in charts.items() if "Silent failures" in text)
+    assert matrix["autosize"]["type"] == "pad" and matrix["width"]["step"] > 0 and matrix["height"]["step"] > 0
+    assert matrix["title"]["text"] == "Silent failures" and matrix["title"]["offset"] > 0
+    trend = next(spec for text, spec in charts.items() if "against its band" in text)
+    assert trend["autosize"]["type"] == "pad" and trend["title"]["anchor"] == "start"
+    table = next(df for df in at.dataframe if "task_completion_rate" in df.value.columns and "interactions" in
+                 df.value.columns)
+    config = json.loads(table.proto.columns)
+    assert config["task_completion_rate"]["label"] == "Task completion"
+    assert config["task_completion_rate"]["type_config"]["format"] == "percent"
+    assert config["cost_per_success"]["type_config"]["format"].startswith("$%.6")
+    assert not any("0.0001" in c.value for c in at.caption)
 
 
 def test_labelling_form_stores_human_labels(workspace, open_page):

@@ -35,6 +35,28 @@ def test_retro_page_shows_the_week_and_records_a_decision(workspace, open_page):
     assert not at.exception and len(decisions(workspace)) == 1
 
 
+def test_a_decision_leaves_the_open_list_and_shows_what_was_decided(workspace, open_page):
+    at = open_page(RETRO)
+    titles = [m.value for m in at.markdown if m.value.startswith("**") and "z_min" in m.value]
+    assert titles, "the sample's history offers thresholds to tune"
+    chosen = titles[0].split("**")[1]
+    at.text_input(key="retro_who").input("ana")
+    next(t for t in at.text_input if str(t.key).startswith("why-")).input("cuts noise")  # the first card's
+    at.run()
+    next(b for b in at.button if str(b.key).startswith("accept-")).click()
+    at.run()
+    assert not at.exception and not [e for e in at.error if "Suppression would have hidden" not in e.value]
+    left = [m.value for m in at.markdown if m.value.startswith("**") and "z_min" in m.value]
+    assert len(left) == len(titles) - 1 and not any(m.startswith(f"**{chosen}**") for m in left)
+    assert not [t.value for t in at.text_input if str(t.key).startswith("why-") and t.value]  # no why slid over
+    decided = next(df.value for df in at.dataframe if "decision" in df.value.columns)
+    assert decided.iloc[0][["suggestion", "decision", "who", "why"]].tolist() == [chosen, "accepted", "ana",
+                                                                                    "cuts noise"]
+    at = open_page(RETRO)  # a reload reads the decision store: still gone, still decided
+    again = [m.value for m in at.markdown if m.value.startswith("**") and "z_min" in m.value]
+    assert again == left
+
+
 def test_retro_page_counts_the_queue_the_ranked_page_counts_and_its_coverage_gaps(workspace, open_page):
     from journeylens.notebooks.queue.queue_view import counts_text, queue_counts, ranked_frame
 
@@ -117,7 +139,7 @@ def test_accepting_a_mapping_in_the_retro_makes_a_map_version_the_governance_pag
     at = open_page(RETRO)
     at.text_input(key="retro_who").input("ana")
     at.run()
-    at.button(key="map-accept-0").click()
+    next(b for b in at.button if str(b.key).startswith("map-accept-")).click()
     at.run()
     assert not at.exception and not at.error
     assert len(map_versions(ws)) == 2

@@ -1,0 +1,122 @@
+"""notebooks/signals/charts.py: chart specs rendered to SVG by vl-convert (what a browser would draw), checked
+for cells and marks of non-zero size, counts that do not overlap, axes whose domains fit the data and titles
+that fit. The silent-failure 2x2 once collapsed on the AI page (rows of zero height, "2,568" drawn over
+"160"): test_the_2x2_keeps_every_cell_readable is its regression test."""
+
+import re
+import xml.etree.ElementTree as ET
+
+import pandas as pd
+import pytest
+import vl_convert
+from journeylens.notebooks.ai.outcomes import silent_failure_cells
+from journeylens.notebooks.signals.charts import band_chart, count_matrix
+from streamlit.elements.vega_charts import _prepare_vega_lite_spec
+
+SVG = "{http://www.w3.org/2000/svg}"
+VIEWS = pd.DataFrame([{"feature": "all", "judge_pass_user_completed": 2568, "judge_fail_user_completed": 160,
+                       "judge_pass_user_not_completed": 414, "judge_fail_user_not_completed": 226}])
+
+
+def as_streamlit_sends(chart) -> dict:
+    """The spec st.altair_chart sends the browser: Streamlit adds autosize "fit" to a spec that has none,
+    which is what squeezed the 2x2's rows to nothing."""
+    return _prepare_vega_lite_spec(chart.to_dict(), True)
+
+
+def render(spec: dict) -> ET.Element:
+    return ET.fromstring(vl_convert.vegalite_to_svg(spec))
+
+
+def marks(svg: ET.Element, role: str) -> list:
+    """The mark elements (path or text) inside every group of class role-mark of this mark type."""
+    groups = [g for g in svg.iter(f"{SVG}g") if f"mark-{role} role-mark" in (g.get("class") or "")]
+    return [groups, [m for g in groups for m in g if m.tag in (f"{SVG}path", f"{SVG}text")]]
+
+
+def rect_size(path: ET.Element) -> tuple:
+    """(x, y, width, height) of a rect mark drawn as M x,y h w v h."""
+    x, y, w, h = map(float, re.fullmatch(r"M([-\d.]+),([-\d.]+)h([-\d.]+)v([-\d.]+)h[-\d.]+Z", path.get("d")).groups())
+    return x, y, w, h
+
+
+def translate(element: ET.Element) -> tuple:
+    return tuple(map(float, re.search(r"translate\(([-\d.]+),([-\d.]+)\)", element.get("transform")).groups()))
+
+
+@pytest.fixture
+def matrix():
+    cells = silent_failure_cells(VIEWS, "all")
+    return cells, count_matrix(cells, "user", "judge", "Silent failures", "User signal", "Judge verdict",
+                               subtitle="judge verdict against the user signal")
+
+
+def test_the_2x2_keeps_every_cell_readable(matrix):
+    cells, chart = matrix
+    spec = as_streamlit_sends(chart)
+    assert spec["autosize"]["type"] == "pad"  # its own size: Streamlit's fit would squeeze the rows
+    assert spec["width"]["step"] > 0 and spec["height"]["step"] > 0
+    svg = render(spec)
+    rects = [rect_size(p) for p in marks(svg, "rect")[1]]
+    assert len(rects) == 4
+    assert len({x for x, _, _, _ in rects}) == 2 and len({y for _, y, _, _ in rects}) == 2  # 2 columns, 2 rows
+    assert all(w >= 100 and h >= 50 for _, _, w, h in rects)
+    counts = [t for t in marks(svg, "text")[1] if re.fullmatch(r"[\d,]+", t.text or "")]
+    assert sorted(t.text for t in counts) == sorted(f"{n:,}" for n in cells["count"])  # every count, once
+    places = [translate(t) for t in counts]
+    assert all(abs(a[0] - b[0]) >= 100 or abs(a[1] - b[1]) >= 50 for i, a in enumerate(places)
+               for b in places[i + 1:]), "no count drawn over another"
+    # white on the darkest cell, dark on the lightest: legible on the heat
+    fill = {t.text: t.get("fill") for t in counts}
+    assert fill["2,568"] == "white" and fill["160"] == "black"
+
+
+def test_the_2x2_axis_labels_stand_apart_and_its_title_fits(matrix):
+    _, chart = matrix
+    spec = chart.to_dict()
+    x_axis, y_axis = spec["layer"][0]["encoding"]["x"]["axis"], spec["layer"][0]["encoding"]["y"]["axis"]
+    assert x_axis["labelAngle"] == 0 and y_axis["labelAngle"] == 0  # "pass"/"fail" side by side, never rotated
+    svg = render(as_streamlit_sends(chart))
+    labels = {t.text: translate(t) for t in svg.iter(f"{SVG}text") if t.text in ("pass", "fail", "completed",
+                                                                                 "not completed")}
+    assert set(labels) == {"pass", "fail", "completed", "not completed"}
+    assert abs(labels["pass"][1] - labels["fail"][1]) >= 50
+    assert abs(labels["completed"][0] - labels["not completed"][0]) >= 100
+    title = spec["title"]
+    assert title["text"] == "Silent failures" and title["anchor"] == "start" and title["offset"] > 0
+    assert len(title["text"]) * title["fontSize"] * 0.6 < float(svg.get("width"))  # fits its chart's width
+
+
+def trend() -> pd.DataFrame:
+    days = pd.date_range("2026-06-01", periods=60, freq="D")
+    rate = pd.Series([0.72 + 0.15 * ((i * 7) % 10) / 10 for i in range(60)])
+    return pd.DataFrame({"day": days, "rate": rate, "baseline": 0.8, "band_lower": rate.clip(upper=0.79) - 0.05,
+                         "band_upper": rate.clip(lower=0.81) + 0.05, "alert": [i % 17 == 3 for i in range(60)]})
+
+
+def axis_range(svg: ET.Element, which: str) -> tuple:
+    """(from, to) of an axis as Vega describes it: "... with values from 60% to 100%"."""
+    label = next(g.get("aria-label") for g in svg.iter(f"{SVG}g") if (g.get("aria-label") or "").startswith(which))
+    low, high = re.search(r"values from (-?[\d.]+)% to (-?[\d.]+)%", label).groups()
+    return float(low) / 100, float(high) / 100
+
+
+def test_a_rate_band_chart_fits_its_axis_to_its_data_and_draws_every_onset():
+    rows = trend()
+    chart = band_chart(rows, "checkout_helper · all: task completion against its band", "Task completion",
+                       percent=True, x="day", value="rate", onsets=rows[rows["alert"]], width=760, height=260,
+                       padded=True)
+    spec = as_streamlit_sends(chart)
+    assert spec["autosize"]["type"] == "pad" and spec["title"]["offset"] > 0
+    svg = render(spec)
+    low, high = axis_range(svg, "Y-axis")
+    shown = pd.concat([rows["rate"], rows["band_lower"], rows["band_upper"]])
+    assert 0 <= low <= shown.min() and shown.max() <= high <= 1  # a rate's axis, around its data, never -100%
+    assert high - low <= (shown.max() - shown.min()) * 2  # not a domain from zero
+    onsets = [p for p in marks(svg, "symbol")[1]]
+    assert len(onsets) == int(rows["alert"].sum()) and all(p.get("d") for p in onsets)
+    sizes = [layer["mark"].get("size", 1) for layer in spec["layer"]]
+    strokes = [layer["mark"].get("strokeWidth", 1) for layer in spec["layer"]]
+    assert min(sizes) > 0 and min(strokes) > 0
+    title = spec["title"]["text"]
+    assert len(title) * spec["title"]["fontSize"] * 0.6 < float(svg.get("width"))
