@@ -12,8 +12,6 @@ per upload set."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
 
 import pandas as pd
@@ -192,10 +190,10 @@ def recent_uploads(workspace, now: pd.Timestamp | None = None) -> pd.DataFrame:
 
 def decision_name(suggestion: dict) -> str:
     """The decisions/ folder a decision on `suggestion` is saved under (retro/governance.decide's key)."""
+    from journeylens.notebooks.retro.governance import decision_key
     from journeylens.notebooks.retro.suggestions import decision_of
 
-    payload = json.dumps(decision_of(suggestion), sort_keys=True, default=str)
-    return "s-" + hashlib.md5(payload.encode()).hexdigest()[:12]
+    return decision_key(decision_of(suggestion))
 
 
 def retro_suggestions(workspace, context: dict) -> list:
@@ -223,10 +221,9 @@ def due_for_review(workspace, suggestions: list) -> dict:
     """{suggestions, open, decided, assumptions_due}: how many `suggestions` (retro_suggestions) there are, the
     titles of those not yet decided, how many are, and the assumptions whose review date has come. Cheap (it
     reads the decisions and assumptions saved), so a decision shows at once. Read-only."""
-    from journeylens.notebooks.retro.governance import due_assumptions
-    from journeylens.notebooks.workspace.versions import list_names
+    from journeylens.notebooks.retro.governance import decided_ids, due_assumptions
 
-    decided = set(list_names(workspace, "decisions"))
+    decided = decided_ids(workspace)
     still_open = [s["title"] for s in suggestions if s["decision"] not in decided]
     return {"suggestions": len(suggestions), "open": still_open, "decided": len(suggestions) - len(still_open),
             "assumptions_due": due_assumptions(workspace)}
