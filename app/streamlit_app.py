@@ -11,7 +11,7 @@ from journeylens.app.ui import workspace_path
 # The browser tab's icon, from the package: a page's ":material/...:" icon would be fetched from a font CDN
 ICON = Path(__file__).resolve().parent / "static" / "journeylens.png"
 
-st.set_page_config(page_title="journeylens", layout="wide")
+st.set_page_config(page_title="journeylens", page_icon=str(ICON), layout="wide")
 
 pages = [
     st.Page("views/overview.py", title="Overview", icon=":material/dashboard:", default=True),

@@ -3,6 +3,7 @@
 Never downloads a browser. Without /usr/bin/chromium the tests skip locally and fail in CI (CI is set there,
 and .ci/run installs chromium)."""
 
+import contextlib
 import os
 import re
 import socket
@@ -55,12 +56,13 @@ def chromium_path() -> str:
     return CHROMIUM
 
 
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory, chromium_path):
-    workspace = tmp_path_factory.mktemp("browser-ws")
+@contextlib.contextmanager
+def serve(workspace: Path):
+    """The app served on `workspace` (its JOURNEYLENS_WORKSPACE) on a free loopback port: yields its URL; the
+    server's output goes to streamlit.log beside the workspace. Every browser test module serves through this."""
     port = free_port()
     env = {**os.environ, "JOURNEYLENS_WORKSPACE": str(workspace)}
-    log = open(workspace.parent / "streamlit.log", "wb")  # closed in the finally below
+    log = open(Path(workspace).parent / "streamlit.log", "wb")  # closed in the finally below
     proc = subprocess.Popen(streamlit_command(port), env=env, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)
     url = f"http://127.0.0.1:{port}"
@@ -75,6 +77,12 @@ def app_url(tmp_path_factory, chromium_path):
             proc.kill()
             proc.wait(timeout=10)
         log.close()
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory, chromium_path):
+    with serve(tmp_path_factory.mktemp("browser-ws")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

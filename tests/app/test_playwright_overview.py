@@ -3,16 +3,13 @@
 in the URL. One app is served for the module, on a workspace that starts empty; the fixtures that find Chromium
 and launch it are those of tests/app/test_playwright.py."""
 
-import os
 import re
 import shutil
-import subprocess
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from journeylens.app.ui import streamlit_command
 from journeylens.notebooks.workspace.snapshot import list_uploads
-from test_playwright import browser, chromium_path, free_port, wait_until_serving  # noqa: F401 (fixtures)
+from test_playwright import browser, chromium_path, serve  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 HEADLINE = re.compile(r"[\d,]+ alerts became [\d,]+ alert groups and [\d,]+ queue entries worth a look")
@@ -22,23 +19,8 @@ HEADLINE = re.compile(r"[\d,]+ alerts became [\d,]+ alert groups and [\d,]+ queu
 def served(tmp_path_factory, chromium_path):  # noqa: F811 (the imported fixture)
     """(url, workspace): the app served on a workspace that starts empty."""
     workspace = tmp_path_factory.mktemp("overview-browser") / "ws"
-    port = free_port()
-    env = {**os.environ, "JOURNEYLENS_WORKSPACE": str(workspace)}
-    log = open(workspace.parent / "streamlit.log", "wb")  # closed in the finally below
-    proc = subprocess.Popen(streamlit_command(port), env=env, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_serving(url, proc)
+    with serve(workspace) as url:
         yield url, workspace
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-        log.close()
 
 
 def test_an_empty_workspace_starts_by_loading_the_sample_world(served, browser):  # noqa: F811

@@ -2,15 +2,12 @@
 breakdown, and a weight change moves the queue. Served and driven as tests/app/test_playwright.py does (its
 helpers and the Chromium fixtures are imported from there); never downloads a browser."""
 
-import os
 import re
 import shutil
-import subprocess
 import time
 
 import pytest
-from journeylens.app.ui import streamlit_command
-from test_playwright import browser, chromium_path, free_port, wait_until_serving  # noqa: F401 (fixtures)
+from test_playwright import browser, chromium_path, serve  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -22,15 +19,8 @@ def sample_url(sample_dir, tmp_path_factory, chromium_path):  # noqa: F811 (the 
     """The app serving a private copy of the sample workspace on a free loopback port."""
     workspace = tmp_path_factory.mktemp("browser-ranked") / "ws"
     shutil.copytree(sample_dir, workspace)
-    url, env = f"http://127.0.0.1:{(port := free_port())}", {**os.environ, "JOURNEYLENS_WORKSPACE": str(workspace)}
-    # Popen's own exit waits for the server once terminated (Streamlit stops on SIGTERM)
-    with open(workspace.parent / "streamlit.log", "wb") as log, subprocess.Popen(
-            streamlit_command(port), env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True) as proc:
-        try:
-            wait_until_serving(url, proc)
-            yield url
-        finally:
-            proc.terminate()
+    with serve(workspace) as url:
+        yield url
 
 
 @pytest.fixture

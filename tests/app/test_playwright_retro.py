@@ -5,14 +5,11 @@ name, and the audit log the workspace keeps names that person (not the operating
 Served and driven like tests/app/test_playwright.py (its fixtures and helpers are imported)."""
 
 import json
-import os
 import re
 import shutil
-import subprocess
 
 import pytest
-from journeylens.app.ui import streamlit_command
-from test_playwright import browser, chromium_path, free_port, wait_until_serving  # noqa: F401
+from test_playwright import browser, chromium_path, serve  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -24,23 +21,8 @@ def served(tmp_path_factory, sample_dir, chromium_path):  # noqa: F811
     """(url, workspace): the app on a private copy of the sample workspace."""
     workspace = tmp_path_factory.mktemp("retro-browser") / "ws"
     shutil.copytree(sample_dir, workspace)
-    port = free_port()
-    env = {**os.environ, "JOURNEYLENS_WORKSPACE": str(workspace)}
-    log = open(workspace.parent / "streamlit.log", "wb")  # closed in the finally below
-    proc = subprocess.Popen(streamlit_command(port), env=env, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_serving(url, proc)
+    with serve(workspace) as url:
         yield url, workspace
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-        log.close()
 
 
 def open_titles(page) -> list:
