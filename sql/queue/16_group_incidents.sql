@@ -3,11 +3,18 @@
 -- group to fire (a signal entry only when no alert group is a member), so the key stays put when weights
 -- change; incident_size counts members, incident_reason says why they belong together. A group linked
 -- to nothing is its own candidate: its own group_id, size 1, no reason.
--- Inputs: alert_groups, incident_links (14), incident_nodes (group_id, node), incident_labels (15, converged).
-with members as (
+-- Inputs: alert_groups, incident_links (14), incident_labels (island, label; 15, converged).
+with group_labels as (
+    -- a group's islands all reach one label: the component it belongs to
+    select l.group_id, min(x.label) as label
+    from incident_links as l
+    join incident_labels as x on x.island = l.island_id
+    group by l.group_id
+),
+
+members as (
     select x.label, g.group_id, g.kind, g.first_fired_at
-    from incident_labels as x
-    join incident_nodes as n using (node)
+    from group_labels as x
     join alert_groups as g using (group_id)
 ),
 
@@ -21,18 +28,15 @@ candidates as (
 ),
 
 island_reasons as (
-    -- the members of an island share its reason (and all reach the same label): one row per island and
-    -- reason, through any one member, rather than one per link
-    select island_id, reason, any_value(group_id) as member
+    -- the members of an island share its reason and its label: one row per island and reason
+    select distinct island_id, reason
     from incident_links
-    group by island_id, reason
 ),
 
 reasons as (
     select x.label, string_agg(distinct r.reason, '; ' order by r.reason) as reasons
     from island_reasons as r
-    join incident_nodes as n on n.group_id = r.member
-    join incident_labels as x using (node)
+    join incident_labels as x on x.island = r.island_id
     group by x.label
 )
 
@@ -42,7 +46,6 @@ select
     coalesce(c.incident_size, 1) as incident_size,
     coalesce('one outage of ' || c.incident_size || ' groups: ' || r.reasons, '') as incident_reason
 from alert_groups as g
-left join incident_nodes as n using (group_id)
-left join incident_labels as x using (node)
+left join group_labels as x using (group_id)
 left join candidates as c using (label)
 left join reasons as r using (label)
