@@ -70,11 +70,10 @@ def add_rank_parser(verbs, with_workspace) -> None:
 def cmd_audit(args) -> int:
     from journeylens.notebooks.queue.queue_view import counts_text
     from journeylens.notebooks.retro.audit_report import run_audit
+    from journeylens.notebooks.retro.one_off_audit import audit_files
 
-    files = [("journey-map", args.journey_map), *(("alerts", f) for f in args.alerts)]
-    for kind in ("metrics", "ai", "scores", "incidents", "changes"):
-        if getattr(args, kind):
-            files.append((kind, getattr(args, kind)))
+    files = audit_files({"journey-map": args.journey_map, "alerts": args.alerts,
+                         **{kind: getattr(args, kind) for kind in OPTIONAL_KINDS}})
     done = run_audit(files, args.out, profile_file=args.profile, playbooks_file=args.playbooks,
                      progress=progress_printer, note=lambda text: say(text, err=True))
     noise = done["summary"]["noise"]
@@ -84,12 +83,18 @@ def cmd_audit(args) -> int:
     return 0
 
 
+# Kinds an audit may take besides alerts and the journey map; each takes several files (`--ai a.jsonl b.jsonl`
+# or `--ai a.jsonl --ai b.jsonl`), one file still works as SPEC §4 shows it.
+OPTIONAL_KINDS = ("metrics", "ai", "scores", "incidents", "changes")
+
+
 def add_audit_parser(verbs) -> None:
     audit = verbs.add_parser("audit", help="one-off audit of files in a throw-away workspace")
-    audit.add_argument("--alerts", nargs="+", required=True, metavar="F", help="alert files (one or more)")
+    audit.add_argument("--alerts", nargs="+", action="extend", required=True, metavar="F",
+                       help="alert files (one or more)")
     audit.add_argument("--journey-map", required=True, metavar="F", help="journey map (YAML)")
-    for kind in ("metrics", "ai", "scores", "incidents", "changes"):
-        audit.add_argument(f"--{kind}", metavar="F", help=f"{kind} file")
+    for kind in OPTIONAL_KINDS:
+        audit.add_argument(f"--{kind}", nargs="+", action="extend", metavar="F", help=f"{kind} files (one or more)")
     audit.add_argument("--profile", metavar="F", help="weight profile values (JSON or YAML, partial)")
     audit.add_argument("--playbooks", metavar="F", help="playbook catalogue (YAML) to route the groups")
     audit.add_argument("--out", required=True, metavar="DIR", help="folder for the report (created)")

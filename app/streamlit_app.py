@@ -16,6 +16,7 @@ st.set_page_config(page_title="journeylens", page_icon=str(ICON), layout="wide")
 pages = [
     st.Page("views/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     st.Page("views/data.py", title="Data", icon=":material/upload_file:"),
+    st.Page("views/audit.py", title="Audit", icon=":material/fact_check:"),
     st.Page("views/ranked.py", title="Ranked alerts", icon=":material/format_list_numbered:"),
     st.Page("views/health.py", title="Journey health", icon=":material/monitor_heart:"),
     st.Page("views/ai.py", title="AI outcomes", icon=":material/smart_toy:"),
