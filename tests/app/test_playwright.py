@@ -127,7 +127,8 @@ def test_every_page_opens_without_a_traceback(app_url, browser):
     try:
         page.goto(app_url)
         # what each page says once it has computed, whether or not another test stored alerts first
-        for title, says in (("Ranked alerts", r"No alerts to rank yet|Why this entry\?"),
+        for title, says in (("Audit", r"needs a journey map"),
+                            ("Ranked alerts", r"No alerts to rank yet|Why this entry\?"),
                             ("Journey health", r"No journey metrics yet"),
                             ("AI outcomes", r"No AI interactions yet"),
                             ("Retro", r"Per stage"), ("Governance", r"Audit chain")):
