@@ -4,12 +4,22 @@ Signals, deviations, burn rates and the static/dynamic comparison come from note
 slo and threshold_review); this page draws them and holds the threshold preview."""
 
 import json
+from datetime import timedelta
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 from journeylens.app.ui import guard, upload_key, workspace_path
-from journeylens.notebooks.signals.charts import band_chart, stages_overview
+from journeylens.notebooks.signals.charts import band_chart, stage_chart
+from journeylens.notebooks.signals.health_view import (
+    THIN,
+    THIN_WHY,
+    rules_in_window,
+    slo_table,
+    stage_series,
+    stage_signal_marks,
+    value_domain,
+)
 from journeylens.notebooks.signals.journey_signals import METRICS
 from journeylens.notebooks.signals.slo import (
     DEFAULT_BURN_WINDOWS,
@@ -69,27 +79,46 @@ def burn_section(deviations: pd.DataFrame) -> None:
     if rates.empty:
         st.info("No stage has enough conversion history for a burn rate yet.")
         return
-    status = burn_status(rates)
-    st.dataframe(status, hide_index=True, key="burn_status",
-                 column_config={"ts": st.column_config.DatetimeColumn("as of", format="YYYY-MM-DD HH:mm")})
+    st.dataframe(slo_table(burn_status(rates)), hide_index=True, key="burn_status")
+    st.caption(f"Budget burn: how fast the stage spends its error budget, 100% = exactly as fast as it "
+               f"accrues. \"{THIN}\": {THIN_WHY} (often the short windows).")
     alerts = burn_alerts(rates)
     st.caption(f"Over the history: {int((alerts['action'] == 'page').sum())} pages and "
                f"{int((alerts['action'] == 'ticket').sum())} tickets (multiwindow, multi-burn-rate table).")
 
 
-def series_section(result: dict, params: dict) -> None:
-    deviations, incidents = result["deviations"], result["incidents"]
-    st.subheader("A stage and segment against its history")
+def stage_section(result: dict) -> tuple:
+    """Pick a stage (and segment, metric), a time range, and see that stage full width with every signal
+    that fired on it. Returns the choice for the static/dynamic comparison below."""
+    deviations, signals = result["deviations"], result["signals"]
+    st.subheader("A stage against its history")
     stages = sorted(deviations["stage"].unique())
     left, middle, right = st.columns(3)
     stage = left.selectbox("Stage", stages, key="health_stage")
     segments = sorted(deviations.loc[deviations["stage"] == stage, "segment"].unique(), key=lambda s: s != "all")
     segment = middle.selectbox("Segment", segments, key="health_segment")
     metric = right.selectbox("Metric", list(METRICS), format_func=lambda m: METRICS[m]["label"], key="health_metric")
+    first, last = (pd.Timestamp(t).to_pydatetime() for t in (deviations["ts"].min(), deviations["ts"].max()))
+    window = st.slider("Time range (UTC)", first, last, (first, last), step=timedelta(hours=1),
+                       format="YYYY-MM-DD HH:mm", key="health_range") if last > first else (first, last)
+    rows = stage_series(deviations, stage, segment, metric, *window)
+    marks = stage_signal_marks(signals, stage, deviations["ts"].max(), *window)
+    percent, label = metric == "conversion", METRICS[metric]["label"]
+    who = "" if segment == "all" else f" ({segment})"
+    st.altair_chart(stage_chart(rows, marks, f"{stage}{who}: {label} against its baseline band", label.capitalize(),
+                                value_domain(rows, percent), percent), width="stretch", key="stage_chart")
+    st.caption(f"{len(marks)} signals fired on {stage} in this range. Drag the chart to pan, scroll to zoom; "
+               "hover a red span for the signal.")
+    return stage, segment, metric, window
+
+
+def series_section(result: dict, params: dict, stage: str, segment: str, metric: str, window: tuple) -> None:
+    deviations, incidents = result["deviations"], result["incidents"]
+    st.subheader("Static threshold against the detector")
     margin = st.slider("Static rule: worse than the usual level by", 0.05, 0.8, STATIC_MARGIN, 0.05,
                        key="static_margin", format="%.2f")
     rules = series_rules(deviations, stage, segment, metric, margin)
-    rows, static, dynamic = rules["rows"], rules["static"], rules["dynamic"]
+    rows, static, dynamic = rules_in_window(rules, *window)
     if rows.empty:
         st.info("This series has no values.")
         return
@@ -128,6 +157,6 @@ with guard("watching the journey metrics"):
         st.metric("Signals over the history", f"{len(signals):,}")
         st.dataframe(signals[["title", "stage", "segment", "metric", "peak_z", "entered"]], hide_index=True,
                      key="signals_table")
-        st.altair_chart(stages_overview(result["deviations"]), key="stages_overview")
+        choice = stage_section(result)
         burn_section(result["deviations"])
-        series_section(result, params)
+        series_section(result, params, *choice)

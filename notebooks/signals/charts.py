@@ -113,3 +113,42 @@ def count_matrix(cells: pd.DataFrame, x: str, y: str, title: str, x_title: str, 
             tooltip=tips))
     return alt.layer(*layers).properties(title=title_params(title, subtitle), width=alt.Step(CELL_WIDTH),
                                     height=alt.Step(CELL_HEIGHT), autosize=alt.AutoSizeParams(type="pad"))
+
+
+def stage_chart(rows: pd.DataFrame, marks: pd.DataFrame, title: str, value_title: str, domain: list,
+                percent: bool = False, height: int = 320) -> alt.LayerChart:
+    """One stage's series, full width (width "container": show it with st.altair_chart(width="stretch")),
+    against its baseline band, its y axis on `domain` (health_view.value_domain), and every signal of the
+    stage in `marks` (health_view.stage_signal_marks): a shaded span over its episode and a rule with a point
+    at its onset, each with the signal's title in a tooltip. Drag or scroll to pan and zoom in time."""
+    fmt, tip_fmt = ("%", ".1%") if percent else (",.4~g", ",.3~g")
+    scale = alt.Scale(domain=domain, zero=False, clamp=True)
+    x = alt.X("ts:T", title="Time (UTC)", axis=alt.Axis(format="%b %d", labelOverlap=True))
+    tip = [alt.Tooltip("ts:T", title="Time", format="%Y-%m-%d %H:%M"),
+           alt.Tooltip("value:Q", title=value_title, format=tip_fmt),
+           alt.Tooltip("baseline:Q", title="Baseline", format=tip_fmt)]
+    band = rows.assign(band_lower=rows["band_lower"].clip(*domain), band_upper=rows["band_upper"].clip(*domain))
+    layers = [
+        alt.Chart(band).mark_area(opacity=0.18, color="#7f7f7f").encode(
+            x=x, y=alt.Y("band_lower:Q", title=value_title, scale=scale, axis=alt.Axis(format=fmt)),
+            y2="band_upper:Q"),
+        alt.Chart(rows).mark_line(color="#7f7f7f", strokeDash=[5, 4], strokeWidth=1).encode(
+            x=x, y=alt.Y("baseline:Q", scale=scale)),
+        alt.Chart(rows).mark_line(color="#1f77b4", strokeWidth=1.5).encode(
+            x=x, y=alt.Y("value:Q", scale=scale), tooltip=tip),
+    ]
+    if len(marks):
+        signal_tip = [alt.Tooltip("title:N", title="Signal"), alt.Tooltip("segment:N", title="Segment"),
+                      alt.Tooltip("metric:N", title="Metric"), alt.Tooltip("peak_z:Q", title="Peak deviation (SD)"),
+                      alt.Tooltip("start:T", title="From", format="%Y-%m-%d %H:%M"),
+                      alt.Tooltip("end:T", title="To", format="%Y-%m-%d %H:%M")]
+        spans = alt.Chart(marks).encode(x=alt.X("start:T"), tooltip=signal_tip)
+        layers += [spans.mark_rect(opacity=0.15, color="#d62728").encode(x2="end:T"),
+                   spans.mark_rule(color="#d62728", strokeWidth=2),
+                   spans.mark_point(color="#d62728", filled=True, size=80, shape="triangle-down").encode(
+                       y=alt.value(6))]
+    zoom = alt.selection_interval(bind="scales", encodings=["x"])
+    layers[2] = layers[2].add_params(zoom)
+    return alt.layer(*layers).properties(title=title_params(title, "red: every signal that fired on this "
+                                                                   "stage, any segment or metric"),
+                                         width="container", height=height)
