@@ -14,6 +14,7 @@ from journeylens.notebooks.signals.charts import band_chart, stage_chart
 from journeylens.notebooks.signals.health_view import (
     THIN,
     THIN_WHY,
+    headers,
     rules_in_window,
     slo_table,
     stage_series,
@@ -131,13 +132,14 @@ def series_section(result: dict, params: dict, stage: str, segment: str, metric:
     st.caption("Left: the series' median made worse by the margin, fired at each crossing. Right: the "
                "journey-signal detector with its baseline (dashed) and band; red points are alerts.")
     compare = static_vs_dynamic(deviations, incidents, margin)
-    st.dataframe(compare, hide_index=True, key="static_vs_dynamic")
+    st.dataframe(compare, hide_index=True, key="static_vs_dynamic", column_config={
+        **headers(compare), "static_threshold": st.column_config.NumberColumn("Static threshold", format="%.2f")})
     suggestions = calibration_suggestions(deviations, incidents, params)
     st.subheader("Calibration suggestions")
     if suggestions.empty:
         st.caption("No setting would have cut alerts while keeping every incident that mattered.")
     else:
-        st.dataframe(suggestions, hide_index=True, key="calibration")
+        st.dataframe(suggestions, hide_index=True, key="calibration", column_config=headers(suggestions))
 
 
 st.title("Journey health")
@@ -155,8 +157,10 @@ with guard("watching the journey metrics"):
         st.subheader("Signals that fired")
         signals = result["signals"]
         st.metric("Signals over the history", f"{len(signals):,}")
-        st.dataframe(signals[["title", "stage", "segment", "metric", "peak_z", "entered"]], hide_index=True,
-                     key="signals_table")
+        shown = signals[["title", "stage", "segment", "metric", "peak_z", "entered"]]
+        st.dataframe(shown, hide_index=True, key="signals_table", column_config={
+            **headers(shown), "peak_z": st.column_config.NumberColumn("Peak deviation (SD)", format="%.1f"),
+            "entered": st.column_config.NumberColumn("Sessions entered", format="%d")})
         choice = stage_section(result)
         burn_section(result["deviations"])
         series_section(result, params, *choice)

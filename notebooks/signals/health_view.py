@@ -100,3 +100,20 @@ def rules_in_window(rules: dict, start=None, end=None) -> tuple:
     keep = rows.index.isin(in_window(rows, "ts", start, end).index)
     return rows[keep], pd.Series(rules["static"], dtype=bool).to_numpy()[keep], \
         pd.Series(rules["dynamic"], dtype=bool).to_numpy()[keep]
+
+
+# human headers for the page's tables (the frames keep their names: the notebooks and the CLI use them)
+HEADERS = {"title": "Signal", "stage": "Stage", "segment": "Segment", "metric": "Metric", "peak_z": "Peak deviation (SD)",
+           "entered": "Sessions entered", "static_threshold": "Static threshold", "static_alerts": "Static alerts",
+           "dynamic_alerts": "Detector alerts", "incidents": "Incidents that mattered",
+           "static_caught": "Caught by static", "dynamic_caught": "Caught by detector",
+           "static_caught_ids": "Static caught", "dynamic_caught_ids": "Detector caught", "action": "Suggestion",
+           "z_min_now": "Min deviation now", "z_min_suggested": "Suggested", "alerts_now": "Alerts now",
+           "alerts_suggested": "Alerts then", "incidents_caught_now": "Caught now",
+           "incidents_caught_suggested": "Caught then", "noise_alerts_now": "Noise alerts now",
+           "noise_alerts_suggested": "Noise alerts then", "evidence": "Why"}
+
+
+def headers(frame: pd.DataFrame) -> dict:
+    """{column: human header} for the columns of `frame` that have one; others read as they are, unsnaked."""
+    return {c: HEADERS.get(c, c.replace("_", " ").capitalize()) for c in frame.columns}

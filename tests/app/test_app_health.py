@@ -38,6 +38,8 @@ def test_page_shows_signals_burn_rates_and_the_comparison(workspace, open_page):
     assert set(status["Stage"]) == {"discovery", "signup", "onboarding", "checkout", "renewal"}
     assert set(status["Status"]) <= {"ok", "ticket", "page"}
     compare = table(at, "static_vs_dynamic")
+    shown = " ".join(str(df.proto) for df in at.dataframe)  # human headers ride in the column config
+    assert "Peak deviation (SD)" in shown and "Detector alerts" in shown
     checkout = compare[(compare["stage"] == "checkout") & (compare["segment"] == "all")
                        & (compare["metric"] == "conversion")].iloc[0]
     # the interruption budget: a static line fires far more often for the same caught incident
