@@ -146,7 +146,7 @@ def stage_chart(rows: pd.DataFrame, marks: pd.DataFrame, title: str, value_title
         layers += [spans.mark_rect(opacity=0.15, color="#d62728").encode(x2="end:T"),
                    spans.mark_rule(color="#d62728", strokeWidth=2),
                    spans.mark_point(color="#d62728", filled=True, size=80, shape="triangle-down").encode(
-                       y=alt.value(6))]
+                       y=alt.value(6), yOffset=alt.YOffset("lane:Q", scale=alt.Scale(domain=[0, 1], range=[0, 14])))]
     zoom = alt.selection_interval(bind="scales", encodings=["x"])
     layers[2] = layers[2].add_params(zoom)
     return alt.layer(*layers).properties(title=title_params(title, "red: every signal that fired on this "

@@ -4,6 +4,7 @@ as a mark, an axis domain that fits the data, and the SLO burn table in words an
 Plain functions (no Streamlit, no Altair) so the page only draws, and these are unit-tested."""
 
 import pandas as pd
+from journeylens.notebooks.signals.journey_signals import METRICS
 from journeylens.notebooks.signals.slo import MIN_EXPECTED
 
 THIN = "not enough data"  # why a burn rate is empty: the window expects too few completions to judge
@@ -32,7 +33,7 @@ def stage_signal_marks(signals: pd.DataFrame, stage: str, last_ts=None, start=No
     """Every signal that fired on `stage` (any segment, any metric: the overview once showed only the
     all-segment conversion onsets, 2 of 21), one row each: start, end (the last bucket while it goes on),
     and what a tooltip says. Signals overlapping [start, end] are kept, clipped to it."""
-    columns = ["start", "end", "title", "segment", "metric", "peak_z", "ongoing"]
+    columns = ["start", "end", "title", "segment", "metric", "peak_z", "ongoing", "lane"]
     rows = signals[signals["stage"] == stage]
     if rows.empty:
         return pd.DataFrame(columns=columns)
@@ -40,7 +41,8 @@ def stage_signal_marks(signals: pd.DataFrame, stage: str, last_ts=None, start=No
     ended = pd.to_datetime(rows["ended_at"])
     fallback = pd.Timestamp(last_ts) if last_ts is not None else started.max()
     marks = pd.DataFrame({"start": started, "end": ended.fillna(fallback),
-                          "title": rows["title"], "segment": rows["segment"], "metric": rows["metric"],
+                          "title": rows["title"], "segment": rows["segment"],
+                          "metric": rows["metric"].map(lambda m: METRICS[m]["label"] if m in METRICS else m),
                           "peak_z": rows["peak_z"].round(1), "ongoing": ended.isna()})
     marks["end"] = marks[["start", "end"]].max(axis=1)  # an episode of one bucket still has its onset
     if start is not None:
@@ -49,6 +51,9 @@ def stage_signal_marks(signals: pd.DataFrame, stage: str, last_ts=None, start=No
     if end is not None:
         marks = marks[marks["start"] <= pd.Timestamp(end)]
         marks["end"] = marks["end"].clip(upper=pd.Timestamp(end))
+    # signals starting together (a stage's conversion, time to value and a segment at once) get one onset
+    # marker each, stacked: drawn on one spot, four read as one
+    marks["lane"] = marks.groupby("start").cumcount()
     return marks.reset_index(drop=True)[columns]
 
 

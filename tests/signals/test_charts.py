@@ -155,6 +155,10 @@ def test_the_stage_chart_marks_every_signal_of_its_stage(sample_review):
             assert sorted(r["title"] for r in rows) == sorted(expected["title"])
             mark = layer["mark"]
             assert mark.get("size", 1) > 0 and mark.get("strokeWidth", 1) > 0 and mark.get("opacity", 1) > 0
+        # signals with one onset each keep a marker of their own (stacked), not one drawn over another
+        assert not marks.duplicated(["start", "lane"]).any()
+        point = next(layer for layer in signal_layers if layer["mark"]["type"] == "point")
+        assert point["encoding"]["yOffset"]["field"] == "lane"
 
 
 def test_the_stage_chart_fits_its_rate_axis_to_its_data_and_spans_the_page(sample_review):
