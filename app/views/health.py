@@ -6,7 +6,6 @@ slo and threshold_review); this page draws them and holds the threshold preview.
 import json
 from datetime import timedelta
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 from journeylens.app.ui import guard, upload_key, workspace_path
@@ -124,12 +123,17 @@ def series_section(result: dict, params: dict, stage: str, segment: str, metric:
         st.info("This series has no values.")
         return
     percent, label = metric == "conversion", METRICS[metric]["label"]
-    static_chart = band_chart(rows, f"Static: {int(static.sum())} alerts", label, percent, band=False,
-                              static_threshold=rules["threshold"], onsets=rows[static].assign(rule="static"))
-    dynamic_chart = band_chart(rows, f"Dynamic: {int(dynamic.sum())} alerts", label, percent,
-                               onsets=rows[dynamic].assign(rule="dynamic"))
-    st.altair_chart(alt.hconcat(static_chart, dynamic_chart).resolve_scale(y="shared"), key="static_dynamic")
-    st.caption("Left: the series' median made worse by the margin, fired at each crossing. Right: the "
+    # one above the other, full width, on one value axis: side by side they were 360 px each
+    domain = value_domain(rows.assign(threshold=rules["threshold"]), percent,
+                          columns=("value", "band_lower", "band_upper", "threshold"))
+    common = {"percent": percent, "width": "container", "domain": domain}
+    st.altair_chart(band_chart(rows, f"Static: {int(static.sum())} alerts", label.capitalize(), band=False,
+                               static_threshold=rules["threshold"], onsets=rows[static].assign(rule="static"),
+                               **common), width="stretch", key="static_chart")
+    st.altair_chart(band_chart(rows, f"Dynamic: {int(dynamic.sum())} alerts", label.capitalize(),
+                               onsets=rows[dynamic].assign(rule="dynamic"), **common), width="stretch",
+                    key="dynamic_chart")
+    st.caption("Above: the series' median made worse by the margin, fired at each crossing. Below: the "
                "journey-signal detector with its baseline (dashed) and band; red points are alerts.")
     compare = static_vs_dynamic(deviations, incidents, margin)
     st.dataframe(compare, hide_index=True, key="static_vs_dynamic", column_config={

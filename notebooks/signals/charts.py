@@ -20,19 +20,23 @@ def title_params(text: str, subtitle: str | None = None) -> alt.TitleParams:
 def band_chart(rows: pd.DataFrame, title: str, value_title: str, percent: bool = False, band: bool = True,
                x: str = "ts", value: str = "value", static_threshold: float | None = None,
                onsets: pd.DataFrame | None = None, spans: pd.DataFrame | None = None,
-               width: int = WIDTH // 2 - 20, height: int = 240, padded: bool = False) -> alt.LayerChart:
+               width: int | str = WIDTH // 2 - 20, height: int = 240, padded: bool = False,
+               domain: list | None = None) -> alt.LayerChart:
     """One series over time: the value, and either the detector's baseline (dashed) with its band
     (band_lower..band_upper) or a static threshold line; the rows where a rule alerted in red (`onsets`,
     same columns, optional `rule`), and shaded `spans` (start, end, label: incidents, episodes). A rate's
     (`percent`) band is drawn within 0-100%: beyond, every value is within it anyway. `padded`: the chart keeps
     its own size (autosize pad; show it with width="content"), where Streamlit's default fit squeezes the
-    plot to make room for the title and axes, and cut the title."""
+    plot to make room for the title and axes, and cut the title. `domain`: the value axis's [low, high]
+    (health_view.value_domain), for charts shown one above the other on one scale; width "container" fills
+    the page (st.altair_chart(width="stretch"))."""
     fmt, tip_fmt = ("%", ".1%") if percent else (",.4~g", ",.3~g")
     if percent and band:
         rows = rows.assign(band_lower=rows["band_lower"].clip(0.0, 1.0), band_upper=rows["band_upper"].clip(0.0, 1.0))
     axis_x = alt.X(f"{x}:T", title="Time (UTC)" if x == "ts" else "Day", axis=alt.Axis(format="%b %d %H:%M"
                                                                                        if x == "ts" else "%b %d"))
-    y = alt.Y(f"{value}:Q", title=value_title, axis=alt.Axis(format=fmt), scale=alt.Scale(zero=False))
+    scale = alt.Scale(zero=False) if domain is None else alt.Scale(zero=False, domain=domain, clamp=True)
+    y = alt.Y(f"{value}:Q", title=value_title, axis=alt.Axis(format=fmt), scale=scale)
     tip = [alt.Tooltip(f"{x}:T", title="Time", format="%Y-%m-%d %H:%M"),
            alt.Tooltip(f"{value}:Q", title=value_title, format=tip_fmt)]
     layers = []

@@ -47,7 +47,8 @@ def test_page_shows_signals_burn_rates_and_the_comparison(workspace, open_page):
     assert checkout["dynamic_caught_ids"] == "INC-1007"
     specs = [c.proto.spec for c in (at.get("vega_lite_chart") or at.get("arrow_vega_lite_chart"))]
     assert any("every signal that fired on this stage" in s for s in specs)  # the picked stage, full width
-    assert any("Static: " in s and "Dynamic: " in s and "band_lower" in s for s in specs)
+    assert any("Static: " in s and '"container"' in s for s in specs)  # full width, one above the other
+    assert any("Dynamic: " in s and "band_lower" in s and '"container"' in s for s in specs)
 
 
 def test_threshold_preview_changes_what_would_have_fired(workspace, open_page):
