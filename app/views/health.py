@@ -4,12 +4,22 @@ Signals, deviations, burn rates and the static/dynamic comparison come from note
 slo and threshold_review); this page draws them and holds the threshold preview."""
 
 import json
+from datetime import timedelta
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 from journeylens.app.ui import guard, upload_key, workspace_path
-from journeylens.notebooks.signals.charts import band_chart, stages_overview
+from journeylens.notebooks.signals.charts import band_chart, stage_chart
+from journeylens.notebooks.signals.health_view import (
+    THIN,
+    THIN_WHY,
+    headers,
+    rules_in_window,
+    slo_table,
+    stage_series,
+    stage_signal_marks,
+    value_domain,
+)
 from journeylens.notebooks.signals.journey_signals import METRICS
 from journeylens.notebooks.signals.slo import (
     DEFAULT_BURN_WINDOWS,
@@ -69,46 +79,71 @@ def burn_section(deviations: pd.DataFrame) -> None:
     if rates.empty:
         st.info("No stage has enough conversion history for a burn rate yet.")
         return
-    status = burn_status(rates)
-    st.dataframe(status, hide_index=True, key="burn_status",
-                 column_config={"ts": st.column_config.DatetimeColumn("as of", format="YYYY-MM-DD HH:mm")})
+    st.dataframe(slo_table(burn_status(rates)), hide_index=True, key="burn_status")
+    st.caption(f"Budget burn: how fast the stage spends its error budget, 100% = exactly as fast as it "
+               f"accrues. \"{THIN}\": {THIN_WHY} (often the short windows).")
     alerts = burn_alerts(rates)
     st.caption(f"Over the history: {int((alerts['action'] == 'page').sum())} pages and "
                f"{int((alerts['action'] == 'ticket').sum())} tickets (multiwindow, multi-burn-rate table).")
 
 
-def series_section(result: dict, params: dict) -> None:
-    deviations, incidents = result["deviations"], result["incidents"]
-    st.subheader("A stage and segment against its history")
+def stage_section(result: dict) -> tuple:
+    """Pick a stage (and segment, metric), a time range, and see that stage full width with every signal
+    that fired on it. Returns the choice for the static/dynamic comparison below."""
+    deviations, signals = result["deviations"], result["signals"]
+    st.subheader("A stage against its history")
     stages = sorted(deviations["stage"].unique())
     left, middle, right = st.columns(3)
     stage = left.selectbox("Stage", stages, key="health_stage")
     segments = sorted(deviations.loc[deviations["stage"] == stage, "segment"].unique(), key=lambda s: s != "all")
     segment = middle.selectbox("Segment", segments, key="health_segment")
     metric = right.selectbox("Metric", list(METRICS), format_func=lambda m: METRICS[m]["label"], key="health_metric")
+    first, last = (pd.Timestamp(t).to_pydatetime() for t in (deviations["ts"].min(), deviations["ts"].max()))
+    window = st.slider("Time range (UTC)", first, last, (first, last), step=timedelta(hours=1),
+                       format="YYYY-MM-DD HH:mm", key="health_range") if last > first else (first, last)
+    rows = stage_series(deviations, stage, segment, metric, *window)
+    marks = stage_signal_marks(signals, stage, deviations["ts"].max(), *window)
+    percent, label = metric == "conversion", METRICS[metric]["label"]
+    who = "" if segment == "all" else f" ({segment})"
+    st.altair_chart(stage_chart(rows, marks, f"{stage}{who}: {label} against its baseline band", label.capitalize(),
+                                value_domain(rows, percent), percent), width="stretch", key="stage_chart")
+    st.caption(f"{len(marks)} signals fired on {stage} in this range. Drag the chart to pan, scroll to zoom; "
+               "hover a red span for the signal.")
+    return stage, segment, metric, window
+
+
+def series_section(result: dict, params: dict, stage: str, segment: str, metric: str, window: tuple) -> None:
+    deviations, incidents = result["deviations"], result["incidents"]
+    st.subheader("Static threshold against the detector")
     margin = st.slider("Static rule: worse than the usual level by", 0.05, 0.8, STATIC_MARGIN, 0.05,
                        key="static_margin", format="%.2f")
     rules = series_rules(deviations, stage, segment, metric, margin)
-    rows, static, dynamic = rules["rows"], rules["static"], rules["dynamic"]
+    rows, static, dynamic = rules_in_window(rules, *window)
     if rows.empty:
         st.info("This series has no values.")
         return
     percent, label = metric == "conversion", METRICS[metric]["label"]
-    static_chart = band_chart(rows, f"Static: {int(static.sum())} alerts", label, percent, band=False,
-                              static_threshold=rules["threshold"], onsets=rows[static].assign(rule="static"))
-    dynamic_chart = band_chart(rows, f"Dynamic: {int(dynamic.sum())} alerts", label, percent,
-                               onsets=rows[dynamic].assign(rule="dynamic"))
-    st.altair_chart(alt.hconcat(static_chart, dynamic_chart).resolve_scale(y="shared"), key="static_dynamic")
-    st.caption("Left: the series' median made worse by the margin, fired at each crossing. Right: the "
+    # one above the other, full width, on one value axis: side by side they were 360 px each
+    domain = value_domain(rows.assign(threshold=rules["threshold"]), percent,
+                          columns=("value", "band_lower", "band_upper", "threshold"))
+    common = {"percent": percent, "width": "container", "domain": domain}
+    st.altair_chart(band_chart(rows, f"Static: {int(static.sum())} alerts", label.capitalize(), band=False,
+                               static_threshold=rules["threshold"], onsets=rows[static].assign(rule="static"),
+                               **common), width="stretch", key="static_chart")
+    st.altair_chart(band_chart(rows, f"Dynamic: {int(dynamic.sum())} alerts", label.capitalize(),
+                               onsets=rows[dynamic].assign(rule="dynamic"), **common), width="stretch",
+                    key="dynamic_chart")
+    st.caption("Above: the series' median made worse by the margin, fired at each crossing. Below: the "
                "journey-signal detector with its baseline (dashed) and band; red points are alerts.")
     compare = static_vs_dynamic(deviations, incidents, margin)
-    st.dataframe(compare, hide_index=True, key="static_vs_dynamic")
+    st.dataframe(compare, hide_index=True, key="static_vs_dynamic", column_config={
+        **headers(compare), "static_threshold": st.column_config.NumberColumn("Static threshold", format="%.2f")})
     suggestions = calibration_suggestions(deviations, incidents, params)
     st.subheader("Calibration suggestions")
     if suggestions.empty:
         st.caption("No setting would have cut alerts while keeping every incident that mattered.")
     else:
-        st.dataframe(suggestions, hide_index=True, key="calibration")
+        st.dataframe(suggestions, hide_index=True, key="calibration", column_config=headers(suggestions))
 
 
 st.title("Journey health")
@@ -126,8 +161,10 @@ with guard("watching the journey metrics"):
         st.subheader("Signals that fired")
         signals = result["signals"]
         st.metric("Signals over the history", f"{len(signals):,}")
-        st.dataframe(signals[["title", "stage", "segment", "metric", "peak_z", "entered"]], hide_index=True,
-                     key="signals_table")
-        st.altair_chart(stages_overview(result["deviations"]), key="stages_overview")
+        shown = signals[["title", "stage", "segment", "metric", "peak_z", "entered"]]
+        st.dataframe(shown, hide_index=True, key="signals_table", column_config={
+            **headers(shown), "peak_z": st.column_config.NumberColumn("Peak deviation (SD)", format="%.1f"),
+            "entered": st.column_config.NumberColumn("Sessions entered", format="%d")})
+        choice = stage_section(result)
         burn_section(result["deviations"])
-        series_section(result, params)
+        series_section(result, params, *choice)

@@ -20,19 +20,23 @@ def title_params(text: str, subtitle: str | None = None) -> alt.TitleParams:
 def band_chart(rows: pd.DataFrame, title: str, value_title: str, percent: bool = False, band: bool = True,
                x: str = "ts", value: str = "value", static_threshold: float | None = None,
                onsets: pd.DataFrame | None = None, spans: pd.DataFrame | None = None,
-               width: int = WIDTH // 2 - 20, height: int = 240, padded: bool = False) -> alt.LayerChart:
+               width: int | str = WIDTH // 2 - 20, height: int = 240, padded: bool = False,
+               domain: list | None = None) -> alt.LayerChart:
     """One series over time: the value, and either the detector's baseline (dashed) with its band
     (band_lower..band_upper) or a static threshold line; the rows where a rule alerted in red (`onsets`,
     same columns, optional `rule`), and shaded `spans` (start, end, label: incidents, episodes). A rate's
     (`percent`) band is drawn within 0-100%: beyond, every value is within it anyway. `padded`: the chart keeps
     its own size (autosize pad; show it with width="content"), where Streamlit's default fit squeezes the
-    plot to make room for the title and axes, and cut the title."""
+    plot to make room for the title and axes, and cut the title. `domain`: the value axis's [low, high]
+    (health_view.value_domain), for charts shown one above the other on one scale; width "container" fills
+    the page (st.altair_chart(width="stretch"))."""
     fmt, tip_fmt = ("%", ".1%") if percent else (",.4~g", ",.3~g")
     if percent and band:
         rows = rows.assign(band_lower=rows["band_lower"].clip(0.0, 1.0), band_upper=rows["band_upper"].clip(0.0, 1.0))
     axis_x = alt.X(f"{x}:T", title="Time (UTC)" if x == "ts" else "Day", axis=alt.Axis(format="%b %d %H:%M"
                                                                                        if x == "ts" else "%b %d"))
-    y = alt.Y(f"{value}:Q", title=value_title, axis=alt.Axis(format=fmt), scale=alt.Scale(zero=False))
+    scale = alt.Scale(zero=False) if domain is None else alt.Scale(zero=False, domain=domain, clamp=True)
+    y = alt.Y(f"{value}:Q", title=value_title, axis=alt.Axis(format=fmt), scale=scale)
     tip = [alt.Tooltip(f"{x}:T", title="Time", format="%Y-%m-%d %H:%M"),
            alt.Tooltip(f"{value}:Q", title=value_title, format=tip_fmt)]
     layers = []
@@ -113,3 +117,42 @@ def count_matrix(cells: pd.DataFrame, x: str, y: str, title: str, x_title: str, 
             tooltip=tips))
     return alt.layer(*layers).properties(title=title_params(title, subtitle), width=alt.Step(CELL_WIDTH),
                                     height=alt.Step(CELL_HEIGHT), autosize=alt.AutoSizeParams(type="pad"))
+
+
+def stage_chart(rows: pd.DataFrame, marks: pd.DataFrame, title: str, value_title: str, domain: list,
+                percent: bool = False, height: int = 320) -> alt.LayerChart:
+    """One stage's series, full width (width "container": show it with st.altair_chart(width="stretch")),
+    against its baseline band, its y axis on `domain` (health_view.value_domain), and every signal of the
+    stage in `marks` (health_view.stage_signal_marks): a shaded span over its episode and a rule with a point
+    at its onset, each with the signal's title in a tooltip. Drag or scroll to pan and zoom in time."""
+    fmt, tip_fmt = ("%", ".1%") if percent else (",.4~g", ",.3~g")
+    scale = alt.Scale(domain=domain, zero=False, clamp=True)
+    x = alt.X("ts:T", title="Time (UTC)", axis=alt.Axis(format="%b %d", labelOverlap=True))
+    tip = [alt.Tooltip("ts:T", title="Time", format="%Y-%m-%d %H:%M"),
+           alt.Tooltip("value:Q", title=value_title, format=tip_fmt),
+           alt.Tooltip("baseline:Q", title="Baseline", format=tip_fmt)]
+    band = rows.assign(band_lower=rows["band_lower"].clip(*domain), band_upper=rows["band_upper"].clip(*domain))
+    layers = [
+        alt.Chart(band).mark_area(opacity=0.18, color="#7f7f7f").encode(
+            x=x, y=alt.Y("band_lower:Q", title=value_title, scale=scale, axis=alt.Axis(format=fmt)),
+            y2="band_upper:Q"),
+        alt.Chart(rows).mark_line(color="#7f7f7f", strokeDash=[5, 4], strokeWidth=1).encode(
+            x=x, y=alt.Y("baseline:Q", scale=scale)),
+        alt.Chart(rows).mark_line(color="#1f77b4", strokeWidth=1.5).encode(
+            x=x, y=alt.Y("value:Q", scale=scale), tooltip=tip),
+    ]
+    if len(marks):
+        signal_tip = [alt.Tooltip("title:N", title="Signal"), alt.Tooltip("segment:N", title="Segment"),
+                      alt.Tooltip("metric:N", title="Metric"), alt.Tooltip("peak_z:Q", title="Peak deviation (SD)"),
+                      alt.Tooltip("start:T", title="From", format="%Y-%m-%d %H:%M"),
+                      alt.Tooltip("end:T", title="To", format="%Y-%m-%d %H:%M")]
+        spans = alt.Chart(marks).encode(x=alt.X("start:T"), tooltip=signal_tip)
+        layers += [spans.mark_rect(opacity=0.15, color="#d62728").encode(x2="end:T"),
+                   spans.mark_rule(color="#d62728", strokeWidth=2),
+                   spans.mark_point(color="#d62728", filled=True, size=80, shape="triangle-down").encode(
+                       y=alt.value(6), yOffset=alt.YOffset("lane:Q", scale=alt.Scale(domain=[0, 1], range=[0, 14])))]
+    zoom = alt.selection_interval(bind="scales", encodings=["x"])
+    layers[2] = layers[2].add_params(zoom)
+    return alt.layer(*layers).properties(title=title_params(title, "red: every signal that fired on this "
+                                                                   "stage, any segment or metric"),
+                                         width="container", height=height)

@@ -120,3 +120,86 @@ def test_a_rate_band_chart_fits_its_axis_to_its_data_and_draws_every_onset():
     assert min(sizes) > 0 and min(strokes) > 0
     title = spec["title"]["text"]
     assert len(title) * spec["title"]["fontSize"] * 0.6 < float(svg.get("width"))
+
+
+@pytest.fixture(scope="module")
+def sample_review(sample_dir):
+    from journeylens.notebooks.signals.threshold_review import workspace_review
+
+    return workspace_review(sample_dir, {})
+
+
+def stage_spec(review: dict, stage: str, metric: str = "conversion", **window) -> tuple:
+    from journeylens.notebooks.signals.charts import stage_chart
+    from journeylens.notebooks.signals.health_view import stage_series, stage_signal_marks, value_domain
+
+    deviations, signals = review["deviations"], review["signals"]
+    rows = stage_series(deviations, stage, "all", metric, **window)
+    marks = stage_signal_marks(signals, stage, deviations["ts"].max(), **window)
+    percent = metric == "conversion"
+    chart = stage_chart(rows, marks, f"{stage}: conversion", "Conversion", value_domain(rows, percent), percent)
+    return rows, marks, chart.to_dict()
+
+
+def test_the_stage_chart_marks_every_signal_of_its_stage(sample_review):
+    signals = sample_review["signals"]
+    for stage in ("discovery", "checkout", "signup"):
+        _, marks, spec = stage_spec(sample_review, stage)
+        expected = signals[signals["stage"] == stage]
+        assert len(expected) >= 2  # segments and metrics beyond all/conversion: once missing from the marks
+        signal_layers = [layer for layer in spec["layer"]
+                         if any(t["field"] == "title" for t in layer["encoding"].get("tooltip", []))]
+        assert len(signal_layers) == 3  # span, onset rule, onset point
+        for layer in signal_layers:
+            rows = spec["datasets"][layer["data"]["name"]]
+            assert sorted(r["title"] for r in rows) == sorted(expected["title"])
+            mark = layer["mark"]
+            assert mark.get("size", 1) > 0 and mark.get("strokeWidth", 1) > 0 and mark.get("opacity", 1) > 0
+        # signals with one onset each keep a marker of their own (stacked), not one drawn over another
+        assert not marks.duplicated(["start", "lane"]).any()
+        point = next(layer for layer in signal_layers if layer["mark"]["type"] == "point")
+        assert point["encoding"]["yOffset"]["field"] == "lane"
+
+
+def test_the_stage_chart_fits_its_rate_axis_to_its_data_and_spans_the_page(sample_review):
+    rows, _, spec = stage_spec(sample_review, "checkout")
+    assert spec["width"] == "container"  # st.altair_chart(width="stretch") fills the page with it
+    domains = {tuple(layer["encoding"]["y"]["scale"]["domain"]) for layer in spec["layer"] if "y" in layer[
+        "encoding"] and "scale" in layer["encoding"]["y"]}
+    assert len(domains) == 1
+    low, high = domains.pop()
+    shown = pd.concat([rows["value"], rows["band_lower"], rows["band_upper"]]).dropna().clip(0, 1)
+    assert 0 <= low <= shown.min() and shown.max() <= high <= 1  # a rate, never -100%..300%
+    for layer in spec["layer"]:
+        assert layer["mark"].get("size", 1) > 0 and layer["mark"].get("strokeWidth", 1) > 0
+    # rendered at a page's width, its axis says the same
+    svg = render({**spec, "width": 1000})
+    axis_low, axis_high = axis_range(svg, "Y-axis")
+    assert 0 <= axis_low and axis_high <= 1
+    assert float(svg.get("width")) >= 1000
+
+
+def test_a_level_metric_axis_is_not_clamped_to_a_rate_and_hugs_its_data():
+    from journeylens.notebooks.signals.health_view import value_domain
+
+    rows = pd.DataFrame({"value": [120.0, 180.0, 150.0], "band_lower": [100.0, 110.0, 90.0],
+                         "band_upper": [200.0, 210.0, 190.0]})
+    low, high = value_domain(rows, percent=False)
+    assert 80 < low <= 90 and 210 <= high < 220
+    rate = pd.DataFrame({"value": [0.62, 0.7], "band_lower": [-1.0, 0.55], "band_upper": [3.0, 0.8]})
+    assert value_domain(rate, percent=True) == [0.0, 1.0]  # a band beyond [0, 1] stops at a rate's bounds
+    narrow = pd.DataFrame({"value": [0.62, 0.7], "band_lower": [0.6, 0.55], "band_upper": [0.75, 0.8]})
+    low, high = value_domain(narrow, percent=True)
+    assert 0.5 < low <= 0.55 and 0.8 <= high < 0.85
+
+
+def test_a_time_range_keeps_the_signals_that_overlap_it(sample_review):
+    signals = sample_review["signals"]
+    onset = pd.Timestamp(signals.loc[signals["stage"] == "signup", "started_at"].min())
+    rows, marks, _ = stage_spec(sample_review, "signup", start=onset - pd.Timedelta(days=1),
+                                end=onset + pd.Timedelta(days=1))
+    assert len(rows) == 49 and rows["ts"].between(onset - pd.Timedelta(days=1), onset + pd.Timedelta(days=1)).all()
+    assert len(marks) == (signals["stage"] == "signup").sum()
+    _, none, _ = stage_spec(sample_review, "signup", start=onset - pd.Timedelta(days=5),
+                            end=onset - pd.Timedelta(days=2))
+    assert none.empty
