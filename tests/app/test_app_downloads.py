@@ -4,11 +4,13 @@ formulas neutralised. Deferred downloads are made here as a click would (MediaFi
 
 import io
 import json
+import shutil
 
 import pandas as pd
 import pytest
 from journeylens.notebooks.retro.governance import audit_entries
 from journeylens.notebooks.workspace.versions import save_version
+from test_playwright import browser, chromium_path, serve  # noqa: F401
 
 RANKED, RETRO, GOVERNANCE = "views/ranked.py", "views/retro.py", "views/governance.py"
 HOSTILE = "=HYPERLINK(\"http://evil\",\"x\")"
@@ -127,3 +129,32 @@ def test_governance_offers_profile_and_map_versions(app_sample_copy, open_page, 
     diff = pd.read_csv(io.BytesIO(offered["profiles_strict_v0_to_v1.csv"][1]), dtype=str)
     assert "threshold" in set(diff["setting"]) and diff.set_index("setting").loc["threshold", "new"] == "42.0"
     assert pd.read_csv(io.BytesIO(offered["profiles_strict_versions.csv"][1]))["comment"].tolist() == ["stricter"]
+
+
+@pytest.mark.browser
+def test_a_click_in_chromium_downloads_the_file_made_on_click(tmp_path, sample_dir, browser):  # noqa: F811
+    """Deferred data with on_click="ignore" in a real browser: the click yields the file, named as offered."""
+    from playwright.sync_api import expect
+
+    workspace = tmp_path / "ws"
+    shutil.copytree(sample_dir, workspace)
+    with serve(workspace) as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        try:
+            page.goto(url)
+            page.get_by_role("link", name="Ranked").click()
+            button = page.get_by_role("button", name="Download the queue (ranked_queue.csv)")
+            expect(button).to_be_visible(timeout=90_000)
+            with page.expect_download(timeout=60_000) as got:
+                button.click()
+            assert got.value.suggested_filename == "ranked_queue.csv"
+            assert open(got.value.path(), encoding="utf-8").readline().startswith("rank,kind,lane,entry_id,")
+            page.get_by_role("link", name="Retro").click()
+            button = page.get_by_role("button", name="Download retro.html")
+            expect(button).to_be_visible(timeout=90_000)
+            with page.expect_download(timeout=90_000) as got:
+                button.click()
+            assert got.value.suggested_filename == "retro.html"
+            assert open(got.value.path(), encoding="utf-8").read().startswith("<!DOCTYPE html>")
+        finally:
+            page.close()
