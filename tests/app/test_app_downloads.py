@@ -131,30 +131,30 @@ def test_governance_offers_profile_and_map_versions(app_sample_copy, open_page, 
     assert pd.read_csv(io.BytesIO(offered["profiles_strict_versions.csv"][1]))["comment"].tolist() == ["stricter"]
 
 
+def click_download(page, link: str, label: str) -> tuple:
+    """(file name, text) of what clicking the button `label` on the page `link` downloads."""
+    from playwright.sync_api import expect
+
+    page.get_by_role("link", name=link).click()
+    button = page.get_by_role("button", name=label)
+    expect(button).to_be_visible(timeout=90_000)
+    with page.expect_download(timeout=90_000) as got:
+        button.click()
+    return got.value.suggested_filename, open(got.value.path(), encoding="utf-8").read()
+
+
 @pytest.mark.browser
 def test_a_click_in_chromium_downloads_the_file_made_on_click(tmp_path, sample_dir, browser):  # noqa: F811
     """Deferred data with on_click="ignore" in a real browser: the click yields the file, named as offered."""
-    from playwright.sync_api import expect
-
     workspace = tmp_path / "ws"
     shutil.copytree(sample_dir, workspace)
     with serve(workspace) as url:
         page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
         try:
             page.goto(url)
-            page.get_by_role("link", name="Ranked").click()
-            button = page.get_by_role("button", name="Download the queue (ranked_queue.csv)")
-            expect(button).to_be_visible(timeout=90_000)
-            with page.expect_download(timeout=60_000) as got:
-                button.click()
-            assert got.value.suggested_filename == "ranked_queue.csv"
-            assert open(got.value.path(), encoding="utf-8").readline().startswith("rank,kind,lane,entry_id,")
-            page.get_by_role("link", name="Retro").click()
-            button = page.get_by_role("button", name="Download retro.html")
-            expect(button).to_be_visible(timeout=90_000)
-            with page.expect_download(timeout=90_000) as got:
-                button.click()
-            assert got.value.suggested_filename == "retro.html"
-            assert open(got.value.path(), encoding="utf-8").read().startswith("<!DOCTYPE html>")
+            name, text = click_download(page, "Ranked", "Download the queue (ranked_queue.csv)")
+            assert name == "ranked_queue.csv" and text.startswith("rank,kind,lane,entry_id,")
+            name, text = click_download(page, "Retro", "Download retro.html")
+            assert name == "retro.html" and text.startswith("<!DOCTYPE html>")
         finally:
             page.close()
