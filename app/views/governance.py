@@ -1,12 +1,15 @@
-"""Governance: the audit log and its chain, profile version diffs, owners and the assumptions register.
-Everything read or written here is in notebooks/retro/ (governance, changes), queue/profiles and the workspace."""
+"""Governance: the audit log and its chain, profile, threshold and journey-map versions and their diffs,
+owners and the assumptions register; the log, the version tables and the diffs are offered as downloads
+(app/downloads.py). Everything read or written here is in notebooks/retro/ (governance, changes),
+queue/profiles, queue/map_versions and the workspace (versions, version_diff)."""
 
 import pandas as pd
 import streamlit as st
+from journeylens.app.downloads import audit_downloads, offer_csv
 from journeylens.app.ui import flash, guard, show_flash, workspace_path
 from journeylens.notebooks.ingest.playbook_file import load_playbooks
 from journeylens.notebooks.queue.map_versions import map_diff, map_versions
-from journeylens.notebooks.queue.profiles import profile_diff, profile_history
+from journeylens.notebooks.queue.profiles import profile_diff
 from journeylens.notebooks.retro.changes import mark_reviewed, recalibration_status
 from journeylens.notebooks.retro.governance import (
     assumptions,
@@ -18,6 +21,7 @@ from journeylens.notebooks.retro.governance import (
     verify_audit,
 )
 from journeylens.notebooks.workspace.store import repair_workspace
+from journeylens.notebooks.workspace.version_diff import diff_frame, version_diff, version_table
 from journeylens.notebooks.workspace.versions import list_names
 
 
@@ -37,6 +41,38 @@ def repair_form(ws) -> None:
             st.rerun()
 
 
+def config_versions(ws, kind: str, what: str, base: str, diff) -> None:
+    """The versions of one name of `kind` (a table), what changed between two of them (`diff(ws, name, old,
+    new)` -> setting, old, new; version 0 is `base`), and both as CSV downloads."""
+    names = list_names(ws, kind)
+    if not names:
+        st.caption(f"No saved {what} yet ({base} in use).")
+        return
+    name = st.selectbox(what.capitalize(), names, key=f"gov_{kind}_name")
+    history = version_table(ws, kind, name)
+    st.dataframe(history, hide_index=True, key=f"gov_{kind}_history",
+                 column_config={"version": "Version", "saved_at": "Saved at (UTC)", "author": "Who",
+                                "comment": "Why"})
+    versions = history["version"].tolist()
+    left, right = st.columns(2)
+    label = {0: base}.get
+    old = left.selectbox("From version", [0, *versions], index=len(versions) - 1, key=f"gov_{kind}_old",
+                         format_func=lambda v: label(v) or f"v{v}")
+    new = right.selectbox("To version", versions, index=len(versions) - 1, key=f"gov_{kind}_new",
+                          format_func=lambda v: f"v{v}")
+    changes = diff(ws, name, old, new)
+    if changes.empty:
+        st.caption("No setting differs.")
+    else:
+        st.dataframe(changes, hide_index=True, key=f"gov_{kind}_diff",
+                     column_config={"setting": "Setting", "old": f"v{old}" if old else base, "new": f"v{new}"})
+    left, right = st.columns(2)
+    offer_csv(f"Download the versions ({kind}_{name}_versions.csv)", history, f"{kind}_{name}_versions.csv",
+              f"dl_{kind}_versions", left)
+    offer_csv(f"Download the diff ({kind}_{name}_v{old}_to_v{new}.csv)", changes,
+              f"{kind}_{name}_v{old}_to_v{new}.csv", f"dl_{kind}_diff", right)
+
+
 st.title("Governance")
 st.write("Who changed what, when and why; whether the record is intact; who owns each stage metric; and "
          "which assumptions about users are due for review.")
@@ -54,6 +90,7 @@ with guard("reading the audit log"):
         repair_form(workspace)
     text = st.text_input("Filter (action, who, what or why contains)", key="audit_filter")
     st.dataframe(audit_entries(workspace, text), hide_index=True, key="audit_log")
+    audit_downloads(workspace)
 
     st.subheader("Stages to recalibrate")
     st.caption("A change to a service that maps to a stage marks its mappings and thresholds until a review.")
@@ -70,17 +107,13 @@ with guard("reading the audit log"):
                 st.rerun()
 
     st.subheader("Weight profile versions")
-    names = list_names(workspace, "profiles")
-    if names:
-        name = st.selectbox("Profile", names, key="gov_profile")
-        versions = [h["version"] for h in profile_history(workspace, name)]
-        left, right = st.columns(2)
-        old = left.selectbox("From version", [0, *versions], key="gov_old")
-        new = right.selectbox("To version", versions, index=len(versions) - 1, key="gov_new")
-        st.dataframe(pd.DataFrame(profile_diff(workspace, name, old, new), columns=["setting", "old", "new"]).astype(str),
-                     hide_index=True, key="gov_diff")
-    else:
-        st.caption("No saved weight profile yet (the built-in defaults are in use).")
+    config_versions(workspace, "profiles", "weight profile", "built-in defaults",
+                    lambda ws, name, old, new: diff_frame(profile_diff(ws, name, old, new)))
+
+    st.subheader("Journey threshold versions")
+    st.caption("Thresholds change when a retro suggestion is accepted; each change is a new version.")
+    config_versions(workspace, "thresholds", "threshold set", "nothing saved",
+                    lambda ws, name, old, new: version_diff(ws, "thresholds", name, old, new))
 
     st.subheader("Journey map versions")
     versions = map_versions(workspace)
@@ -89,7 +122,13 @@ with guard("reading the audit log"):
         left, right = st.columns(2)
         old = left.selectbox("From map", list(labels), index=len(labels) - 2, key="map_old")
         new = right.selectbox("To map", list(labels), index=len(labels) - 1, key="map_new")
-        st.dataframe(map_diff(workspace, labels[old], labels[new]), hide_index=True, key="map_diff")
+        changes = map_diff(workspace, labels[old], labels[new])
+        st.dataframe(changes, hide_index=True, key="map_diff")
+        left, right = st.columns(2)
+        offer_csv("Download the map versions (journey_map_versions.csv)", versions, "journey_map_versions.csv",
+                  "dl_map_versions", left)
+        offer_csv("Download the map diff (journey_map_diff.csv)", changes, "journey_map_diff.csv", "dl_map_diff",
+                  right)
     else:
         st.caption(f"{len(versions)} journey-map version(s): nothing to compare yet.")
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from journeylens.app.downloads import ranked_downloads
 from journeylens.app.queue_tables import counts_line, entries_of, entries_table, lane
 from journeylens.app.ranked_drill import drill_down, open_entry
 from journeylens.app.ui import flash, guard, show_flash, upload_key, workspace_path
@@ -169,6 +170,7 @@ with guard("ranking the alerts"):
                 "`journeylens demo` for a sample workspace.")
     else:
         counts = counts_line(ranked)
+        ranked_downloads(ranked)
         queue_tab, lane_tab = st.tabs([f"Queue ({counts['in_queue']:,} entries)",
                                        f"Needs mapping ({counts['needs_mapping']:,} groups, "
                                        f"{counts['needs_mapping_urgent']:,} critical/high)"])

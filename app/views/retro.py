@@ -1,21 +1,23 @@
 """Retro: the weekly calibration review. What it shows is assembled once by notebooks/retro/report.py
-(assemble_retro, as `journeylens retro` does) and retro.md comes from the same writer (write_retro); decisions
-go to notebooks/retro/governance (each is audit-logged, and an accepted threshold becomes a new thresholds
-version)."""
+(assemble_retro, as `journeylens retro` does); decisions go to notebooks/retro/governance (each is
+audit-logged, and an accepted threshold becomes a new thresholds version). retro.md, retro_stages.csv and
+retro.html are offered as the CLI writes them (retro.html is made on click: retro_html.py)."""
 
 import json
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from journeylens.app.downloads import CSV, HTML, MARKDOWN, offer
 from journeylens.app.ui import flash, guard, show_flash, upload_key, workspace_path
 from journeylens.notebooks.queue.queue_view import counts_text
 from journeylens.notebooks.retro.coverage_gaps import gaps_section
 from journeylens.notebooks.retro.governance import decide, decision_key, decisions, open_suggestions
-from journeylens.notebooks.retro.report import assemble_retro, write_retro
+from journeylens.notebooks.retro.report import assemble_retro, retro_markdown
+from journeylens.notebooks.retro.retro_html import retro_html
 from journeylens.notebooks.retro.suggestions import decision_of, suggestion_title
 from journeylens.notebooks.retro.weekly import data_weeks
+from journeylens.notebooks.workspace.safe_output import csv_text
 
 OTHER_KINDS = ("suppress", "detect_earlier", "playbook")
 
@@ -79,6 +81,17 @@ def other_cards(ws: Path, suggestions: list, who: str) -> None:
     for item in suggestions:
         st.markdown(f"**{suggestion_title(item)}**: {item['evidence']}. Expected: {item['effect']}.")
         decision_buttons(ws, item, who, "more-{}-" + card_id(item), suggestion_title(item).lower())
+
+
+def retro_downloads(found: dict) -> None:
+    """retro.md, retro_stages.csv and retro.html, as `journeylens retro` writes them (report.retro_markdown,
+    safe_output.csv_text as write_csv, retro_html.retro_html as write_retro's page). The page is made only
+    when clicked: its JavaScript bundle takes seconds to build."""
+    left, middle, right = st.columns(3)
+    left.download_button("Download retro.md", retro_markdown(found), "retro.md", MARKDOWN, key="dl_md")
+    middle.download_button("Download retro_stages.csv", csv_text(found["stages"]), "retro_stages.csv", CSV,
+                           key="dl_csv")
+    offer("Download retro.html", lambda: retro_html(found), "retro.html", HTML, "dl_html", right)
 
 
 def decisions_section(ws: Path) -> None:
@@ -153,8 +166,4 @@ with guard("preparing the retro"):
         st.subheader("Noise, late detection and playbooks")
         other_cards(workspace, of_kind(pending, *OTHER_KINDS), who)
     decisions_section(workspace)
-    with tempfile.TemporaryDirectory() as tmp:
-        paths = write_retro(found, tmp)
-        left, right = st.columns(2)
-        left.download_button("Download retro.md", Path(paths[1]).read_text(), "retro.md", key="dl_md")
-        right.download_button("Download retro_stages.csv", Path(paths[0]).read_text(), "retro_stages.csv", key="dl_csv")
+    retro_downloads(found)
