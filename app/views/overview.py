@@ -1,6 +1,6 @@
 """Overview: where a workspace stands and where to go next. The app's first page.
 
-Showing only: every number and sentence comes from notebooks/workspace/overview.py (the funnel and top entries
+Showing only: every number and sentence comes from notebooks/retro/overview.py (the funnel and top entries
 from the same ranked queue the Ranked page counts, the journey and AI at a glance, what changed and what is due).
 Each top entry links to its drill-down on the Ranked page (?entry=<its incident key>). On an empty workspace the
 page offers the two first steps: load the sample world, or upload your own exports."""
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 from journeylens.app.ui import flash, guard, show_flash, upload_key, workspace_path
-from journeylens.notebooks.workspace.overview import (
+from journeylens.notebooks.retro.overview import (
     ai_glance,
     cost_text,
     due_for_review,

@@ -1,9 +1,9 @@
-"""notebooks/workspace/overview.py: the Overview page's numbers, on the sample workspace and on an empty one."""
+"""notebooks/retro/overview.py: the Overview page's numbers, on the sample workspace and on an empty one."""
 
 import pandas as pd
 import pytest
 from journeylens.notebooks.queue.queue_view import queue_counts, queue_entries, ranked_frame
-from journeylens.notebooks.workspace import overview
+from journeylens.notebooks.retro import overview
 
 
 @pytest.fixture(scope="module")
