@@ -110,6 +110,7 @@ solo_peaks as (
 signed as (
     select
         m.*,
+        wi.stage,
         s.full_change,
         z.z as z_needed,
         -- positive when the metric moved the way that hurts
@@ -137,9 +138,8 @@ own_peaks as (
     -- their bar are looked at: the rest show no harm whatever their tail)
     select r.window_id, r.segment, r.metric, count(*) as peaks, sum(b.z - b.bar) as excess
     from readings as r
-    join windows as wi using (window_id)
     join window_hours as w using (window_id)
-    join hour_bars as b on b.stage = wi.stage and b.hour = w.hour and b.segment = r.segment and b.metric = r.metric
+    join hour_bars as b on b.stage = r.stage and b.hour = w.hour and b.segment = r.segment and b.metric = r.metric
     where r.metric <> 'conversion' and r.evidence > r.z_needed and b.alone and b.z > b.bar
     group by all
 ),
@@ -153,18 +153,20 @@ tailed as (
     -- or more peaks: a normal metric makes about 0.3 peaks over z* in a month of hours, so three are
     -- unlikely by chance (p < 0.004) while two are not (p ~ 0.04), and an exponential fitted to two points
     -- would judge a rare real rise by one other.
-    select r.*,
-        case when r.metric <> 'conversion' and sp.peaks - coalesce(o.peaks, 0) >= 3 and r.hour_spread > 0
-            then least(r.evidence, jl_normal_isf(
-                r.hours * (sp.peaks - coalesce(o.peaks, 0)) / sp.level_hours
-                * exp(-greatest(0.0, r.hours * r.bad_deviation / r.hour_spread - r.z_needed)
-                      / ((sp.excess - coalesce(o.excess, 0.0)) / (sp.peaks - coalesce(o.peaks, 0))))))
-            else r.evidence
+    select *,
+        case when metric <> 'conversion' and other_peaks >= 3 and hour_spread > 0
+            then least(evidence, jl_normal_isf(
+                hours * other_peaks / level_hours
+                * exp(-greatest(0.0, hours * bad_deviation / hour_spread - z_needed) / (other_excess / other_peaks))))
+            else evidence
         end as tail_evidence
-    from readings as r
-    join windows as wi using (window_id)
-    left join solo_peaks as sp on sp.stage = wi.stage and sp.segment = r.segment and sp.metric = r.metric
-    left join own_peaks as o on o.window_id = r.window_id and o.segment = r.segment and o.metric = r.metric
+    from (
+        select r.*, sp.level_hours, sp.peaks - coalesce(o.peaks, 0) as other_peaks,
+            sp.excess - coalesce(o.excess, 0.0) as other_excess
+        from readings as r
+        left join solo_peaks as sp on sp.stage = r.stage and sp.segment = r.segment and sp.metric = r.metric
+        left join own_peaks as o on o.window_id = r.window_id and o.segment = r.segment and o.metric = r.metric
+    )
 ),
 
 harmed as (
