@@ -1,7 +1,7 @@
 """Retro: the weekly calibration review. What it shows is assembled once by notebooks/retro/report.py
 (assemble_retro, as `journeylens retro` does); decisions go to notebooks/retro/governance (each is
 audit-logged, and an accepted threshold becomes a new thresholds version). retro.md, retro_stages.csv and
-retro.html are offered as the CLI writes them (retro.html is made on click: retro_html.py)."""
+retro.html are offered as the CLI writes them (retro.html is made on click: report.retro_page)."""
 
 import json
 from pathlib import Path
@@ -13,8 +13,7 @@ from journeylens.app.ui import flash, guard, show_flash, upload_key, workspace_p
 from journeylens.notebooks.queue.queue_view import counts_text
 from journeylens.notebooks.retro.coverage_gaps import gaps_section
 from journeylens.notebooks.retro.governance import decide, decision_key, decisions, open_suggestions
-from journeylens.notebooks.retro.report import assemble_retro, retro_markdown
-from journeylens.notebooks.retro.retro_html import retro_html
+from journeylens.notebooks.retro.report import assemble_retro, retro_markdown, retro_page
 from journeylens.notebooks.retro.suggestions import decision_of, suggestion_title
 from journeylens.notebooks.retro.weekly import data_weeks
 from journeylens.notebooks.workspace.safe_output import csv_text
@@ -85,13 +84,13 @@ def other_cards(ws: Path, suggestions: list, who: str) -> None:
 
 def retro_downloads(found: dict) -> None:
     """retro.md, retro_stages.csv and retro.html, as `journeylens retro` writes them (report.retro_markdown,
-    safe_output.csv_text as write_csv, retro_html.retro_html as write_retro's page). The page is made only
+    safe_output.csv_text as write_csv, report.retro_page as write_retro's page). The page is made only
     when clicked: its JavaScript bundle takes seconds to build."""
     left, middle, right = st.columns(3)
     left.download_button("Download retro.md", retro_markdown(found), "retro.md", MARKDOWN, key="dl_md")
     middle.download_button("Download retro_stages.csv", csv_text(found["stages"]), "retro_stages.csv", CSV,
                            key="dl_csv")
-    offer("Download retro.html", lambda: retro_html(found), "retro.html", HTML, "dl_html", right)
+    offer("Download retro.html", lambda: retro_page(found), "retro.html", HTML, "dl_html", right)
 
 
 def decisions_section(ws: Path) -> None:

@@ -7,6 +7,7 @@ JavaScript inlined, so a page opens offline.
 
 import html
 import json
+from functools import cache
 
 from journeylens.notebooks.workspace.safe_output import markdown_text
 
@@ -34,9 +35,11 @@ def markdown_page(title: str, note: str, sections: list) -> str:
     return "\n".join(lines)
 
 
+@cache
 def vega_bundle() -> str:
     """The vega, vega-lite and vega-embed JavaScript in one script (from vl-convert-python), matching
-    Altair's Vega-Lite version, so report.html needs no network."""
+    Altair's Vega-Lite version, so report.html needs no network. It takes seconds to build and depends only
+    on the installed Altair and vl-convert: built once per process (the app's downloads ask for it often)."""
     import vl_convert
     from altair.utils._importers import vl_version_for_vl_convert
 

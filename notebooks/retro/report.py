@@ -153,16 +153,22 @@ def retro_markdown(found: dict) -> str:
 
 
 @app.function
+def retro_page(found: dict, bundle: str | None = None) -> str:
+    """retro.html: the same sections with their charts, every text escaped and the Vega JavaScript inlined
+    (pages.html_page; `bundle` replaces it, tests pass a stub), so the page opens offline."""
+    return html_page(f"journeylens retro: {found['week']}", retro_sections(found), retro_charts(found), bundle)
+
+
+@app.function
 def write_retro(found: dict, out, bundle: str | None = None, workspace=None) -> list:
     """Writes retro_stages.csv, retro.md and retro.html (self-contained) into `out`; returns the paths.
     The targets are checked first (safe_output.check_output_folder: never onto the stored state of
     `workspace` or of a workspace `out` lies in); CSV cells are neutralised, the Markdown is escaped."""
-    title = f"journeylens retro: {found['week']}"
     stages, markdown, page = check_output_folder(out, RETRO_FILES, workspace)
     stages.parent.mkdir(parents=True, exist_ok=True)
     write_csv(found["stages"], stages)
     write_text(markdown, retro_markdown(found))
-    write_text(page, html_page(title, retro_sections(found), retro_charts(found), bundle))
+    write_text(page, retro_page(found, bundle))
     return [Path(out) / name for name in RETRO_FILES]
 
 
