@@ -29,14 +29,15 @@ def offer_csv(label: str, frame: pd.DataFrame, file_name: str, key: str, where=s
     offer(label, lambda: csv_text(frame), file_name, CSV, key, where)
 
 
-def ranked_downloads(ranked: pd.DataFrame) -> None:
+def ranked_downloads(live) -> None:
     """The ranked queue (one row per entry, as `journeylens rank --queue` writes it) and ranked_alerts.csv
-    (one row per alert group, SPEC §4.1, as `journeylens rank` writes it), from the page's ranked frame."""
+    (one row per alert group, SPEC §4.1, as `journeylens rank` writes it), from the page's open ranking
+    (notebooks/queue/live_queue.py): the whole queue is read only when a button is clicked."""
     left, right = st.columns(2)
-    offer("Download the queue (ranked_queue.csv)", lambda: csv_text(queue_entries(ranked)), "ranked_queue.csv",
-          CSV, "dl_ranked_queue", left)
-    offer("Download alert groups (ranked_alerts.csv)", lambda: csv_text(alerts_only(ranked)), "ranked_alerts.csv",
-          CSV, "dl_ranked_alerts", right)
+    offer("Download the queue (ranked_queue.csv)", lambda: csv_text(queue_entries(live.queue())),
+          "ranked_queue.csv", CSV, "dl_ranked_queue", left)
+    offer("Download alert groups (ranked_alerts.csv)", lambda: csv_text(alerts_only(live.queue())),
+          "ranked_alerts.csv", CSV, "dl_ranked_alerts", right)
 
 
 def audit_downloads(workspace: Path) -> None:

@@ -9,21 +9,16 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 from journeylens.notebooks.queue.explain import duration_words
-from journeylens.notebooks.queue.queue_view import (
-    URGENT,
-    counts_text,
-    needs_mapping,
-    queue_counts,
-    queue_entries,
-)
+from journeylens.notebooks.queue.queue_view import URGENT, counts_text, entries_with_routing, lane_in_order
 
 # The entries table as shown: who, where, how bad, the score's main factors, then routing. The frame keeps
 # every entry column (the drill-down and the tests read them); the score's full breakdown is the drill-down's.
-ENTRY_COLUMNS = ("rank", "score", "stage", "service", "name", "severity", "kind", "members", "alert_count", "lasted",
+ENTRY_COLUMNS = ("rank", "score", "stage", "service", "name", "severity", "kind", "members", "services", "alert_count",
+                 "lasted",
                  "harm", "stage_factor", "signal", "corroboration", "instances", "sources", "suppressed_reason",
                  "playbook", "automation_tier", "change_at", "change_description")
-LEAD_COLUMNS = ("flapping", "playbook", "automation_tier", "change_at", "change_service", "change_description",
-                "duration_min")
+PAGE_SIZE = 50  # entries a page of the table shows: the browser gets these rows only
+LANE_ROWS = 500  # needs-mapping groups shown (the download has all)
 # Human headers (and formats) for the queue's columns, on every table that shows them.
 HEADERS = {
     "rank": st.column_config.NumberColumn("#", format="%d", width="small"),
@@ -34,6 +29,7 @@ HEADERS = {
     "name": st.column_config.TextColumn("Alert"),
     "severity": st.column_config.TextColumn("Severity"),
     "members": st.column_config.NumberColumn("Groups", help="alert groups in this entry (one outage)"),
+    "services": st.column_config.TextColumn("Services", help="the services of its groups and signals"),
     "alert_count": st.column_config.NumberColumn("Alerts", format="%,d"),
     "lasted": st.column_config.TextColumn("Lasted", help="from the first alert firing to the last resolving"),
     "harm": st.column_config.NumberColumn("Harm", format="percent", help="measured harm in the window (0 = none seen)"),
@@ -71,72 +67,76 @@ def unmapped_rules(workspace: str, uploads: tuple) -> pd.DataFrame:
         con.close()
 
 
-def lead_group(entries: pd.DataFrame) -> pd.Series:
-    """The group_id of each entry's lead (its first member: member_group_ids lists the lead first)."""
-    return entries["member_group_ids"].astype(str).str.split(";").str[0]
-
-
 def entries_of(frame: pd.DataFrame) -> pd.DataFrame:
-    """The ranked queue (queue_view.queue_entries) with the lead group's routing (playbook, change...)."""
-    entries = queue_entries(frame)
-    lead = frame.set_index("group_id").reindex(lead_group(entries))
-    for column in LEAD_COLUMNS:
-        if column in lead:
-            entries[column] = lead[column].to_numpy()
-    return entries
+    """The ranked queue of a whole frame with the lead group's routing (queue_view.entries_with_routing)."""
+    return entries_with_routing(frame)
 
 
-def counts_line(frame: pd.DataFrame) -> dict:
-    counts = queue_counts(frame)
+def counts_line(counts: dict) -> dict:
     st.caption(counts_text(counts))
     return counts
 
 
-def entries_table(entries: pd.DataFrame, counts: dict) -> tuple[pd.DataFrame, object]:
-    """The metrics, the show-suppressed switch and the entries table, a row click selecting an entry;
-    returns the entries shown and the table's selection event."""
+def page_of(total: int) -> int:
+    """The page of the entries table asked for (1 when they fit on one), and the line saying which rows show."""
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = 1
+    if pages > 1:
+        page = int(st.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, step=1, key="queue_page"))
+    first = (page - 1) * PAGE_SIZE
+    if total:
+        st.caption(f"Entries {first + 1:,}–{min(first + PAGE_SIZE, total):,} of {total:,}, best first. "
+                   "Click a row to see why it ranks where it does.")
+    return page
+
+
+def entries_table(live, counts: dict) -> tuple[pd.DataFrame, object]:
+    """The metrics, the show-suppressed switch and one page of the entries table (only the page's rows and the
+    columns on screen go to the browser), a row click selecting an entry; returns the page's entries and
+    the table's selection event."""
     cells = st.columns(4)
     cells[0].metric("Entries", f"{counts['entries']:,}")
     cells[1].metric("In the queue", f"{counts['in_queue']:,}")
     cells[2].metric("Suppressed", f"{counts['suppressed']:,}")
     cells[3].metric("Incident candidates", f"{counts['incident_candidates']:,}")
     show_all = st.toggle("Show suppressed entries", key="show_suppressed")
-    shown = entries if show_all else entries[~entries["suppressed"]]
-    shown = shown.drop(columns=["alert_ids"])  # the member alerts' ids: the drill-down lists them, the browser needs none
+    page = page_of(counts["entries"] if show_all else counts["in_queue"])
+    shown = live.entries((page - 1) * PAGE_SIZE, PAGE_SIZE, include_suppressed=show_all)
     shown["lasted"] = shown["duration_min"].map(lambda m: "—" if pd.isna(m) else duration_words(m))
-    st.caption("Click a row to see why it ranks where it does.")
-    picked = st.dataframe(shown, hide_index=True, column_order=ENTRY_COLUMNS, key="ranked_table", placeholder="—",
-                          column_config=HEADERS, on_select="rerun", selection_mode="single-row")
+    on_screen = shown[[c for c in ENTRY_COLUMNS if c in shown]]
+    picked = st.dataframe(on_screen, hide_index=True, key="ranked_table", placeholder="—", column_config=HEADERS,
+                          on_select="rerun", selection_mode="single-row")
     return shown, picked
 
 
-def lane(frame: pd.DataFrame, workspace: Path, uploads: tuple) -> pd.DataFrame:
+def lane(live, counts: dict, workspace: Path, uploads: tuple) -> pd.DataFrame:
     """The needs-mapping lane: every alert group no touchpoint claims, critical/high first, whatever it
-    scores (the threshold switch above never hides it), with the suggested rule."""
-    groups = needs_mapping(frame, unmapped_rules(str(workspace), uploads))
+    scores (the threshold switch above never hides it), with the suggested rule; its first LANE_ROWS."""
+    rows, total = live.lane(LANE_ROWS)
+    groups = lane_in_order(rows, unmapped_rules(str(workspace), uploads))
     if groups.empty:
         st.success("Every alert group maps to a journey stage.")
         return groups
-    urgent = groups["severity"].astype("string").str.lower().isin(URGENT).sum()
-    st.write(f"{len(groups):,} alert groups on services no touchpoint claims ({urgent:,} {'/'.join(URGENT)}). "
+    urgent = counts["needs_mapping_urgent"]
+    st.write(f"{total:,} alert groups on services no touchpoint claims ({urgent:,} {'/'.join(URGENT)}). "
              "Their stage is unknown, so nothing says how much customers feel them: they are listed here whatever "
-             "they score. Add the suggested rule to the journey map (Data page), or map the service.")
-    st.dataframe(groups, hide_index=True, column_order=LANE_COLUMNS, key="needs_mapping_table", placeholder="—",
-                 column_config=HEADERS)
+             "they score. Add the suggested rule to the journey map (Data page), or map the service."
+             + (f" The first {LANE_ROWS:,} are shown; the download of alert groups above has every one."
+                if total > LANE_ROWS else ""))
+    st.dataframe(groups[[c for c in LANE_COLUMNS if c in groups]], hide_index=True, key="needs_mapping_table",
+                 placeholder="—", column_config=HEADERS)
     return groups
 
 
-def members_of(frame: pd.DataFrame, entry: pd.Series) -> pd.DataFrame:
-    """The member groups of an entry, in the queue's order, with what tells them apart."""
-    ids = str(entry["member_group_ids"]).split(";")
-    members = frame[frame["group_id"].isin(ids)]
+def members_of(members: pd.DataFrame) -> pd.DataFrame:
+    """An entry's member groups (LiveQueue.member_rows), in the queue's order, with what tells them apart."""
     columns = [c for c in ("rank", "group_id", "source", "service", "name", "instances", "severity", "score",
                            "suppressed", "alert_count", "first_fired_at") if c in members]
     return members[columns]
 
 
-def members_table(frame: pd.DataFrame, entry: pd.Series) -> None:
-    st.dataframe(members_of(frame, entry), hide_index=True, key="members_table", placeholder="—", column_config=HEADERS)
+def members_table(members: pd.DataFrame) -> None:
+    st.dataframe(members_of(members), hide_index=True, key="members_table", placeholder="—", column_config=HEADERS)
 
 
 def entry_label(entry) -> str:

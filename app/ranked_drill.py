@@ -42,9 +42,10 @@ def _pick_from_box(labels: dict) -> None:
         st.session_state[DRILL] = labels[picked]
 
 
-def open_entry(entries: pd.DataFrame, shown: pd.DataFrame, event) -> str | None:
-    """The entry_id to open (module docstring), from this run's table selection `event`, the picker's
-    callback, st.session_state[DRILL] and the URL; the picker and the URL are put in step with it."""
+def open_entry(live, shown: pd.DataFrame, event) -> pd.Series | None:
+    """The entry to open (module docstring; a row of LiveQueue.entries), from this run's table selection
+    `event` over the page `shown`, the picker's callback, st.session_state[DRILL] and the URL; the picker and
+    the URL are put in step with it."""
     param = st.query_params.get(PARAM)
     if param and param != st.session_state.get("_entry_param_seen"):  # a new link: it wins
         st.session_state["_entry_param_seen"] = param
@@ -56,9 +57,10 @@ def open_entry(entries: pd.DataFrame, shown: pd.DataFrame, event) -> str | None:
         if clicked:
             st.session_state[DRILL] = clicked
     wanted = st.session_state.get(DRILL)
-    if wanted is not None and not entries["entry_id"].astype(str).eq(str(wanted)).any():
+    found = live.entries(entry_id=str(wanted)) if wanted is not None else None
+    if found is not None and found.empty:
         st.warning(f"No entry {wanted} in this queue (the link may be from another workspace or profile).")
-        wanted = None
+        wanted = found = None
     if wanted and st.query_params.get(PARAM) != wanted:
         st.query_params[PARAM] = st.session_state["_entry_param_seen"] = wanted
     labels = {entry_label(r): str(r.entry_id) for r in shown.itertuples(index=False)}
@@ -66,13 +68,12 @@ def open_entry(entries: pd.DataFrame, shown: pd.DataFrame, event) -> str | None:
     st.session_state["drill_group"] = current
     st.selectbox("Entry", list(labels), key="drill_group", on_change=_pick_from_box, args=(labels,),
                  placeholder="click a row above, or choose an entry to see why it ranks where it does")
-    return wanted
+    return None if found is None else found.iloc[0]
 
 
-def explain_score(ranked: pd.DataFrame, entry: pd.Series, profile: dict) -> None:
+def explain_score(members: pd.DataFrame, entry: pd.Series, profile: dict) -> None:
     """The score of the entry (its best member's) as parts, and the sentence of what moved it most."""
-    ids = str(entry["member_group_ids"]).split(";")
-    best = ranked[ranked["group_id"].isin(ids)].sort_values("score", ascending=False, kind="stable").iloc[0]
+    best = members.sort_values("score", ascending=False, kind="stable").iloc[0]
     row = best.to_dict()
     said = sentence(row, profile)
     st.markdown(f"**Score {best['score']:.1f}.** {said}")
@@ -85,10 +86,11 @@ def explain_score(ranked: pd.DataFrame, entry: pd.Series, profile: dict) -> None
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def alerts_of(_live, key, alert_ids: str) -> tuple[pd.DataFrame, int, pd.DataFrame]:
+def alerts_of(_live, key, entry_id: str, grouping: str) -> tuple[pd.DataFrame, int, pd.DataFrame]:
     """An entry's member alerts, their count and the incidents naming them, once per snapshot (`key`, the
-    LiveQueue's: workspace and upload ids) and entry: the alerts view folds every notice, so a slider's
-    rerun with a drill-down open does not read them again."""
+    LiveQueue's: workspace and upload ids), entry and grouping settings (`grouping`): the alerts view folds
+    every notice, so a slider's rerun with a drill-down open does not read them again."""
+    alert_ids = _live.entry_alert_ids(entry_id)
     with _live.lock:  # the LiveQueue's connection serves one thread at a time
         alerts, count = member_alerts(_live.con, alert_ids)
         return alerts, count, linked_incidents(_live.con, alerts, alert_ids)
@@ -96,7 +98,7 @@ def alerts_of(_live, key, alert_ids: str) -> tuple[pd.DataFrame, int, pd.DataFra
 
 def evidence(live, entry: pd.Series) -> None:
     """The raw alerts of the entry (message, labels, source link), and the incident they were handled in."""
-    alerts, count, incidents = alerts_of(live, live.key, str(entry["alert_ids"]))
+    alerts, count, incidents = alerts_of(live, live.key, str(entry["entry_id"]), live.grouping_key())
     if count:
         first = alerts.iloc[0]
         link = first["link"]
@@ -125,20 +127,23 @@ def evidence(live, entry: pd.Series) -> None:
             "outcome": "Outcome", "stage": "Stage", "playbook": "Playbook", "notes": "Notes"})
 
 
-def drill_down(live, ranked: pd.DataFrame, entry: pd.Series) -> None:
+def drill_down(live, entry: pd.Series) -> None:
     """Why an entry ranks where it does: the score's parts and sentence, its raw alerts and incident, its
     lead group's stage, window and playbook, the stage chart, segments and the changes before it."""
-    group = ranked[ranked["group_id"] == str(entry["member_group_ids"]).split(";")[0]].iloc[0]
+    members = live.member_rows(str(entry["entry_id"]))
+    leads = members[members["group_id"] == str(entry["lead_group_id"])]
+    group = (leads if len(leads) else members).iloc[0]
     st.markdown(f"#### #{entry['rank']} · {entry['service']} · {entry['name']}")
     if entry["members"] > 1:
         reason = text_or(entry["incident_reason"], "")
         st.markdown(f"**One incident candidate of {entry['members']} alert groups** from {entry['sources']}"
                     + (f" on {entry['instances']}" if entry["instances"] else "") + (f": {reason}" if reason else "")
                     + ". The first member leads it; below, its window and stage.")
-    explain_score(ranked, entry, live.profile)
+    explain_score(members, entry, live.profile)
     evidence(live, entry)
-    with st.expander(f"Member groups ({entry['members']})", expanded=entry["members"] > 1):
-        members_table(ranked, entry)
+    shown = f", the first {len(members):,}" if len(members) < entry["members"] else ""
+    with st.expander(f"Member groups ({entry['members']:,}{shown})", expanded=entry["members"] > 1):
+        members_table(members)
     start, end = pd.Timestamp(group["window_start"]), pd.Timestamp(group["window_end"])
     stage = None if pd.isna(group["stage"]) else group["stage"]
     left, right = st.columns(2)

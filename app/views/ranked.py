@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 from journeylens.app.downloads import ranked_downloads
-from journeylens.app.queue_tables import counts_line, entries_of, entries_table, lane
+from journeylens.app.queue_tables import counts_line, entries_table, lane
 from journeylens.app.ranked_drill import drill_down, open_entry
 from journeylens.app.ui import flash, guard, show_flash, upload_key, workspace_path
 from journeylens.notebooks.ingest.playbook_file import load_playbooks
@@ -164,23 +164,22 @@ with guard("ranking the alerts"):
     live = live_queue(workspace)
     with st.spinner("Ranking the alerts…"):
         live.update(profile, load_playbooks(workspace))
-    ranked = live.queue()
-    if ranked.empty:
+    counts = live.counts()
+    if not counts["entries"]:
         st.info("No alerts to rank yet. Add alerts and a journey map on the Data page, or run "
                 "`journeylens demo` for a sample workspace.")
     else:
-        counts = counts_line(ranked)
-        ranked_downloads(ranked)
+        counts_line(counts)
+        ranked_downloads(live)
         queue_tab, lane_tab = st.tabs([f"Queue ({counts['in_queue']:,} entries)",
                                        f"Needs mapping ({counts['needs_mapping']:,} groups, "
                                        f"{counts['needs_mapping_urgent']:,} critical/high)"])
         with queue_tab:
-            entries = entries_of(ranked)
-            shown, picked_row = entries_table(entries, counts)
+            shown, picked_row = entries_table(live, counts)
             st.subheader("Why this entry?")
-            wanted = open_entry(entries, shown, picked_row)
-            if wanted is not None:
-                drill_down(live, ranked, entries[entries["entry_id"].astype(str) == wanted].iloc[0])
+            entry = open_entry(live, shown, picked_row)
+            if entry is not None:
+                drill_down(live, entry)
         with lane_tab:
-            lane(ranked, workspace, upload_key(workspace))
+            lane(live, counts, workspace, upload_key(workspace))
     profile_versions(workspace, picked)

@@ -19,11 +19,15 @@ import threading
 from pathlib import Path
 
 import pandas as pd
+from journeylens.notebooks.queue.groups import details_sql
+from journeylens.notebooks.queue.queue_view import ROW_COLUMNS, counts_of, entries_sql, with_entry_types
 from journeylens.notebooks.queue.ranking import queue_select, rank_alerts, rerank, route_groups
 from journeylens.notebooks.queue.rule_suggestions import lane_suggestions
 from journeylens.notebooks.queue.scoring import DEFAULT_PROFILE, resolve_profile, score_groups
 from journeylens.notebooks.workspace.snapshot import connect, sql_text
 
+MOST_LISTED = 100  # the page lists the instances of an entry's first member groups
+MOST_MEMBERS = 500  # an entry's drill-down lists its first member groups: an outage can have thousands
 # Settings a ranking reads while grouping alerts and linking changes: a change ranks in full.
 GROUPING_SETTINGS = ("group_gap_minutes", "flap_window_minutes", "flap_min_cycles", "change_lookback_minutes")
 # Settings read only after the components: a change re-scores and re-routes (the fast path).
@@ -50,7 +54,6 @@ class LiveQueue:
         self.last_path = None  # "full", "score", "rerank" or "unchanged": what the last update did
         self.full_rankings = 0
         self._ranked_for = None  # (profile, playbooks) of the tables
-        self._queue = None
 
     def update(self, profile: dict | None = None, playbooks: list | None = None) -> str:
         """Ranks under `profile` (resolved here, once) and `playbooks`, the shortest way; returns the path."""
@@ -72,16 +75,103 @@ class LiveQueue:
                 rerank(self.con, p, playbooks)
                 path = "rerank"
             if path != "unchanged":
-                self.profile, self._ranked_for, self._queue = p, wanted, None
+                self.profile, self._ranked_for = p, wanted
+                self._collapse()
             self.last_path = path
         return path
 
+    def _collapse(self) -> None:
+        """After a ranking: its rows without the alert details (live_rows) and its entries (entry_rows),
+        kept on the connection, so that the page counts them and reads one page of them without moving
+        the whole queue (hundreds of thousands of rows at a million alerts) to pandas."""
+        columns = ", ".join(f'"{c}"' for c in ("rank", *ROW_COLUMNS))  # what entries and the lane read
+        self.con.execute(f"create or replace temp table live_rows as select {columns}, rank as position "
+                         f"from ({queue_select(details=False)})")
+        self.con.execute(f"create or replace temp table entry_rows as {entries_sql('live_rows')}", {"listed": False})
+        self.con.execute("create or replace temp view queue_rows as select * from live_rows")
+
+    def grouping_key(self) -> str:
+        """The grouping settings of the tables: an entry's alerts change with them, nothing else."""
+        return settings_key(self.profile, GROUPING_SETTINGS)
+
+    def counts(self) -> dict:
+        """queue_view.queue_counts of the queue, counted where it is kept."""
+        with self.lock:
+            return counts_of(self.con)
+
+    def entries(self, offset: int = 0, limit: int = 50, include_suppressed: bool = False,
+                entry_id: str | None = None) -> pd.DataFrame:
+        """`limit` entries from `offset` (queue_view.entries_with_routing's columns), best first, or the one
+        `entry_id`; their members, sources, services and instances listed for these entries only. alert_ids
+        is left empty (an outage can hold thousands): entry_alert_ids gives one entry's."""
+        where = "where true" if include_suppressed else "where not suppressed"
+        if entry_id is not None:
+            where = "where entry_id = $entry"
+        with self.lock:
+            page = self.con.execute(f"select * from entry_rows {where} order by rank limit $limit offset $offset",
+                                    {"limit": int(limit), "offset": int(offset),
+                                     **({"entry": str(entry_id)} if entry_id is not None else {})}).df()
+            if page.empty:
+                return with_entry_types(page)
+            self.con.register("page_entries", page[["entry_id"]])
+            try:
+                members = ("select group_id from live_rows where coalesce(incident_key, group_id) in "
+                           "(select entry_id from page_entries)")
+                # instances need every alert: read for each entry's first members only (an outage can have
+                # thousands of groups, and the page must not read every alert of the workspace)
+                ctes, detail = details_sql(
+                    "select group_id from live_rows where coalesce(incident_key, group_id) in "
+                    "(select entry_id from page_entries) qualify row_number() over "
+                    f"(partition by coalesce(incident_key, group_id) order by position) <= {MOST_LISTED}")
+                rows = (f"with {ctes} select q.* replace ({detail['instances']} as instances, "
+                        f"{detail['flapping']} as flapping, null::varchar as alert_ids) "
+                        f"from live_rows as q left join d using (group_id) where q.group_id in ({members})")
+                listed = self.con.execute(
+                    f"select entry_id, member_group_ids, sources, services, instances, flapping "
+                    f"from ({entries_sql(rows)})", {"listed": True}).df().set_index("entry_id")
+            finally:
+                self.con.unregister("page_entries")
+        for column in listed:
+            page[column] = page["entry_id"].map(listed[column])
+        return with_entry_types(page)
+
+    def entry_alert_ids(self, entry_id: str) -> str:
+        """The ';'-separated ids of every alert of one entry's groups, in firing order within each group."""
+        with self.lock:
+            members = ("select group_id from live_rows where coalesce(incident_key, group_id) = $entry")
+            ctes, detail = details_sql(members)
+            found = self.con.execute(
+                f"with {ctes} select string_agg({detail['alert_ids']}, ';' order by q.position) "
+                f"from live_rows as q join d using (group_id)", {"entry": str(entry_id)}).fetchone()[0]
+        return found or ""
+
+    def member_rows(self, entry_id: str, most: int = MOST_MEMBERS) -> pd.DataFrame:
+        """The ranked rows (ranking.RANKED_COLUMNS) of an entry's first `most` member groups, best first,
+        with their alert details: what its drill-down shows."""
+        members = ("select group_id from live_rows where coalesce(incident_key, group_id) = $entry "
+                   "order by position limit $most")
+        with self.lock:
+            frame = self.con.execute(queue_select(only=members), {"entry": str(entry_id), "most": int(most)}).df()
+            return lane_suggestions(self.con, frame)
+
+    def lane(self, limit: int = 500) -> tuple[pd.DataFrame, int]:
+        """(the needs-mapping lane's first `limit` groups, critical/high first, ranked among the alert
+        groups as ranked_alerts.csv ranks them; how many it holds)."""
+        with self.lock:
+            frame = self.con.execute(
+                "select * exclude (position, group_rank) replace (group_rank as rank) from ("
+                "select *, row_number() over (order by position) as group_rank from live_rows "
+                "where kind = 'alert_group') where lane = 'needs_mapping' "
+                "order by lower(coalesce(severity, '')) not in ('critical', 'high'), group_rank limit $limit",
+                {"limit": int(limit)}).df()
+            total = self.con.execute("select count(*) from live_rows where kind = 'alert_group' "
+                                     "and lane = 'needs_mapping'").fetchone()[0]
+            return lane_suggestions(self.con, frame), int(total)
+
     def queue(self) -> pd.DataFrame:
         """The whole queue (ranking.RANKED_COLUMNS), best first, as the last update ranked it."""
-        with self.lock:
-            if self._queue is None:
-                self._queue = lane_suggestions(self.con, self.con.execute(queue_select()).df())
-            return self._queue
+        with self.lock:  # not kept: at a million alerts it is hundreds of MB, read for a download only
+            return lane_suggestions(self.con, self.con.execute(queue_select()).df())
 
     def stage_hours(self, stage: str, start, end, margin_hours: float = 24) -> pd.DataFrame:
         """The stage's hourly traffic, entries, completions, conversion and its baseline (stage_hourly, as the

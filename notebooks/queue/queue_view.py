@@ -19,10 +19,11 @@ are derived here (with_queue_columns): every group its own entry, no instances k
 import inspect
 import json
 
+import duckdb
 import pandas as pd
 from journeylens.notebooks.ingest.playbook_file import load_playbooks
 from journeylens.notebooks.queue.profiles import load_profile
-from journeylens.notebooks.workspace.snapshot import connect
+from journeylens.notebooks.workspace.snapshot import connect, sql_text
 
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
 URGENT = ("critical", "high")  # a needs-mapping group of these severities is counted (and shown) first
@@ -37,11 +38,6 @@ QUEUE_COLUMNS = (
     "instances", "alert_ids", "alert_count", "incident_reason", "suggested_rule", "harm", "harm_segment",
     *COMPONENT_COLUMNS,
 )
-# Joined with ';' over the members, distinct, in the members' order: (entry column, member column).
-LISTED = (("member_group_ids", "group_id"), ("sources", "source"), ("services", "service"),
-          ("instances", "instances"), ("alert_ids", "alert_ids"))
-
-
 def derived_kind(frame: pd.DataFrame) -> pd.Series:
     """kind where the ranking does not give it: journeylens' own rows are journey signals (service
     'journey:<stage>') or AI signals; every other row is an alert group."""
@@ -76,68 +72,69 @@ def in_frame_order(frame: pd.DataFrame) -> pd.DataFrame:
                              ascending=[True, False, True, True], kind="stable")
 
 
-def listed(frame: pd.DataFrame, key: str, column: str) -> pd.Series:
-    """Per `key`: the distinct ';'-separated parts of `column` over its rows, in row order, joined by ';'."""
-    parts = frame[[key, column]].assign(**{column: frame[column].fillna("").astype(str).str.split(";")})
-    parts = parts.explode(column)
-    parts = parts[parts[column].str.strip().ne("")].drop_duplicates()
-    # string sum concatenates in row order inside pandas: ';'.join per group would call Python per group
-    return (parts[column].astype(str) + ";").groupby(parts[key], sort=False).sum().str[:-1]
+# What the entries SQL reads of each ranked row (sql/queue/22_queue_entries.sql); a frame without one of
+# them (a hand-made or older frame) reads it as null.
+ROW_COLUMNS = (
+    "group_id", "incident_key", "kind", "lane", "score", "suppressed", "suppressed_reason", "stage", "service",
+    "name", "severity", "first_fired_at", "last_fired_at", "alert_count", "source", "instances", "alert_ids",
+    "incident_reason", "suggested_rule", "harm", "harm_segment", *COMPONENT_COLUMNS, "flapping", "playbook",
+    "automation_tier", "change_at", "change_service", "change_description", "duration_min",
+)
+TEXT_COLUMNS = ("group_id", "incident_key", "kind", "lane", "suppressed_reason", "stage", "service", "name",
+                "severity", "source", "instances", "alert_ids", "incident_reason", "suggested_rule", "harm_segment",
+                "playbook", "automation_tier", "change_service", "change_description")
 
 
-def severity_rank(severity: pd.Series) -> pd.Series:
-    """0 for critical .. 4 for info; an unknown word ranks last."""
-    ranks = {name: i for i, name in enumerate(SEVERITY_ORDER)}
-    return severity.astype("string").str.lower().map(ranks).fillna(len(SEVERITY_ORDER)).astype(int)
+def rows_for_sql(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame's rows as the entries SQL reads them: ROW_COLUMNS (missing ones null, texts as text, so
+    DuckDB never guesses a type from an all-null column) and `position`, their order in the ranking."""
+    rows = in_frame_order(with_queue_columns(frame)).reset_index(drop=True)
+    out = pd.DataFrame({c: rows[c] if c in rows else None for c in ROW_COLUMNS}, index=rows.index)
+    for column in TEXT_COLUMNS:
+        out[column] = out[column].astype("string")
+    out["suppressed"] = out["suppressed"].fillna(False).astype(bool)
+    for column in ("score", "alert_count", "harm", *COMPONENT_COLUMNS, "duration_min"):
+        out[column] = pd.to_numeric(out[column], errors="coerce").astype("float64")
+    for column in ("first_fired_at", "last_fired_at", "change_at"):
+        out[column] = pd.to_datetime(out[column])
+    out["flapping"] = out["flapping"].astype("boolean")
+    out["position"] = range(1, len(out) + 1)
+    return out
+
+
+def entries_sql(rows: str = "queue_rows") -> str:
+    """The entries SELECT (sql/queue/22_queue_entries.sql) over the relation `rows` (a table name or a
+    SELECT), best first; it takes the parameter $listed (False: no member lists for entries of several
+    rows)."""
+    return f"with queue_rows as ({rows if ' ' in rows else f'select * from {rows}'}) " \
+           f"select * from ({sql_text('queue_entries')}) order by rank"
+
+
+def with_entry_types(entries: pd.DataFrame) -> pd.DataFrame:
+    entries = entries.astype({"suppressed": bool, "members": int, "rank": int})
+    entries["alert_count"] = entries["alert_count"].fillna(0).astype(int)
+    for column in ("first_fired_at", "last_fired_at"):
+        entries[column] = pd.to_datetime(entries[column])
+    return entries
+
+
+def entries_with_routing(frame: pd.DataFrame) -> pd.DataFrame:
+    """queue_entries with the lead group's routing after QUEUE_COLUMNS (lead_group_id, flapping, playbook,
+    automation_tier, change_at, change_service, change_description, duration_min): what the app shows."""
+    if frame.empty:
+        return pd.DataFrame(columns=list(QUEUE_COLUMNS))
+    con = duckdb.connect()
+    try:
+        con.register("frame_rows", rows_for_sql(frame))
+        return with_entry_types(con.execute(entries_sql("frame_rows"), {"listed": True}).df())
+    finally:
+        con.close()
 
 
 def queue_entries(frame: pd.DataFrame) -> pd.DataFrame:
     """The ranked queue: one row per entry (module docstring), QUEUE_COLUMNS, ranked 1..n in the frame's
-    order. Singletons (most rows) are taken as they are; only incident candidates are aggregated."""
-    if frame.empty:
-        return pd.DataFrame(columns=list(QUEUE_COLUMNS))
-    rows = in_frame_order(with_queue_columns(frame)).reset_index(drop=True)
-    key = "incident_key"
-    # an entry stands where its best member stands; it is shown by its best alert group (a signal only when
-    # it has none), whose playbook, changes and drill-down are what on-call acts on
-    position = rows.groupby(key, sort=False).ngroup()
-    leads = (rows.assign(_position=position, _signal=rows["kind"].ne("alert_group"))
-             .sort_values(["_position", "_signal"], kind="stable").drop_duplicates(key, keep="first")
-             .drop(columns=["_position", "_signal"]).set_index(key))
-    leads["score"] = rows.groupby(key, sort=False)["score"].max()
-    entries = leads.assign(member_group_ids=leads["group_id"], sources=leads["source"].fillna(""),
-                           services=leads["service"].fillna(""), alert_ids=leads["alert_ids"].fillna(""))
-    # members listed lead first (alert groups before signals, each in the frame's order)
-    shared = (rows.assign(_position=position, _signal=rows["kind"].ne("alert_group"))
-              .sort_values(["_position", "_signal"], kind="stable").drop(columns=["_position", "_signal"]))
-    shared = shared[shared[key].duplicated(keep=False)]
-    if len(shared):
-        by_key = shared.groupby(key, sort=False)
-        worst = shared.assign(_rank=severity_rank(shared["severity"])).groupby(key, sort=False)["_rank"].min()
-        together = pd.DataFrame({
-            "members": by_key.size(), "suppressed": by_key["suppressed"].all(),
-            "first_fired_at": by_key["first_fired_at"].min(), "last_fired_at": by_key["last_fired_at"].max(),
-            "alert_count": by_key["alert_count"].sum(), "severity": worst.map(dict(enumerate(SEVERITY_ORDER))),
-            "stage": by_key["stage"].first(),  # the first member's that has one
-            "lane": shared["lane"].eq("needs_mapping").groupby(shared[key], sort=False).all().map(
-                {True: "needs_mapping", False: "queue"}),
-            **{name: listed(shared, key, column) for name, column in LISTED},
-        })
-        together["kind"] = "incident"
-        for column in together:  # cast only where the aggregate's type differs (a datetime cast costs seconds)
-            if column not in entries or entries[column].dtype != together[column].dtype:
-                entries[column] = entries[column].astype(object) if column in entries else None
-            entries.loc[together.index, column] = together[column]
-    entries["members"] = rows.groupby(key, sort=False).size().reindex(entries.index)
-    entries = entries.reset_index().rename(columns={key: "entry_id"})
-    entries["rank"] = range(1, len(entries) + 1)
-    for column in QUEUE_COLUMNS:
-        if column not in entries:
-            entries[column] = pd.NA
-    entries = entries[list(QUEUE_COLUMNS)].astype({"suppressed": bool, "members": int, "alert_count": int})
-    for column in ("first_fired_at", "last_fired_at"):
-        entries[column] = pd.to_datetime(entries[column])
-    return entries
+    order; collapsed in DuckDB (sql/queue/22_queue_entries.sql), as the app's open ranking collapses it."""
+    return entries_with_routing(frame)[list(QUEUE_COLUMNS)]
 
 
 def alerts_only(frame: pd.DataFrame) -> pd.DataFrame:
@@ -150,22 +147,24 @@ def alerts_only(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def queue_counts(frame: pd.DataFrame, entries: pd.DataFrame | None = None) -> dict:
-    """What every surface counts, from the ranked frame (all rows, signals included); `entries`, when
-    the caller has them, saves collapsing the frame again (queue_entries(frame))."""
-    rows = with_queue_columns(frame)
-    groups = rows[rows["kind"].eq("alert_group")]
-    unmapped = groups[groups["lane"].eq("needs_mapping")]
+    """What every surface counts (sql/queue/23_queue_counts.sql), from the ranked frame (all rows, signals
+    included); `entries`, when the caller has them, saves collapsing the frame again (queue_entries(frame))."""
     entries = queue_entries(frame) if entries is None else entries
-    suppressed = int(entries["suppressed"].sum())
-    counts = {
-        "alerts": int(groups["alert_count"].sum()), "alert_groups": len(groups), "entries": len(entries),
-        "in_queue": len(entries) - suppressed, "suppressed": suppressed,
-        "incident_candidates": int(entries["kind"].eq("incident").sum()),
-        "needs_mapping": len(unmapped),
-        "needs_mapping_urgent": int(unmapped["severity"].astype("string").str.lower().isin(URGENT).sum()),
-    }
-    counts.update({kind: int(rows["kind"].eq(kind).sum()) for kind in SIGNAL_KINDS})
-    return counts
+    con = duckdb.connect()
+    try:
+        con.register("queue_rows", rows_for_sql(frame) if len(frame) else pd.DataFrame({
+            c: pd.Series(dtype="string" if c in TEXT_COLUMNS else "float64") for c in ROW_COLUMNS}))
+        con.register("entry_rows", entries[["suppressed", "kind"]] if len(entries) else pd.DataFrame(
+            {"suppressed": pd.Series(dtype=bool), "kind": pd.Series(dtype="string")}))
+        return counts_of(con)
+    finally:
+        con.close()
+
+
+def counts_of(con) -> dict:
+    """The counts of queue_rows and entry_rows on `con`, as ints."""
+    found = con.execute(sql_text("queue_counts")).df().iloc[0]
+    return {name: int(found[name]) for name in found.index}
 
 
 def counts_text(counts: dict) -> str:
@@ -195,7 +194,12 @@ def needs_mapping(frame: pd.DataFrame, suggestions: pd.DataFrame | None = None) 
     order. `suggestions` (service, suggested_rule: mapping.coverage()["unmapped"]) fills a rule the
     ranking did not give."""
     groups = alerts_only(frame)
-    lane = groups[groups["lane"].eq("needs_mapping")]
+    return lane_in_order(groups[groups["lane"].eq("needs_mapping")], suggestions)
+
+
+def lane_in_order(lane: pd.DataFrame, suggestions: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Needs-mapping groups (ranked among the alert groups) with the suggested rules filled, critical/high
+    first, then by rank."""
     if suggestions is not None and len(suggestions) and len(lane):
         known = suggestions.dropna(subset=["suggested_rule"]).drop_duplicates("service").set_index("service")
         fill = lane["service"].map(known["suggested_rule"].map(rule_text)).astype("string").fillna("").astype(str)

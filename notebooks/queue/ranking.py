@@ -124,9 +124,13 @@ def rank_alerts(con, profile: dict | None = None, playbooks: list | None = None,
 
 
 @app.function
-def queue_select(top: int | None = None, include_suppressed: bool = True) -> str:
+def queue_select(top: int | None = None, include_suppressed: bool = True, details: bool = True,
+                 only: str | None = None) -> str:
     """The SELECT of the ranked queue in RANKED_COLUMNS order: the narrow ranks joined to the wide
-    groups, the suppression reason and the playbook, for the rows asked for only."""
+    groups, the suppression reason and the playbook, for the rows asked for only. details=False leaves
+    out what needs every alert again (alert_ids, instances, flap cycles: null), for a caller that works
+    them out for the rows it shows (the app's open ranking, live_queue.py). `only`, a SELECT of group_id,
+    keeps those rows (ranked among all) and works out their details only."""
     narrow = {"rank", "group_id", "first_fired_at", "score", "suppressed", "impact", "sensitivity", "stage_factor",
               *COMPONENTS, "signal", "harm", "corroboration", "harm_observed", "harm_segment",
               "window_conversion", "conversion_baseline", "window_start", "window_end", "kind", "lane",
@@ -135,11 +139,16 @@ def queue_select(top: int | None = None, include_suppressed: bool = True) -> str
     reason = ("case when sr.reason is not null then sr.reason when r.suppressed then 'score ' || round(r.score, 1) "
               "|| ' below the threshold ' || r.threshold end")
     # the alert ids and flap cycles need every alert in order: worked out for the rows returned only
-    ctes, details = details_sql("select group_id from r")
+    if details:
+        ctes, detail_columns = details_sql("select group_id from r")
+    else:
+        ctes = "d as (select null::varchar as group_id)"
+        detail_columns = {"alert_ids": "null::varchar", "instances": "null::varchar", "flap_count": "null::integer",
+                          "flapping": "null::boolean"}
     columns = ", ".join(
         f"{reason} as suppressed_reason" if c == "suppressed_reason"
         else "null::varchar as suggested_rule" if c == "suggested_rule"  # filled by lane_suggestions
-        else f"{details[c]} as {c}" if c in details
+        else f"{detail_columns[c]} as {c}" if c in detail_columns
         else f'gi."{c}"' if c in INCIDENT_COLUMNS
         else f'{"r" if c in narrow else "pb" if c in routed else "gc" if c in CHANGE_COLUMNS else "g"}."{c}"'
         for c in RANKED_COLUMNS
@@ -147,8 +156,9 @@ def queue_select(top: int | None = None, include_suppressed: bool = True) -> str
     where = "" if include_suppressed else "where not suppressed"
     limit = f"limit {int(top)}" if top else ""
     order = "suppressed, score desc, first_fired_at, group_id"
-    return (f"with r as (select row_number() over (order by {order}) as rank, * "
-            f"from (select * from ranked_groups {where} order by {order} {limit})), {ctes} "
+    chosen = f"where group_id in ({only})" if only else ""
+    return (f"with r as (select * from (select row_number() over (order by {order}) as rank, * "
+            f"from (select * from ranked_groups {where} order by {order} {limit})) {chosen}), {ctes} "
             f"select {columns} from r join alert_groups as g using (group_id) "
             "left join d using (group_id) "
             "left join suppression_rules as sr on sr.position = r.suppression_position "
