@@ -135,6 +135,12 @@ class LiveQueue:
             page[column] = page["entry_id"].map(listed[column])
         return with_entry_types(page)
 
+    def entry_summary(self) -> pd.DataFrame:
+        """Every entry's id, rank, score, state and names (what profile_compare.compare_queues reads)."""
+        with self.lock:
+            return self.con.execute("select entry_id, rank, score, suppressed, kind, lane, stage, service, name "
+                                    "from entry_rows order by rank").df()
+
     def entry_alert_ids(self, entry_id: str) -> str:
         """The ';'-separated ids of every alert of one entry's groups, in firing order within each group."""
         with self.lock:

@@ -80,7 +80,7 @@ def test_a_weight_change_moves_the_queue(ranked_page):
     before = [tuple(r[3:5]) for r in visible_rows(page) if r]
     assert len(before) >= 8, before
     # the evidence off (corroboration 0) and severity counting fully: harmless loud alerts rise
-    for label, key in (("Corroboration", "Home"), ("Weight: severity", "End")):
+    for label, key in (("Weight of measured harm (corroboration)", "Home"), ("Severity weight", "End")):
         slider = page.get_by_test_id("stSlider").filter(has_text=label).get_by_role("slider").first
         slider.focus()
         slider.press(key)
