@@ -35,5 +35,10 @@ bench: $(STAMP)
 sample: $(STAMP)
 	$(BIN)/python -m sample_data.generate
 
+# The README's screenshots (docs/img), made again over the sample workspace in Debian's Chromium.
+.PHONY: screenshots
+screenshots: $(STAMP)
+	$(BIN)/python -m bench.readme_screenshots --out docs/img
+
 clean:
 	rm -rf $(VENV) workspace .pytest_cache

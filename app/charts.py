@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import altair as alt
 import pandas as pd
+from journeylens.notebooks.signals.health_view import value_domain
 
 WIDTH = 760  # concatenated charts cannot stretch to the container; this fits the wide layout
 
@@ -29,7 +30,10 @@ def stage_window_chart(hourly: pd.DataFrame, window_start, window_end, stage: st
     x = alt.X("hour:T", title="Hour (UTC)", axis=alt.Axis(format="%b %d %H:%M"))
     conversion = alt.Chart(lines).mark_line(point=True).encode(
         x=x,
-        y=alt.Y("rate:Q", title="Conversion", axis=alt.Axis(format="%")),
+        # a rate's axis around its data, within 0..100% (value_domain), not from zero to a rounded-up max
+        y=alt.Y("rate:Q", title="Conversion", axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=value_domain(frame, True, columns=("conversion", "conversion_baseline")),
+                                nice=False)),
         color=alt.Color("series:N", title=None,
                         scale=alt.Scale(domain=["conversion", "baseline"], range=["#1f77b4", "#7f7f7f"])),
         strokeDash=alt.StrokeDash("series:N", legend=None,

@@ -20,6 +20,7 @@ from journeylens.app.mapping_forms import (
     show_refusal,
     show_rows,
 )
+from journeylens.app.table_labels import column_config, show_table
 from journeylens.app.ui import flash, guard, show_flash, workspace_path
 from journeylens.notebooks.ingest.severity_map import load_severity_map
 from journeylens.notebooks.ingest.upload import ingest_file, preview_file
@@ -152,15 +153,15 @@ def preview_detail(preview: dict) -> None:
     """Detail on demand: how the file's columns were matched, or a journey map's other parts."""
     if "touchpoints" in preview:
         with st.expander("Touchpoints and segments"):
-            st.dataframe(preview["touchpoints"], hide_index=True)
+            show_table(preview["touchpoints"])
             if preview.get("segments") is not None and len(preview["segments"]):
-                st.dataframe(preview["segments"], hide_index=True)
+                show_table(preview["segments"])
         return
     with st.expander("How the columns were matched"):
         resolved = pd.DataFrame(
             [{"column": c, "from": ", ".join(map(str, s))} for c, s in preview["resolved"].items()],
             columns=["column", "from"])
-        st.dataframe(resolved, hide_index=True)
+        show_table(resolved, column="Column", **{"from": "Read from"})
         st.caption("Columns of the file: " + ", ".join(map(str, preview["source_columns"])))
 
 
@@ -241,7 +242,7 @@ def summary(ws: Path) -> None:
     if len(firsts):
         st.caption(f"Events from {when(firsts.min())} to {when(lasts.max())} (UTC).")
     with st.expander("Rows and time span per table"):
-        st.dataframe(table, hide_index=True)
+        show_table(table, first="First (UTC)", last="Last (UTC)")
 
 
 def uploads(ws: Path) -> None:
@@ -249,7 +250,8 @@ def uploads(ws: Path) -> None:
     if register.empty:
         st.caption("No uploads yet.")
         return
-    st.dataframe(register, hide_index=True, column_order=UPLOAD_COLUMNS)
+    shown = register.assign(stored_at=pd.to_datetime(register["stored_at"], utc=True, format="ISO8601"))
+    st.dataframe(shown, hide_index=True, column_order=UPLOAD_COLUMNS, column_config=column_config(shown))
     with st.expander("Remove an upload"):
         labels = {r.upload_id: f"{r.file_name} · {r.kind} · {r.rows:,} rows · {r.upload_id}"
                   for r in register.itertuples(index=False)}

@@ -6,6 +6,7 @@ queue/profiles, queue/map_versions and the workspace (versions, version_diff).""
 import pandas as pd
 import streamlit as st
 from journeylens.app.downloads import audit_downloads, offer_csv
+from journeylens.app.table_labels import show_table
 from journeylens.app.ui import flash, guard, show_flash, workspace_path
 from journeylens.notebooks.ingest.playbook_file import load_playbooks
 from journeylens.notebooks.queue.map_versions import map_diff, map_versions
@@ -20,6 +21,7 @@ from journeylens.notebooks.retro.governance import (
     set_owner,
     verify_audit,
 )
+from journeylens.notebooks.workspace.labels import human, plural, record_text
 from journeylens.notebooks.workspace.store import repair_workspace
 from journeylens.notebooks.workspace.version_diff import diff_frame, version_diff, version_table
 from journeylens.notebooks.workspace.versions import list_names
@@ -83,19 +85,20 @@ with guard("reading the audit log"):
     if check["ok"]:
         st.success(f"Audit chain intact: {check['entries']:,} entries, each hash covering the one before.")
     else:
-        st.error(f"Audit chain broken: {len(check['problems'])} problem(s). An entry was edited, deleted, moved "
+        st.error(f"Audit chain broken: {plural(len(check['problems']), 'problem')}. An entry was edited, deleted, moved "
                  "or cut, or the trail and the workspace disagree; see below. Nothing can be stored until the "
                  "trail is repaired.")
-        st.dataframe(pd.DataFrame(check["problems"]), hide_index=True, key="chain_problems")
+        show_table(pd.DataFrame(check["problems"]), "chain_problems")
         repair_form(workspace)
     text = st.text_input("Filter (action, who, what or why contains)", key="audit_filter")
-    st.dataframe(audit_entries(workspace, text), hide_index=True, key="audit_log")
+    entries = audit_entries(workspace, text)
+    show_table(entries.assign(what=entries["what"].map(record_text)) if len(entries) else entries, "audit_log")
     audit_downloads(workspace)
 
     st.subheader("Stages to recalibrate")
     st.caption("A change to a service that maps to a stage marks its mappings and thresholds until a review.")
     status = recalibration_status(workspace)
-    st.dataframe(status, hide_index=True, key="recalibration")
+    show_table(status, "recalibration", last_change="Last change (UTC)", last_review="Last review (UTC)")
     pending = list(status.loc[status["status"] == "to recalibrate", "stage"])
     if pending:
         with st.form("review"):
@@ -123,21 +126,21 @@ with guard("reading the audit log"):
         old = left.selectbox("From map", list(labels), index=len(labels) - 2, key="map_old")
         new = right.selectbox("To map", list(labels), index=len(labels) - 1, key="map_new")
         changes = map_diff(workspace, labels[old], labels[new])
-        st.dataframe(changes, hide_index=True, key="map_diff")
+        show_table(changes, "map_diff")
         left, right = st.columns(2)
         offer_csv("Download the map versions (journey_map_versions.csv)", versions, "journey_map_versions.csv",
                   "dl_map_versions", left)
         offer_csv("Download the map diff (journey_map_diff.csv)", changes, "journey_map_diff.csv", "dl_map_diff",
                   right)
     else:
-        st.caption(f"{len(versions)} journey-map version(s): nothing to compare yet.")
+        st.caption(f"{plural(len(versions), 'journey-map version')}: nothing to compare yet.")
 
     st.subheader("Owners of stage metrics")
-    st.dataframe(pd.DataFrame(list(owners(workspace).items()), columns=["stage/metric", "owner"]), hide_index=True,
-                 key="owners")
+    show_table(pd.DataFrame(list(owners(workspace).items()), columns=["stage/metric", "owner"]), "owners")
     with st.form("owner"):
         a, b, c = st.columns(3)
-        stage, metric = a.text_input("Stage"), b.selectbox("Metric", ["conversion", "time_to_value_s", "satisfaction"])
+        stage, metric = a.text_input("Stage"), b.selectbox("Metric", ["conversion", "time_to_value_s", "satisfaction"],
+                                                         format_func=human)
         owner = c.text_input("Owner")
         if st.form_submit_button("Set owner") and stage.strip() and owner.strip():
             set_owner(workspace, stage.strip(), metric, owner.strip())
@@ -145,13 +148,15 @@ with guard("reading the audit log"):
             st.rerun()
 
     st.subheader("Owners of playbooks")
-    st.dataframe(pd.DataFrame([{k: b.get(k) for k in ("id", "stage", "tier", "owner")} for b in load_playbooks(workspace)],
-                              columns=["id", "stage", "tier", "owner"]), hide_index=True, key="playbook_owners")
+    show_table(pd.DataFrame([{k: b.get(k) for k in ("id", "stage", "tier", "owner")} for b in load_playbooks(workspace)],
+                            columns=["id", "stage", "tier", "owner"]), "playbook_owners", id="Playbook",
+               tier="Automation tier")
 
     st.subheader("Assumptions register")
     due = {a["id"] for a in due_assumptions(workspace)}
     register = pd.DataFrame(assumptions(workspace), columns=["id", "statement", "owner", "review_by", "evidence"])
-    st.dataframe(register.assign(due=register["id"].isin(due)), hide_index=True, key="assumptions")
+    show_table(register.assign(due=register["id"].isin(due)), "assumptions", id="Assumption",
+               due="Due for review")
     with st.form("assumption"):
         statement = st.text_input("Assumption about user behaviour")
         a, b, c = st.columns(3)

@@ -14,6 +14,7 @@ from journeylens.notebooks.signals.health_view import (
     THIN,
     THIN_WHY,
     headers,
+    named_metrics,
     rules_in_window,
     slo_table,
     stage_series,
@@ -36,6 +37,7 @@ from journeylens.notebooks.signals.threshold_review import (
     workspace_review,
 )
 from journeylens.notebooks.signals.thresholds import DETECTOR
+from journeylens.notebooks.workspace.labels import human, plural
 
 # (setting, label, min, max, step, help) of the detector an analyst may try out here
 KNOBS = [
@@ -73,8 +75,11 @@ def burn_section(deviations: pd.DataFrame) -> None:
     objective = left.number_input("Journey SLO: share of expected completions kept", 0.5, 0.999,
                                   DEFAULT_OBJECTIVE, 0.005, format="%.3f", key="slo_objective")
     table = right.data_editor(pd.DataFrame(DEFAULT_BURN_WINDOWS), num_rows="dynamic", hide_index=True,
-                              key="burn_table", column_config={"action": st.column_config.SelectboxColumn(
-                                  options=["page", "ticket"], required=True)})
+                              key="burn_table", column_config={
+                                  "long": "Long window", "short": "Short window",
+                                  "burn_rate": st.column_config.NumberColumn("Burn rate (× budget pace)", format="%g"),
+                                  "action": st.column_config.SelectboxColumn("Action", options=["page", "ticket"],
+                                                                             required=True)})
     rates = stage_burn_rates(deviations, objective, table.dropna(how="all").to_dict("records"))
     if rates.empty:
         st.info("No stage has enough conversion history for a burn rate yet.")
@@ -83,8 +88,8 @@ def burn_section(deviations: pd.DataFrame) -> None:
     st.caption(f"Budget burn: how fast the stage spends its error budget, 100% = exactly as fast as it "
                f"accrues. \"{THIN}\": {THIN_WHY} (often the short windows).")
     alerts = burn_alerts(rates)
-    st.caption(f"Over the history: {int((alerts['action'] == 'page').sum())} pages and "
-               f"{int((alerts['action'] == 'ticket').sum())} tickets (multiwindow, multi-burn-rate table).")
+    st.caption(f"Over the history: {plural(int((alerts['action'] == 'page').sum()), 'page')} and "
+               f"{plural(int((alerts['action'] == 'ticket').sum()), 'ticket')} (multiwindow, multi-burn-rate table).")
 
 
 def stage_section(result: dict) -> tuple:
@@ -105,9 +110,9 @@ def stage_section(result: dict) -> tuple:
     marks = stage_signal_marks(signals, stage, deviations["ts"].max(), *window)
     percent, label = metric == "conversion", METRICS[metric]["label"]
     who = "" if segment == "all" else f" ({segment})"
-    st.altair_chart(stage_chart(rows, marks, f"{stage}{who}: {label} against its baseline band", label.capitalize(),
+    st.altair_chart(stage_chart(rows, marks, f"{stage}{who}: {label} against its baseline band", human(metric),
                                 value_domain(rows, percent), percent), width="stretch", key="stage_chart")
-    st.caption(f"{len(marks)} signals fired on {stage} in this range. Drag the chart to pan, scroll to zoom; "
+    st.caption(f"{plural(len(marks), 'signal')} fired on {stage} in this range. Drag the chart to pan, scroll to zoom; "
                "hover a red span for the signal.")
     return stage, segment, metric, window
 
@@ -122,28 +127,29 @@ def series_section(result: dict, params: dict, stage: str, segment: str, metric:
     if rows.empty:
         st.info("This series has no values.")
         return
-    percent, label = metric == "conversion", METRICS[metric]["label"]
+    percent = metric == "conversion"
     # one above the other, full width, on one value axis: side by side they were 360 px each
     domain = value_domain(rows.assign(threshold=rules["threshold"]), percent,
                           columns=("value", "band_lower", "band_upper", "threshold"))
     common = {"percent": percent, "width": "container", "domain": domain}
-    st.altair_chart(band_chart(rows, f"Static: {int(static.sum())} alerts", label.capitalize(), band=False,
+    st.altair_chart(band_chart(rows, f"Static: {plural(int(static.sum()), 'alert')}", human(metric), band=False,
                                static_threshold=rules["threshold"], onsets=rows[static].assign(rule="static"),
                                **common), width="stretch", key="static_chart")
-    st.altair_chart(band_chart(rows, f"Dynamic: {int(dynamic.sum())} alerts", label.capitalize(),
+    st.altair_chart(band_chart(rows, f"Dynamic: {plural(int(dynamic.sum()), 'alert')}", human(metric),
                                onsets=rows[dynamic].assign(rule="dynamic"), **common), width="stretch",
                     key="dynamic_chart")
     st.caption("Above: the series' median made worse by the margin, fired at each crossing. Below: the "
                "journey-signal detector with its baseline (dashed) and band; red points are alerts.")
     compare = static_vs_dynamic(deviations, incidents, margin)
-    st.dataframe(compare, hide_index=True, key="static_vs_dynamic", column_config={
+    st.dataframe(named_metrics(compare), hide_index=True, key="static_vs_dynamic", column_config={
         **headers(compare), "static_threshold": st.column_config.NumberColumn("Static threshold", format="%.2f")})
     suggestions = calibration_suggestions(deviations, incidents, params)
     st.subheader("Calibration suggestions")
     if suggestions.empty:
         st.caption("No setting would have cut alerts while keeping every incident that mattered.")
     else:
-        st.dataframe(suggestions, hide_index=True, key="calibration", column_config=headers(suggestions))
+        st.dataframe(named_metrics(suggestions), hide_index=True, key="calibration", column_config={
+            **headers(suggestions), "z_min_now": "Min deviation now (SD)", "z_min_suggested": "Suggested (SD)"})
 
 
 st.title("Journey health")
@@ -162,7 +168,7 @@ with guard("watching the journey metrics"):
         signals = result["signals"]
         st.metric("Signals over the history", f"{len(signals):,}")
         shown = signals[["title", "stage", "segment", "metric", "peak_z", "entered"]]
-        st.dataframe(shown, hide_index=True, key="signals_table", column_config={
+        st.dataframe(named_metrics(shown), hide_index=True, key="signals_table", column_config={
             **headers(shown), "peak_z": st.column_config.NumberColumn("Peak deviation (SD)", format="%.1f"),
             "entered": st.column_config.NumberColumn("Sessions entered", format="%d")})
         choice = stage_section(result)

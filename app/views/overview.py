@@ -19,6 +19,8 @@ from journeylens.notebooks.retro.overview import (
     workspace_journey,
     workspace_overview,
 )
+from journeylens.notebooks.retro.scope import scoped
+from journeylens.notebooks.workspace.labels import plural
 
 RANKED, DATA = "views/ranked.py", "views/data.py"
 STATUS_ICONS = {"signal firing": ":material/notifications_active:", "below its band": ":material/trending_down:",
@@ -64,7 +66,7 @@ def queue_section(found: dict) -> None:
     cells[0].metric("Alerts", f"{funnel['alerts']:,}")
     cells[1].metric("Alert groups", f"{funnel['alert_groups']:,}")
     cells[2].metric("Worth a look", f"{funnel['in_queue']:,}", help="queue entries not suppressed")
-    st.caption(funnel["counted"])
+    st.caption(scoped(funnel["scope"], funnel["counted"]) + " The Retro counts one week at a time.")
     st.markdown(f"**The top {len(found['top'])} entries**: open one to see why it ranks there.")
     if not funnel["entries"]:
         st.caption("No alerts yet: upload your alert exports on the Data page.")
@@ -106,11 +108,12 @@ def changes_section(ws: Path, suggestions: list) -> None:
     if recent.empty:
         st.caption("No upload in the last 7 days.")
     else:
-        st.markdown(f"**{len(recent)} upload(s) in the last 7 days:** "
+        st.markdown(f"**{plural(len(recent), 'upload')} in the last 7 days:** "
                     + ", ".join(f"{r.file_name} ({r.kind}, {r.rows:,} rows)" for r in recent.itertuples()))
     due = due_for_review(ws, suggestions)
-    st.markdown(f"**Due for review:** {len(due['open'])} open retro suggestion(s) of {due['suggestions']} "
-                f"({due['decided']} decided), {len(due['assumptions_due'])} assumption(s) past their review date.")
+    st.markdown(f"**Due for review:** {plural(len(due['open']), 'open retro suggestion')} of {due['suggestions']} "
+                f"({due['decided']} decided), {plural(len(due['assumptions_due']), 'assumption')} past their "
+                "review date.")
     if due["open"]:
         st.caption("; ".join(due["open"][:5]) + (" …" if len(due["open"]) > 5 else ""))
     st.page_link("views/retro.py", label="Retro", icon=":material/event_repeat:")

@@ -3,19 +3,21 @@
 audit-logged, and an accepted threshold becomes a new thresholds version). retro.md, retro_stages.csv and
 retro.html are offered as the CLI writes them (retro.html is made on click: report.retro_page)."""
 
-import json
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 from journeylens.app.downloads import CSV, HTML, MARKDOWN, offer
+from journeylens.app.table_labels import show_table
 from journeylens.app.ui import flash, guard, show_flash, upload_key, workspace_path
 from journeylens.notebooks.queue.queue_view import counts_text
 from journeylens.notebooks.retro.coverage_gaps import gaps_section
 from journeylens.notebooks.retro.governance import decide, decision_key, decisions, open_suggestions
 from journeylens.notebooks.retro.report import assemble_retro, retro_markdown, retro_page
+from journeylens.notebooks.retro.scope import retro_scope_note, scoped
 from journeylens.notebooks.retro.suggestions import decision_of, suggestion_title
 from journeylens.notebooks.retro.weekly import data_weeks
+from journeylens.notebooks.workspace.labels import record_text
 from journeylens.notebooks.workspace.safe_output import csv_text
 
 OTHER_KINDS = ("suppress", "detect_earlier", "playbook")
@@ -64,7 +66,8 @@ def threshold_cards(ws: Path, suggestions: list) -> None:
         return
     for item in suggestions:
         index = card_id(item)
-        st.markdown(f"**{suggestion_title(item)}**: z_min {item['z_min_now']:g} → {item['z_min_suggested']:g}. "
+        st.markdown(f"**{suggestion_title(item)}**: minimum deviation {item['z_min_now']:g} → "
+                    f"{item['z_min_suggested']:g} SD. "
                     f"{item['evidence']}.")
         why = st.text_input("Why", key=f"why-{index}", label_visibility="collapsed", placeholder="why (optional)")
         decision_buttons(ws, item, who, "{}-" + index, suggestion_title(item), why)
@@ -72,7 +75,8 @@ def threshold_cards(ws: Path, suggestions: list) -> None:
 
 def map_cards(ws: Path, suggestions: list, who: str) -> None:
     for item in suggestions:
-        st.markdown(f"**{suggestion_title(item)}** with `{json.dumps(item['match'])}`. {item['evidence']}.")
+        match = ", ".join(f"{key} {value}" for key, value in item["match"].items())
+        st.markdown(f"**{suggestion_title(item)}** where {match}. {item['evidence']}.")
         decision_buttons(ws, item, who, "map-{}-" + card_id(item), suggestion_title(item).lower(), suffix=" mapping")
 
 
@@ -131,26 +135,35 @@ with guard("preparing the retro"):
         col.metric(label, f"{value:,}")
     if volume["actioned_hidden_by_suppression"]:
         st.error("Suppression would have hidden actioned incidents: " + ", ".join(volume["actioned_hidden_by_suppression"]))
-    st.caption(counts_text(found["counts"]) + " (groups and signals that first fired in the window.)")
+    st.caption(scoped(found["scope"], counts_text(found["counts"])) + " " + retro_scope_note(week))
     st.subheader("Per stage")
-    st.dataframe(found["stages"], hide_index=True, key="retro_stages")
+    show_table(found["stages"], "retro_stages")
     gaps = found["coverage_gaps"]
     st.subheader(f"Coverage gaps ({gaps['unmapped_groups']:,} unmapped groups, {gaps['unmapped_urgent']:,} "
                  "critical/high)")
     st.caption(gaps_section(gaps)[1])
-    st.dataframe(gaps["services"], hide_index=True, key="coverage_gaps")
+    show_table(gaps["services"], "coverage_gaps", urgent_groups="Critical/high groups")
     st.subheader("Actioned incidents that ranked low")
-    st.dataframe(pd.DataFrame(precision["ranked_low"], columns=["incident_id", "best_rank"]), hide_index=True,
-                 key="ranked_low")
+    show_table(pd.DataFrame(precision["ranked_low"], columns=["incident_id", "best_rank"]), "ranked_low",
+               incident_id="Incident")
     st.subheader("Conversion stability")
-    st.dataframe(found["stability"], hide_index=True, key="stability")
+    stability = found["stability"]
+    # a variance of a rate reads as 0.0051: its square root in points of conversion says the same in words
+    show_table(stability.assign(conversion_variance=stability["conversion_variance"] ** 0.5 * 100), "stability",
+               percent=("deepest_drop",), conversion_variance="Conversion spread (SD, points)",
+               deepest_drop="Deepest drop below baseline")
     if found.get("ai_week_over_week") is not None:
         st.subheader("AI outcomes, week over week")
-        st.dataframe(found["ai_week_over_week"], hide_index=True, key="ai_wow")
+        wow = found["ai_week_over_week"]
+        show_table(wow, "ai_wow", percent=[c for c in wow if c.endswith(("_rate", "_rate_before", "_rate_change"))])
     st.subheader("Week over week")
-    st.dataframe(found["trends"], hide_index=True, key="trends")
+    trends = found["trends"]
+    show_table(trends, "trends", percent=("noise_reduction",), top_actioned=f"Top {precision['k']} actioned",
+               unmapped_urgent="Unmapped critical/high",
+               **{c: f"MTTR {c.removeprefix('mttr_')} (min)" for c in trends if c.startswith("mttr_")})
     st.subheader("What changed")
-    st.dataframe(found["changes"], hide_index=True, key="changes")
+    changes = found["changes"]
+    show_table(changes.assign(what=changes["what"].map(record_text)) if len(changes) else changes, "changes")
     due = found["assumptions_due"]
     if due:
         st.warning("Assumptions due for review: " + "; ".join(f"{a['id']} {a['statement']} ({a['owner']})" for a in due))

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 from journeylens.notebooks.queue.queue_view import counts_text, queue_counts, queue_entries
+from journeylens.notebooks.retro.scope import all_data_scope
 from journeylens.notebooks.workspace.snapshot import list_uploads
 
 TOP = 5
@@ -50,7 +51,7 @@ def funnel(frame: pd.DataFrame, entries: pd.DataFrame | None = None) -> dict:
     counts = queue_counts(frame, entries)
     headline = (f"{counts['alerts']:,} alerts became {counts['alert_groups']:,} alert groups and "
                 f"{counts['in_queue']:,} queue entries worth a look")
-    return {**counts, "headline": headline, "counted": counts_text(counts)}
+    return {**counts, "headline": headline, "counted": counts_text(counts), "scope": all_data_scope(frame)}
 
 
 def why_line(entry) -> str:

@@ -10,6 +10,7 @@ with app.setup:
     import pandas as pd
 
     from journeylens.notebooks.queue.queue_view import counts_text
+    from journeylens.notebooks.retro.scope import retro_scope_note, scoped
     from journeylens.notebooks.retro.coverage_gaps import gaps_section
     from journeylens.notebooks.retro.governance import due_assumptions
     from journeylens.notebooks.retro.pages import html_page, markdown_page
@@ -71,7 +72,8 @@ def retro_sections(found: dict) -> list:
         f"Actioned incidents any suppression would have hidden: {len(hidden)} of {volume['actioned']}"
         + (f" (MUST be 0: {', '.join(hidden)})" if hidden else " (as it must be)."), [], [],
     ), (
-        "What was counted", counts_text(found["counts"]) + " (groups and signals that first fired in the window.)",
+        "What was counted", scoped(found["scope"], counts_text(found["counts"])) + " "
+        + retro_scope_note(None if found["week"] == "all data" else found["week"]),
         [], [],
     ), gaps_section(found["coverage_gaps"]), (
         "Precision of the queue", f"{precision['top_linked_to_actioned']} of the top {precision['top']} unsuppressed "

@@ -13,6 +13,7 @@ from journeylens.notebooks.queue.mapping import coverage
 from journeylens.notebooks.retro.weekly import REAL_OUTCOMES, link_incidents, week_window
 from journeylens.notebooks.signals.journey_signals import workspace_signals
 from journeylens.notebooks.signals.threshold_review import calibration_suggestions
+from journeylens.notebooks.workspace.labels import metric_words
 from journeylens.notebooks.workspace.snapshot import connect
 
 HARM_SEEN = 0.2  # a group whose observed harm reached this preceded harm
@@ -144,7 +145,7 @@ def suggestion_title(suggestion: dict) -> str:
     checkout", "Suppress billing-service on renewal/billing", ..."""
     s, kind = suggestion, suggestion["kind"]
     if kind == "threshold":
-        return f"{threshold_action(s).capitalize()} {s['stage']} · {s['segment']} · {s['metric']}"
+        return f"{threshold_action(s).capitalize()} {s['stage']} · {s['segment']} · {metric_words(s['metric'])}"
     if kind == "map":
         return f"Map {s.get('service') or json.dumps(s.get('match'))} to {s['stage']}"
     if kind == "suppress":

@@ -24,6 +24,7 @@ from journeylens.notebooks.queue.profiles import load_profile
 from journeylens.notebooks.queue.queue_view import alerts_only, queue_counts
 from journeylens.notebooks.queue.ranking import queue_select, rank_alerts
 from journeylens.notebooks.retro.coverage_gaps import coverage_gaps
+from journeylens.notebooks.retro.scope import week_scope
 from journeylens.notebooks.workspace.snapshot import connect, sql_text
 
 REAL_OUTCOMES = ("actioned", "auto_mitigated", "escalated")
@@ -176,7 +177,7 @@ def retro(workspace, week: str | None = None, profile_name: str | None = None, c
                       "ranked_low": [{"incident_id": i, "best_rank": int(r)} for i, r in best.items() if r > TOP_K],
                       "not_in_queue": [i for i in real["incident_id"] if i not in best.index]},
         "stability": stability, "ai_week_over_week": ai_change,
-        "counts": queue_counts(week_frame), "coverage_gaps": coverage_gaps(week_frame, ctx["unmapped"]),
+        "counts": queue_counts(week_frame), "scope": week_scope(week, start, end, ctx["frame"]), "coverage_gaps": coverage_gaps(week_frame, ctx["unmapped"]),
         # configuration changes; a journey map arrives as an upload, so its uploads count as changes too
         "changes": changed[~changed["action"].str.startswith("upload.")
                            | changed["what"].str.contains('"kind": "journey-map"', regex=False)] if len(changed)

@@ -6,6 +6,7 @@ Plain functions (no Streamlit, no Altair) so the page only draws, and these are 
 import pandas as pd
 from journeylens.notebooks.signals.journey_signals import METRICS
 from journeylens.notebooks.signals.slo import MIN_EXPECTED
+from journeylens.notebooks.workspace.labels import human
 
 THIN = "not enough data"  # why a burn rate is empty: the window expects too few completions to judge
 THIN_WHY = f"the window expects fewer than {MIN_EXPECTED} completions, too few to judge"
@@ -119,6 +120,11 @@ HEADERS = {"title": "Signal", "stage": "Stage", "segment": "Segment", "metric": 
            "noise_alerts_suggested": "Noise alerts then", "evidence": "Why"}
 
 
+def named_metrics(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with its metric column in words ('time_to_value_s' -> 'Time to value (s)'), for showing."""
+    return frame.assign(metric=frame["metric"].map(human)) if "metric" in frame else frame
+
+
 def headers(frame: pd.DataFrame) -> dict:
     """{column: human header} for the columns of `frame` that have one; others read as they are, unsnaked."""
-    return {c: HEADERS.get(c, c.replace("_", " ").capitalize()) for c in frame.columns}
+    return {c: HEADERS.get(c, human(c)) for c in frame.columns}

@@ -41,7 +41,7 @@ def test_page_shows_signals_burn_rates_and_the_comparison(workspace, open_page):
     shown = " ".join(str(df.proto) for df in at.dataframe)  # human headers ride in the column config
     assert "Peak deviation (SD)" in shown and "Detector alerts" in shown
     checkout = compare[(compare["stage"] == "checkout") & (compare["segment"] == "all")
-                       & (compare["metric"] == "conversion")].iloc[0]
+                       & (compare["metric"] == "Conversion")].iloc[0]
     # the interruption budget: a static line fires far more often for the same caught incident
     assert checkout["static_alerts"] > 5 * checkout["dynamic_alerts"] >= 5
     assert checkout["dynamic_caught_ids"] == "INC-1007"

@@ -43,7 +43,8 @@ def test_overview_is_the_first_page_and_its_funnel_is_the_queues_counts(on_sampl
     assert metrics["Alerts"] == f"{counts['alerts']:,}"
     assert metrics["Alert groups"] == f"{counts['alert_groups']:,}"
     assert metrics["Worth a look"] == f"{counts['in_queue']:,}"
-    assert any(c.value.startswith(f"Counted {counts['alerts']:,} alerts") for c in at.caption)
+    assert any(c.value.startswith("All the data (") and f"Counted {counts['alerts']:,} alerts" in c.value
+               for c in at.caption)
 
 
 def test_the_top_five_link_to_their_drill_downs(on_sample):

@@ -20,6 +20,8 @@ def test_funnel_counts_the_queue_the_ranked_page_counts(sample_frame):
     assert funnel["headline"] == (f"{counts['alerts']:,} alerts became {counts['alert_groups']:,} alert groups and "
                                   f"{counts['in_queue']:,} queue entries worth a look")
     assert funnel["counted"].startswith(f"Counted {counts['alerts']:,} alerts")
+    first, last = sample_frame["first_fired_at"].min(), sample_frame["last_fired_at"].max()
+    assert funnel["scope"] == f"All the data ({first:%Y-%m-%d} to {last:%Y-%m-%d})"
 
 
 def test_top_entries_are_the_first_five_unsuppressed_with_a_why(sample_frame):

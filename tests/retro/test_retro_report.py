@@ -35,7 +35,7 @@ def test_the_sample_retro_holds_every_part_the_report_and_the_page_show(sample_r
         assert suggestion["evidence"] and suggestion["effect"] and suggestion_title(suggestion)
     text = retro_markdown(found)
     section = text.split("## Suggestions")[1].split("\n## ")[0]
-    assert "| threshold | Tighten discovery · all · time_to_value_s |" in section
+    assert "| threshold | Tighten discovery · all · time to value (s) |" in section
     assert "| suppress | Suppress billing-service on renewal/billing |" in section
 
 

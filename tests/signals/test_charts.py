@@ -203,3 +203,85 @@ def test_a_time_range_keeps_the_signals_that_overlap_it(sample_review):
     _, none, _ = stage_spec(sample_review, "signup", start=onset - pd.Timedelta(days=5),
                             end=onset - pd.Timedelta(days=2))
     assert none.empty
+
+
+# -- every other chart the app draws: the Journey health static/dynamic pair, the Ranked drill-down's two ----
+
+def axis_values(svg: ET.Element, which: str) -> tuple:
+    """(from, to) of an axis in its own units, from Vega's description ("... values from 90 to 220")."""
+    label = next(g.get("aria-label") for g in svg.iter(f"{SVG}g") if (g.get("aria-label") or "").startswith(which))
+    low, high = re.search(r"values from (-?[\d.,]+)(%?) to (-?[\d.,]+)(%?)", label).group(1, 3)
+    scale = 100 if "%" in label.split("values from")[1] else 1
+    return float(low.replace(",", "")) / scale, float(high.replace(",", "")) / scale
+
+
+def seconds_series() -> pd.DataFrame:
+    ts = pd.date_range("2026-10-20", periods=72, freq="h")
+    value = pd.Series([140 + (i * 13) % 40 + (60 if 30 <= i < 34 else 0) for i in range(72)], dtype=float)
+    return pd.DataFrame({"ts": ts, "value": value, "baseline": 150.0, "band_lower": 110.0, "band_upper": 195.0})
+
+
+@pytest.mark.parametrize("rule", ["static", "dynamic"])
+def test_the_static_and_dynamic_charts_fit_a_level_axis_and_draw_every_alert(rule):
+    from journeylens.notebooks.signals.health_view import value_domain
+
+    rows, threshold = seconds_series(), 190.0
+    alerts = rows[rows["value"] > threshold]
+    domain = value_domain(rows.assign(threshold=threshold), False,
+                          columns=("value", "band_lower", "band_upper", "threshold"))
+    static = rule == "static"
+    chart = band_chart(rows, f"{rule.capitalize()}: {len(alerts)} alerts", "Time to value (s)", band=not static,
+                       static_threshold=threshold if static else None, onsets=alerts.assign(rule=rule),
+                       width="container", domain=domain)
+    spec = as_streamlit_sends(chart)
+    assert spec["width"] == "container"
+    svg = render({**spec, "width": 1000})
+    low, high = axis_values(svg, "Y-axis")
+    shown = pd.concat([rows["value"], rows["band_lower"], rows["band_upper"], pd.Series([threshold])])
+    assert low <= shown.min() and shown.max() <= high  # every value and the threshold on the axis
+    assert low > 0.5 * shown.min()  # seconds hug their data: not an axis from zero
+    onsets = marks(svg, "symbol")[1]
+    assert len(onsets) == len(alerts) > 0 and all(p.get("d") for p in onsets)
+    assert all(p.get("d") for p in marks(svg, "line")[1])
+    if static:
+        lines = [m for g in marks(svg, "rule")[0] for m in g if m.tag == f"{SVG}line"]  # a rule is drawn as <line>
+        assert lines and all(abs(float(m.get("x2", 0))) > 500 for m in lines), "the static threshold is drawn across"
+    else:
+        assert [p for p in marks(svg, "area")[1] if p.get("d")], "the detector's band is drawn"
+    for layer in spec["layer"]:
+        assert layer["mark"].get("size", 1) > 0 and layer["mark"].get("strokeWidth", 1) > 0
+
+
+def test_the_drill_downs_stage_window_fits_conversion_and_draws_every_hour():
+    from journeylens.app.charts import stage_window_chart
+
+    hours = pd.date_range("2026-10-26 00:00", periods=48, freq="h")
+    conversion = pd.Series([0.64 + 0.02 * ((i * 5) % 4) - (0.3 if 14 <= i < 17 else 0) for i in range(48)])
+    hourly = pd.DataFrame({"hour": hours, "conversion": conversion, "conversion_baseline": 0.667,
+                           "entered": [40 + (i * 17) % 90 for i in range(48)], "traffic": 1.0})
+    svg = render(as_streamlit_sends(stage_window_chart(hourly, hours[14], hours[17], "checkout")))
+    low, high = axis_values(svg, "Y-axis titled 'Conversion'")
+    assert 0 <= low <= conversion.min() and 0.667 <= high <= 1  # a rate, around its data, never -100%..300%
+    assert high - low < 0.6  # not from zero: a 30-point drop stays visible
+    bars = [rect_size(p) for p in marks(svg, "rect")[1]]
+    assert len(bars) == 48 + 2  # an hour's bar each, and the alert window shaded on both charts
+    assert all(abs(w) > 0 and abs(h) > 0 for _, _, w, h in bars)
+    assert all(p.get("d") for p in marks(svg, "line")[1])
+
+
+def test_the_score_breakdown_draws_a_bar_and_a_label_for_every_factor():
+    from journeylens.app.charts import breakdown_chart
+    from journeylens.notebooks.queue.explain import waterfall
+
+    parts = pd.DataFrame({"factor": ["stage", "severity", "signal", "harm"],
+                          "label": ["Stage checkout", "Critical severity", "Signal", "Harm not measured"],
+                          "points": [30.0, 20.0, 12.5, -8.0], "detail": ["", "", "", ""]})
+    steps = waterfall(parts)
+    spec = as_streamlit_sends(breakdown_chart(steps, "#1 · checkout"))
+    svg = render({**spec, "width": 800})
+    low, high = axis_values(svg, "X-axis")
+    assert low == 0 and steps[["start", "end"]].max().max() <= high <= 100
+    bars = [rect_size(p) for p in marks(svg, "rect")[1]]
+    assert len(bars) == len(steps) and all(abs(w) > 1 and abs(h) > 1 for _, _, w, h in bars)
+    texts = [t.text for t in marks(svg, "text")[1]]
+    assert texts == ["+30.0", "+20.0", "+12.5", "-8.0", "54.5"]
