@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 from journeylens.notebooks.queue.explain import duration_words
 from journeylens.notebooks.queue.queue_view import URGENT, counts_text, entries_with_routing, lane_in_order
+from journeylens.notebooks.retro.scope import all_data_scope, scoped
 
 # The entries table as shown: who, where, how bad, the score's main factors, then routing. The frame keeps
 # every entry column (the drill-down and the tests read them); the score's full breakdown is the drill-down's.
@@ -72,8 +73,9 @@ def entries_of(frame: pd.DataFrame) -> pd.DataFrame:
     return entries_with_routing(frame)
 
 
-def counts_line(counts: dict) -> dict:
-    st.caption(counts_text(counts))
+def counts_line(counts: dict, span: pd.DataFrame) -> dict:
+    """The counts every surface prints, with the period they cover in front (retro/scope.py)."""
+    st.caption(scoped(all_data_scope(span), counts_text(counts)))
     return counts
 
 

@@ -56,7 +56,7 @@ with guard("ranking the alerts"):
         st.info("No alerts to rank yet. Add alerts and a journey map on the Data page, or run "
                 "`journeylens demo` for a sample workspace.")
     else:
-        counts_line(counts)
+        counts_line(counts, live.span())
         ranked_downloads(live)
         queue_tab, lane_tab = st.tabs([f"Queue ({counts['in_queue']:,} entries)",
                                        f"Needs mapping ({counts['needs_mapping']:,} groups, "

@@ -135,6 +135,12 @@ class LiveQueue:
             page[column] = page["entry_id"].map(listed[column])
         return with_entry_types(page)
 
+    def span(self) -> pd.DataFrame:
+        """One row: when the first row of the queue fired and the last one ended (retro/scope.data_span)."""
+        with self.lock:
+            return self.con.execute("select min(first_fired_at) as first_fired_at, max(last_fired_at) as "
+                                    "last_fired_at from live_rows").df()
+
     def entry_summary(self) -> pd.DataFrame:
         """Every entry's id, rank, score, state and names (what profile_compare.compare_queues reads)."""
         with self.lock:
