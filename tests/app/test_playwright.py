@@ -3,48 +3,26 @@
 Never downloads a browser. Without /usr/bin/chromium the tests skip locally and fail in CI (CI is set there,
 and .ci/run installs chromium)."""
 
-import contextlib
+import importlib.util
 import os
 import re
-import socket
-import subprocess
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from journeylens.app.ui import streamlit_command
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+# bench/ is a folder of scripts run from the repository root, not part of the package: loaded by its path
+_spec = importlib.util.spec_from_file_location(
+    "app_server", Path(__file__).resolve().parents[2] / "bench" / "app_server.py")
+app_server = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(app_server)
+CHROMIUM, CHROMIUM_ARGS, serve = app_server.CHROMIUM, app_server.CHROMIUM_ARGS, app_server.serve
 ALERTS_CSV = (
     "fired_at,service,name,severity\n"
     "2025-03-03T10:00:00Z,payments-api,HighLatency,critical\n"
     "2025-03-03T10:05:00Z,checkout-web,HighErrorRate,warning\n"
 )
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_serving(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"streamlit did not answer on {url} within {timeout:.0f} s")
 
 
 @pytest.fixture(scope="module")
@@ -54,29 +32,6 @@ def chromium_path() -> str:
             pytest.fail(f"{CHROMIUM} is missing; .ci/run installs it")
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
     return CHROMIUM
-
-
-@contextlib.contextmanager
-def serve(workspace: Path):
-    """The app served on `workspace` (its JOURNEYLENS_WORKSPACE) on a free loopback port: yields its URL; the
-    server's output goes to streamlit.log beside the workspace. Every browser test module serves through this."""
-    port = free_port()
-    env = {**os.environ, "JOURNEYLENS_WORKSPACE": str(workspace)}
-    log = open(Path(workspace).parent / "streamlit.log", "wb")  # closed in the finally below
-    proc = subprocess.Popen(streamlit_command(port), env=env, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_serving(url, proc)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-        log.close()
 
 
 @pytest.fixture(scope="module")
