@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.bench_ingest
 	$(BIN)/python -m bench.bench_rank
 	$(BIN)/python -m bench.bench_ai
+	$(BIN)/python -m bench.bench_app
 
 sample: $(STAMP)
 	$(BIN)/python -m sample_data.generate

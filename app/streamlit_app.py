@@ -1,8 +1,14 @@
 """The journeylens app: `streamlit run app/streamlit_app.py` (or `journeylens app`).
 
 One entry, pages registered with st.navigation; they live in views/ (a folder named pages/ would
-switch on Streamlit's legacy multipage navigation). Page paths are relative to this file."""
+switch on Streamlit's legacy multipage navigation). Page paths are relative to this file.
 
+When the environment variable JOURNEYLENS_RUN_TIMINGS names a file, every script run appends one JSON line
+{"page": title, "seconds": time of the page's run} to it: the server's side of bench/bench_app.py."""
+
+import json
+import os
+import time
 from pathlib import Path
 
 import streamlit as st
@@ -26,4 +32,10 @@ pages = [
 pg = st.navigation(pages)
 st.set_page_config(page_icon=str(ICON))  # after st.navigation, which sets the page's own icon
 st.sidebar.caption(f"Workspace: `{workspace_path()}`")
-pg.run()
+started = time.perf_counter()
+try:
+    pg.run()
+finally:  # also a run cut short by a rerun or a page switch (Streamlit raises through pg.run to end it)
+    if timings := os.environ.get("JOURNEYLENS_RUN_TIMINGS"):
+        with open(timings, "a") as log:
+            log.write(json.dumps({"page": pg.title, "seconds": time.perf_counter() - started}) + "\n")

@@ -1,0 +1,155 @@
+"""Timing one interaction with the served app in Chromium, for bench/bench_app.py: the wall time the browser
+sees and the server's script-run time (app/streamlit_app.py's JOURNEYLENS_RUN_TIMINGS lines).
+
+Settled, for Streamlit, means its script run is over: the app root carries `data-test-script-state`
+("running" while the server runs the page, "notRunning" once every element of the run has arrived; the
+status widget, `stStatusWidget`, shows the same state with a delay). A MutationObserver installed in every
+page counts the runs and stamps when the last one ended, so a run shorter than a poll is not missed and a
+run that reruns itself (st.rerun after a decision) is waited for too. Wall time = from the action to the
+last run's end, or to the element the interaction changes, whichever comes later, in the page's own clock."""
+
+import json
+import os
+import time
+from pathlib import Path
+
+# counts the script runs of this document and stamps the end of the latest, on the page's clock
+OBSERVER = """(() => {
+  const runs = window.__benchRuns = {started: 0, endedAt: 0};
+  new MutationObserver(records => {
+    for (const record of records) {
+      const state = record.target.getAttribute('data-test-script-state');
+      if (state === 'running') runs.started++;
+      else if (state === 'notRunning') runs.endedAt = performance.now();
+    }
+  }).observe(document, {subtree: true, attributes: true, attributeFilter: ['data-test-script-state']});
+})()"""
+# true once a run started after `n` runs and the app is idle again: then the time it went idle
+IDLE_AFTER = """n => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const runs = window.__benchRuns;
+  return !!app && runs.started > n && app.getAttribute('data-test-script-state') === 'notRunning'
+    && runs.endedAt;
+}"""
+QUIET_S = 0.5  # a run that starts this soon after the last one ended belongs to the same interaction
+
+
+class BenchFailure(Exception):
+    """An expected way for the benchmark to fail (a page that hangs, an element that never comes): reported
+    as one line, without a traceback."""
+
+
+class ServerRuns:
+    """The server's script runs as the app's timing hook appends them to `path`, one JSON line each."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.path.touch()
+
+    def mark(self) -> int:
+        return len(self.path.read_text().splitlines())
+
+    def since(self, mark: int) -> list[dict]:
+        return [json.loads(line) for line in self.path.read_text().splitlines()[mark:]]
+
+
+def open_page(browser, timeout_s: float):
+    """A tab that counts its script runs; `timeout_s` bounds every wait in it."""
+    page = browser.new_page(viewport={"width": 1600, "height": 1200})
+    page.set_default_timeout(timeout_s * 1000)
+    page.add_init_script(OBSERVER)
+    return page
+
+
+def wait_idle(page, started_before: int, what: str, timeout_s: float) -> float:
+    """Waits until a run started after `started_before` runs and every run has ended, with no new one
+    within QUIET_S; returns the page-clock time (ms) the last run ended."""
+    from playwright.sync_api import Error
+
+    deadline = time.monotonic() + timeout_s
+    try:
+        while True:
+            left_ms = max(1.0, (deadline - time.monotonic()) * 1000)
+            ended = page.wait_for_function(IDLE_AFTER, arg=started_before, polling="raf",
+                                           timeout=left_ms).json_value()
+            started = page.evaluate("window.__benchRuns.started")
+            page.wait_for_timeout(QUIET_S * 1000)
+            if page.evaluate("window.__benchRuns.started") == started:
+                return ended
+            started_before = started
+    except Error as error:  # a timeout, or the page gone
+        raise BenchFailure(f"{what}: the app did not settle within {timeout_s:.0f} s "
+                           f"({str(error).splitlines()[0]})") from None
+
+
+def wait_ready(page, ready_js: str, arg, what: str, timeout_s: float) -> float:
+    """Waits until `ready_js(arg)` is true in the page; returns the page-clock time (ms) it became so."""
+    from playwright.sync_api import Error
+
+    try:
+        return page.wait_for_function(f"a => ({ready_js})(a) && performance.now()", arg=arg, polling="raf",
+                                      timeout=timeout_s * 1000).json_value()
+    except Error:
+        raise BenchFailure(f"{what}: the page did not show the change within {timeout_s:.0f} s") from None
+
+
+def timed_load(page, url: str, runs: ServerRuns, what: str, timeout_s: float, ready_js: str | None = None) -> dict:
+    """A page load: from the navigation's start (the new document's clock origin) to its run's end."""
+    from playwright.sync_api import Error
+
+    mark = runs.mark()
+    try:
+        page.goto(url, wait_until="commit", timeout=timeout_s * 1000)
+    except Error:
+        raise BenchFailure(f"{what}: {url} did not answer within {timeout_s:.0f} s") from None
+    ended = wait_idle(page, 0, what, timeout_s)
+    if ready_js:
+        ended = max(ended, wait_ready(page, ready_js, None, what, timeout_s))
+    return figures(page, ended / 1000, runs, mark, what)
+
+
+def timed_action(page, action, runs: ServerRuns, what: str, timeout_s: float, ready_js: str | None = None,
+                 ready_arg=None) -> dict:
+    """An interaction on a settled page: `action()` (a key press, a click), then its run(s) and the change."""
+    mark = runs.mark()
+    before = page.evaluate("({started: window.__benchRuns.started, now: performance.now()})")
+    action()
+    ended = wait_idle(page, before["started"], what, timeout_s)
+    if ready_js:
+        ended = max(ended, wait_ready(page, ready_js, ready_arg, what, timeout_s))
+    return figures(page, (ended - before["now"]) / 1000, runs, mark, what)
+
+
+def figures(page, wall_s: float, runs: ServerRuns, mark: int, what: str) -> dict:
+    if page.get_by_test_id("stException").count():
+        raise BenchFailure(f"{what}: the page shows a traceback")
+    server = runs.since(mark)
+    return {"wall_s": wall_s, "server_s": sum(run["seconds"] for run in server), "runs": len(server)}
+
+
+def rss_mb(pid: int) -> tuple[float, float]:
+    """(resident memory now, its peak) in MB of process `pid` and its children, from /proc (Linux)."""
+    now = peak = 0.0
+    for one in [pid, *descendants(pid)]:
+        status = dict(line.split(":", 1) for line in Path(f"/proc/{one}/status").read_text().splitlines()
+                      if ":" in line)
+        now += int(status["VmRSS"].split()[0]) / 1024
+        peak += int(status["VmHWM"].split()[0]) / 1024
+    return now, peak
+
+
+def descendants(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            found += [int(child), *descendants(int(child))]
+    return found
+
+
+def server_pid(port: int) -> int:
+    """The pid of the streamlit server this process started on `port` (bench/app_server.serve)."""
+    for child in descendants(os.getpid()):
+        cmdline = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
+        if b"streamlit" in b" ".join(cmdline) and str(port).encode() in cmdline:
+            return child
+    raise BenchFailure(f"no streamlit process of this benchmark serves port {port}")
