@@ -89,11 +89,12 @@ def retro(page, url: str, runs: ServerRuns, repeats: int, out: dict) -> None:
     page.keyboard.press("Escape")
     if len(options) < 2:
         raise BenchFailure("Retro: the week picker offers no week to switch to")
-    for i in range(repeats):
+    for _ in range(min(repeats, len(options) - 1)):
+        # the next week by keyboard: the picker's list is virtual, so an option far down is not in the DOM
         week.click()
-        option = page.get_by_role("option", name=options[(i + 1) % len(options)], exact=True)
+        page.keyboard.press("ArrowDown")
         out.setdefault("Retro, week switch", []).append(
-            timed_action(page, option.click, runs, "Retro, week switch", TIMEOUT_S))
+            timed_action(page, lambda: page.keyboard.press("Enter"), runs, "Retro, week switch", TIMEOUT_S))
     if week.input_value() != options[0]:  # back to all the data, where the suggestions are
         week.click()
         timed_action(page, page.get_by_role("option", name=options[0], exact=True).click, runs, "Retro, all data",
