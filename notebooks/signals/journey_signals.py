@@ -5,10 +5,12 @@ app = marimo.App(width="medium")
 
 with app.setup:
     import hashlib
+    from functools import partial
 
     import numpy as np
     import pandas as pd
 
+    from journeylens.notebooks.signals.deviation_memo import remembered
     from journeylens.notebooks.signals.queue_entries import insert_queue_entries
     from journeylens.notebooks.signals.thresholds import DETECTOR, detect_rate, detector_params, episodes, robust_deviation
     from journeylens.notebooks.workspace.picker import require_workspace, workspace_picker
@@ -90,7 +92,9 @@ def journey_deviations(con, params: dict | None = None, min_trials: int = MIN_TR
     for (stage, segment), rows in series.groupby(["stage", "segment"], sort=True):
         for metric in METRICS:
             settings = {**p, **(overrides or {}).get(f"{stage}/{segment}/{metric}", {})}
-            found = metric_deviation(rows, metric, settings, min_trials, band_z=p["z_min"])
+            # remembered: the same series under the same settings is worked out once per process
+            found = remembered(rows, metric, settings, (min_trials, p["z_min"]),
+                               partial(metric_deviation, rows, metric, settings, min_trials, band_z=p["z_min"]))
             if found is not None:
                 frames.append(found)
     deviations = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(DEVIATION_COLUMNS))
