@@ -8,6 +8,7 @@ page offers the two first steps: load the sample world, or upload your own expor
 from pathlib import Path
 
 import streamlit as st
+from journeylens.app.retro_base import refresh_when_ready, retro_bases
 from journeylens.app.ui import flash, guard, show_flash, upload_key, workspace_path
 from journeylens.notebooks.retro.overview import (
     ai_glance,
@@ -27,10 +28,11 @@ STATUS_ICONS = {"signal firing": ":material/notifications_active:", "below its b
                 "above its band": ":material/trending_up:", "within its band": ":material/check_circle:"}
 
 
-@st.cache_data(max_entries=8, show_spinner="Ranking the queue…")
-def overview_of(ws: str, uploads: tuple) -> dict:
-    """The queue's funnel and top entries and the retro's suggestions, ranked once per upload set."""
-    return workspace_overview(ws)
+@st.cache_data(max_entries=8, show_spinner=False)
+def overview_of(ws: str, state: tuple, _base: dict) -> dict:
+    """The queue's funnel and top entries and the retro's suggestions, from the ranking the Retro page
+    shares (app/retro_base.py), once per workspace state."""
+    return workspace_overview(ws, base=_base)
 
 
 @st.cache_data(max_entries=8, show_spinner="Reading the journey…")
@@ -130,7 +132,13 @@ with guard("reading the workspace"):
         first_steps(workspace)
         st.stop()
     uploads = upload_key(workspace)
-    found = overview_of(str(workspace), uploads)
+    with st.spinner("Ranking the queue…"):
+        state, base, fresh = retro_bases().get(str(workspace))
+    if not fresh:
+        st.info("A decision changed the configuration: the queue is being ranked again under it. The figures below "
+                "are from before the change.")
+        refresh_when_ready(str(workspace))
+    found = overview_of(str(workspace), state, base)
     queue_section(found["queue"])
 with guard("reading the journey"):
     journey_section(journey_of(str(workspace), uploads))

@@ -1,5 +1,6 @@
-"""Retro: the weekly calibration review. What it shows is assembled once by notebooks/retro/report.py
-(assemble_retro, as `journeylens retro` does); decisions go to notebooks/retro/governance (each is
+"""Retro: the weekly calibration review. What it shows is assembled by notebooks/retro/report.py as
+`journeylens retro` assembles it (week_retro over the shared retro_base, app/retro_base.py, and
+recent_record); decisions go to notebooks/retro/governance (each is
 audit-logged, and an accepted threshold becomes a new thresholds version). retro.md, retro_stages.csv and
 retro.html are offered as the CLI writes them (retro.html is made on click: report.retro_page)."""
 
@@ -8,12 +9,14 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 from journeylens.app.downloads import CSV, HTML, MARKDOWN, offer
+from journeylens.app.retro_base import refresh_when_ready, retro_bases
 from journeylens.app.table_labels import show_table
 from journeylens.app.ui import flash, guard, show_flash, upload_key, workspace_path
 from journeylens.notebooks.queue.queue_view import counts_text
 from journeylens.notebooks.retro.coverage_gaps import gaps_section
 from journeylens.notebooks.retro.governance import decide, decision_key, decisions, open_suggestions
-from journeylens.notebooks.retro.report import assemble_retro, retro_markdown, retro_page
+from journeylens.notebooks.retro.report import retro_markdown, retro_page
+from journeylens.notebooks.retro.retro_base import recent_record, week_retro
 from journeylens.notebooks.retro.scope import retro_scope_note, scoped
 from journeylens.notebooks.retro.suggestions import decision_of, suggestion_title
 from journeylens.notebooks.retro.weekly import data_weeks
@@ -23,10 +26,10 @@ from journeylens.notebooks.workspace.safe_output import csv_text
 OTHER_KINDS = ("suppress", "detect_earlier", "playbook")
 
 
-@st.cache_data(max_entries=8, show_spinner="Preparing the retro…")
-def retro_data(ws: str, uploads: tuple, week: str | None, audit_size: int) -> dict:
-    """The retro of a week with every suggestion (report.assemble_retro), cached per uploads and audit-log size."""
-    return assemble_retro(ws, week)
+@st.cache_data(max_entries=16, show_spinner=False)
+def week_of(ws: str, state: tuple, week: str | None, _base: dict) -> dict:
+    """retro_base.week_retro of a week over the shared base of the workspace state `state` (app/retro_base.py)."""
+    return week_retro(ws, week, _base)
 
 
 @st.cache_data(max_entries=8)
@@ -121,10 +124,15 @@ workspace = workspace_path()
 show_flash()
 with guard("preparing the retro"):
     uploads = upload_key(workspace)
-    audit = workspace / "audit.jsonl"
     week = st.selectbox("Week", [None, *weeks_of(str(workspace), uploads)], format_func=lambda w: w or "All data",
                         key="retro_week")
-    found = retro_data(str(workspace), uploads, week, audit.stat().st_size if audit.exists() else 0)
+    with st.spinner("Preparing the retro…"):
+        state, base, fresh = retro_bases().get(str(workspace))
+    found = {**week_of(str(workspace), state, week, base), **recent_record(workspace, week)}
+    if not fresh:
+        st.info("A decision changed the configuration: the retro is being worked out again under it. The figures "
+                "below are from before the change; the accepted or rejected suggestion has left the list.")
+        refresh_when_ready(str(workspace))
     volume, precision = found["volume"], found["precision"]
     cols = st.columns(5)
     for col, (label, value) in zip(cols, [("Alerts", volume["alerts"]), ("Groups", volume["groups"]),

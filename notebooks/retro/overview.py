@@ -197,25 +197,32 @@ def decision_name(suggestion: dict) -> str:
     return decision_key(decision_of(suggestion))
 
 
-def retro_suggestions(workspace, context: dict) -> list:
+def retro_suggestions(workspace, context: dict, standing: list | None = None) -> list:
     """[{title, decision}]: the suggestions the retro makes over all data (those report.assemble_retro makes
-    for "All data", without the retro's other sections) and the decisions/ folder a decision on each goes to."""
+    for "All data", without the retro's other sections) and the decisions/ folder a decision on each goes to.
+    `standing`: the threshold and map suggestions when already made (retro_base.retro_base's)."""
     from journeylens.notebooks.retro import suggestions as made
 
     if "alerts" not in set(list_uploads(workspace)["kind"]):
         return []
-    found = [*made.threshold_suggestions(workspace, context["incidents"]), *made.map_suggestions(workspace),
-             *made.quiet_touchpoints(context), *made.late_stages(context), *made.playbook_hints(context)]
+    if standing is None:
+        standing = [*made.threshold_suggestions(workspace, context["incidents"]), *made.map_suggestions(workspace)]
+    found = [*standing, *made.quiet_touchpoints(context), *made.late_stages(context), *made.playbook_hints(context)]
     return [{"title": made.suggestion_title(s), "decision": decision_name(s)} for s in found]
 
 
-def workspace_overview(workspace, n: int = TOP) -> dict:
+def workspace_overview(workspace, n: int = TOP, base: dict | None = None) -> dict:
     """{queue, suggestions}: queue_overview and retro_suggestions of a workspace, ranked once (retro_context
-    ranks as the app, the CLI and the retro do: the default profile, signals queued beside the groups)."""
-    from journeylens.notebooks.retro.weekly import retro_context
+    ranks as the app, the CLI and the retro do: the default profile, signals queued beside the groups).
+    `base` (retro_base.retro_base of the workspace's current state) saves ranking again: the app's Overview and
+    Retro pages share one."""
+    if base is None:
+        from journeylens.notebooks.retro.weekly import retro_context
 
-    context = retro_context(workspace)
-    return {"queue": queue_overview(context["frame"], n), "suggestions": retro_suggestions(workspace, context)}
+        context, standing = retro_context(workspace), None
+    else:
+        context, standing = base["context"], base["standing"]
+    return {"queue": queue_overview(context["frame"], n), "suggestions": retro_suggestions(workspace, context, standing)}
 
 
 def due_for_review(workspace, suggestions: list) -> dict:

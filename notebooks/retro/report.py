@@ -12,17 +12,12 @@ with app.setup:
     from journeylens.notebooks.queue.queue_view import counts_text
     from journeylens.notebooks.retro.scope import retro_scope_note, scoped
     from journeylens.notebooks.retro.coverage_gaps import gaps_section
-    from journeylens.notebooks.retro.governance import due_assumptions
     from journeylens.notebooks.retro.pages import html_page, markdown_page
     from journeylens.notebooks.retro.suggestions import (
-        late_stages,
-        map_suggestions,
-        playbook_hints,
-        quiet_touchpoints,
         suggestion_title,
-        threshold_suggestions,
     )
-    from journeylens.notebooks.retro.weekly import data_weeks, retro, retro_context, retro_trends
+    from journeylens.notebooks.retro.retro_base import recent_record, retro_base, week_retro
+    from journeylens.notebooks.retro.weekly import data_weeks
     from journeylens.notebooks.workspace.picker import require_workspace, workspace_picker
     from journeylens.notebooks.workspace.safe_output import check_output_folder, write_csv, write_text
 
@@ -32,20 +27,12 @@ with app.setup:
 
 
 @app.function
-def assemble_retro(workspace, week: str | None = None, profile_name: str | None = None) -> dict:
+def assemble_retro(workspace, week: str | None = None, profile_name: str | None = None,
+                   base: dict | None = None) -> dict:
     """The weekly retro, assembled once for `journeylens retro`, the Retro page and this notebook:
-    weekly.retro of the week (stages, volume, precision, stability, AI week over week, what changed),
-    `trends` (weekly.retro_trends), `assumptions_due` and `suggestions`, every kind with its evidence and
-    expected effect: thresholds and maps (from all the data), then the week's suppress, detect_earlier
-    and playbook suggestions. The queue is ranked once (weekly.retro_context)."""
-    context = retro_context(workspace, profile_name)
-    found = retro(workspace, week, context=context)
-    found["trends"] = retro_trends(workspace, context=context)
-    found["assumptions_due"] = due_assumptions(workspace)
-    found["suggestions"] = [*threshold_suggestions(workspace, context["incidents"]), *map_suggestions(workspace),
-                            *quiet_touchpoints(context, week), *late_stages(context, week),
-                            *playbook_hints(context, week)]
-    return found
+    week_retro (what the data and the configuration say) and recent_record (what people did). `base`
+    (retro_base of the same workspace state) saves ranking again."""
+    return {**week_retro(workspace, week, base or retro_base(workspace, profile_name)), **recent_record(workspace, week)}
 
 
 @app.function

@@ -165,7 +165,6 @@ def retro(workspace, week: str | None = None, profile_name: str | None = None, c
     best = real_links.merge(unsuppressed[["group_id", "window_rank"]], on="group_id").groupby("incident_id")["window_rank"].min()
     stability = conversion_stability(hourly)
     week_frame = inside(ctx["frame"], "first_fired_at")
-    changed = inside(ctx["audit"], "at") if len(ctx["audit"]) else ctx["audit"]
     return {
         "week": week or "all data", "stages": stages, "incidents_without_stage": int(incidents["stage"].isna().sum()),
         "volume": {"alerts": int(alerts), "groups": len(groups), "unsuppressed": len(unsuppressed),
@@ -178,12 +177,22 @@ def retro(workspace, week: str | None = None, profile_name: str | None = None, c
                       "not_in_queue": [i for i in real["incident_id"] if i not in best.index]},
         "stability": stability, "ai_week_over_week": ai_change,
         "counts": queue_counts(week_frame), "scope": week_scope(week, start, end, ctx["frame"]), "coverage_gaps": coverage_gaps(week_frame, ctx["unmapped"]),
-        # configuration changes; a journey map arrives as an upload, so its uploads count as changes too
-        "changes": changed[~changed["action"].str.startswith("upload.")
-                           | changed["what"].str.contains('"kind": "journey-map"', regex=False)] if len(changed)
-        else changed,
-        "uploads": changed[changed["action"].str.startswith("upload.")] if len(changed) else changed,
+        **week_changes(ctx["audit"], week),
     }
+
+
+def week_changes(audit: pd.DataFrame, week: str | None = None) -> dict:
+    """{changes, uploads}: the audit log's entries of the week (or all of them). Changes are to the
+    configuration; a journey map arrives as an upload, so its uploads count as changes too."""
+    start, end = week_window(week)
+    if len(audit) and start is not None:
+        when = pd.to_datetime(audit["at"])
+        audit = audit[(when >= start) & (when < end)]
+    if not len(audit):
+        return {"changes": audit, "uploads": audit}
+    uploads = audit["action"].str.startswith("upload.")
+    return {"changes": audit[~uploads | audit["what"].str.contains('"kind": "journey-map"', regex=False)],
+            "uploads": audit[uploads]}
 
 
 def conversion_stability(hourly: pd.DataFrame) -> pd.DataFrame:
@@ -222,15 +231,19 @@ def ai_week_over_week(con, start) -> pd.DataFrame:
     return both
 
 
-def retro_trends(workspace, profile_name: str | None = None, context: dict | None = None) -> pd.DataFrame:
+def retro_trends(workspace, profile_name: str | None = None, context: dict | None = None,
+                 weeks_found: dict | None = None) -> pd.DataFrame:
     """Week over week, for every ISO week with alerts or incidents: noise reduction, the queue's
     precision, the coverage gaps (unmapped groups, critical/high among them) and MTTR per stage (one
-    ranking for all weeks)."""
+    ranking for all weeks). `weeks_found`, when given, is filled with each week's retro (the work is done
+    anyway: a page can show any week from it)."""
     ctx = context or retro_context(workspace, profile_name)
     weeks = set(ctx["weekly_alerts"]) | {d.strftime("%G-W%V") for d in pd.to_datetime(ctx["incidents"]["opened_at"])}
     rows = []
     for week in sorted(weeks):
         found = retro(workspace, week, context=ctx)
+        if weeks_found is not None:
+            weeks_found[week] = found
         row = {"week": week, "alerts": found["volume"]["alerts"], "unsuppressed": found["volume"]["unsuppressed"],
                "noise_reduction": found["volume"]["noise_reduction"],
                "top_actioned": found["precision"]["top_linked_to_actioned"], "actioned": found["volume"]["actioned"],

@@ -91,3 +91,14 @@ def diff_payloads(old, new, prefix: str = "") -> list:
             changes += diff_payloads(old.get(key), new.get(key), path)
         return changes
     return [] if old == new else [(prefix, old, new)]
+
+
+def config_state(workspace, kinds: tuple) -> tuple:
+    """((kind, name, latest version file), ...) for `kinds`: what a cache of answers that depend on that
+    configuration is keyed by. A directory listing, no file read: a save always adds a version file."""
+    state = []
+    for kind in kinds:
+        for name in list_names(workspace, kind):
+            files = sorted(p.name for p in (Path(workspace) / kind / name).glob("v[0-9][0-9][0-9][0-9].json"))
+            state.append((kind, name, files[-1] if files else ""))
+    return tuple(state)
