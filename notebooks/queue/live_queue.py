@@ -27,6 +27,9 @@ from journeylens.notebooks.queue.scoring import DEFAULT_PROFILE, resolve_profile
 from journeylens.notebooks.workspace.snapshot import connect, sql_text
 
 MOST_LISTED = 100  # the page lists the instances of an entry's first member groups
+# ...and, the first time, of the first entries too: each read of details scans every alert, so one read
+# serves the pages a slider's next orders show
+LEARN_AHEAD = 1000
 MOST_MEMBERS = 500  # an entry's drill-down lists its first member groups: an outage can have thousands
 # Settings a ranking reads while grouping alerts and linking changes: a change ranks in full.
 GROUPING_SETTINGS = ("group_gap_minutes", "flap_window_minutes", "flap_min_cycles", "change_lookback_minutes")
@@ -74,6 +77,9 @@ class LiveQueue:
             else:
                 rerank(self.con, p, playbooks)
                 path = "rerank"
+            if path == "full":  # new groups: what was worked out for the old ones no longer holds
+                self.con.execute("create or replace temp table known_details (group_id varchar, instances varchar, "
+                                 "flap_count bigint)")
             if path != "unchanged":
                 self.profile, self._ranked_for = p, wanted
                 self._collapse()
@@ -119,13 +125,14 @@ class LiveQueue:
                            "(select entry_id from page_entries)")
                 # instances need every alert: read for each entry's first members only (an outage can have
                 # thousands of groups, and the page must not read every alert of the workspace)
-                ctes, detail = details_sql(
-                    "select group_id from live_rows where coalesce(incident_key, group_id) in "
-                    "(select entry_id from page_entries) qualify row_number() over "
-                    f"(partition by coalesce(incident_key, group_id) order by position) <= {MOST_LISTED}")
-                rows = (f"with {ctes} select q.* replace ({detail['instances']} as instances, "
-                        f"{detail['flapping']} as flapping, null::varchar as alert_ids) "
-                        f"from live_rows as q left join d using (group_id) where q.group_id in ({members})")
+                self._learn_details(
+                    "select group_id from live_rows where coalesce(incident_key, group_id) in (select entry_id from "
+                    f"page_entries union all (select entry_id from entry_rows order by rank limit {LEARN_AHEAD})) "
+                    f"qualify row_number() over (partition by coalesce(incident_key, group_id) order by position) "
+                    f"<= {MOST_LISTED}")
+                rows = ("select q.* replace (coalesce(k.instances, '') as instances, coalesce(k.flap_count, 0) >= "
+                        "(select flap_min_cycles from group_settings) as flapping, null::varchar as alert_ids) "
+                        f"from live_rows as q left join known_details as k using (group_id) where q.group_id in ({members})")
                 listed = self.con.execute(
                     f"select entry_id, member_group_ids, sources, services, instances, flapping "
                     f"from ({entries_sql(rows)})", {"listed": True}).df().set_index("entry_id")
@@ -134,6 +141,17 @@ class LiveQueue:
         for column in listed:
             page[column] = page["entry_id"].map(listed[column])
         return with_entry_types(page)
+
+    def _learn_details(self, chosen: str) -> None:
+        """Works out the instances and flap cycles (groups.details_sql) of the groups `chosen` selects that
+        are not known yet, and keeps them (known_details) until the groups change: they depend on the
+        grouping, never on the weights, so a slider's next page reads no alert."""
+        unknown = f"select group_id from ({chosen}) where group_id not in (select group_id from known_details)"
+        if not self.con.execute(f"select count(*) from ({unknown})").fetchone()[0]:
+            return
+        ctes, _ = details_sql(unknown)
+        self.con.execute(f"insert into known_details select * from (with {ctes} select c.group_id, d.instances, "
+                         "d.flap_count from chosen_groups as c left join d using (group_id))")
 
     def span(self) -> pd.DataFrame:
         """One row: when the first row of the queue fired and the last one ended (retro/scope.data_span)."""
