@@ -50,6 +50,7 @@ HEADERS = {
     "suppressed": st.column_config.CheckboxColumn("Suppressed"),
     "group_id": st.column_config.TextColumn("Group id"),
 }
+VIEW = "queue_view"  # the tabs' key: st.session_state holds the open tab's label
 LANE_COLUMNS = ("service", "name", "severity", "instances", "alert_count", "first_fired_at", "score", "suppressed",
                 "suggested_rule", "source")
 
@@ -109,6 +110,17 @@ def entries_table(live, counts: dict) -> tuple[pd.DataFrame, object]:
     picked = st.dataframe(on_screen, hide_index=True, key="ranked_table", placeholder="—", column_config=HEADERS,
                           on_select="rerun", selection_mode="single-row")
     return shown, picked
+
+
+def queue_tabs(counts: dict) -> tuple:
+    """The Queue and Needs mapping tabs, labelled with their counts. They say which is open (`.open`; a switch
+    reruns the page), so that the page reads the open one's rows only. A tab whose label changed is a new
+    widget, which would open the first tab: the one open before stays open, found by its name."""
+    labels = [f"Queue ({counts['in_queue']:,} entries)",
+              f"Needs mapping ({counts['needs_mapping']:,} groups, {counts['needs_mapping_urgent']:,} critical/high)"]
+    was = str(st.session_state.get(VIEW) or "").partition(" (")[0]
+    default = next((label for label in labels if was and label.partition(" (")[0] == was), None)
+    return st.tabs(labels, key=VIEW, on_change="rerun", default=default)
 
 
 def lane(live, counts: dict, workspace: Path, uploads: tuple) -> pd.DataFrame:

@@ -11,8 +11,12 @@ A full ranking (ranking.rank_alerts) maps, groups and scores every alert. Most s
 A LiveQueue holds one DuckDB snapshot of a workspace with the ranking's tables and takes the shortest
 path that gives the same queue as a full ranking. DuckDB temp tables belong to their connection (a cursor
 does not see them), so a LiveQueue is used by one thread at a time, under its lock; everything else opens
-its own connection. It also answers the drill-down ("why this group?") from the same tables and the same
-profile: the stage's hours around the group's window, its segments, and the changes before it."""
+its own connection. The lock is re-entrant: a reader that must see one profile's queue across several
+reads (the Ranked page, whose sessions share one LiveQueue and rank it under their own sliders) holds it
+around `update` and its reads, so that no other thread re-ranks in between; `closed` tells it, once it
+holds the lock, whether the queue was closed (replaced) while it waited. It also answers the drill-down
+("why this group?") from the same tables and the same profile: the stage's hours around the group's
+window, its segments, and the changes before it."""
 
 import json
 import threading
@@ -51,7 +55,8 @@ class LiveQueue:
 
     def __init__(self, workspace, signals: bool = True, key=None):
         self.workspace, self.signals, self.key = Path(workspace), signals, key
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()  # re-entrant: held around a session's reads, each of which takes it
+        self.closed = False
         self.con = connect(workspace)
         self.profile = None  # the resolved profile the tables hold
         self.last_path = None  # "full", "score", "rerank" or "unchanged": what the last update did
@@ -232,5 +237,7 @@ class LiveQueue:
                 "per_group": None}).df().drop(columns=["group_id"])
 
     def close(self) -> None:
+        """Closes the snapshot, once whoever holds the queue is done with it."""
         with self.lock:
+            self.closed = True
             self.con.close()

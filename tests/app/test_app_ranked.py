@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import streamlit as st
-from journeylens.app.queue_tables import PAGE_SIZE, entries_of
+from journeylens.app.queue_tables import PAGE_SIZE, VIEW, entries_of
 from journeylens.notebooks.ingest.playbook_file import load_playbooks
 from journeylens.notebooks.queue.live_queue import LiveQueue
 from journeylens.notebooks.queue.profiles import load_profile, profile_history
@@ -277,6 +277,15 @@ def lane_table(at: AppTest) -> pd.DataFrame:
                 and "entry_id" not in d.value.columns)
 
 
+def open_tab(at: AppTest, name: str) -> str:
+    """Opens the tab whose label starts with `name` (what a click on it sends); its label."""
+    label = next(t.label for t in at.tabs if t.label.startswith(name))
+    at.session_state[VIEW] = label
+    at.run()
+    assert not at.exception and not at.error, texts(at.error)
+    return label
+
+
 def test_the_counts_line_is_the_command_lines(workspace, start):
     """The page says what it counted in the words `journeylens rank` prints, for the same queue."""
     from journeylens.notebooks.queue.queue_view import counts_text, queue_counts, ranked_frame
@@ -287,22 +296,29 @@ def test_the_counts_line_is_the_command_lines(workspace, start):
     assert "journey signals" in said and "needs mapping:" in said
 
 
-def test_the_needs_mapping_lane_is_visible_and_never_hidden_by_the_threshold(workspace, start):
+def test_the_needs_mapping_lane_is_visible_and_never_hidden_by_the_threshold(workspace, start, monkeypatch):
+    read = []
+    monkeypatch.setattr(LiveQueue, "lane", lambda self, *a, real=LiveQueue.lane: read.append(1) or real(self, *a))
     at = start()
+    assert not read and not [d for d in at.dataframe if "suggested_rule" in d.value.columns], \
+        "the lane is read when its tab is opened, not on every run"
+    header = open_tab(at, "Needs mapping")
     lane = lane_table(at)
+    assert read and not [d for d in at.dataframe if d.key == "ranked_table"], "the queue's tab is not drawn"
     assert len(lane) and lane["service"].isin(["backup-cron", "ci-runner"]).any()  # the sample's unmapped services
     urgent = lane["severity"].isin(["critical", "high"])
     assert urgent.any() and urgent.tolist() == sorted(urgent, reverse=True), "critical/high first"
-    header = next(t.label for t in at.tabs if t.label.startswith("Needs mapping"))
     assert header == f"Needs mapping ({len(lane)} groups, {int(urgent.sum())} critical/high)"
     at.slider(key="knob-threshold").set_value(100.0)
     at.sidebar.checkbox(key="knob-threshold_spares_harm").uncheck()
     at.run()
     assert not at.exception and not at.error, texts(at.error)
-    # only the lane's critical and high groups stay: a missing mapping never hides them
-    assert number({m.label: m.value for m in at.metric}["In the queue"]) == int(urgent.sum())
+    # the Queue tab's label changed (its count): the lane's tab stays open all the same
     still = lane_table(at)
     assert len(still) == len(lane), "the lane lists every unmapped group whatever the threshold"
+    # only the lane's critical and high groups stay in the queue: a missing mapping never hides them
+    assert open_tab(at, "Queue") == f"Queue ({int(urgent.sum())} entries)"
+    assert number({m.label: m.value for m in at.metric}["In the queue"]) == int(urgent.sum())
 
 
 def test_groups_of_one_outage_are_one_entry_with_their_members(workspace, start):

@@ -91,3 +91,25 @@ def test_a_weight_change_moves_the_queue(ranked_page):
         after = [tuple(r[3:5]) for r in visible_rows(page) if r]
     assert after != before, "the queue re-ranked"
     assert not page.get_by_test_id("stException").count(), "no traceback on the page"
+
+
+def test_the_needs_mapping_tab_shows_the_lane_when_opened_and_stays_open(ranked_page):
+    from playwright.sync_api import expect
+
+    page = ranked_page
+    said = "alert groups on services no touchpoint claims"
+    expect(page.get_by_text(said)).to_have_count(0)  # read only when its tab is opened
+    page.get_by_role("tab", name=re.compile(r"^Needs mapping \(")).click()
+    expect(page.get_by_text(said)).to_be_visible(timeout=60_000)
+    expect(page.get_by_role("tab", name=re.compile(r"^Needs mapping \("))).to_have_attribute("aria-selected", "true")
+    # a threshold that empties the queue changes the Queue tab's label: the lane stays open
+    queue_tab = page.get_by_role("tab", name=re.compile(r"^Queue \(")).inner_text()
+    slider = page.locator(".st-key-knob-threshold").get_by_role("slider")
+    slider.focus()
+    slider.press("End")
+    expect(page.get_by_role("tab", name=re.compile(r"^Queue \("))).not_to_have_text(queue_tab, timeout=60_000)
+    expect(page.get_by_text(said)).to_be_visible()
+    page.get_by_role("tab", name=re.compile(r"^Queue \(")).click()
+    expect(page.get_by_text("Why this entry?")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text(said)).to_have_count(0)
+    assert not page.get_by_test_id("stException").count(), "no traceback on the page"
