@@ -7,6 +7,7 @@ def cmd_retro(args) -> int:
     from journeylens.notebooks.queue.profiles import load_profile
     from journeylens.notebooks.queue.queue_view import counts_text
     from journeylens.notebooks.retro.report import RETRO_FILES, assemble_retro, write_retro
+    from journeylens.notebooks.retro.scope import scoped
     from journeylens.notebooks.retro.weekly import week_window
     from journeylens.notebooks.workspace.safe_output import check_output_folder
 
@@ -24,7 +25,7 @@ def cmd_retro(args) -> int:
     say(f"retro: {args.week or 'all data'} ...", err=True)
     found = assemble_retro(args.workspace, args.week, args.profile)
     paths = write_retro(found, args.out, workspace=args.workspace)
-    say(counts_text(found["counts"]), err=True)  # the words rank and the app use, for the window
+    say(scoped(found["scope"], counts_text(found["counts"])), err=True)  # as the Retro page says it: period first
     say(f"wrote {', '.join(str(p) for p in paths)} ({found['volume']['alerts']:,} alerts, "
         f"{int(found['stages']['incidents'].sum()):,} incidents)")
     return 0

@@ -9,6 +9,7 @@ with app.setup:
 
     from journeylens.notebooks.signals.journey_signals import METRICS, journey_deviations, journey_signals
     from journeylens.notebooks.signals.thresholds import DETECTOR, episodes
+    from journeylens.notebooks.workspace.labels import plural
     from journeylens.notebooks.workspace.picker import require_workspace, workspace_picker
     from journeylens.notebooks.workspace.snapshot import connect
 
@@ -123,9 +124,10 @@ def calibration_suggestions(deviations: pd.DataFrame, incidents: pd.DataFrame, p
             "z_min_suggested": pick, "alerts_now": now_alerts, "alerts_suggested": alerts,
             "incidents_caught_now": len(now_caught), "incidents_caught_suggested": len(caught),
             "noise_alerts_now": now_noise, "noise_alerts_suggested": noisy,
-            "evidence": f"{now_alerts} alerts over the history caught {len(now_caught)} of {len(real)} incidents that "
-                        f"mattered; at z_min {pick:g}: {alerts} alerts, {len(caught)} caught"
-                        + (f", {now_noise} -> {noisy} alerts inside incidents labelled noise" if len(noise) else ""),
+            "evidence": f"{plural(now_alerts, 'alert')} over the history caught {len(now_caught)} of "
+                        f"{plural(len(real), 'incident')} that mattered; at z_min {pick:g}: {plural(alerts, 'alert')}, "
+                        f"{len(caught)} caught"
+                        + (f", {now_noise} -> {plural(noisy, 'alert')} inside incidents labelled noise" if len(noise) else ""),
         })
     return pd.DataFrame(out, columns=["stage", "segment", "metric", "action", "z_min_now", "z_min_suggested",
                                       "alerts_now", "alerts_suggested", "incidents_caught_now",

@@ -131,6 +131,7 @@ def test_cli_writes_the_three_files(tmp_path, capsys):
     assert list(stages.columns[:6]) == ["stage", "incidents", "noise_incidents", "mtta_min", "mttr_min", "restore_min"]
     page = (out / "retro.html").read_text()
     assert "<script src=" not in page and "vegaEmbed" in page and "2026-W44" in page
+    assert "Week 2026-W44 (" in capsys.readouterr().err, "the counts line names its period, as the Retro page does"
     assert main(["retro", "--workspace", str(ws), "--week", "2026-13"]) == 2
     assert "YYYY-Www" in capsys.readouterr().err
 

@@ -52,7 +52,7 @@ def test_calibration_tightens_while_keeping_the_incident_that_mattered():
     assert (suggestion["alerts_now"], suggestion["alerts_suggested"]) == (3, 1)
     assert suggestion["incidents_caught_suggested"] == suggestion["incidents_caught_now"] == 1
     assert (suggestion["noise_alerts_now"], suggestion["noise_alerts_suggested"]) == (1, 0)
-    assert "caught 1 of 1 incidents" in suggestion["evidence"]
+    assert "3 alerts over the history caught 1 of 1 incident that mattered" in suggestion["evidence"]
 
 
 def test_calibration_loosens_when_the_incident_was_missed():
