@@ -1,6 +1,6 @@
 """The Ranked page's drill-down ("why this entry?"): which entry is open, and what it shows. Showing only:
 the score's parts and sentence come from notebooks/queue/explain.py, the stage's hours, segments and changes
-from the session's LiveQueue (notebooks/queue/live_queue.py).
+from the open ranking all sessions share (app/shared_queue.py, a notebooks/queue/live_queue.py LiveQueue).
 
 Which entry is open, the last asked wins: a click on a row of the queue table, the "Entry" picker (to find
 one by name), st.session_state["drill_entry"] (an entry_id: the Overview page sets it before switching here)
