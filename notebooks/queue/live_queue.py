@@ -19,7 +19,10 @@ holds the lock, whether the queue was closed (replaced) while it waited. It also
 window, its segments, and the changes before it."""
 
 import json
+import shutil
+import tempfile
 import threading
+import weakref
 from pathlib import Path
 
 import pandas as pd
@@ -28,13 +31,14 @@ from journeylens.notebooks.queue.queue_view import ROW_COLUMNS, counts_of, entri
 from journeylens.notebooks.queue.ranking import queue_select, rank_alerts, rerank, route_groups
 from journeylens.notebooks.queue.rule_suggestions import lane_suggestions
 from journeylens.notebooks.queue.scoring import DEFAULT_PROFILE, resolve_profile, score_groups
-from journeylens.notebooks.workspace.snapshot import connect, sql_text
+from journeylens.notebooks.workspace.snapshot import connect, limit_memory, sql_text
 
 MOST_LISTED = 100  # the page lists the instances of an entry's first member groups
 # ...and, the first time, of the first entries too: each read of details scans every alert, so one read
 # serves the pages a slider's next orders show
 LEARN_AHEAD = 1000
-MOST_MEMBERS = 500  # an entry's drill-down lists its first member groups: an outage can have thousands
+MOST_MEMBERS = 500
+HOLD_MEMORY_LIMIT = "1GB"  # DuckDB's cap between rankings (JOURNEYLENS_MEMORY_LIMIT wins, as for ranking)  # an entry's drill-down lists its first member groups: an outage can have thousands
 # Settings a ranking reads while grouping alerts and linking changes: a change ranks in full.
 GROUPING_SETTINGS = ("group_gap_minutes", "flap_window_minutes", "flap_min_cycles", "change_lookback_minutes")
 # Settings read only after the components: a change re-scores and re-routes (the fast path).
@@ -58,6 +62,11 @@ class LiveQueue:
         self.lock = threading.RLock()  # re-entrant: held around a session's reads, each of which takes it
         self.closed = False
         self.con = connect(workspace)
+        # what the tables hold beyond HOLD_MEMORY_LIMIT spills here, a private folder removed on close (an
+        # in-memory DuckDB would use ./.tmp, wherever the app was started)
+        self.spill_dir = tempfile.mkdtemp(prefix="journeylens-live-")
+        self.con.execute("set temp_directory = '{}'".format(self.spill_dir.replace("'", "''")))  # SET takes no parameter
+        weakref.finalize(self, shutil.rmtree, self.spill_dir, True)  # also when never closed, at exit at the latest
         self.profile = None  # the resolved profile the tables hold
         self.last_path = None  # "full", "score", "rerank" or "unchanged": what the last update did
         self.full_rankings = 0
@@ -85,6 +94,9 @@ class LiveQueue:
             if path == "full":  # new groups: what was worked out for the old ones no longer holds
                 self.con.execute("create or replace temp table known_details (group_id varchar, instances varchar, "
                                  "flap_count bigint)")
+                # the ranking ran under its own cap; what it leaves is held under a smaller one (the rest
+                # spills to spill_dir): at a million alerts, 1.6 GB resident becomes about 0.7 GB
+                limit_memory(self.con, HOLD_MEMORY_LIMIT)
             if path != "unchanged":
                 self.profile, self._ranked_for = p, wanted
                 self._collapse()
@@ -241,3 +253,4 @@ class LiveQueue:
         with self.lock:
             self.closed = True
             self.con.close()
+            shutil.rmtree(self.spill_dir, ignore_errors=True)

@@ -3,6 +3,7 @@ same members, instances and flapping as the whole queue collapsed afresh (queue_
 although it works out alert details once per grouping (known_details)."""
 
 import copy
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -61,3 +62,17 @@ def test_a_grouping_change_works_the_details_out_again(live, sample_dir):
     assert not live.entries(0, 50)["flapping"].any()
     assert live.update(profile_with(group_gap_minutes=600), playbooks) == "full"
     same_page(live, 50)
+
+
+def test_between_rankings_the_tables_are_held_under_a_smaller_cap_and_spill_to_a_private_folder(sample_dir):
+    queue = LiveQueue(sample_dir)
+    try:
+        setting = "select current_setting('memory_limit'), current_setting('temp_directory')"
+        queue.update(DEFAULT_PROFILE, load_playbooks(sample_dir))
+        limit, folder = queue.con.execute(setting).fetchone()
+        assert limit in ("953.6 MiB", "1000.0 MB") and folder == queue.spill_dir
+        assert queue.update(profile_with(group_gap_minutes=120), load_playbooks(sample_dir)) == "full"
+        assert queue.con.execute(setting).fetchone()[0] == limit, "a full ranking runs under its own cap, then back"
+    finally:
+        queue.close()
+    assert not Path(queue.spill_dir).exists()
