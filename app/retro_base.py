@@ -65,6 +65,18 @@ def retro_bases() -> RetroBases:
     return RetroBases()
 
 
+def shared_base(workspace: str, doing: str, stale: str) -> tuple[tuple, dict]:
+    """(state, base) of the workspace from retro_bases(), `doing` shown while it is worked out; while a newer
+    one is worked out in the background, says `stale` (why the figures are from before) and refreshes the
+    page once it is ready."""
+    with st.spinner(doing):
+        state, base, fresh = retro_bases().get(workspace)
+    if not fresh:
+        st.info(stale)
+        refresh_when_ready(workspace)
+    return state, base
+
+
 @st.fragment(run_every=1.0)
 def refresh_when_ready(workspace: str) -> None:
     """While the base is worked out in the background: checks each second, and reruns the page once ready."""

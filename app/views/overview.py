@@ -8,7 +8,7 @@ page offers the two first steps: load the sample world, or upload your own expor
 from pathlib import Path
 
 import streamlit as st
-from journeylens.app.retro_base import refresh_when_ready, retro_bases
+from journeylens.app.retro_base import shared_base
 from journeylens.app.ui import flash, guard, show_flash, upload_key, workspace_path
 from journeylens.notebooks.retro.overview import (
     ai_glance,
@@ -132,12 +132,9 @@ with guard("reading the workspace"):
         first_steps(workspace)
         st.stop()
     uploads = upload_key(workspace)
-    with st.spinner("Ranking the queue…"):
-        state, base, fresh = retro_bases().get(str(workspace))
-    if not fresh:
-        st.info("A decision changed the configuration: the queue is being ranked again under it. The figures below "
-                "are from before the change.")
-        refresh_when_ready(str(workspace))
+    state, base = shared_base(str(workspace), "Ranking the queue…",
+                              "A decision changed the configuration: the queue is being ranked "
+                              "again under it. The figures below are from before the change.")
     found = overview_of(str(workspace), state, base)
     queue_section(found["queue"])
 with guard("reading the journey"):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 from journeylens.app.downloads import CSV, HTML, MARKDOWN, offer
-from journeylens.app.retro_base import refresh_when_ready, retro_bases
+from journeylens.app.retro_base import shared_base
 from journeylens.app.table_labels import show_table
 from journeylens.app.ui import flash, guard, show_flash, upload_key, workspace_path
 from journeylens.notebooks.queue.queue_view import counts_text
@@ -126,13 +126,11 @@ with guard("preparing the retro"):
     uploads = upload_key(workspace)
     week = st.selectbox("Week", [None, *weeks_of(str(workspace), uploads)], format_func=lambda w: w or "All data",
                         key="retro_week")
-    with st.spinner("Preparing the retro…"):
-        state, base, fresh = retro_bases().get(str(workspace))
+    state, base = shared_base(str(workspace), "Preparing the retro…",
+                              "A decision changed the configuration: the retro is being worked "
+                              "out again under it. The figures below are from before the change; the accepted or "
+                              "rejected suggestion has left the list.")
     found = {**week_of(str(workspace), state, week, base), **recent_record(workspace, week)}
-    if not fresh:
-        st.info("A decision changed the configuration: the retro is being worked out again under it. The figures "
-                "below are from before the change; the accepted or rejected suggestion has left the list.")
-        refresh_when_ready(str(workspace))
     volume, precision = found["volume"], found["precision"]
     cols = st.columns(5)
     for col, (label, value) in zip(cols, [("Alerts", volume["alerts"]), ("Groups", volume["groups"]),

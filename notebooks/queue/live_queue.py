@@ -37,8 +37,8 @@ MOST_LISTED = 100  # the page lists the instances of an entry's first member gro
 # ...and, the first time, of the first entries too: each read of details scans every alert, so one read
 # serves the pages a slider's next orders show
 LEARN_AHEAD = 1000
-MOST_MEMBERS = 500
-HOLD_MEMORY_LIMIT = "1GB"  # DuckDB's cap between rankings (JOURNEYLENS_MEMORY_LIMIT wins, as for ranking)  # an entry's drill-down lists its first member groups: an outage can have thousands
+MOST_MEMBERS = 500  # an entry's drill-down lists its first member groups: an outage can have thousands
+HOLD_MEMORY_LIMIT = "1GB"  # DuckDB's cap between rankings (JOURNEYLENS_MEMORY_LIMIT wins, as for ranking)
 # Settings a ranking reads while grouping alerts and linking changes: a change ranks in full.
 GROUPING_SETTINGS = ("group_gap_minutes", "flap_window_minutes", "flap_min_cycles", "change_lookback_minutes")
 # Settings read only after the components: a change re-scores and re-routes (the fast path).

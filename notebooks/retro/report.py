@@ -13,9 +13,7 @@ with app.setup:
     from journeylens.notebooks.retro.scope import retro_scope_note, scoped
     from journeylens.notebooks.retro.coverage_gaps import gaps_section
     from journeylens.notebooks.retro.pages import html_page, markdown_page
-    from journeylens.notebooks.retro.suggestions import (
-        suggestion_title,
-    )
+    from journeylens.notebooks.retro.suggestions import suggestion_title
     from journeylens.notebooks.retro.retro_base import recent_record, retro_base, week_retro
     from journeylens.notebooks.retro.weekly import data_weeks
     from journeylens.notebooks.workspace.picker import require_workspace, workspace_picker
