@@ -26,7 +26,7 @@ def create_alert_groups(con, gap_minutes: float = 60, flap_window_minutes: float
     """Creates (or replaces) the temp table `alert_groups`, one row per problem, from `alerts`, mapped
     with `rules` (None = the workspace's touchpoint rules). Set-based, sql/queue/04_alert_pieces.sql ->
     01_rule_matches.sql over the pieces -> 05_group_buckets.sql -> 06_alert_groups.sql; also leaves
-    group_buckets and group_settings, which details_sql reads for the alert ids and flap cycles of the
+    group_buckets, group_settings and the view alert_moments, which details_sql reads for the alert ids and flap cycles of the
     groups a caller shows, and mapping_rules:
 
     key        = fingerprint, else name + service
@@ -53,6 +53,8 @@ def create_alert_groups(con, gap_minutes: float = 60, flap_window_minutes: float
     con.execute(sql_text("group_buckets"), {"gap_minutes": params["gap_minutes"]})
     con.execute(sql_text("alert_groups").replace("true /* mapping join */", join))
     con.execute("drop table alert_pieces; drop table rule_matches")
+    # what details_sql reads of the alerts: a view here; the app's open ranking holds it (live_queue.py)
+    con.execute(f"create or replace temp view alert_moments as {sql_text('alert_moments')}")
     con.execute("create or replace temp table group_settings as select cast($bucket_seconds as double) as "
                 "bucket_seconds, cast($gap_minutes as double) as gap_minutes, cast($flap_window_minutes as double) "
                 "as flap_window_minutes, cast($flap_min_cycles as integer) as flap_min_cycles",

@@ -27,15 +27,20 @@ from pathlib import Path
 
 import pandas as pd
 from journeylens.notebooks.queue.groups import details_sql
-from journeylens.notebooks.queue.queue_view import ROW_COLUMNS, counts_of, entries_sql, with_entry_types
-from journeylens.notebooks.queue.ranking import queue_select, rank_alerts, rerank, route_groups
+from journeylens.notebooks.queue.live_tables import MOST_LISTED, entry_rows_sql, listed_rows, rows_sql
+from journeylens.notebooks.queue.queue_view import counts_of, entries_sql, with_entry_types
+from journeylens.notebooks.queue.ranking import (
+    queue_select,
+    rank_alerts,
+    rerank,
+    route_groups,
+)
 from journeylens.notebooks.queue.rule_suggestions import lane_suggestions
 from journeylens.notebooks.queue.scoring import DEFAULT_PROFILE, resolve_profile, score_groups
 from journeylens.notebooks.workspace.snapshot import connect, limit_memory, sql_text
 
-MOST_LISTED = 100  # the page lists the instances of an entry's first member groups
-# ...and, the first time, of the first entries too: each read of details scans every alert, so one read
-# serves the pages a slider's next orders show
+# ...and, on the first page after a full ranking, of the first entries too: one read of the held alerts
+# serves the pages a slider's next orders show; later pages read their own groups' only
 LEARN_AHEAD = 1000
 MOST_MEMBERS = 500  # an entry's drill-down lists its first member groups: an outage can have thousands
 HOLD_MEMORY_LIMIT = "1GB"  # DuckDB's cap between rankings (JOURNEYLENS_MEMORY_LIMIT wins, as for ranking)
@@ -71,6 +76,7 @@ class LiveQueue:
         self.last_path = None  # "full", "score", "rerank" or "unchanged": what the last update did
         self.full_rankings = 0
         self._ranked_for = None  # (profile, playbooks) of the tables
+        self._learned_ahead = False  # whether the details of the first LEARN_AHEAD entries were worked out
 
     def update(self, profile: dict | None = None, playbooks: list | None = None) -> str:
         """Ranks under `profile` (resolved here, once) and `playbooks`, the shortest way; returns the path."""
@@ -94,24 +100,36 @@ class LiveQueue:
             if path == "full":  # new groups: what was worked out for the old ones no longer holds
                 self.con.execute("create or replace temp table known_details (group_id varchar, instances varchar, "
                                  "flap_count bigint)")
+                # held, narrow: a page of groups not shown yet reads these rows, not every alert folded again
+                self.con.execute("create or replace temp table held_alert_moments as select * from alert_moments")
+                self.con.execute("create or replace temp view alert_moments as select * from held_alert_moments")
+                self._learned_ahead = False
                 # the ranking ran under its own cap; what it leaves is held under a smaller one (the rest
                 # spills to spill_dir): at a million alerts, 1.6 GB resident becomes about 0.7 GB
                 limit_memory(self.con, HOLD_MEMORY_LIMIT)
             if path != "unchanged":
                 self.profile, self._ranked_for = p, wanted
-                self._collapse()
+                self._collapse(path)
             self.last_path = path
         return path
 
-    def _collapse(self) -> None:
-        """After a ranking: its rows without the alert details (live_rows) and its entries (entry_rows),
-        kept on the connection, so that the page counts them and reads one page of them without moving
-        the whole queue (hundreds of thousands of rows at a million alerts) to pandas."""
-        columns = ", ".join(f'"{c}"' for c in ("rank", *ROW_COLUMNS))  # what entries and the lane read
-        self.con.execute(f"create or replace temp table live_rows as select {columns}, rank as position "
-                         f"from ({queue_select(details=False)})")
-        self.con.execute(f"create or replace temp table entry_rows as {entries_sql('live_rows')}", {"listed": False})
-        self.con.execute("create or replace temp view queue_rows as select * from live_rows")
+    def _collapse(self, path: str) -> None:
+        """After a ranking, kept on the connection so that the page counts the queue and reads one page of
+        it without moving the whole queue (half a million rows at a million alerts) to pandas: what no
+        re-rank moves (sql/queue/24, 26), worked out after a full ranking or re-scoring only, and the
+        order of the rows and entries (25, 27), narrow, after every update. The views live_rows (the
+        ranked rows as queue_select gives them, without the alert details), queue_rows and entry_rows
+        (what queue_view.counts_of counts) read them."""
+        if path in ("full", "score"):
+            self.con.execute(sql_text("live_group_facts"))
+            self.con.execute(sql_text("live_entry_facts"))
+        self.con.execute(sql_text("live_group_order"))
+        self.con.execute(sql_text("live_entry_order"))
+        if path in ("full", "score"):
+            self.con.execute(f"create or replace temp view live_rows as {rows_sql('true')}")
+            # the counts read what no re-rank moves (kinds, lanes, severities, alerts) and the entries' states
+            self.con.execute("create or replace temp view queue_rows as select * from live_group_facts")
+            self.con.execute("create or replace temp view entry_rows as select * from live_entry_order")
 
     def grouping_key(self) -> str:
         """The grouping settings of the tables: an entry's alerts change with them, nothing else."""
@@ -131,30 +149,29 @@ class LiveQueue:
         if entry_id is not None:
             where = "where entry_id = $entry"
         with self.lock:
-            page = self.con.execute(f"select * from entry_rows {where} order by rank limit $limit offset $offset",
+            chosen = f"select entry_id from live_entry_order {where} order by rank limit $limit offset $offset"
+            page = self.con.execute(entry_rows_sql(chosen),
                                     {"limit": int(limit), "offset": int(offset),
                                      **({"entry": str(entry_id)} if entry_id is not None else {})}).df()
             if page.empty:
                 return with_entry_types(page)
             self.con.register("page_entries", page[["entry_id"]])
             try:
-                members = ("select group_id from live_rows where coalesce(incident_key, group_id) in "
-                           "(select entry_id from page_entries)")
                 # instances need every alert: read for each entry's first members only (an outage can have
                 # thousands of groups, and the page must not read every alert of the workspace)
+                ahead = "" if self._learned_ahead else \
+                    f" union all (select entry_id from live_entry_order order by rank limit {LEARN_AHEAD})"
                 self._learn_details(
-                    "select group_id from live_rows where coalesce(incident_key, group_id) in (select entry_id from "
-                    f"page_entries union all (select entry_id from entry_rows order by rank limit {LEARN_AHEAD})) "
-                    f"qualify row_number() over (partition by coalesce(incident_key, group_id) order by position) "
-                    f"<= {MOST_LISTED}")
-                rows = ("select q.* replace (coalesce(k.instances, '') as instances, coalesce(k.flap_count, 0) >= "
-                        "(select flap_min_cycles from group_settings) as flapping, null::varchar as alert_ids) "
-                        f"from live_rows as q left join known_details as k using (group_id) where q.group_id in ({members})")
+                    "select f.group_id from live_group_facts as f join live_group_order as o using (group_id) "
+                    f"where f.entry_key in (select entry_id from page_entries{ahead}) qualify row_number() over "
+                    f"(partition by f.entry_key order by f.is_signal, o.position) <= {MOST_LISTED}")
+                self._learned_ahead = True
                 listed = self.con.execute(
                     f"select entry_id, member_group_ids, sources, services, instances, flapping "
-                    f"from ({entries_sql(rows)})", {"listed": True}).df().set_index("entry_id")
+                    f"from ({entries_sql(listed_rows())})", {"listed": True}).df().set_index("entry_id")
             finally:
                 self.con.unregister("page_entries")
+        listed["member_group_ids"] = listed["member_group_ids"].map(lambda ids: ";".join(ids.split(";")[:MOST_LISTED]))
         for column in listed:
             page[column] = page["entry_id"].map(listed[column])
         return with_entry_types(page)
@@ -174,29 +191,29 @@ class LiveQueue:
         """One row: when the first row of the queue fired and the last one ended (retro/scope.data_span)."""
         with self.lock:
             return self.con.execute("select min(first_fired_at) as first_fired_at, max(last_fired_at) as "
-                                    "last_fired_at from live_rows").df()
+                                    "last_fired_at from live_group_facts").df()
 
     def entry_summary(self) -> pd.DataFrame:
         """Every entry's id, rank, score, state and names (what profile_compare.compare_queues reads)."""
         with self.lock:
-            return self.con.execute("select entry_id, rank, score, suppressed, kind, lane, stage, service, name "
-                                    "from entry_rows order by rank").df()
+            return self.con.execute("select o.entry_id, o.rank, o.score, o.suppressed, o.kind, o.lane, o.stage, "
+                                    "f.service, f.name from live_entry_order as o join live_group_facts as f "
+                                    "on f.group_id = o.lead_group_id order by o.rank").df()
 
     def entry_alert_ids(self, entry_id: str) -> str:
         """The ';'-separated ids of every alert of one entry's groups, in firing order within each group."""
         with self.lock:
-            members = ("select group_id from live_rows where coalesce(incident_key, group_id) = $entry")
-            ctes, detail = details_sql(members)
+            ctes, detail = details_sql("select group_id from live_group_facts where entry_key = $entry")
             found = self.con.execute(
-                f"with {ctes} select string_agg({detail['alert_ids']}, ';' order by q.position) "
-                f"from live_rows as q join d using (group_id)", {"entry": str(entry_id)}).fetchone()[0]
+                f"with {ctes} select string_agg({detail['alert_ids']}, ';' order by o.position) "
+                f"from live_group_order as o join d using (group_id)", {"entry": str(entry_id)}).fetchone()[0]
         return found or ""
 
     def member_rows(self, entry_id: str, most: int = MOST_MEMBERS) -> pd.DataFrame:
         """The ranked rows (ranking.RANKED_COLUMNS) of an entry's first `most` member groups, best first,
         with their alert details: what its drill-down shows."""
-        members = ("select group_id from live_rows where coalesce(incident_key, group_id) = $entry "
-                   "order by position limit $most")
+        members = ("select f.group_id from live_group_facts as f join live_group_order as o using (group_id) "
+                   "where f.entry_key = $entry order by o.position limit $most")
         with self.lock:
             frame = self.con.execute(queue_select(only=members), {"entry": str(entry_id), "most": int(most)}).df()
             return lane_suggestions(self.con, frame)
@@ -211,7 +228,7 @@ class LiveQueue:
                 "where kind = 'alert_group') where lane = 'needs_mapping' "
                 "order by lower(coalesce(severity, '')) not in ('critical', 'high'), group_rank limit $limit",
                 {"limit": int(limit)}).df()
-            total = self.con.execute("select count(*) from live_rows where kind = 'alert_group' "
+            total = self.con.execute("select count(*) from live_group_facts where kind = 'alert_group' "
                                      "and lane = 'needs_mapping'").fetchone()[0]
             return lane_suggestions(self.con, frame), int(total)
 

@@ -30,6 +30,9 @@ with app.setup:
         "kind", "lane", "incident_key", "incident_size", "incident_reason", "instances", "suggested_rule",
         "harm_metric", "harm_evidence", "harm_value", "harm_baseline",
     )
+    # why a row is suppressed, over ranked_groups as r and suppression_rules as sr (the open ranking says it alike)
+    SUPPRESSED_REASON = ("case when sr.reason is not null then sr.reason when r.suppressed then 'score ' || "
+                         "round(r.score, 1) || ' below the threshold ' || r.threshold end")
     INCIDENT_COLUMNS = ("incident_key", "incident_size", "incident_reason")
     CHANGE_COLUMNS = ("change_at", "change_kind", "change_service", "change_description")
 
@@ -136,8 +139,7 @@ def queue_select(top: int | None = None, include_suppressed: bool = True, detail
               "window_conversion", "conversion_baseline", "window_start", "window_end", "kind", "lane",
               "harm_metric", "harm_evidence", "harm_value", "harm_baseline"}
     routed = {"playbook", "playbook_action", "automation_tier", "playbook_owner"}
-    reason = ("case when sr.reason is not null then sr.reason when r.suppressed then 'score ' || round(r.score, 1) "
-              "|| ' below the threshold ' || r.threshold end")
+    reason = SUPPRESSED_REASON
     # the alert ids and flap cycles need every alert in order: worked out for the rows returned only
     if details:
         ctes, detail_columns = details_sql("select group_id from r")

@@ -147,9 +147,12 @@ def score_groups(con, p: dict, deviations_ready: bool = False) -> None:
 @app.function
 def rescore(con, p: dict) -> None:
     """Only the weighted part (17_scored_groups) under the resolved profile `p`: what a weight or corroboration
-    change needs, over the narrow group_components table that score_groups left."""
-    con.execute(f"create or replace temp table scored_groups as {sql_text('scored_groups')}",
-                score_parameters(p)["score"])
+    change needs, over the narrow group_components table that score_groups left. The weights are one row
+    (score_weights) and scored_groups a view over it: the scores are computed where they are read."""
+    weights = score_parameters(p)["score"]
+    con.execute("create or replace temp table score_weights as select " +
+                ", ".join(f"cast(${name} as double) as {name}" for name in weights), weights)
+    con.execute(f"create or replace temp view scored_groups as {sql_text('scored_groups')}")
 
 
 @app.function

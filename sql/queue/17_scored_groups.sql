@@ -3,22 +3,25 @@
 --   stage_factor  = impact/10 * (0.5 + 0.5 * sensitivity)                 the stage at stake, 0.05..1
 --   signal        = (w_sev*severity + w_exp*exposure + w_conf*confidence + w_dur*duration
 --                    + w_rec*recurrence) / (sum of those weights)                          0..1
---   corroboration = 1 - $corroboration + $corroboration * harm^$harm_exponent     observed harm, 0..1
+--   corroboration = 1 - w.corroboration + w.corroboration * harm^w.harm_exponent     observed harm, 0..1
 --   score         = 100 * stage_factor * signal * corroboration                           0..100
 --
--- Parameters: $w_severity, $w_exposure, $w_confidence, $w_duration, $w_recurrence, $corroboration,
--- $harm_exponent.
--- Every weight is a profile value. Input: group_components.
+-- The weights come from score_weights, one row of w_severity, w_exposure, w_confidence, w_duration,
+-- w_recurrence, corroboration and harm_exponent (scoring.rescore writes it from the profile), so that
+-- scored_groups is a view: a weight change rewrites one row, not every group's columns, and whoever
+-- reads the scores (the ranking's order, a page's rows) computes them for what it reads.
+-- Every weight is a profile value. Inputs: group_components, score_weights.
 with scored as (
     select
-        *,
+        group_components.*,
         impact / 10.0 * (0.5 + 0.5 * sensitivity) as stage_factor,
         (
-            $w_severity * severity_component + $w_exposure * exposure + $w_confidence * confidence_component
-            + $w_duration * duration_component + $w_recurrence * recurrence_component
-        ) / ($w_severity + $w_exposure + $w_confidence + $w_duration + $w_recurrence) as signal,
-        1 - $corroboration + $corroboration * pow(harm, $harm_exponent) as corroboration
+            w.w_severity * severity_component + w.w_exposure * exposure + w.w_confidence * confidence_component
+            + w.w_duration * duration_component + w.w_recurrence * recurrence_component
+        ) / (w.w_severity + w.w_exposure + w.w_confidence + w.w_duration + w.w_recurrence) as signal,
+        1 - w.corroboration + w.corroboration * pow(harm, w.harm_exponent) as corroboration
     from group_components
+    cross join score_weights as w
 )
 
 select *, 100.0 * stage_factor * signal * corroboration as score

@@ -4,7 +4,8 @@
 -- full export) rather than for every group.
 --
 -- A query over `chosen_groups` (a relation of group_id the caller names, e.g. a CTE), alert_groups
--- and group_buckets (06, 05), group_settings (notebooks/queue/groups.py) and alerts. An alert belongs
+-- and group_buckets (06, 05), group_settings (notebooks/queue/groups.py) and alert_moments (29: the
+-- alerts' ids, key columns, times and instances). An alert belongs
 -- to the group of its (key, bucket), the key and bucket as 04_alert_pieces.sql defines them.
 --
 -- A fire -> end -> fire cycle (flapping) is an alert that does not start its group (it fires no more
@@ -30,14 +31,14 @@ chosen_buckets as (
 members as (
     -- two joins on the alerts' own columns (not on a computed key), so that no full scan evaluates
     -- the key expressions: fingerprint-keyed groups by fingerprint, the others by name and service
-    select b.group_id, a.alert_id, a.fired_at, coalesce(a.resolved_at, a.fired_at) as ended_at, a.labels
-    from alerts as a
+    select b.group_id, a.alert_id, a.fired_at, a.ended_at, a.instance
+    from alert_moments as a
     join chosen_buckets as b on a.fingerprint = b.key_fingerprint
     cross join group_settings as s
     where floor(epoch(a.fired_at) / s.bucket_seconds) = b.bucket
     union all
-    select b.group_id, a.alert_id, a.fired_at, coalesce(a.resolved_at, a.fired_at) as ended_at, a.labels
-    from alerts as a
+    select b.group_id, a.alert_id, a.fired_at, a.ended_at, a.instance
+    from alert_moments as a
     join chosen_buckets as b on a.name is not distinct from b.key_name and a.service is not distinct from b.key_service
     cross join group_settings as s
     -- b.key_fingerprint is NULL here: naming it keeps the blank test above the join, off the full scan
@@ -50,9 +51,7 @@ steps as (
         group_id,
         alert_id,
         fired_at,
-        -- the machine it fired on: what tells two replicas' rows apart
-        coalesce(json_extract_string(labels, '$.instance'), json_extract_string(labels, '$.host'),
-                 json_extract_string(labels, '$.hostname'), json_extract_string(labels, '$.pod')) as instance,
+        instance,
         lag(fired_at) over by_group as previous_fired_at,
         max(ended_at) over (by_group rows between unbounded preceding and 1 preceding) as previous_ended_at
     from members

@@ -76,3 +76,23 @@ def test_between_rankings_the_tables_are_held_under_a_smaller_cap_and_spill_to_a
     finally:
         queue.close()
     assert not Path(queue.spill_dir).exists()
+
+
+
+def test_a_page_lists_an_entrys_first_members_and_every_service_and_source(live, sample_dir, monkeypatch):
+    """An outage can have tens of thousands of groups: a page lists its first MOST_LISTED members (lead
+    first) and their instances, and its services and sources in full, in the order a full collapse gives."""
+    import journeylens.notebooks.queue.live_queue as live_queue
+    import journeylens.notebooks.queue.live_tables as live_tables
+    monkeypatch.setattr(live_queue, "MOST_LISTED", 2)
+    monkeypatch.setattr(live_tables, "MOST_LISTED", 2)
+    playbooks = load_playbooks(sample_dir)
+    live.update(profile_with(w_exposure=0.4), playbooks)
+    whole = entries_with_routing(live.queue())
+    expected = whole[~whole["suppressed"]].head(30).reset_index(drop=True)
+    page = live.entries(0, 30).reset_index(drop=True)
+    assert (page["members"] > 2).any(), "the sample has entries of more than two groups"
+    pd.testing.assert_series_equal(page["services"], expected["services"])
+    pd.testing.assert_series_equal(page["sources"], expected["sources"])
+    firsts = expected["member_group_ids"].map(lambda ids: ";".join(ids.split(";")[:2]))
+    pd.testing.assert_series_equal(page["member_group_ids"], firsts)

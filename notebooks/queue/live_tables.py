@@ -1,0 +1,54 @@
+"""The SQL over the tables an open ranking keeps (notebooks/queue/live_queue.py, sql/queue/24-28): its rows
+as ranking.queue_select gives them, one page of its entries, and the rows a page's member lists are made of.
+
+A weight change re-orders the rows (live_group_order, narrow) and leaves what it never moves where it was
+(live_group_facts); these joins put the two together for the rows a reader asks for only."""
+
+from journeylens.notebooks.queue.queue_view import ROW_COLUMNS
+from journeylens.notebooks.queue.ranking import SUPPRESSED_REASON
+from journeylens.notebooks.workspace.snapshot import sql_text
+
+MOST_LISTED = 100  # the page lists the members and instances of an entry's first member groups
+
+# What a re-rank changes in a ranked row (sql/queue/25_live_group_order.sql, its texts joined here), and
+# what the open ranking leaves unknown until a page shows the row (its alert details and rule suggestion).
+REORDERED = {"score": "r.score", "suppressed": "r.suppressed", "suppressed_reason": SUPPRESSED_REASON,
+             "signal": "r.signal", "corroboration": "r.corroboration", "playbook": "pb.playbook",
+             "automation_tier": "pb.automation_tier"}
+UNKNOWN = {"instances": "varchar", "alert_ids": "varchar", "suggested_rule": "varchar", "flapping": "boolean"}
+
+
+def rows_sql(where: str) -> str:
+    """The open ranking's rows matching `where` (SQL over live_group_facts as f), as ranking.queue_select
+    gives them without the alert details: rank, queue_view.ROW_COLUMNS, position (= rank)."""
+    columns = ", ".join(f"{REORDERED[c]} as {c}" if c in REORDERED else f"null::{UNKNOWN[c]} as {c}"
+                        if c in UNKNOWN else f"f.{c}" for c in ROW_COLUMNS)
+    return (f"select r.position as rank, {columns}, r.position from live_group_order as r "
+            "join live_group_facts as f using (group_id) "
+            "left join suppression_rules as sr on sr.position = r.suppression_position "
+            f"left join playbook_rules as pb on pb.position = r.playbook_position where {where}")
+
+
+def entry_rows_sql(chosen: str) -> str:
+    """The entries `chosen` (a SELECT of entry_id) selects, in every column 22_queue_entries.sql gives them
+    without member lists (sql/queue/28_live_entry_rows.sql), best first."""
+    text = sql_text("live_entry_rows").replace("null /* suppressed_reason */", SUPPRESSED_REASON)
+    return f"with chosen_entries as ({chosen}) {text}"
+
+
+def listed_rows() -> str:
+    """The rows the lists of the page's entries (page_entries) are made of, with their known instances and
+    flap cycles: each entry's first MOST_LISTED rows in lead-first order (its alert groups first, best
+    first: the member_group_ids and instances a page lists), and the first row of each of its services and
+    sources beyond them, so that its services and sources are listed in full and in the same order as
+    from every member (an outage can have tens of thousands of groups, and a few dozen services)."""
+    members = rows_sql("f.entry_key in (select entry_id from page_entries)")
+    lead_first = "partition by coalesce(incident_key, group_id){} order by kind <> 'alert_group', position"
+    return ("select q.* replace (coalesce(k.instances, '') as instances, coalesce(k.flap_count, 0) >= "
+            "(select flap_min_cycles from group_settings) as flapping) "
+            f"from ({members}) as q left join known_details as k using (group_id) "
+            f"qualify row_number() over ({lead_first.format('')}) <= {MOST_LISTED} "
+            f"or row_number() over ({lead_first.format(', service')}) = 1 "
+            f"or row_number() over ({lead_first.format(', source')}) = 1")
+
+
