@@ -18,6 +18,7 @@ import pandas as pd
 import streamlit as st
 from journeylens.app.ui import upload_key
 from journeylens.notebooks.queue.live_queue import LiveQueue
+from journeylens.notebooks.queue.ranking_store import store_enabled
 
 LIVE = "_live_queue"  # st.session_state key: the queue this session last read (the tests read it)
 
@@ -36,7 +37,8 @@ class OpenQueues:
             old = self.queues.get(key[0])
             if old is not None and old.key == key:
                 return old
-            live = self.queues[key[0]] = LiveQueue(workspace, signals=True, key=key)  # ranks on first update
+            live = self.queues[key[0]] = LiveQueue(workspace, signals=True, key=key,  # ranks on first update
+                                                       store=store_enabled())
         if old is not None:
             old.close()  # outside the dict's lock: it waits for a session still reading the old one
         return live

@@ -10,7 +10,9 @@ import os
 import sys
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
+from journeylens.notebooks.workspace import snapshot
 from journeylens.notebooks.workspace.contract import IngestError
 from journeylens.notebooks.workspace.snapshot import list_uploads
 
@@ -86,3 +88,10 @@ def show_flash() -> None:
     kind, message = st.session_state.pop("_flash", (None, None))
     if message:
         {"success": st.success, "info": st.info, "warning": st.warning}.get(kind, st.info)(message)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def held_summary(workspace: str, uploads: tuple) -> pd.DataFrame:
+    """snapshot.workspace_summary (rows and span per table), once per upload set (`uploads`, the key): it
+    counts every table, a second at a million alerts, and the Data page shows it on every rerun."""
+    return snapshot.workspace_summary(Path(workspace))  # looked up on each call: a test may replace it

@@ -36,6 +36,10 @@ import pytest
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
+# The app keeps full rankings on disk (notebooks/queue/ranking_store.py): off for the suite, and for the
+# servers it starts, so that a test that counts full rankings never reads one an earlier test saved in the
+# shared sample workspace. tests/queue/test_ranking_store.py turns it on where it tests it.
+os.environ["JOURNEYLENS_RANKING_STORE"] = "off"
 # reason: the names whose mention gives it
 MENTIONS = {
     "notebook": {"notebook_run", "export_notebook"},

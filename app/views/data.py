@@ -21,12 +21,12 @@ from journeylens.app.mapping_forms import (
     show_rows,
 )
 from journeylens.app.table_labels import column_config, show_table
-from journeylens.app.ui import flash, guard, show_flash, workspace_path
+from journeylens.app.ui import flash, guard, held_summary, show_flash, workspace_path
 from journeylens.notebooks.ingest.severity_map import load_severity_map
 from journeylens.notebooks.ingest.upload import ingest_file, preview_file
 from journeylens.notebooks.workspace.contract import KIND_NAMES, KINDS, IngestError, expected_text
 from journeylens.notebooks.workspace.paths import plain_file_name
-from journeylens.notebooks.workspace.snapshot import list_uploads, remove_upload, workspace_summary
+from journeylens.notebooks.workspace.snapshot import list_uploads, remove_upload
 
 UPLOAD_PREFIX = "journeylens-upload-"
 FORMATS = ("auto", "csv", "parquet", "json", "jsonl")
@@ -229,7 +229,7 @@ def when(value) -> str:
 
 
 def summary(ws: Path) -> None:
-    table = workspace_summary(ws)
+    table = held_summary(str(ws), tuple(list_uploads(ws)["upload_id"]))
     stored = table[table["rows"] > 0]
     if stored.empty:
         st.info("Nothing stored yet. Add a file above, or run `journeylens demo` for a sample workspace.")

@@ -27,22 +27,26 @@ from pathlib import Path
 
 import pandas as pd
 from journeylens.notebooks.queue.groups import details_sql
+from journeylens.notebooks.queue.live_drill import DrillReads
 from journeylens.notebooks.queue.live_tables import MOST_LISTED, entry_rows_sql, listed_rows, rows_sql
 from journeylens.notebooks.queue.queue_view import counts_of, entries_sql, with_entry_types
 from journeylens.notebooks.queue.ranking import (
-    queue_select,
     rank_alerts,
     rerank,
     route_groups,
 )
-from journeylens.notebooks.queue.rule_suggestions import lane_suggestions
+from journeylens.notebooks.queue.ranking_store import (
+    hold_saved_tables,
+    load_ranking,
+    ranking_key,
+    save_ranking,
+)
 from journeylens.notebooks.queue.scoring import DEFAULT_PROFILE, resolve_profile, score_groups
 from journeylens.notebooks.workspace.snapshot import connect, limit_memory, sql_text
 
 # ...and, on the first page after a full ranking, of the first entries too: one read of the held alerts
 # serves the pages a slider's next orders show; later pages read their own groups' only
 LEARN_AHEAD = 1000
-MOST_MEMBERS = 500  # an entry's drill-down lists its first member groups: an outage can have thousands
 HOLD_MEMORY_LIMIT = "1GB"  # DuckDB's cap between rankings (JOURNEYLENS_MEMORY_LIMIT wins, as for ranking)
 # Settings a ranking reads while grouping alerts and linking changes: a change ranks in full.
 GROUPING_SETTINGS = ("group_gap_minutes", "flap_window_minutes", "flap_min_cycles", "change_lookback_minutes")
@@ -56,14 +60,16 @@ def settings_key(p: dict, keys: tuple) -> str:
     return json.dumps({k: p[k] for k in keys}, sort_keys=True, default=str)
 
 
-class LiveQueue:
+class LiveQueue(DrillReads):
     """The ranked queue of one workspace snapshot, re-ranked in place as the profile changes.
 
     `key` is the caller's name for what was opened (the Ranked page uses the workspace and its upload
-    ids: a new upload opens a new LiveQueue). `signals` also queues journey signals and AI drops."""
+    ids: a new upload opens a new LiveQueue). `signals` also queues journey signals and AI drops.
+    `store`: keep each full ranking on disk and open a saved one instead of ranking again (ranking_store.py;
+    the app's, unless JOURNEYLENS_RANKING_STORE=off), the first update then answers "saved"."""
 
-    def __init__(self, workspace, signals: bool = True, key=None):
-        self.workspace, self.signals, self.key = Path(workspace), signals, key
+    def __init__(self, workspace, signals: bool = True, key=None, store: bool = False):
+        self.workspace, self.signals, self.key, self.store = Path(workspace), signals, key, store
         self.lock = threading.RLock()  # re-entrant: held around a session's reads, each of which takes it
         self.closed = False
         self.con = connect(workspace)
@@ -77,6 +83,9 @@ class LiveQueue:
         self.full_rankings = 0
         self._ranked_for = None  # (profile, playbooks) of the tables
         self._learned_ahead = False  # whether the details of the first LEARN_AHEAD entries were worked out
+        self._updates = 0  # how many updates changed the tables: the pages read since the last one are kept
+        self._pages: dict = {}
+        self.saving: threading.Thread | None = None  # the save of the last full ranking (store=True)
 
     def update(self, profile: dict | None = None, playbooks: list | None = None) -> str:
         """Ranks under `profile` (resolved here, once) and `playbooks`, the shortest way; returns the path."""
@@ -87,10 +96,9 @@ class LiveQueue:
             if wanted == self._ranked_for:
                 path = "unchanged"
             elif before is None or settings_key(p, GROUPING_SETTINGS) != settings_key(before, GROUPING_SETTINGS):
-                rank_alerts(self.con, p, playbooks, signals=self.signals)
-                self.full_rankings += 1
-                path = "full"
+                path = self._rank_in_full(p, playbooks)
             elif settings_key(p, SCORING_SETTINGS) != settings_key(before, SCORING_SETTINGS):
+                hold_saved_tables(self.con)
                 score_groups(self.con, p, deviations_ready=True)  # the full ranking left journey_deviations
                 route_groups(self.con, p, playbooks)
                 path = "score"
@@ -109,9 +117,44 @@ class LiveQueue:
                 limit_memory(self.con, HOLD_MEMORY_LIMIT)
             if path != "unchanged":
                 self.profile, self._ranked_for = p, wanted
+                self._updates += 1
                 self._collapse(path)
+            if path == "full" and self.store:
+                self._save_later(p)
             self.last_path = path
         return path
+
+    def _save_later(self, p: dict) -> None:
+        """Saves the full ranking just made (ranking_store.py) once the caller lets the queue go: writing it
+        takes seconds at a million alerts, and the page that asked for it should not wait for them."""
+        key, settings = self._store_key(p), settings_key(p, GROUPING_SETTINGS + SCORING_SETTINGS)
+
+        def save() -> None:
+            with self.lock:  # after the page's reads: a slider moved meanwhile waits for the save
+                if not self.closed and settings_key(self.profile, GROUPING_SETTINGS + SCORING_SETTINGS) == settings:
+                    save_ranking(self.con, self.workspace, key, self.profile)
+
+        self.saving = threading.Thread(target=save, name="journeylens-save-ranking", daemon=True)
+        self.saving.start()
+
+    def _store_key(self, p: dict) -> str:
+        return ranking_key(self.con, self.workspace, settings_key(p, GROUPING_SETTINGS + SCORING_SETTINGS),
+                           self.signals)
+
+    def _rank_in_full(self, p: dict, playbooks: list | None) -> str:
+        """A full ranking, or the one saved for this snapshot and these settings (ranking_store.py) re-ranked
+        under `p` and `playbooks` on the fast path: "full" or "saved"."""
+        saved = load_ranking(self.con, self.workspace, self._store_key(p)) if self.store and self.profile is None \
+            else None
+        if saved is None:
+            hold_saved_tables(self.con)  # a grouping change after an opened ranking: its tables are replaced
+            rank_alerts(self.con, p, playbooks, signals=self.signals)
+            self.full_rankings += 1
+            return "full"
+        rerank(self.con, p, playbooks)
+        self._learned_ahead = False
+        limit_memory(self.con, HOLD_MEMORY_LIMIT)
+        return "saved"
 
     def _collapse(self, path: str) -> None:
         """After a ranking, kept on the connection so that the page counts the queue and reads one page of
@@ -120,6 +163,8 @@ class LiveQueue:
         order of the rows and entries (25, 27), narrow, after every update. The views live_rows (the
         ranked rows as queue_select gives them, without the alert details), queue_rows and entry_rows
         (what queue_view.counts_of counts) read them."""
+        if path == "saved":  # the facts were saved with the ranking; only the order follows the profile
+            path = "rerank"
         if path in ("full", "score"):
             self.con.execute(sql_text("live_group_facts"))
             self.con.execute(sql_text("live_entry_facts"))
@@ -145,6 +190,16 @@ class LiveQueue:
         """`limit` entries from `offset` (queue_view.entries_with_routing's columns), best first, or the one
         `entry_id`; their members, sources, services and instances listed for these entries only. alert_ids
         is left empty (an outage can hold thousands): entry_alert_ids gives one entry's."""
+        with self.lock:
+            asked = (self._updates, offset, limit, include_suppressed, entry_id)
+            if asked in self._pages:  # a rerun with nothing changed (another widget, a click) reads no table
+                return self._pages[asked].copy()
+            page = self._page(offset, limit, include_suppressed, entry_id)
+            self._pages = {key: value for key, value in list(self._pages.items())[-63:] if key[0] == self._updates}
+            self._pages[asked] = page
+            return page.copy()
+
+    def _page(self, offset: int, limit: int, include_suppressed: bool, entry_id: str | None) -> pd.DataFrame:
         where = "where true" if include_suppressed else "where not suppressed"
         if entry_id is not None:
             where = "where entry_id = $entry"
@@ -199,71 +254,6 @@ class LiveQueue:
             return self.con.execute("select o.entry_id, o.rank, o.score, o.suppressed, o.kind, o.lane, o.stage, "
                                     "f.service, f.name from live_entry_order as o join live_group_facts as f "
                                     "on f.group_id = o.lead_group_id order by o.rank").df()
-
-    def entry_alert_ids(self, entry_id: str) -> str:
-        """The ';'-separated ids of every alert of one entry's groups, in firing order within each group."""
-        with self.lock:
-            ctes, detail = details_sql("select group_id from live_group_facts where entry_key = $entry")
-            found = self.con.execute(
-                f"with {ctes} select string_agg({detail['alert_ids']}, ';' order by o.position) "
-                f"from live_group_order as o join d using (group_id)", {"entry": str(entry_id)}).fetchone()[0]
-        return found or ""
-
-    def member_rows(self, entry_id: str, most: int = MOST_MEMBERS) -> pd.DataFrame:
-        """The ranked rows (ranking.RANKED_COLUMNS) of an entry's first `most` member groups, best first,
-        with their alert details: what its drill-down shows."""
-        members = ("select f.group_id from live_group_facts as f join live_group_order as o using (group_id) "
-                   "where f.entry_key = $entry order by o.position limit $most")
-        with self.lock:
-            frame = self.con.execute(queue_select(only=members), {"entry": str(entry_id), "most": int(most)}).df()
-            return lane_suggestions(self.con, frame)
-
-    def lane(self, limit: int = 500) -> tuple[pd.DataFrame, int]:
-        """(the needs-mapping lane's first `limit` groups, critical/high first, ranked among the alert
-        groups as ranked_alerts.csv ranks them; how many it holds)."""
-        with self.lock:
-            frame = self.con.execute(
-                "select * exclude (position, group_rank) replace (group_rank as rank) from ("
-                "select *, row_number() over (order by position) as group_rank from live_rows "
-                "where kind = 'alert_group') where lane = 'needs_mapping' "
-                "order by lower(coalesce(severity, '')) not in ('critical', 'high'), group_rank limit $limit",
-                {"limit": int(limit)}).df()
-            total = self.con.execute("select count(*) from live_group_facts where kind = 'alert_group' "
-                                     "and lane = 'needs_mapping'").fetchone()[0]
-            return lane_suggestions(self.con, frame), int(total)
-
-    def queue(self) -> pd.DataFrame:
-        """The whole queue (ranking.RANKED_COLUMNS), best first, as the last update ranked it."""
-        with self.lock:  # not kept: at a million alerts it is hundreds of MB, read for a download only
-            return lane_suggestions(self.con, self.con.execute(queue_select()).df())
-
-    def stage_hours(self, stage: str, start, end, margin_hours: float = 24) -> pd.DataFrame:
-        """The stage's hourly traffic, entries, completions, conversion and its baseline (stage_hourly, as the
-        score read them) from `margin_hours` before `start` to as long after `end`."""
-        margin = pd.Timedelta(hours=margin_hours)
-        with self.lock:
-            return self.con.execute(
-                "select hour, traffic, entered, completed, conversion, conversion_baseline from stage_hourly "
-                "where stage = $stage and hour >= $since and hour <= $until order by hour",
-                {"stage": stage, "since": pd.Timestamp(start) - margin, "until": pd.Timestamp(end) + margin}).df()
-
-    def segments(self, stage: str, start, end) -> pd.DataFrame:
-        """Per segment of a stage over [start, end): entries, conversion, the hour-of-day baseline
-        (sql/queue/21_segment_conversion.sql) and below_baseline = conversion < baseline."""
-        with self.lock:
-            frame = self.con.execute(sql_text("segment_conversion"),
-                                     {"stage": stage, "start": pd.Timestamp(start), "end": pd.Timestamp(end)}).df()
-        frame["below_baseline"] = frame["conversion"] < frame["conversion_baseline"]
-        return frame
-
-    def changes_before(self, group_id: str) -> pd.DataFrame:
-        """Every change within the profile's change_lookback_minutes before the group started, on its service
-        or another service of its stage, best first: the first is the one the queue links
-        (sql/queue/07_group_changes.sql, the query that linked it)."""
-        with self.lock:
-            return self.con.execute(sql_text("group_changes"), {
-                "lookback_minutes": int(self.profile["change_lookback_minutes"]), "group_id": group_id,
-                "per_group": None}).df().drop(columns=["group_id"])
 
     def close(self) -> None:
         """Closes the snapshot, once whoever holds the queue is done with it."""

@@ -2,8 +2,6 @@
 every entry in every column as 22_queue_entries.sql gives it over the whole queue afresh, and the rows as
 ranking.queue_select ranks them; the counts and the summary read them as the whole queue counts it."""
 
-import copy
-
 import pandas as pd
 import pytest
 from journeylens.notebooks.ingest.playbook_file import load_playbooks
@@ -11,14 +9,7 @@ from journeylens.notebooks.queue.live_queue import LiveQueue
 from journeylens.notebooks.queue.live_tables import entry_rows_sql
 from journeylens.notebooks.queue.queue_view import entries_sql, entries_with_routing, queue_counts
 from journeylens.notebooks.queue.scoring import DEFAULT_PROFILE
-
-
-def profile_with(**changes) -> dict:
-    """The default profile with `changes`: w_<name> a weight, any other key a setting."""
-    p = copy.deepcopy(DEFAULT_PROFILE)
-    for key, value in changes.items():
-        (p["weights"] if key.startswith("w_") else p)[key.removeprefix("w_") if key.startswith("w_") else key] = value
-    return p
+from test_live_queue import profile_with
 
 
 @pytest.fixture(scope="module")
