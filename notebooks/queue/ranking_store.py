@@ -16,6 +16,7 @@ under the same key:
 Writes go to a private file renamed into place, so a kill mid-save leaves no half ranking to read, and only
 the KEEP most recently used rankings of a workspace stay. The folder is a cache: deleting it loses nothing."""
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -100,10 +101,12 @@ def save_ranking(con, workspace, key: str, profile: dict) -> Path | None:
             con.execute("create table saved_ranking.saved_profile as select ? as profile",
                         [json.dumps(profile, sort_keys=True, default=str)])
         finally:
-            con.execute("detach saved_ranking")
+            con.execute("detach database if exists saved_ranking")
         os.replace(partial, target)
-    except OSError:
-        partial.unlink(missing_ok=True)
+    except (OSError, duckdb.Error) as exc:  # a cache: a workspace that cannot take it (read-only, full) ranks again
+        log.warning("could not save the ranking in %s (%s)", target.parent, type(exc).__name__)
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
         return None
     forget_old_rankings(target.parent)
     return target

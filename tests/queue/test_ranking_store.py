@@ -109,3 +109,15 @@ def test_only_the_most_recently_used_rankings_stay(tmp_path):
 
 def test_the_file_of_a_key_stays_inside_the_workspace(ws):
     assert ranking_file(ws, "0" * 32).resolve().is_relative_to(ws.resolve())
+
+
+def test_a_workspace_that_cannot_take_the_ranking_still_ranks(ws):
+    (ws / ".cache").mkdir()
+    (ws / ".cache" / "rankings").write_text("a file where the folder would be")
+    live, path = opened(ws)  # its save fails in the background (logged), never in the page
+    try:
+        assert path == "full" and live.counts()["entries"] > 0
+        assert live.update(profile_with(w_severity=0.7), load_playbooks(ws)) == "rerank"
+    finally:
+        live.close()
+    assert (ws / ".cache" / "rankings").is_file() and not list((ws / ".cache").glob(".*.partial"))
