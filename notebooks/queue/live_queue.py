@@ -30,11 +30,7 @@ from journeylens.notebooks.queue.groups import details_sql
 from journeylens.notebooks.queue.live_drill import DrillReads
 from journeylens.notebooks.queue.live_tables import MOST_LISTED, entry_rows_sql, listed_rows, rows_sql
 from journeylens.notebooks.queue.queue_view import counts_of, entries_sql, with_entry_types
-from journeylens.notebooks.queue.ranking import (
-    rank_alerts,
-    rerank,
-    route_groups,
-)
+from journeylens.notebooks.queue.ranking import rank_alerts, rerank, route_groups
 from journeylens.notebooks.queue.ranking_store import (
     hold_saved_tables,
     load_ranking,
@@ -86,6 +82,7 @@ class LiveQueue(DrillReads):
         self._updates = 0  # how many updates changed the tables: the pages read since the last one are kept
         self._pages: dict = {}
         self.saving: threading.Thread | None = None  # the save of the last full ranking (store=True)
+        self._key: str | None = None  # ranking_store's key of the last full ranking (store=True)
 
     def update(self, profile: dict | None = None, playbooks: list | None = None) -> str:
         """Ranks under `profile` (resolved here, once) and `playbooks`, the shortest way; returns the path."""
@@ -111,6 +108,7 @@ class LiveQueue(DrillReads):
                 # held, narrow: a page of groups not shown yet reads these rows, not every alert folded again
                 self.con.execute("create or replace temp table held_alert_moments as select * from alert_moments")
                 self.con.execute("create or replace temp view alert_moments as select * from held_alert_moments")
+            if path in ("full", "saved"):
                 self._learned_ahead = False
                 # the ranking ran under its own cap; what it leaves is held under a smaller one (the rest
                 # spills to spill_dir): at a million alerts, 1.6 GB resident becomes about 0.7 GB
@@ -120,14 +118,14 @@ class LiveQueue(DrillReads):
                 self._updates += 1
                 self._collapse(path)
             if path == "full" and self.store:
-                self._save_later(p)
+                self._save_later(p, self._key)
             self.last_path = path
         return path
 
-    def _save_later(self, p: dict) -> None:
-        """Saves the full ranking just made (ranking_store.py) once the caller lets the queue go: writing it
-        takes seconds at a million alerts, and the page that asked for it should not wait for them."""
-        key, settings = self._store_key(p), settings_key(p, GROUPING_SETTINGS + SCORING_SETTINGS)
+    def _save_later(self, p: dict, key: str) -> None:
+        """Saves the full ranking just made (ranking_store.py) under `key` once the caller lets the queue go:
+        writing it takes seconds at a million alerts, and the page that asked for it should not wait for them."""
+        settings = settings_key(p, GROUPING_SETTINGS + SCORING_SETTINGS)
 
         def save() -> None:
             with self.lock:  # after the page's reads: a slider moved meanwhile waits for the save
@@ -144,16 +142,15 @@ class LiveQueue(DrillReads):
     def _rank_in_full(self, p: dict, playbooks: list | None) -> str:
         """A full ranking, or the one saved for this snapshot and these settings (ranking_store.py) re-ranked
         under `p` and `playbooks` on the fast path: "full" or "saved"."""
-        saved = load_ranking(self.con, self.workspace, self._store_key(p)) if self.store and self.profile is None \
-            else None
+        # the key of this snapshot and settings: looked up here, and the full ranking is saved under it
+        self._key = self._store_key(p) if self.store else None
+        saved = load_ranking(self.con, self.workspace, self._key) if self.store and self.profile is None else None
         if saved is None:
             hold_saved_tables(self.con)  # a grouping change after an opened ranking: its tables are replaced
             rank_alerts(self.con, p, playbooks, signals=self.signals)
             self.full_rankings += 1
             return "full"
         rerank(self.con, p, playbooks)
-        self._learned_ahead = False
-        limit_memory(self.con, HOLD_MEMORY_LIMIT)
         return "saved"
 
     def _collapse(self, path: str) -> None:
