@@ -35,6 +35,11 @@ def streamlit_command(port: int, address: str = "127.0.0.1") -> list[str]:
         "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
         "--client.toolbarMode", "viewer",
+        # Streamlit's gc.collect(2) after every run holds the GIL while the run's last message waits to be
+        # sent: about 80 ms a run on the sample and more on a big heap, for memory Python's own collector
+        # frees anyway (most of a run's garbage is freed by reference counting; bench/bench_app.py checks
+        # the server's memory after 20 weight changes on a million alerts)
+        "--runner.postScriptGC", "false",
     ]
 
 

@@ -6,6 +6,7 @@ those files, so the app, a notebook and the command line can all use one workspa
 no process ever holds DuckDB's single-writer lock. Writers take a short advisory lock.
 """
 
+import functools
 import json
 import os
 import re
@@ -39,11 +40,25 @@ RANK_MEMORY_LIMIT = "3GB"
 
 
 def sql_text(stem: str) -> str:
-    """The text of the one `sql/<room>/<NN>_<stem>.sql`: a query is named for what it produces."""
-    exact = [p for p in SQL_DIR.glob(f"*/*_{stem}.sql") if p.stem.split("_", 1)[-1] == stem]
+    """The text of the one `sql/<room>/<NN>_<stem>.sql`: a query is named for what it produces. Read each
+    time (an analyst may be editing it); where it lives is looked up again only when it is not found."""
+    exact = _sql_files().get(stem, [])
+    if len(exact) != 1 or not exact[0].is_file():
+        _sql_files.cache_clear()
+        exact = _sql_files().get(stem, [])
     if len(exact) != 1:
         raise FileNotFoundError(f"no single SQL file named {stem!r} in {SQL_DIR}")
     return exact[0].read_text()
+
+
+@functools.cache
+def _sql_files() -> dict[str, list[Path]]:
+    """{stem: the SQL files named for it}: globbing the folder costs more than reading the file, and a page
+    reads dozens of queries a run."""
+    found: dict[str, list[Path]] = {}
+    for path in sorted(SQL_DIR.glob("*/*.sql")):
+        found.setdefault(path.stem.split("_", 1)[-1], []).append(path)
+    return found
 
 
 def new_connection() -> duckdb.DuckDBPyConnection:
