@@ -32,6 +32,10 @@ IDLE_AFTER = """n => {
     && runs.endedAt;
 }"""
 QUIET_S = 0.5  # a run that starts this soon after the last one ended belongs to the same interaction
+# How often the benchmark looks whether the page settled. The stamps it reads come from observers, so this
+# delays the looking, never the figure; polling on every animation frame ("raf") kept Chromium painting 60
+# frames a second, a core's worth of work on this 2-core machine taken from the server being measured.
+POLL_MS = 50
 
 
 class BenchFailure(Exception):
@@ -70,7 +74,7 @@ def wait_idle(page, started_before: int, what: str, timeout_s: float) -> float:
     try:
         while True:
             left_ms = max(1.0, (deadline - time.monotonic()) * 1000)
-            ended = page.wait_for_function(IDLE_AFTER, arg=started_before, polling="raf",
+            ended = page.wait_for_function(IDLE_AFTER, arg=started_before, polling=POLL_MS,
                                            timeout=left_ms).json_value()
             started = page.evaluate("window.__benchRuns.started")
             page.wait_for_timeout(QUIET_S * 1000)
@@ -82,17 +86,16 @@ def wait_idle(page, started_before: int, what: str, timeout_s: float) -> float:
                            f"({str(error).splitlines()[0]})") from None
 
 
-# stamps, on the page's clock, the first animation frame at which `ready(arg)` holds: started before the
-# action, so the stamp is when the change showed, not when the benchmark got round to looking (a check made
-# after wait_idle's quiet window would add that window to every figure)
+# stamps, on the page's clock, the first change of the document after which `ready(arg)` holds: started
+# before the action, so the stamp is when the change showed, not when the benchmark got round to looking (a
+# check made after wait_idle's quiet window would add that window to every figure)
 WATCH_READY = """([ready, arg]) => {
   const check = eval(ready);
   window.__benchReadyAt = 0;
-  const frame = () => {
-    if (check(arg)) window.__benchReadyAt = performance.now();
-    else requestAnimationFrame(frame);
-  };
-  requestAnimationFrame(frame);
+  const observer = new MutationObserver(() => {
+    if (check(arg)) { window.__benchReadyAt = performance.now(); observer.disconnect(); }
+  });
+  observer.observe(document, {subtree: true, childList: true, characterData: true, attributes: true});
 }"""
 
 
@@ -102,7 +105,7 @@ def wait_ready(page, what: str, timeout_s: float) -> float:
     from playwright.sync_api import Error
 
     try:
-        return page.wait_for_function("window.__benchReadyAt", polling="raf", timeout=timeout_s * 1000).json_value()
+        return page.wait_for_function("window.__benchReadyAt", polling=POLL_MS, timeout=timeout_s * 1000).json_value()
     except Error:
         raise BenchFailure(f"{what}: the page did not show the change within {timeout_s:.0f} s") from None
 

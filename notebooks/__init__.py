@@ -1,0 +1,29 @@
+"""journeylens' notebooks: marimo notebooks whose `@app.function`s are the single source of truth, and the
+plain modules beside them.
+
+marimo's App() and `with app.setup:` find the calling frame with inspect.stack(), which also reads the source
+lines around every frame on the stack and, for each, scans sys.modules for the frame's module. Importing a
+notebook from deep in an import chain made that most of its import time (2.7 of 3.9 s for
+ai/outcome_signals, ~5 s of the app's first page on a new server and of every CLI command). marimo uses only
+`.frame` of the result, so its App module is given an inspect that takes the frames without their source
+(inspect.stack(0)): the same frames, found without reading any file."""
+
+import inspect
+import types
+
+import marimo._ast.app as _marimo_app
+
+
+class _FramesOnly(types.ModuleType):
+    """The inspect module, but stack() collects no source context: marimo reads `.frame` only."""
+
+    def __getattr__(self, name: str):
+        return getattr(inspect, name)
+
+    @staticmethod
+    def stack(context: int = 1) -> list:
+        return inspect.stack(0)[1:]  # from the caller's frame, as inspect.stack() gives them
+
+
+if _marimo_app.inspect is inspect:
+    _marimo_app.inspect = _FramesOnly("inspect")

@@ -110,3 +110,25 @@ def test_a_failing_cell_fails_the_run(tmp_path, export_notebook):
     run = export_notebook(bad, tmp_path / "ws", tmp_path)
     assert run.returncode != 0 and any("boom" in error for error in run.errors)
     assert run.cell_showing("before")["errors"] == []
+
+
+def test_marimo_finds_the_callers_frame_without_reading_source():
+    """notebooks/__init__.py gives marimo's App module an inspect.stack that skips the source context (most
+    of a notebook's import time): the frames must be inspect.stack()'s, from the caller on, and a notebook's
+    App must still know its file and run its setup cell."""
+    import inspect
+
+    import journeylens.notebooks  # noqa: F401  (what installs it)
+    import marimo._ast.app as marimo_app
+
+    def caller():
+        return marimo_app.inspect.stack(), inspect.stack()
+
+    quick, full = caller()
+    assert [f.frame for f in quick] == [f.frame for f in full]
+    assert quick[0].function == "caller" and quick[0].code_context is None
+    assert marimo_app.inspect.getfile is inspect.getfile, "everything else is inspect's own"
+    from journeylens.notebooks.queue import scoring
+
+    assert Path(scoring.app._filename) == ROOT / "notebooks" / "queue" / "scoring.py"
+    assert scoring.DEFAULT_PROFILE["weights"], "its setup cell ran"

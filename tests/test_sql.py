@@ -186,7 +186,7 @@ def test_sql_text_reads_the_file_each_time_and_finds_one_that_moved(tmp_path, mo
     from journeylens.notebooks.workspace import snapshot
 
     (tmp_path / "queue").mkdir()
-    first = tmp_path / "queue" / "01_answer.sql"
+    first = tmp_path / "queue" / "1_answer.sql"
     first.write_text("select 1")
     monkeypatch.setattr(snapshot, "SQL_DIR", tmp_path)
     snapshot._sql_files.cache_clear()
@@ -194,9 +194,9 @@ def test_sql_text_reads_the_file_each_time_and_finds_one_that_moved(tmp_path, mo
         assert snapshot.sql_text("answer") == "select 1"
         first.write_text("select 2")  # an analyst's edit shows at once
         assert snapshot.sql_text("answer") == "select 2"
-        first.rename(tmp_path / "queue" / "02_answer.sql")  # renumbered
+        first.rename(tmp_path / "queue" / "2_answer.sql")  # renumbered
         assert snapshot.sql_text("answer") == "select 2"
-        (tmp_path / "queue" / "03_later.sql").write_text("select 3")  # added
+        (tmp_path / "queue" / "3_later.sql").write_text("select 3")  # added
         assert snapshot.sql_text("later") == "select 3"
         with pytest.raises(FileNotFoundError, match="no single SQL file named 'missing'"):
             snapshot.sql_text("missing")
