@@ -29,17 +29,12 @@ def streamlit_command(port: int, address: str = "127.0.0.1") -> list[str]:
     Shared by `journeylens app`, `journeylens demo` and the browser test, so they start the same thing.
     The workspace is passed through the JOURNEYLENS_WORKSPACE environment variable."""
     return [
-        sys.executable, "-m", "streamlit", "run", str(ENTRY),
+        sys.executable, "-m", "journeylens.app.launch", "run", str(ENTRY),  # Streamlit's, with imports done
         "--server.address", address,
         "--server.port", str(port),
         "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
         "--client.toolbarMode", "viewer",
-        # Streamlit's gc.collect(2) after every run holds the GIL while the run's last message waits to be
-        # sent: about 80 ms a run on the sample and more on a big heap, for memory Python's own collector
-        # frees anyway (most of a run's garbage is freed by reference counting; bench/bench_app.py checks
-        # the server's memory after 20 weight changes on a million alerts)
-        "--runner.postScriptGC", "false",
     ]
 
 

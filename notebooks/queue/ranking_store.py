@@ -107,6 +107,7 @@ def save_ranking(con, workspace, key: str, profile: dict) -> Path | None:
         log.warning("could not save the ranking in %s (%s)", target.parent, type(exc).__name__)
         with contextlib.suppress(OSError):
             partial.unlink(missing_ok=True)
+            partial.with_name(partial.name + ".wal").unlink(missing_ok=True)
         return None
     forget_old_rankings(target.parent)
     return target
@@ -162,6 +163,6 @@ def forget_old_rankings(folder: Path, keep: int = KEEP) -> None:
     saved = sorted(folder.glob("*.duckdb"), key=lambda p: p.stat().st_mtime, reverse=True)
     for path in saved[keep:]:
         path.unlink(missing_ok=True)
-    for partial in folder.glob(".*.partial"):
+    for partial in folder.glob(".*.partial*"):  # and DuckDB's write-ahead log beside it (.partial.wal)
         if time.time() - partial.stat().st_mtime > 3600:  # a save never takes an hour: its writer died
             partial.unlink(missing_ok=True)

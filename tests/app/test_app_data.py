@@ -202,8 +202,8 @@ def test_unexpected_error_is_a_message_not_a_traceback(workspace, monkeypatch):
 
 def test_streamlit_command_is_loopback_headless_without_usage_stats():
     argv = streamlit_command(8599)
-    assert argv[1:4] == ["-m", "streamlit", "run"] and Path(argv[4]) == ENTRY and ENTRY.is_file()
+    assert argv[1:4] == ["-m", "journeylens.app.launch", "run"] and Path(argv[4]) == ENTRY and ENTRY.is_file()
     flags = dict(zip(argv[5::2], argv[6::2], strict=True))
     assert flags == {"--server.address": "127.0.0.1", "--server.port": "8599",
                      "--server.headless": "true", "--browser.gatherUsageStats": "false",
-                     "--client.toolbarMode": "viewer", "--runner.postScriptGC": "false"}
+                     "--client.toolbarMode": "viewer"}

@@ -101,9 +101,13 @@ def test_only_the_most_recently_used_rankings_stay(tmp_path):
         (folder / f"{i}.duckdb").touch()
     for i in range(KEEP + 2):
         os.utime(folder / f"{i}.duckdb", (1000 + i, 1000 + i))
-    (folder / ".old-1-2.partial").write_bytes(b"x")
-    os.utime(folder / ".old-1-2.partial", (0, 0))
+    for dead in (".old-1-2.partial", ".old-1-2.partial.wal"):  # a save killed midway, and its log
+        (folder / dead).write_bytes(b"x")
+        os.utime(folder / dead, (0, 0))
+    (folder / ".now-1-3.partial").write_bytes(b"x")  # a save under way
     forget_old_rankings(folder)
+    assert (folder / ".now-1-3.partial").exists()
+    (folder / ".now-1-3.partial").unlink()
     assert sorted(p.name for p in folder.iterdir()) == [f"{i}.duckdb" for i in range(2, KEEP + 2)]
 
 
