@@ -13,9 +13,12 @@ import os
 import time
 from pathlib import Path
 
-# counts the script runs of this document and stamps the end of the latest, on the page's clock
+# counts the script runs of this document, stamps the end of the latest and the arrival of the last message
+# from the server, on the page's clock. A run as short as a few tens of ms can reach the page in one batch
+# with its end, so the app's state attribute never shows "running": the server's timing hook (ServerRuns)
+# tells that such a run happened, and its last message tells when it reached the page.
 OBSERVER = """(() => {
-  const runs = window.__benchRuns = {started: 0, endedAt: 0};
+  const runs = window.__benchRuns = {started: 0, endedAt: 0, messageAt: 0};
   new MutationObserver(records => {
     for (const record of records) {
       const state = record.target.getAttribute('data-test-script-state');
@@ -23,13 +26,22 @@ OBSERVER = """(() => {
       else if (state === 'notRunning') runs.endedAt = performance.now();
     }
   }).observe(document, {subtree: true, attributes: true, attributeFilter: ['data-test-script-state']});
+  const Socket = window.WebSocket;
+  window.WebSocket = function (...args) {
+    const socket = new Socket(...args);
+    socket.addEventListener('message', () => { runs.messageAt = performance.now(); });
+    return socket;
+  };
+  window.WebSocket.prototype = Socket.prototype;
+  Object.assign(window.WebSocket, {CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3});
 })()"""
-# true once a run started after `n` runs and the app is idle again: then the time it went idle
-IDLE_AFTER = """n => {
+# true once the app is idle after a run that started after `n` runs (or that the server reported): then
+# the time the last run ended or its last message arrived, whichever is later
+IDLE_AFTER = """([n, reported]) => {
   const app = document.querySelector('[data-testid="stApp"]');
   const runs = window.__benchRuns;
-  return !!app && runs.started > n && app.getAttribute('data-test-script-state') === 'notRunning'
-    && runs.endedAt;
+  return !!app && (runs.started > n || reported) && app.getAttribute('data-test-script-state') === 'notRunning'
+    && Math.max(runs.endedAt, runs.messageAt);
 }"""
 QUIET_S = 0.5  # a run that starts this soon after the last one ended belongs to the same interaction
 # How often the benchmark looks whether the page settled. The stamps it reads come from observers, so this
@@ -65,21 +77,25 @@ def open_page(browser, timeout_s: float):
     return page
 
 
-def wait_idle(page, started_before: int, what: str, timeout_s: float) -> float:
-    """Waits until a run started after `started_before` runs and every run has ended, with no new one
-    within QUIET_S; returns the page-clock time (ms) the last run ended."""
+def wait_idle(page, runs: ServerRuns, mark: int, started_before: int, what: str, timeout_s: float) -> float:
+    """Waits until a run started after `started_before` runs (or the server reported one after `mark`) and
+    every run has ended, with no new one within QUIET_S; returns the page-clock time (ms) the last run
+    ended or its last message arrived."""
     from playwright.sync_api import Error
 
     deadline = time.monotonic() + timeout_s
     try:
         while True:
+            while not (page.evaluate("window.__benchRuns.started") > started_before or runs.since(mark)):
+                if time.monotonic() > deadline:
+                    raise BenchFailure(f"{what}: no script run started within {timeout_s:.0f} s")
+                time.sleep(POLL_MS / 1000)
             left_ms = max(1.0, (deadline - time.monotonic()) * 1000)
-            ended = page.wait_for_function(IDLE_AFTER, arg=started_before, polling=POLL_MS,
-                                           timeout=left_ms).json_value()
-            started = page.evaluate("window.__benchRuns.started")
+            page.wait_for_function(IDLE_AFTER, arg=[started_before, True], polling=POLL_MS, timeout=left_ms)
+            started, reported = page.evaluate("window.__benchRuns.started"), len(runs.since(mark))
             page.wait_for_timeout(QUIET_S * 1000)
-            if page.evaluate("window.__benchRuns.started") == started:
-                return ended
+            if page.evaluate("window.__benchRuns.started") == started and len(runs.since(mark)) == reported:
+                return page.evaluate(f"({IDLE_AFTER})([{started_before}, true])")
             started_before = started
     except Error as error:  # a timeout, or the page gone
         raise BenchFailure(f"{what}: the app did not settle within {timeout_s:.0f} s "
@@ -119,7 +135,7 @@ def timed_load(page, url: str, runs: ServerRuns, what: str, timeout_s: float) ->
         page.goto(url, wait_until="commit", timeout=timeout_s * 1000)
     except Error:
         raise BenchFailure(f"{what}: {url} did not answer within {timeout_s:.0f} s") from None
-    ended = wait_idle(page, 0, what, timeout_s)
+    ended = wait_idle(page, runs, mark, 0, what, timeout_s)
     return figures(page, ended / 1000, runs, mark, what)
 
 
@@ -132,7 +148,7 @@ def timed_action(page, action, runs: ServerRuns, what: str, timeout_s: float, re
         page.evaluate(WATCH_READY, [ready_js, ready_arg])
     before = page.evaluate("({started: window.__benchRuns.started, now: performance.now()})")
     action()
-    ended = wait_idle(page, before["started"], what, timeout_s)
+    ended = wait_idle(page, runs, mark, before["started"], what, timeout_s)
     if ready_js:
         ended = max(ended, wait_ready(page, what, timeout_s))
     return figures(page, (ended - before["now"]) / 1000, runs, mark, what)
