@@ -21,10 +21,11 @@ from pathlib import Path
 log = logging.getLogger("journeylens.app.launch")
 
 # What the pages import (app/views/*.py run as scripts, their modules are imported once per process)
-PRELOADED = ("journeylens.app.ui", "journeylens.app.downloads", "journeylens.app.profile_compare_view", "journeylens.app.queue_tables",
-             "journeylens.app.ranked_drill", "journeylens.app.shared_queue", "journeylens.app.weight_controls",
-             "journeylens.app.charts", "journeylens.app.retro_base", "journeylens.app.mapping_forms",
-             "journeylens.notebooks.ingest.playbook_file", "journeylens.notebooks.retro.overview")
+PRELOADED = ("journeylens.app.ui", "journeylens.app.downloads", "journeylens.app.profile_compare_view",
+             "journeylens.app.queue_tables", "journeylens.app.ranked_drill", "journeylens.app.shared_queue",
+             "journeylens.app.weight_controls", "journeylens.app.charts", "journeylens.app.retro_base",
+             "journeylens.app.mapping_forms", "journeylens.notebooks.ingest.playbook_file",
+             "journeylens.notebooks.retro.overview")
 
 
 def preload() -> None:
@@ -47,6 +48,7 @@ def open_ranking(workspace: Path) -> None:
     """The workspace's shared queue ranked under its active ("default") profile and playbooks, its counts
     and first page read: what the Ranked page asks first. A failure is logged in one line and left for the
     page, which reports it where its reader sees it."""
+    from journeylens.app.queue_tables import PAGE_SIZE
     from journeylens.app.shared_queue import held_queue
     from journeylens.notebooks.ingest.playbook_file import load_playbooks
     from journeylens.notebooks.queue.profiles import load_profile
@@ -58,7 +60,7 @@ def open_ranking(workspace: Path) -> None:
         try:
             live.update(load_profile(workspace)["profile"], load_playbooks(workspace))
             if live.counts()["entries"]:
-                live.entries()
+                live.entries(0, PAGE_SIZE)  # the first page entries_table asks for, kept for it
         finally:
             live.lock.release()
     except Exception as error:  # noqa: BLE001 - the page meets the same error and shows it

@@ -35,12 +35,12 @@ OBSERVER = """(() => {
   window.WebSocket.prototype = Socket.prototype;
   Object.assign(window.WebSocket, {CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3});
 })()"""
-# true once the app is idle after a run that started after `n` runs (or that the server reported): then
-# the time the last run ended or its last message arrived, whichever is later
-IDLE_AFTER = """([n, reported]) => {
+# the app is idle: then the later of the time its last run ended and its last message arrived (whether a run
+# of the interaction happened at all, wait_idle asks the page's run count and the server's hook)
+IDLE_NOW = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
   const runs = window.__benchRuns;
-  return !!app && (runs.started > n || reported) && app.getAttribute('data-test-script-state') === 'notRunning'
+  return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
     && Math.max(runs.endedAt, runs.messageAt);
 }"""
 QUIET_S = 0.5  # a run that starts this soon after the last one ended belongs to the same interaction
@@ -91,11 +91,11 @@ def wait_idle(page, runs: ServerRuns, mark: int, started_before: int, what: str,
                     raise BenchFailure(f"{what}: no script run started within {timeout_s:.0f} s")
                 time.sleep(POLL_MS / 1000)
             left_ms = max(1.0, (deadline - time.monotonic()) * 1000)
-            page.wait_for_function(IDLE_AFTER, arg=[started_before, True], polling=POLL_MS, timeout=left_ms)
+            page.wait_for_function(IDLE_NOW, polling=POLL_MS, timeout=left_ms)
             started, reported = page.evaluate("window.__benchRuns.started"), len(runs.since(mark))
             page.wait_for_timeout(QUIET_S * 1000)
             if page.evaluate("window.__benchRuns.started") == started and len(runs.since(mark)) == reported:
-                return page.evaluate(f"({IDLE_AFTER})([{started_before}, true])")
+                return page.evaluate(f"({IDLE_NOW})()")
             started_before = started
     except Error as error:  # a timeout, or the page gone
         raise BenchFailure(f"{what}: the app did not settle within {timeout_s:.0f} s "
