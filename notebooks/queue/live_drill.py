@@ -5,6 +5,7 @@ page's order. A mixin: LiveQueue gives it `con`, `lock` and `profile`."""
 
 import pandas as pd
 from journeylens.notebooks.queue.groups import details_sql
+from journeylens.notebooks.queue.live_tables import ROW_ORDER
 from journeylens.notebooks.queue.ranking import queue_select
 from journeylens.notebooks.queue.rule_suggestions import lane_suggestions
 from journeylens.notebooks.workspace.snapshot import sql_text
@@ -20,15 +21,14 @@ class DrillReads:
         with self.lock:
             ctes, detail = details_sql("select group_id from live_group_facts where entry_key = $entry")
             found = self.con.execute(
-                f"with {ctes} select string_agg({detail['alert_ids']}, ';' order by o.position) "
-                f"from live_group_order as o join d using (group_id)", {"entry": str(entry_id)}).fetchone()[0]
+                f"with {ctes} select string_agg({detail['alert_ids']}, ';' order by {ROW_ORDER}) "
+                f"from live_group_order as r join d using (group_id)", {"entry": str(entry_id)}).fetchone()[0]
         return found or ""
 
     def member_rows(self, entry_id: str, most: int = MOST_MEMBERS) -> pd.DataFrame:
         """The ranked rows (ranking.RANKED_COLUMNS) of an entry's first `most` member groups, best first,
         with their alert details: what its drill-down shows."""
-        members = ("select f.group_id from live_group_facts as f join live_group_order as o using (group_id) "
-                   "where f.entry_key = $entry order by o.position limit $most")
+        members = f"select group_id from live_group_order as r where entry_key = $entry order by {ROW_ORDER} limit $most"
         with self.lock:
             frame = self.con.execute(queue_select(only=members), {"entry": str(entry_id), "most": int(most)}).df()
             return lane_suggestions(self.con, frame)

@@ -28,7 +28,13 @@ from pathlib import Path
 import pandas as pd
 from journeylens.notebooks.queue.groups import details_sql
 from journeylens.notebooks.queue.live_drill import DrillReads
-from journeylens.notebooks.queue.live_tables import MOST_LISTED, entry_rows_sql, listed_rows, rows_sql
+from journeylens.notebooks.queue.live_tables import (
+    MOST_LISTED,
+    entry_rows_sql,
+    first_members,
+    listed_rows,
+    rows_sql,
+)
 from journeylens.notebooks.queue.queue_view import counts_of, entries_sql, with_entry_types
 from journeylens.notebooks.queue.ranking import rank_alerts, rerank, route_groups
 from journeylens.notebooks.queue.ranking_store import (
@@ -96,7 +102,7 @@ class LiveQueue(DrillReads):
                 path = self._rank_in_full(p, playbooks)
             elif settings_key(p, SCORING_SETTINGS) != settings_key(before, SCORING_SETTINGS):
                 hold_saved_tables(self.con)
-                score_groups(self.con, p, deviations_ready=True)  # the full ranking left journey_deviations
+                score_groups(self.con, p, deviations_ready=True, route=False)  # the full ranking left the deviations
                 route_groups(self.con, p, playbooks)
                 path = "score"
             else:
@@ -213,10 +219,7 @@ class LiveQueue(DrillReads):
                 # thousands of groups, and the page must not read every alert of the workspace)
                 ahead = "" if self._learned_ahead else \
                     f" union all (select entry_id from live_entry_order order by rank limit {LEARN_AHEAD})"
-                self._learn_details(
-                    "select f.group_id from live_group_facts as f join live_group_order as o using (group_id) "
-                    f"where f.entry_key in (select entry_id from page_entries{ahead}) qualify row_number() over "
-                    f"(partition by f.entry_key order by f.is_signal, o.position) <= {MOST_LISTED}")
+                self._learn_details(first_members(f"select entry_id from page_entries{ahead}"))
                 self._learned_ahead = True
                 listed = self.con.execute(
                     f"select entry_id, member_group_ids, sources, services, instances, flapping "

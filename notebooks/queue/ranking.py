@@ -4,6 +4,8 @@ __generated_with = "0.25.2"
 app = marimo.App(width="medium")
 
 with app.setup:
+    import json
+
     from journeylens.notebooks.queue.groups import create_alert_groups, details_sql
     from journeylens.notebooks.ai.outcome_signals import append_ai_signal_groups
     from journeylens.notebooks.signals.burn_entries import append_burn_rate_groups
@@ -59,9 +61,9 @@ def rule_when(rule: dict, name: str, params: dict, table: str = "g") -> str:
 
 @app.function
 def routes_sql(suppress: list, playbooks: list) -> tuple:
-    """(SQL of sql/queue/18_group_routes.sql with the rules filled in as CASEs, parameters)."""
+    """(SQL of sql/queue/18_routed_groups.sql with the rules filled in as CASEs, parameters)."""
     params = {}
-    text = sql_text("group_routes")
+    text = sql_text("routed_groups")
     for placeholder, rules, prefix in (("suppression_position", suppress, "s"), ("playbook_position", playbooks, "p")):
         if rules:
             whens = " ".join(f"when {rule_when(r, f'{prefix}{i}', params)} then {i}" for i, r in enumerate(rules, 1))
@@ -71,36 +73,51 @@ def routes_sql(suppress: list, playbooks: list) -> tuple:
 
 @app.function
 def rerank(con, profile: dict | None = None, playbooks: list | None = None) -> None:
-    """After a weight, threshold, suppression or playbook change: re-score the narrow components, then
-    re-route and re-rank (route_groups). Needs the tables a rank_alerts call left on `con`; `profile`
-    resolved (resolve_profile, load_profile), None for the defaults."""
-    p = resolved(profile)
-    rescore(con, p)
-    route_groups(con, p, playbooks)
+    """After a weight, threshold, suppression or playbook change: re-route when the rules changed, re-score
+    and re-rank (route_groups). Needs the tables a rank_alerts call left on `con`; `profile` resolved
+    (resolve_profile, load_profile), None for the defaults."""
+    route_groups(con, resolved(profile), playbooks)
 
 
 @app.function
 def route_groups(con, p: dict, playbooks: list | None = None) -> None:
-    """Marks suppressed groups, attaches playbooks and leaves the ranked_groups view, over the scores in
-    scored_groups, under the resolved profile `p`. The rule texts go to two small tables
+    """Marks suppressed groups, attaches playbooks and leaves the scored_groups and ranked_groups views
+    under the resolved profile `p`. The groups are routed again (routed_groups) only when the suppression
+    rules or playbooks differ from those they were routed under (route_rules): a weight change re-scores
+    and re-ranks the routed rows without joining them again. The rule texts go to two small tables
     (suppression_rules, playbook_rules) that queue_select joins for the rows it returns."""
     suppress, playbooks = p.get("suppress") or [], playbooks or []
-    text, params = routes_sql(suppress, playbooks)
-    con.execute(f"create or replace temp table group_routes as {text}", params)
-    con.execute("create or replace temp table suppression_rules (position integer, reason varchar)")
-    if suppress:
-        con.executemany("insert into suppression_rules values (?, ?)",
-                        [(i, str(r.get("reason") or "suppression rule")) for i, r in enumerate(suppress, 1)])
-    con.execute("create or replace temp table playbook_rules (position integer, playbook varchar, "
-                "playbook_action varchar, automation_tier varchar, playbook_owner varchar)")
-    if playbooks:
-        con.executemany("insert into playbook_rules values (?, ?, ?, ?, ?)",
-                        [(i, b["id"], b["action"], b["tier"], b["owner"]) for i, b in enumerate(playbooks, 1)])
+    rules = json.dumps([suppress, playbooks], sort_keys=True, default=str)
+    if con.execute("select rules from route_rules").fetchone()[0] != rules:
+        text, params = routes_sql(suppress, playbooks)
+        replace_table(con, "routed_groups", text, params)
+        replace_table(con, "route_rules", "select cast($rules as varchar) as rules", {"rules": rules})
+        con.execute("create or replace temp table suppression_rules (position integer, reason varchar)")
+        if suppress:
+            con.executemany("insert into suppression_rules values (?, ?)",
+                            [(i, str(r.get("reason") or "suppression rule")) for i, r in enumerate(suppress, 1)])
+        con.execute("create or replace temp table playbook_rules (position integer, playbook varchar, "
+                    "playbook_action varchar, automation_tier varchar, playbook_owner varchar)")
+        if playbooks:
+            con.executemany("insert into playbook_rules values (?, ?, ?, ?, ?)",
+                            [(i, b["id"], b["action"], b["tier"], b["owner"]) for i, b in enumerate(playbooks, 1)])
     con.execute("create or replace temp table rank_settings as select cast($t as double) as threshold, "
                 "cast($spare as boolean) as spare_harm, cast($rank as integer) as spare_rank",
                 {"t": float(p["threshold"]), "spare": bool(p["threshold_spares_harm"]),
                  "rank": int(p["needs_mapping_spares_rank"])})
+    rescore(con, p)
     con.execute(f"create or replace temp view ranked_groups as {sql_text('ranked_groups')}")
+
+
+@app.function
+def replace_table(con, name: str, text: str, params: dict) -> None:
+    """Replaces the temp table `name` with the rows of `text`, also where an opened saved ranking
+    (ranking_store.load_ranking) left it a view over its file: a view cannot be replaced by a table."""
+    con.execute(f"create or replace temp table {name}__next as {text}", params)
+    kind = "view" if con.execute("select count(*) from duckdb_views() where temporary and view_name = $name",
+                                 {"name": name}).fetchone()[0] else "table"
+    con.execute(f"drop {kind} if exists {name}")
+    con.execute(f"alter table {name}__next rename to {name}")
 
 
 @app.function
@@ -122,7 +139,7 @@ def rank_alerts(con, profile: dict | None = None, playbooks: list | None = None,
     # the change made shortly before each group started (a deploy, a flag...): shown, never scored
     con.execute(f"create or replace temp table group_changes as {sql_text('group_changes')}",
                 {"lookback_minutes": int(p["change_lookback_minutes"]), "group_id": None, "per_group": 1})
-    score_groups(con, p, deviations_ready=signals)
+    score_groups(con, p, deviations_ready=signals, route=False)
     route_groups(con, p, playbooks)
 
 

@@ -35,7 +35,7 @@ CACHE_FOLDER = ".cache"  # under the workspace; paths.STORED_NAMES keeps outputs
 STORE_ENV = "JOURNEYLENS_RANKING_STORE"
 # The saved tables a re-rank writes (ranking.rerank, the open ranking's order) or adds to (known_details):
 # copied when a ranking is opened; the others are read in place.
-REWRITTEN = ("score_weights", "group_routes", "suppression_rules", "playbook_rules", "rank_settings",
+REWRITTEN = ("score_weights", "suppression_rules", "playbook_rules", "rank_settings",
              "live_group_order", "live_entry_order", "known_details")
 # Steps of a scoring that nothing reads once it is done (a re-scoring makes them again): not saved.
 NOT_SAVED = ("incident_links", "incident_island_pairs", "incident_labels", "incident_splits", "group_windows",

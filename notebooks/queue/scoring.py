@@ -121,10 +121,11 @@ def score_parameters(p: dict) -> dict:
 
 
 @app.function
-def score_groups(con, p: dict, deviations_ready: bool = False) -> None:
+def score_groups(con, p: dict, deviations_ready: bool = False, route: bool = True) -> None:
     """Scores every row of `alert_groups` under the resolved profile `p`, set-based in DuckDB: stage_hourly,
     segment_hourly and metric_hourly (sql/queue/08-10) -> group_windows and group_journey_impact (11, 12) ->
-    group_components (13) -> incident candidates (14-16, incidents.correlate_groups) -> scored_groups (17). See the markdown below for the formula; `reference_score` is the same formula in
+    group_components (13) -> incident candidates (14-16, incidents.correlate_groups) -> routed_groups (18)
+    -> scored_groups (17). See the markdown below for the formula; `reference_score` is the same formula in
     Python. deviations_ready: journey_deviations is already on `con` (rank_alerts with signals, or an earlier
     scoring), so it is not computed again."""
     params = score_parameters(p)
@@ -141,7 +142,11 @@ def score_groups(con, p: dict, deviations_ready: bool = False) -> None:
     con.execute(f"create or replace temp table group_components as {sql_text('group_components')}",
                 params["components"])
     correlate_groups(con, p)
-    rescore(con, p)
+    # new components are routed again: by ranking.route_groups (route=False), else here under no rule
+    con.execute("create or replace temp table route_rules as select null::varchar as rules")
+    if route:
+        con.execute(f"create or replace temp table routed_groups as {sql_text('routed_groups')}")
+        rescore(con, p)
 
 
 @app.function

@@ -10,17 +10,17 @@
 -- w_recurrence, corroboration and harm_exponent (scoring.rescore writes it from the profile), so that
 -- scored_groups is a view: a weight change rewrites one row, not every group's columns, and whoever
 -- reads the scores (the ranking's order, a page's rows) computes them for what it reads.
--- Every weight is a profile value. Inputs: group_components, score_weights.
+-- Every weight is a profile value. Inputs: routed_groups (18: group_components with its routes), score_weights.
 with scored as (
     select
-        group_components.*,
+        routed_groups.*,
         impact / 10.0 * (0.5 + 0.5 * sensitivity) as stage_factor,
         (
             w.w_severity * severity_component + w.w_exposure * exposure + w.w_confidence * confidence_component
             + w.w_duration * duration_component + w.w_recurrence * recurrence_component
         ) / (w.w_severity + w.w_exposure + w.w_confidence + w.w_duration + w.w_recurrence) as signal,
         1 - w.corroboration + w.corroboration * pow(harm, w.harm_exponent) as corroboration
-    from group_components
+    from routed_groups
     cross join score_weights as w
 )
 

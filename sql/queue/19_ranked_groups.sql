@@ -9,16 +9,13 @@
 -- The order is (suppressed, score desc, first_fired_at, group_id): ties broken so that the ranking
 -- does not depend on input order. queue_select applies it to the top N only (a heap, not a sort of
 -- every group) unless the whole queue is wanted.
--- A view: nothing is computed until queue_select reads it. Inputs: scored_groups (17), group_routes
--- (18), rank_settings (one row: the profile's threshold, spare_harm and spare_rank; a view cannot hold a parameter).
+-- A view: nothing is computed until queue_select reads it. Inputs: scored_groups (17, over
+-- 18's routed rows), rank_settings (one row: the profile's threshold, spare_harm and spare_rank; a view cannot hold a parameter).
 select
     s.*,
-    r.suppression_position,
-    r.playbook_position,
-    r.suppression_position is not null
+    s.suppression_position is not null
         or (s.score < t.threshold and not (t.spare_harm and s.harm_observed)
             and not (s.lane = 'needs_mapping' and s.severity_rank <= t.spare_rank)) as suppressed,
     t.threshold
 from scored_groups as s
-join group_routes as r using (group_id)
 cross join rank_settings as t

@@ -2,28 +2,26 @@
 -- same rank, score, suppression, kind, lane and stage as 22 gives, and the entry's lead (its first alert
 -- group in the queue's order, or its first row when it has none), whose columns 28_live_entry_rows.sql
 -- joins for the entries a page shows. Only the order-dependent parts are worked out here, over narrow
--- rows; what no re-rank moves is read from 24_live_group_facts.sql and 26_live_entry_facts.sql.
+-- rows (25 carries each row's entry and stage); what no re-rank moves is read from 24_live_group_facts.sql
+-- and 26_live_entry_facts.sql.
 create or replace temp table live_entry_order as
-with keyed as (
-    select o.position, o.group_id, o.score, o.suppressed, f.entry_key, f.is_signal, f.stage
-    from live_group_order as o
-    join live_group_facts as f using (group_id)
-),
-
-together as (
+with together as (
+    -- a row's place is (suppressed, score desc, tie_rank) (25): as a struct, -score for the descending part
     select
         entry_key,
-        min(position) as entry_position,
+        min({'suppressed': suppressed, 'score': -score, 'tie': tie_rank}) as entry_place,
         max(score) as best_score,
         bool_and(suppressed) as all_suppressed,
-        arg_min(stage, [is_signal::integer, position]) filter (where stage is not null) as first_stage,
-        arg_min(group_id, [is_signal::integer, position]) as lead_group_id
-    from keyed
+        arg_min(stage, {'is_signal': is_signal, 'suppressed': suppressed, 'score': -score, 'tie': tie_rank})
+            filter (where stage is not null) as first_stage,
+        arg_min(group_id, {'is_signal': is_signal, 'suppressed': suppressed, 'score': -score, 'tie': tie_rank})
+            as lead_group_id
+    from live_group_order
     group by entry_key
 )
 
 select
-    row_number() over (order by t.entry_position) as rank,
+    row_number() over (order by t.entry_place) as rank,
     t.entry_key as entry_id,
     t.lead_group_id,
     t.best_score as score,
