@@ -35,6 +35,9 @@ def streamlit_command(port: int, address: str = "127.0.0.1") -> list[str]:
         "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
         "--client.toolbarMode", "viewer",
+        # no full collection after every run (it walks every live object, cached pages included, on each
+        # slider step); Python's own generational collector still runs as objects are made
+        "--runner.postScriptGC", "false",
     ]
 
 

@@ -18,6 +18,8 @@ with app.setup:
         "last_resolved_at", "unresolved_count", "severity_rank", "severity", "confidence", "flap_count",
         "flapping", "duration_min",
     )
+    # every alert's group (hold_alert_members), where the app's open ranking reads a page's group details
+    HELD_MEMBERS = "held_alert_members"
 
 
 @app.function
@@ -53,7 +55,7 @@ def create_alert_groups(con, gap_minutes: float = 60, flap_window_minutes: float
     con.execute(sql_text("group_buckets"), {"gap_minutes": params["gap_minutes"]})
     con.execute(sql_text("alert_groups").replace("true /* mapping join */", join))
     con.execute("drop table alert_pieces; drop table rule_matches")
-    # what details_sql reads of the alerts: a view here; the app's open ranking holds it (live_queue.py)
+    # what details_sql reads of the alerts: a view here; the app's open ranking holds every alert's group
     con.execute(f"create or replace temp view alert_moments as {sql_text('alert_moments')}")
     con.execute("create or replace temp table group_settings as select cast($bucket_seconds as double) as "
                 "bucket_seconds, cast($gap_minutes as double) as gap_minutes, cast($flap_window_minutes as double) "
@@ -62,12 +64,16 @@ def create_alert_groups(con, gap_minutes: float = 60, flap_window_minutes: float
 
 
 @app.function
-def details_sql(chosen: str) -> tuple:
+def details_sql(chosen: str, held: bool = False) -> tuple:
     """(CTE text, column SQL) for the alert ids and flap cycles of the groups `chosen` selects (a SELECT
-    of group_id): sql/queue/20_group_alert_details.sql as CTEs `chosen_groups` and `d` (join it using
-    group_id), and the SQL of the three columns alert_ids, flap_count and flapping, read through `d`.
-    Groups without alerts (journey signals) get no ids and no cycles."""
-    ctes = f"chosen_groups as ({chosen}), d as ({sql_text('group_alert_details')})"
+    of group_id): sql/queue/30_group_alert_members.sql and 20_group_alert_details.sql as CTEs
+    `chosen_groups`, `group_alert_members` and `d` (join it using group_id), and the SQL of the three
+    columns alert_ids, flap_count and flapping, read through `d`. held=True reads the members from
+    HELD_MEMBERS (hold_alert_members) instead of every alert. Groups without alerts (journey signals) get
+    no ids and no cycles."""
+    members = (f"select * from {HELD_MEMBERS} where group_id in (select group_id from chosen_groups)" if held
+               else sql_text("group_alert_members"))
+    ctes = f"chosen_groups as ({chosen}), group_alert_members as ({members}), d as ({sql_text('group_alert_details')})"
     columns = {
         "alert_ids": "coalesce(d.alert_ids, '')",
         "instances": "coalesce(d.instances, '')",
@@ -75,6 +81,15 @@ def details_sql(chosen: str) -> tuple:
         "flapping": "coalesce(d.flap_count, 0) >= (select flap_min_cycles from group_settings)",
     }
     return ctes, columns
+
+
+@app.function
+def hold_alert_members(con) -> None:
+    """Keeps every alert's group, id, times and instance (sql/queue/30_group_alert_members.sql for every
+    group) in HELD_MEMBERS on `con`: the app's open ranking (live_queue.py) reads the details of the groups
+    a page shows from it, a filter on group_id, not two joins over every alert."""
+    con.execute(f"create or replace temp table {HELD_MEMBERS} as with chosen_groups as (select group_id from "
+                f"alert_groups) select * from ({sql_text('group_alert_members')})")
 
 
 @app.function

@@ -19,7 +19,7 @@ class DrillReads:
     def entry_alert_ids(self, entry_id: str) -> str:
         """The ';'-separated ids of every alert of one entry's groups, in firing order within each group."""
         with self.lock:
-            ctes, detail = details_sql("select group_id from live_group_facts where entry_key = $entry")
+            ctes, detail = details_sql("select group_id from live_group_facts where entry_key = $entry", held=True)
             found = self.con.execute(
                 f"with {ctes} select string_agg({detail['alert_ids']}, ';' order by {ROW_ORDER}) "
                 f"from live_group_order as r join d using (group_id)", {"entry": str(entry_id)}).fetchone()[0]
@@ -30,7 +30,8 @@ class DrillReads:
         with their alert details: what its drill-down shows."""
         members = f"select group_id from live_group_order as r where entry_key = $entry order by {ROW_ORDER} limit $most"
         with self.lock:
-            frame = self.con.execute(queue_select(only=members), {"entry": str(entry_id), "most": int(most)}).df()
+            frame = self.con.execute(queue_select(only=members, held=True),
+                                     {"entry": str(entry_id), "most": int(most)}).df()
             return lane_suggestions(self.con, frame)
 
     def lane(self, limit: int = 500) -> tuple[pd.DataFrame, int]:
@@ -50,7 +51,7 @@ class DrillReads:
     def queue(self) -> pd.DataFrame:
         """The whole queue (ranking.RANKED_COLUMNS), best first, as the last update ranked it."""
         with self.lock:  # not kept: at a million alerts it is hundreds of MB, read for a download only
-            return lane_suggestions(self.con, self.con.execute(queue_select()).df())
+            return lane_suggestions(self.con, self.con.execute(queue_select(held=True)).df())
 
     def stage_hours(self, stage: str, start, end, margin_hours: float = 24) -> pd.DataFrame:
         """The stage's hourly traffic, entries, completions, conversion and its baseline (stage_hourly, as the

@@ -26,7 +26,7 @@ import weakref
 from pathlib import Path
 
 import pandas as pd
-from journeylens.notebooks.queue.groups import details_sql
+from journeylens.notebooks.queue.groups import details_sql, hold_alert_members
 from journeylens.notebooks.queue.live_drill import DrillReads
 from journeylens.notebooks.queue.live_tables import (
     MOST_LISTED,
@@ -111,9 +111,8 @@ class LiveQueue(DrillReads):
             if path == "full":  # new groups: what was worked out for the old ones no longer holds
                 self.con.execute("create or replace temp table known_details (group_id varchar, instances varchar, "
                                  "flap_count bigint)")
-                # held, narrow: a page of groups not shown yet reads these rows, not every alert folded again
-                self.con.execute("create or replace temp table held_alert_moments as select * from alert_moments")
-                self.con.execute("create or replace temp view alert_moments as select * from held_alert_moments")
+                # held, narrow: a page of groups not shown yet reads their rows, not every alert folded again
+                hold_alert_members(self.con)
             if path in ("full", "saved"):
                 self._learned_ahead = False
                 # the ranking ran under its own cap; what it leaves is held under a smaller one (the rest
@@ -238,7 +237,7 @@ class LiveQueue(DrillReads):
         unknown = f"select group_id from ({chosen}) where group_id not in (select group_id from known_details)"
         if not self.con.execute(f"select count(*) from ({unknown})").fetchone()[0]:
             return
-        ctes, _ = details_sql(unknown)
+        ctes, _ = details_sql(unknown, held=True)
         self.con.execute(f"insert into known_details select * from (with {ctes} select c.group_id, d.instances, "
                          "d.flap_count from chosen_groups as c left join d using (group_id))")
 

@@ -145,12 +145,13 @@ def rank_alerts(con, profile: dict | None = None, playbooks: list | None = None,
 
 @app.function
 def queue_select(top: int | None = None, include_suppressed: bool = True, details: bool = True,
-                 only: str | None = None) -> str:
+                 only: str | None = None, held: bool = False) -> str:
     """The SELECT of the ranked queue in RANKED_COLUMNS order: the narrow ranks joined to the wide
     groups, the suppression reason and the playbook, for the rows asked for only. details=False leaves
     out what needs every alert again (alert_ids, instances, flap cycles: null), for a caller that works
     them out for the rows it shows (the app's open ranking, live_queue.py). `only`, a SELECT of group_id,
-    keeps those rows (ranked among all) and works out their details only."""
+    keeps those rows (ranked among all) and works out their details only; held=True reads the alerts'
+    groups the app's open ranking holds (groups.hold_alert_members)."""
     narrow = {"rank", "group_id", "first_fired_at", "score", "suppressed", "impact", "sensitivity", "stage_factor",
               *COMPONENTS, "signal", "harm", "corroboration", "harm_observed", "harm_segment",
               "window_conversion", "conversion_baseline", "window_start", "window_end", "kind", "lane",
@@ -159,7 +160,7 @@ def queue_select(top: int | None = None, include_suppressed: bool = True, detail
     reason = SUPPRESSED_REASON
     # the alert ids and flap cycles need every alert in order: worked out for the rows returned only
     if details:
-        ctes, detail_columns = details_sql("select group_id from r")
+        ctes, detail_columns = details_sql("select group_id from r", held=held)
     else:
         ctes = "d as (select null::varchar as group_id)"
         detail_columns = {"alert_ids": "null::varchar", "instances": "null::varchar", "flap_count": "null::integer",

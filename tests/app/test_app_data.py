@@ -206,4 +206,4 @@ def test_streamlit_command_is_loopback_headless_without_usage_stats():
     flags = dict(zip(argv[5::2], argv[6::2], strict=True))
     assert flags == {"--server.address": "127.0.0.1", "--server.port": "8599",
                      "--server.headless": "true", "--browser.gatherUsageStats": "false",
-                     "--client.toolbarMode": "viewer"}
+                     "--client.toolbarMode": "viewer", "--runner.postScriptGC": "false"}

@@ -125,7 +125,10 @@ def test_governance_offers_profile_and_map_versions(app_sample_copy, open_page, 
 
     profile = load_profile(app_sample_copy, "default")["profile"]
     save_profile(app_sample_copy, "strict", {**profile, "threshold": 42.0}, "ana", "stricter")
-    offered = downloads(open_page(GOVERNANCE), managers)
+    at = open_page(GOVERNANCE)
+    at.selectbox(key="gov_profiles_name").set_value("strict")  # the first name is picked at first
+    at.run()
+    offered = downloads(at, managers)
     diff = pd.read_csv(io.BytesIO(offered["profiles_strict_v0_to_v1.csv"][1]), dtype=str)
     assert "threshold" in set(diff["setting"]) and diff.set_index("setting").loc["threshold", "new"] == "42.0"
     assert pd.read_csv(io.BytesIO(offered["profiles_strict_versions.csv"][1]))["comment"].tolist() == ["stricter"]

@@ -16,7 +16,7 @@ PAGE = "views/ranked.py"
 
 @pytest.fixture
 def workspace(sample_dir, monkeypatch, clear_streamlit_caches) -> Path:
-    """A pointer at the shared sample; tests that save profiles use their own name."""
+    """A pointer at the shared sample, read-only: a test that saves a profile opens app_sample_copy."""
     monkeypatch.setenv("JOURNEYLENS_WORKSPACE", str(sample_dir))
     return sample_dir
 
@@ -107,7 +107,8 @@ def test_changing_a_weight_reranks(workspace, start):
     assert not before.equals(after), "the queue re-ranks"
 
 
-def test_saving_a_profile_creates_version_1_and_lists_it(workspace, start):
+def test_saving_a_profile_creates_version_1_and_lists_it(app_sample_copy, start):
+    workspace = app_sample_copy
     at = start()
     at.slider(key="knob-weights.severity").set_value(0.9)
     at.run()

@@ -10,7 +10,15 @@ from datetime import datetime, timedelta
 import pytest
 from journeylens.notebooks.ingest.sample_workspace import build_sample_workspace
 from journeylens.notebooks.ingest.upload import ingest_file
-from journeylens.notebooks.queue.groups import GROUP_COLUMNS, create_alert_groups, group_alerts, groups_select
+from journeylens.notebooks.queue.groups import (
+    GROUP_COLUMNS,
+    HELD_MEMBERS,
+    create_alert_groups,
+    details_sql,
+    group_alerts,
+    groups_select,
+    hold_alert_members,
+)
 from journeylens.notebooks.queue.mapping import create_mapped_alerts
 from journeylens.notebooks.workspace.snapshot import connect
 
@@ -273,3 +281,26 @@ def test_bucketed_grouping_matches_the_alert_by_alert_rules(seed):
     few = con.execute(f"select {columns} from ({groups_select('hash(g.group_id) % 7 = 0')})").fetchall()
     few = {ids: tuple(rest) for ids, *rest in few}
     assert few and len(few) < len(ours) and all(ours[ids] == value for ids, value in few.items())
+
+
+def test_held_members_give_the_details_every_alert_gives(tmp_path):
+    """The app's open ranking reads a page's group details from every alert's group, held once
+    (hold_alert_members): the same alert ids, instances and flap cycles as two joins over every alert."""
+    ws = tmp_path / "ws"
+    build_sample_workspace(ws)
+    con = connect(ws)
+    try:
+        create_alert_groups(con)
+        hold_alert_members(con)
+        assert con.execute(f"select count(*) from {HELD_MEMBERS}").fetchone()[0] == \
+            con.execute("select count(*) from alerts").fetchone()[0], "every alert belongs to one group"
+        read = {}
+        for held in (False, True):
+            ctes, columns = details_sql("select group_id from alert_groups", held=held)
+            read[held] = con.execute(f"with {ctes} select g.group_id, {columns['alert_ids']}, {columns['instances']}, "
+                                     f"{columns['flap_count']} from alert_groups as g left join d using (group_id) "
+                                     "order by g.group_id").fetchall()
+    finally:
+        con.close()
+    assert read[True] == read[False]
+    assert any(row[3] for row in read[True]) and any(row[2] for row in read[True]), "flaps and instances seen"

@@ -12,8 +12,14 @@ import pytest
 from journeylens.notebooks.ingest.playbook_file import load_playbooks, parse_playbooks
 from journeylens.notebooks.ingest.sample_workspace import SAMPLE_DIR, build_sample_workspace
 from journeylens.notebooks.queue.profiles import load_profile, profile_diff, profile_history, save_profile
-from journeylens.notebooks.queue.ranking import RANKED_COLUMNS, ranked_alerts
-from journeylens.notebooks.queue.scoring import DEFAULT_PROFILE
+from journeylens.notebooks.queue.ranking import (
+    RANKED_COLUMNS,
+    queue_select,
+    rank_alerts,
+    ranked_alerts,
+    rerank,
+)
+from journeylens.notebooks.queue.scoring import DEFAULT_PROFILE, resolve_profile
 from journeylens.notebooks.workspace.snapshot import connect
 
 JOURNEYLENS = str(Path(sys.executable).parent / "journeylens")
@@ -159,3 +165,31 @@ def test_a_workspace_without_a_journey_map_still_ranks_by_signal(tmp_path):
     assert queue.iloc[0]["severity"] == "critical" and not queue.iloc[0]["suppressed"]
     assert (~queue["suppressed"]).sum() >= 3, "no map is no reason to call everything noise"
     assert ranked_alerts(tmp_path / "empty").empty
+
+
+def test_a_weight_change_keeps_the_routed_rows_and_a_rule_change_routes_them_again(sample):
+    """route_groups joins the groups to their rules once per rule set (routed_groups): a weight change
+    re-scores the routed rows in place, a new suppression rule routes them again and suppresses its matches."""
+    con = connect(sample)
+    try:
+        playbooks = load_playbooks(sample)
+        rank_alerts(con, resolve_profile(None), playbooks)
+
+        def routed() -> int:
+            return con.execute("select table_oid from duckdb_tables() where table_name = 'routed_groups'").fetchone()[0]
+
+        first, before = routed(), con.execute(queue_select(details=False)).df()
+        heavier = {"weights": {"severity": 0.9}}
+        rerank(con, resolve_profile(heavier), playbooks)
+        after = con.execute(queue_select(details=False)).df()
+        assert routed() == first, "a weight change routes nothing again"
+        assert not before["score"].equals(after["score"]), "but every score follows the new weight"
+        rule = {"match": {"service": "payments-*"}, "reason": "PSP known noise"}
+        rerank(con, resolve_profile({**heavier, "suppress": [rule]}), playbooks)
+        ruled = con.execute(queue_select(details=False)).df()
+        assert routed() != first
+        hidden = ruled[ruled["suppressed_reason"] == "PSP known noise"]
+        assert len(hidden) and hidden["service"].str.startswith("payments-").all()
+        assert ruled["playbook"].notna().all(), "the playbooks are routed again with the rules"
+    finally:
+        con.close()
