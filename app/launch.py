@@ -49,20 +49,16 @@ def open_ranking(workspace: Path) -> None:
     and first page read: what the Ranked page asks first. A failure is logged in one line and left for the
     page, which reports it where its reader sees it."""
     from journeylens.app.queue_tables import PAGE_SIZE
-    from journeylens.app.shared_queue import held_queue
+    from journeylens.app.shared_queue import ranked_under
     from journeylens.notebooks.ingest.playbook_file import load_playbooks
     from journeylens.notebooks.queue.profiles import load_profile
 
     try:
         if not workspace.is_dir():
             return
-        live = held_queue(workspace)
-        try:
-            live.update(load_profile(workspace)["profile"], load_playbooks(workspace))
+        with ranked_under(workspace, load_profile(workspace)["profile"], load_playbooks(workspace)) as live:
             if live.counts()["entries"]:
                 live.entries(0, PAGE_SIZE)  # the first page entries_table asks for, kept for it
-        finally:
-            live.lock.release()
     except Exception as error:  # noqa: BLE001 - the page meets the same error and shows it
         log.warning("journeylens: the ranking was not opened ahead of the first page (%s: %s)",
                     type(error).__name__, error)

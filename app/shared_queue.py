@@ -11,7 +11,7 @@ read (`ranked_queue`): another session waits for it and then re-ranks under its 
 path when only weights differ, and not at all when the profiles are the same."""
 
 import threading
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -68,21 +68,26 @@ def held_queue(workspace: Path) -> LiveQueue:
 
 
 @contextmanager
-def ranked_queue(workspace: Path, profile: dict, playbooks: list):
-    """The workspace's shared queue ranked under this session's `profile` and `playbooks`, held until the
-    block ends: every read inside sees this session's ranking. Kept in st.session_state[LIVE] as well."""
-    with st.spinner("Ranking the alerts…"):  # also while another session holds the queue
-        live = held_queue(workspace)
-        try:
-            live.update(profile, playbooks)
-        except BaseException:
-            live.lock.release()
-            raise
-    st.session_state[LIVE] = live
+def ranked_under(workspace: Path, profile: dict, playbooks: list):
+    """The workspace's shared queue ranked under `profile` and `playbooks`, its lock held until the block
+    ends (also when the ranking fails): every read inside sees that ranking."""
+    live = held_queue(workspace)
     try:
+        live.update(profile, playbooks)
         yield live
     finally:
         live.lock.release()
+
+
+@contextmanager
+def ranked_queue(workspace: Path, profile: dict, playbooks: list):
+    """ranked_under for this session's page, with a spinner while it waits and ranks. Kept in
+    st.session_state[LIVE] as well."""
+    with ExitStack() as held:
+        with st.spinner("Ranking the alerts…"):  # also while another session holds the queue
+            live = held.enter_context(ranked_under(workspace, profile, playbooks))
+        st.session_state[LIVE] = live
+        yield live
 
 
 class SessionRanking:
@@ -94,9 +99,5 @@ class SessionRanking:
 
     def queue(self) -> pd.DataFrame:
         """LiveQueue.queue under this session's profile (the page's downloads read it)."""
-        live = held_queue(self.workspace)
-        try:
-            live.update(self.profile, self.playbooks)
+        with ranked_under(self.workspace, self.profile, self.playbooks) as live:
             return live.queue()
-        finally:
-            live.lock.release()
