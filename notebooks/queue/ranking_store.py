@@ -34,7 +34,8 @@ log = logging.getLogger("journeylens.ranking_store")
 CACHE_FOLDER = ".cache"  # under the workspace; paths.STORED_NAMES keeps outputs out of it
 STORE_ENV = "JOURNEYLENS_RANKING_STORE"
 # The saved tables a re-rank writes (ranking.rerank, the open ranking's order) or adds to (known_details):
-# copied when a ranking is opened; the others are read in place.
+# copied when a ranking is opened; the others are read in place. routed_groups and route_rules change with the
+# rules only: ranking.replace_table replaces them then, views over the file or not.
 REWRITTEN = ("score_weights", "suppression_rules", "playbook_rules", "rank_settings",
              "live_group_order", "live_entry_order", "known_details")
 # Steps of a scoring that nothing reads once it is done (a re-scoring makes them again): not saved.
