@@ -19,7 +19,7 @@ class DrillReads:
     def entry_alert_ids(self, entry_id: str) -> str:
         """The ';'-separated ids of every alert of one entry's groups, in firing order within each group."""
         with self.lock:
-            ctes, detail = details_sql("select group_id from live_group_facts where entry_key = $entry", held=True)
+            ctes, detail = details_sql("select group_id from live_group_order where entry_key = $entry", held=True)
             found = self.con.execute(
                 f"with {ctes} select string_agg({detail['alert_ids']}, ';' order by {ROW_ORDER}) "
                 f"from live_group_order as r join d using (group_id)", {"entry": str(entry_id)}).fetchone()[0]

@@ -30,8 +30,7 @@ def rows_sql(where: str) -> str:
     (= rank), numbered in the queue's order among the rows `where` keeps."""
     columns = ", ".join(f"{REORDERED[c]} as {c}" if c in REORDERED else f"null::{UNKNOWN[c]} as {c}"
                         if c in UNKNOWN else f"f.{c}" for c in ROW_COLUMNS)
-    return (f"select row_number() over (order by {ROW_ORDER}) as rank, {columns}, "
-            f"row_number() over (order by {ROW_ORDER}) as position "
+    return (f"select row_number() over (order by {ROW_ORDER}) as rank, {columns}, rank as position "
             "from live_group_order as r "
             "join live_group_facts as f using (group_id) "
             "left join suppression_rules as sr on sr.position = r.suppression_position "

@@ -14,6 +14,7 @@ with app.setup:
     from journeylens.notebooks.signals.journey_signals import append_signal_groups, journey_deviations, journey_signals
     from journeylens.notebooks.ingest.playbook_file import load_playbooks
     from journeylens.notebooks.queue.profiles import load_profile
+    from journeylens.notebooks.queue.ranking_store import replace_table
     from journeylens.notebooks.queue.scoring import COMPONENTS, rescore, resolved, score_groups
     from journeylens.notebooks.workspace.picker import require_workspace, workspace_picker
     from journeylens.notebooks.workspace.snapshot import RANK_MEMORY_LIMIT, connect, limit_memory, sql_text
@@ -107,17 +108,6 @@ def route_groups(con, p: dict, playbooks: list | None = None) -> None:
                  "rank": int(p["needs_mapping_spares_rank"])})
     rescore(con, p)
     con.execute(f"create or replace temp view ranked_groups as {sql_text('ranked_groups')}")
-
-
-@app.function
-def replace_table(con, name: str, text: str, params: dict) -> None:
-    """Replaces the temp table `name` with the rows of `text`, also where an opened saved ranking
-    (ranking_store.load_ranking) left it a view over its file: a view cannot be replaced by a table."""
-    con.execute(f"create or replace temp table {name}__next as {text}", params)
-    kind = "view" if con.execute("select count(*) from duckdb_views() where temporary and view_name = $name",
-                                 {"name": name}).fetchone()[0] else "table"
-    con.execute(f"drop {kind} if exists {name}")
-    con.execute(f"alter table {name}__next rename to {name}")
 
 
 @app.function

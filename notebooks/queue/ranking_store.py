@@ -35,7 +35,7 @@ CACHE_FOLDER = ".cache"  # under the workspace; paths.STORED_NAMES keeps outputs
 STORE_ENV = "JOURNEYLENS_RANKING_STORE"
 # The saved tables a re-rank writes (ranking.rerank, the open ranking's order) or adds to (known_details):
 # copied when a ranking is opened; the others are read in place. routed_groups and route_rules change with the
-# rules only: ranking.replace_table replaces them then, views over the file or not.
+# rules only: replace_table replaces them then, views over the file or not.
 REWRITTEN = ("score_weights", "suppression_rules", "playbook_rules", "rank_settings",
              "live_group_order", "live_entry_order", "known_details")
 # Steps of a scoring that nothing reads once it is done (a re-scoring makes them again): not saved.
@@ -153,10 +153,18 @@ def hold_saved_tables(con) -> None:
     names = [r[0] for r in con.execute("select table_name from duckdb_tables() where database_name = 'saved_ranking' "
                                        "and table_name not in ('saved_views', 'saved_profile')").fetchall()]
     for name in (n for n in names if n not in REWRITTEN):
-        con.execute(f'create temp table "{name}__held" as select * from saved_ranking."{name}"')
-        con.execute(f'drop view "{name}"')
-        con.execute(f'alter table "{name}__held" rename to "{name}"')
+        replace_table(con, name, f'select * from saved_ranking."{name}"')
     con.execute("detach saved_ranking")
+
+
+def replace_table(con, name: str, text: str, params: dict | None = None) -> None:
+    """Replaces the temp table `name` with the rows of `text`, also where load_ranking left it a view over
+    the saved file: a view cannot be replaced by a table."""
+    con.execute(f'create or replace temp table "{name}__next" as {text}', params or {})
+    kind = "view" if con.execute("select count(*) from duckdb_views() where temporary and view_name = $name",
+                                 {"name": name}).fetchone()[0] else "table"
+    con.execute(f'drop {kind} if exists "{name}"')
+    con.execute(f'alter table "{name}__next" rename to "{name}"')
 
 
 def forget_old_rankings(folder: Path, keep: int = KEEP) -> None:
