@@ -3,8 +3,8 @@ suggestions), kept per workspace state for every session of this server.
 
 Why: working it out ranks the whole workspace and runs the threshold review, seconds even on the
 sample, while what a week adds is a fraction of a second. So a week switch reuses it, and a decision that
-changes the configuration (an accepted threshold, mapping or suppression) starts the new one in the
-background: the page answers at once with the figures from before the change, says so, and refreshes by
+changes the configuration (an accepted threshold, mapping or suppression) has the new one worked out in
+the background, from the page's first poll on (RetroBases.ready says why not sooner): the page answers at once with the figures from before the change, says so, and refreshes by
 itself when the new ones are ready (RetroBases.get answers `fresh=False` meanwhile). A workspace seen for
 the first time is worked out in the foreground: there is nothing older to show.
 """
@@ -14,6 +14,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 import streamlit as st
 from journeylens.notebooks.retro.retro_base import retro_base, retro_state
+
+PAGE_RUN = "_retro_page_run"
 
 
 class RetroBases:
@@ -27,21 +29,19 @@ class RetroBases:
         self.latest: dict[str, tuple] = {}  # workspace -> (state, base), the newest ready
 
     def get(self, workspace: str) -> tuple[tuple, dict, bool]:
-        """(state, base, fresh): the base of the workspace's current state (fresh), or while it is being
-        worked out, the latest earlier one with its state (not fresh). Raises what the computation raised."""
+        """(state, base, fresh): the base of the workspace's current state (fresh), or while it is not ready,
+        the latest earlier one with its state (not fresh): its work starts at the next `ready` (the page's
+        poll), not here. Raises what the computation raised."""
         state = retro_state(workspace)
         with self.lock:
             latest = self.latest.get(workspace)
             if latest is not None and latest[0] == state:
                 return state, latest[1], True
             future = self.pending.get((workspace, state))
-            if future is None:
-                # an older state's computation may still run: nobody waits for its answer any more
-                for older in [k for k in self.pending if k[0] == workspace]:
-                    del self.pending[older]
-                future = self.pending[(workspace, state)] = self.pool.submit(retro_base, workspace)
-        if latest is not None and not future.done():
-            return latest[0], latest[1], False
+            if latest is not None and (future is None or not future.done()):
+                return latest[0], latest[1], False
+            if future is None:  # nothing older to show: worked out now, in the foreground
+                future = self.submit(workspace, state)
         try:
             base = future.result()
         finally:
@@ -52,11 +52,30 @@ class RetroBases:
         return state, base, True
 
     def ready(self, workspace: str) -> bool:
-        """True when the current state's base is ready (or failed: the next get says how)."""
+        """True when the current state's base is ready (or failed: the next get says how); otherwise starts
+        its work if nothing does it yet.
+
+        Why the start waits for this poll: the page that answers a decision is sent to the browser while
+        the script thread still holds the interpreter now and then, and a retro base worked out beside it
+        (mostly pandas, which holds the interpreter lock) slowed that answer from about 1 s to 2–3 s on the
+        sample. The page's first poll comes a second after it was sent."""
         state = retro_state(workspace)
         with self.lock:
             latest, future = self.latest.get(workspace), self.pending.get((workspace, state))
-        return (latest is not None and latest[0] == state) or future is None or future.done()
+            if latest is not None and latest[0] == state:
+                return True
+            if future is None:
+                self.submit(workspace, state)
+                return False
+            return future.done()
+
+    def submit(self, workspace: str, state: tuple) -> Future:
+        """Starts the base of `state` (under the lock); an older state's work may still run, but nobody waits
+        for its answer any more."""
+        for older in [k for k in self.pending if k[0] == workspace]:
+            del self.pending[older]
+        future = self.pending[(workspace, state)] = self.pool.submit(retro_base, workspace)
+        return future
 
 
 @st.cache_resource(show_spinner=False)
@@ -71,15 +90,18 @@ def shared_base(workspace: str, doing: str, stale: str) -> tuple[tuple, dict]:
     page once it is ready."""
     with st.spinner(doing):
         state, base, fresh = retro_bases().get(workspace)
-    if not fresh:
-        st.info(stale)
-        refresh_when_ready(workspace)
+    with st.container():  # a slot every run has: see ui.show_flash
+        if not fresh:
+            st.info(stale)
+            st.session_state[PAGE_RUN] = True  # this call of the fragment is the page's, not a poll
+            refresh_when_ready(workspace)
     return state, base
 
 
 @st.fragment(run_every=1.0)
 def refresh_when_ready(workspace: str) -> None:
-    """While the base is worked out in the background: checks each second, and reruns the page once ready."""
-    if retro_bases().ready(workspace):
+    """While the base is not ready: checks each second (starting its work at the first check, RetroBases.ready)
+    and reruns the page once it is ready."""
+    if not st.session_state.pop(PAGE_RUN, False) and retro_bases().ready(workspace):
         st.rerun()
     st.caption("Recomputing… this page refreshes by itself.")

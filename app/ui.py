@@ -88,9 +88,13 @@ def flash(message: str, kind: str = "success") -> None:
 
 
 def show_flash() -> None:
+    """The kept message, in a slot every run has (a container, empty when there is none): an element that
+    comes and goes would shift the page's later elements, and the browser builds a shifted table or chart
+    anew, a second or more on the Retro page, instead of updating it."""
+    slot = st.container()
     kind, message = st.session_state.pop("_flash", (None, None))
     if message:
-        {"success": st.success, "info": st.info, "warning": st.warning}.get(kind, st.info)(message)
+        {"success": slot.success, "info": slot.info, "warning": slot.warning}.get(kind, slot.info)(message)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

@@ -106,9 +106,10 @@ def decisions_section(ws: Path) -> None:
     if decided.empty:
         st.caption("No suggestion accepted or rejected yet.")
         return
+    listed = st.container()  # one slot for the list, which grows at its top: the table below keeps its place
     for row in decided.itertuples(index=False):  # newest first, in words: what, who, when and why
         when = pd.Timestamp(row.when).strftime("%Y-%m-%d %H:%M UTC")
-        st.markdown(f"**{row.decision.capitalize()}** by {row.who} · {when}: {row.suggestion}"
+        listed.markdown(f"**{row.decision.capitalize()}** by {row.who} · {when}: {row.suggestion}"
                     + (f" · _{row.why}_" if row.why and row.why != row.decision else ""))
     with st.expander("As a table"):
         st.dataframe(decided.assign(when=pd.to_datetime(decided["when"], utc=True)), hide_index=True,
@@ -175,13 +176,18 @@ with guard("preparing the retro"):
         st.warning("Assumptions due for review: " + "; ".join(f"{a['id']} {a['statement']} ({a['owner']})" for a in due))
     # only what nobody decided yet: a decision read back from the decision store leaves the list for good
     pending = open_suggestions(workspace, found["suggestions"])
-    threshold_cards(workspace, of_kind(pending, "threshold"))
+    # each section in a slot every run has, so that a card that leaves (or a section that empties) does not
+    # shift what follows: the browser builds a shifted table anew instead of updating it (see ui.show_flash)
+    with st.container():
+        threshold_cards(workspace, of_kind(pending, "threshold"))
     who = st.session_state.get("retro_who", "")
-    if of_kind(pending, "map"):
-        st.subheader("Unmapped services to map")
-        map_cards(workspace, of_kind(pending, "map"), who)
-    if of_kind(pending, *OTHER_KINDS):
-        st.subheader("Noise, late detection and playbooks")
-        other_cards(workspace, of_kind(pending, *OTHER_KINDS), who)
+    with st.container():
+        if of_kind(pending, "map"):
+            st.subheader("Unmapped services to map")
+            map_cards(workspace, of_kind(pending, "map"), who)
+    with st.container():
+        if of_kind(pending, *OTHER_KINDS):
+            st.subheader("Noise, late detection and playbooks")
+            other_cards(workspace, of_kind(pending, *OTHER_KINDS), who)
     decisions_section(workspace)
     retro_downloads(found)

@@ -44,6 +44,8 @@ def test_the_base_is_worked_out_once_per_state_and_anew_in_the_background_after_
     decide(ws, threshold, True, "ana", "cuts noise")
     old_state, shown, fresh = keeper.get(ws)
     assert (old_state, shown, fresh) == (state, base, False), "the figures from before, while the new ones are made"
+    time.sleep(0.5)
+    assert len(counted) == 1, "the new base waits for the page's first poll: its answer is sent first"
     settle(keeper, ws)
     new_state, new_base, fresh = keeper.get(ws)
     assert fresh and new_state != state and new_base is not base and len(counted) == 2
