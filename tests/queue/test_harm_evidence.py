@@ -4,7 +4,7 @@ import math
 import random
 from datetime import datetime, timedelta
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from journeylens.notebooks.queue.scoring import resolve_profile, score_groups
 from journeylens.notebooks.workspace.snapshot import new_connection
@@ -104,6 +104,7 @@ def test_a_pure_noise_metric_a_team_adds_changes_no_harm():
 
 @settings(max_examples=5, deadline=None)
 @given(seed=st.integers(0, 1000), medium_at=st.integers(14 * 24, 20 * 24))
+@example(seed=100, medium_at=352)  # a window where billing's noise does clear its level
 def test_a_stage_wide_drop_with_criticals_on_impact_6_outranks_an_uncorroborated_medium_alert_on_impact_10(
         seed, medium_at):
     # checkout (impact 6) loses 35% of its conversion for 3 hours under critical alerts; billing (impact 10)
@@ -113,7 +114,9 @@ def test_a_stage_wide_drop_with_criticals_on_impact_6_outranks_an_uncorroborated
             + metrics_rows(seed + 1, stage="billing"))
     scores = scored([("outage", drop_start, 3, "checkout", 1), ("medium", medium_at, 1, "billing", 3)], rows,
                     stages=(("checkout", 6), ("billing", 10)))
-    assert scores.loc["medium", "harm"] == 0.0
+    # billing's noise may, rarely, clear its family-wise 99% level under the medium alert (2 of 61 seeded
+    # windows did: a time-to-value tail of CV 0.5): such a reading stays small, and never outranks the outage
+    assert scores.loc["medium", "harm"] < 0.25 < 0.5 < scores.loc["outage", "harm"]
     assert scores.loc["outage", "score"] > scores.loc["medium", "score"]
 
 
