@@ -38,4 +38,4 @@ try:
 finally:  # also a run cut short by a rerun or a page switch (Streamlit raises through pg.run to end it)
     if timings := os.environ.get("JOURNEYLENS_RUN_TIMINGS"):
         with open(timings, "a") as log:
-            log.write(json.dumps({"page": pg.title, "seconds": time.perf_counter() - started, "end": time.time()}) + "\n")
+            log.write(json.dumps({"page": pg.title, "seconds": time.perf_counter() - started}) + "\n")
