@@ -58,7 +58,7 @@ class RetroBases:
         Why the start waits for this poll: the page that answers a decision is sent to the browser while
         the script thread still holds the interpreter now and then, and a retro base worked out beside it
         (mostly pandas, which holds the interpreter lock) slowed that answer from about 1 s to 2–3 s on the
-        sample. The page's first poll comes a second after it was sent."""
+        sample. The page's first poll comes POLL_S after it was sent."""
         state = retro_state(workspace)
         with self.lock:
             latest, future = self.latest.get(workspace), self.pending.get((workspace, state))
@@ -98,9 +98,15 @@ def shared_base(workspace: str, doing: str, stale: str) -> tuple[tuple, dict]:
     return state, base
 
 
-@st.fragment(run_every=1.0)
+# How often a page showing figures from before a decision looks whether the new ones are ready. The new base
+# takes seconds (about 10 s on the sample), and its work starts at the first look: two seconds leaves the
+# decision's own answer to reach the browser and settle first.
+POLL_S = 2.0
+
+
+@st.fragment(run_every=POLL_S)
 def refresh_when_ready(workspace: str) -> None:
-    """While the base is not ready: checks each second (starting its work at the first check, RetroBases.ready)
+    """While the base is not ready: checks every POLL_S (starting its work at the first check, RetroBases.ready)
     and reruns the page once it is ready."""
     if not st.session_state.pop(PAGE_RUN, False) and retro_bases().ready(workspace):
         st.rerun()

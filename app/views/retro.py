@@ -47,23 +47,39 @@ def card_id(suggestion: dict) -> str:
     return decision_key(decision_of(suggestion))
 
 
-def decision_buttons(ws: Path, suggestion: dict, who: str, key: str, what: str, why: str = "",
+NO_NAME = "_retro_no_name"  # the card whose button was pressed without a name, shown by that card
+
+
+def record_decision(ws: Path, suggestion: dict, accepted: bool, label: str, what: str, why_key: str | None,
+                    card: str) -> None:
+    """The button's callback: records the decision (governance.decide, with who and why) before the page's
+    run, so one run shows it, out of the list and in "Decisions so far" (a decision taken inside the run and
+    followed by st.rerun cost two runs of the whole page)."""
+    who = str(st.session_state.get("retro_who", "")).strip()
+    if not who:
+        st.session_state[NO_NAME] = card
+        return
+    why = str(st.session_state.get(why_key, "")) if why_key else ""
+    decide(ws, decision_of(suggestion), accepted, who, why)
+    flash(f"{label}ed: {what}.")
+
+
+def decision_buttons(ws: Path, suggestion: dict, key: str, what: str, why_key: str | None = None,
                      suffix: str = "") -> None:
     """Accept / Reject for one suggestion: the decision is recorded (governance.decide) with who and why."""
+    card = key.format("")
+    if st.session_state.get(NO_NAME) == card:
+        del st.session_state[NO_NAME]
+        st.error("Give your name first: every decision records who made it.")
     left, right = st.columns(2)
     for column, label, accepted in ((left, "Accept", True), (right, "Reject", False)):
-        if column.button(f"{label}{suffix}", key=f"{key.format(label.lower())}"):
-            if not who.strip():
-                st.error("Give your name first: every decision records who made it.")
-                return
-            decide(ws, decision_of(suggestion), accepted, who.strip(), why)
-            flash(f"{label}ed: {what}.")
-            st.rerun()
+        column.button(f"{label}{suffix}", key=f"{key.format(label.lower())}", on_click=record_decision,
+                      args=(ws, suggestion, accepted, label, what, why_key, card))
 
 
 def threshold_cards(ws: Path, suggestions: list) -> None:
     st.subheader("Suggestions")
-    who = st.text_input("Your name (recorded with each decision)", key="retro_who")
+    st.text_input("Your name (recorded with each decision)", key="retro_who")
     if not suggestions:
         st.caption("No threshold would have cut noise while keeping every incident that mattered.")
         return
@@ -72,21 +88,21 @@ def threshold_cards(ws: Path, suggestions: list) -> None:
         st.markdown(f"**{suggestion_title(item)}**: minimum deviation {item['z_min_now']:g} → "
                     f"{item['z_min_suggested']:g} SD. "
                     f"{item['evidence']}.")
-        why = st.text_input("Why", key=f"why-{index}", label_visibility="collapsed", placeholder="why (optional)")
-        decision_buttons(ws, item, who, "{}-" + index, suggestion_title(item), why)
+        st.text_input("Why", key=f"why-{index}", label_visibility="collapsed", placeholder="why (optional)")
+        decision_buttons(ws, item, "{}-" + index, suggestion_title(item), f"why-{index}")
 
 
-def map_cards(ws: Path, suggestions: list, who: str) -> None:
+def map_cards(ws: Path, suggestions: list) -> None:
     for item in suggestions:
         match = ", ".join(f"{key} {value}" for key, value in item["match"].items())
         st.markdown(f"**{suggestion_title(item)}** where {match}. {item['evidence']}.")
-        decision_buttons(ws, item, who, "map-{}-" + card_id(item), suggestion_title(item).lower(), suffix=" mapping")
+        decision_buttons(ws, item, "map-{}-" + card_id(item), suggestion_title(item).lower(), suffix=" mapping")
 
 
-def other_cards(ws: Path, suggestions: list, who: str) -> None:
+def other_cards(ws: Path, suggestions: list) -> None:
     for item in suggestions:
         st.markdown(f"**{suggestion_title(item)}**: {item['evidence']}. Expected: {item['effect']}.")
-        decision_buttons(ws, item, who, "more-{}-" + card_id(item), suggestion_title(item).lower())
+        decision_buttons(ws, item, "more-{}-" + card_id(item), suggestion_title(item).lower())
 
 
 def retro_downloads(found: dict) -> None:
@@ -180,14 +196,13 @@ with guard("preparing the retro"):
     # shift what follows: the browser builds a shifted table anew instead of updating it (see ui.show_flash)
     with st.container():
         threshold_cards(workspace, of_kind(pending, "threshold"))
-    who = st.session_state.get("retro_who", "")
     with st.container():
         if of_kind(pending, "map"):
             st.subheader("Unmapped services to map")
-            map_cards(workspace, of_kind(pending, "map"), who)
+            map_cards(workspace, of_kind(pending, "map"))
     with st.container():
         if of_kind(pending, *OTHER_KINDS):
             st.subheader("Noise, late detection and playbooks")
-            other_cards(workspace, of_kind(pending, *OTHER_KINDS), who)
+            other_cards(workspace, of_kind(pending, *OTHER_KINDS))
     decisions_section(workspace)
     retro_downloads(found)

@@ -57,6 +57,18 @@ def test_a_decision_leaves_the_open_list_and_shows_what_was_decided(workspace, o
     assert again == left
 
 
+def test_a_decision_without_a_name_is_refused_on_its_card_and_records_nothing(workspace, open_page):
+    at = open_page(RETRO)
+    cards = [m.value for m in at.markdown if m.value.startswith("**") and "z_min" in m.value]
+    next(b for b in at.button if str(b.key).startswith("accept-")).click()
+    at.run()
+    assert not at.exception and decisions(workspace).empty
+    assert [e.value for e in at.error if "name" in e.value] == ["Give your name first: every decision records who made it."]
+    assert [m.value for m in at.markdown if m.value.startswith("**") and "z_min" in m.value] == cards
+    at.run()  # the refusal is said once, not on every later run
+    assert not [e for e in at.error if "name" in e.value]
+
+
 def test_retro_page_counts_the_queue_the_ranked_page_counts_and_its_coverage_gaps(workspace, open_page):
     from journeylens.notebooks.queue.queue_view import counts_text, queue_counts, ranked_frame
 
