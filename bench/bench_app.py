@@ -14,7 +14,8 @@ each server took to start (to its health check: it imports the pages' modules fi
 The machine is shared and noisy, so every figure is also given as a ratio to a baseline measured in the same
 run on the same server: loads against a warm load of the Data page (the same browser, websocket, session and
 render path, with almost nothing computed), interactions against a rerun of the Data page (the "r" key: the
-same round trip as a widget change, with nothing to re-rank). Medians of BENCH_APP_REPEATS (3) repetitions.
+same round trip as a widget change, with nothing to re-rank). A rerun of the Ranked page with nothing changed
+is reported too, without a target: the page's own floor under a weight change. Medians of BENCH_APP_REPEATS (3) repetitions.
 Results: the table below and bench/out/app_results.json (bench/out/ is where every benchmark writes).
 
     .venv/bin/python -m bench.bench_app
@@ -42,9 +43,11 @@ SEVERITY = ".st-key-knob-weights-severity"  # the widget key's class (st-key-<ke
 # (measurement, what it is compared with: "load" or "rerun", target in seconds or None)
 SAMPLE = [("Overview, cold load", "load", None), ("Ranked, cold load", "load", None),
           ("Overview, warm load", "load", 1.5), ("Ranked, warm load", "load", 1.5),
-          ("Ranked, weight change", "rerun", 0.5), ("Retro, week switch", "rerun", 1.0),
+          ("Ranked, weight change", "rerun", 0.5), ("Ranked, rerun, nothing changed", "rerun", None),
+          ("Retro, week switch", "rerun", 1.0),
           ("Retro, accept a suggestion", "rerun", 1.0)]
 LARGE = [("Ranked, cold load", "load", 5.0), ("Ranked, weight change", "rerun", 1.0),
+         ("Ranked, rerun, nothing changed", "rerun", None),
          ("Ranked, cold load, new server", "load", 5.0)]
 BASELINES = [("baseline: Data, warm load", "load", None), ("baseline: Data, rerun", "rerun", None)]
 MEMORY_TARGET_MB = 1536
@@ -81,6 +84,14 @@ def weight_changes(page, runs: ServerRuns, count: int, out: list) -> None:
         key = "ArrowRight" if i % 2 == 0 else "ArrowLeft"
         out.append(timed_action(page, lambda key=key: slider.press(key), runs, "Ranked, weight change",
                                 TIMEOUT_S, GRID_CHANGED, grid))
+
+
+def ranked_reruns(page, runs: ServerRuns, repeats: int, out: list) -> None:
+    """Reruns of the Ranked page with nothing changed (the "r" key): what the page costs to run and render
+    when nothing is re-ranked, the floor under a weight change on this machine (it reads the page it read)."""
+    for _ in range(repeats):
+        page.get_by_role("heading", name="Ranked alerts", exact=True).click()  # focus in the app, on no input
+        out.append(timed_action(page, lambda: page.keyboard.press("r"), runs, "Ranked, rerun", TIMEOUT_S))
 
 
 def retro(page, url: str, runs: ServerRuns, repeats: int, out: dict) -> None:
@@ -134,6 +145,7 @@ def measure_sample(browser, workspace: Path, repeats: int = REPEATS) -> dict:
                                           for _ in range(repeats)]
         say("  sample: weight changes ...")
         weight_changes(page, runs, repeats, out.setdefault("Ranked, weight change", []))
+        ranked_reruns(page, runs, repeats, out.setdefault("Ranked, rerun, nothing changed", []))
         say("  sample: retro ...")
         retro(other, url, runs, repeats, out)
         page.close()
@@ -158,6 +170,7 @@ def measure_large(browser, workspace: Path) -> dict:
         baselines(other, url, runs, REPEATS, out)
         say(f"  {ALERTS:,} alerts: {WEIGHT_CHANGES} weight changes ...")
         weight_changes(page, runs, WEIGHT_CHANGES, out.setdefault("Ranked, weight change", []))
+        ranked_reruns(page, runs, REPEATS, out.setdefault("Ranked, rerun, nothing changed", []))
         now, peak = rss_mb(server_pid(urlparse(url).port))
         out["memory"] = {"rss_mb": now, "peak_rss_mb": peak}
         page.close()
