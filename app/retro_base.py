@@ -4,9 +4,10 @@ suggestions), kept per workspace state for every session of this server.
 Why: working it out ranks the whole workspace and runs the threshold review, seconds even on the
 sample, while what a week adds is a fraction of a second. So a week switch reuses it, and a decision that
 changes the configuration (an accepted threshold, mapping or suppression) has the new one worked out in
-the background, from the page's first poll on (RetroBases.ready says why not sooner): the page answers at once with the figures from before the change, says so, and refreshes by
-itself when the new ones are ready (RetroBases.get answers `fresh=False` meanwhile). A workspace seen for
-the first time is worked out in the foreground: there is nothing older to show.
+the background, from the page's first poll on (RetroBases.ready says why not sooner): the page answers at
+once with the figures from before the change, says so, and refreshes by itself when the new ones are ready
+(RetroBases.get answers `fresh=False` meanwhile). A workspace seen for the first time is worked out in the
+foreground: there is nothing older to show.
 """
 
 import threading

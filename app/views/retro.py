@@ -60,8 +60,9 @@ def record_decision(ws: Path, suggestion: dict, accepted: bool, label: str, what
         st.session_state[NO_NAME] = card
         return
     why = str(st.session_state.get(why_key, "")) if why_key else ""
-    decide(ws, decision_of(suggestion), accepted, who, why)
-    flash(f"{label}ed: {what}.")
+    with guard("recording the decision"):  # a callback runs outside the page's guard: its error shows on top
+        decide(ws, decision_of(suggestion), accepted, who, why)
+        flash(f"{label}ed: {what}.")
 
 
 def decision_buttons(ws: Path, suggestion: dict, key: str, what: str, why_key: str | None = None,

@@ -69,6 +69,20 @@ def test_a_decision_without_a_name_is_refused_on_its_card_and_records_nothing(wo
     assert not [e for e in at.error if "name" in e.value]
 
 
+def test_a_decision_that_cannot_be_stored_says_so_without_a_traceback(workspace, open_page, monkeypatch):
+    def full_disk(*args, **kwargs):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr("journeylens.notebooks.retro.governance.decide", full_disk)  # the page imports it
+    at = open_page(RETRO)
+    at.text_input(key="retro_who").input("ana")
+    next(b for b in at.button if str(b.key).startswith("accept-")).click()
+    at.run()
+    assert not at.exception and decisions(workspace).empty
+    assert any("recording the decision: No space left on device" in e.value for e in at.error)
+    assert not [s for s in at.success if s.value.startswith("Accepted")]
+
+
 def test_retro_page_counts_the_queue_the_ranked_page_counts_and_its_coverage_gaps(workspace, open_page):
     from journeylens.notebooks.queue.queue_view import counts_text, queue_counts, ranked_frame
 
