@@ -83,7 +83,8 @@ def guard(doing: str = ""):
 
 
 def flash(message: str, kind: str = "success") -> None:
-    """Keeps a message for the next run (shown by `show_flash`), for actions followed by st.rerun()."""
+    """Keeps a message for the next run (shown by `show_flash`), for actions in a widget's callback or
+    followed by st.rerun()."""
     st.session_state["_flash"] = (kind, message)
 
 

@@ -14,8 +14,9 @@ each server took to start (to its health check: it imports the pages' modules fi
 The machine is shared and noisy, so every figure is also given as a ratio to a baseline measured in the same
 run on the same server: loads against a warm load of the Data page (the same browser, websocket, session and
 render path, with almost nothing computed), interactions against a rerun of the Data page (the "r" key: the
-same round trip as a widget change, with nothing to re-rank). A rerun of the Ranked page with nothing changed
-is reported too, without a target: the page's own floor under a weight change. Medians of BENCH_APP_REPEATS (3) repetitions.
+same round trip as a widget change, with nothing to re-rank). A rerun of the Ranked page with nothing
+changed is reported too, without a target: the page's own floor under a weight change. Medians of
+BENCH_APP_REPEATS (3) repetitions.
 Results: the table below and bench/out/app_results.json (bench/out/ is where every benchmark writes).
 
     .venv/bin/python -m bench.bench_app
@@ -68,10 +69,15 @@ def baselines(page, url: str, runs: ServerRuns, repeats: int, out: dict) -> None
     for _ in range(repeats):
         out.setdefault("baseline: Data, warm load", []).append(
             timed_load(page, f"{url}/data", runs, "Data, warm load", TIMEOUT_S))
+    reruns(page, "Data", runs, repeats, out.setdefault("baseline: Data, rerun", []))
+
+
+def reruns(page, heading: str, runs: ServerRuns, repeats: int, out: list) -> None:
+    """Reruns of the open page with nothing changed (the "r" key, after a click on its `heading` puts the
+    focus in the app, on no input): the round trip of a widget change with nothing to compute."""
     for _ in range(repeats):
-        page.get_by_role("heading", name="Data", exact=True).click()  # focus in the app, on no input
-        out.setdefault("baseline: Data, rerun", []).append(
-            timed_action(page, lambda: page.keyboard.press("r"), runs, "Data, rerun", TIMEOUT_S))
+        page.get_by_role("heading", name=heading, exact=True).click()
+        out.append(timed_action(page, lambda: page.keyboard.press("r"), runs, f"{heading}, rerun", TIMEOUT_S))
 
 
 def weight_changes(page, runs: ServerRuns, count: int, out: list) -> None:
@@ -84,14 +90,6 @@ def weight_changes(page, runs: ServerRuns, count: int, out: list) -> None:
         key = "ArrowRight" if i % 2 == 0 else "ArrowLeft"
         out.append(timed_action(page, lambda key=key: slider.press(key), runs, "Ranked, weight change",
                                 TIMEOUT_S, GRID_CHANGED, grid))
-
-
-def ranked_reruns(page, runs: ServerRuns, repeats: int, out: list) -> None:
-    """Reruns of the Ranked page with nothing changed (the "r" key): what the page costs to run and render
-    when nothing is re-ranked, the floor under a weight change on this machine (it reads the page it read)."""
-    for _ in range(repeats):
-        page.get_by_role("heading", name="Ranked alerts", exact=True).click()  # focus in the app, on no input
-        out.append(timed_action(page, lambda: page.keyboard.press("r"), runs, "Ranked, rerun", TIMEOUT_S))
 
 
 def retro(page, url: str, runs: ServerRuns, repeats: int, out: dict) -> None:
@@ -145,7 +143,8 @@ def measure_sample(browser, workspace: Path, repeats: int = REPEATS) -> dict:
                                           for _ in range(repeats)]
         say("  sample: weight changes ...")
         weight_changes(page, runs, repeats, out.setdefault("Ranked, weight change", []))
-        ranked_reruns(page, runs, repeats, out.setdefault("Ranked, rerun, nothing changed", []))
+        # the page's floor under a weight change: its run and render with nothing re-ranked
+        reruns(page, "Ranked alerts", runs, repeats, out.setdefault("Ranked, rerun, nothing changed", []))
         say("  sample: retro ...")
         retro(other, url, runs, repeats, out)
         page.close()
@@ -170,7 +169,7 @@ def measure_large(browser, workspace: Path) -> dict:
         baselines(other, url, runs, REPEATS, out)
         say(f"  {ALERTS:,} alerts: {WEIGHT_CHANGES} weight changes ...")
         weight_changes(page, runs, WEIGHT_CHANGES, out.setdefault("Ranked, weight change", []))
-        ranked_reruns(page, runs, REPEATS, out.setdefault("Ranked, rerun, nothing changed", []))
+        reruns(page, "Ranked alerts", runs, REPEATS, out.setdefault("Ranked, rerun, nothing changed", []))
         now, peak = rss_mb(server_pid(urlparse(url).port))
         out["memory"] = {"rss_mb": now, "peak_rss_mb": peak}
         page.close()
