@@ -18,8 +18,9 @@ with app.setup:
         "last_resolved_at", "unresolved_count", "severity_rank", "severity", "confidence", "flap_count",
         "flapping", "duration_min",
     )
-    # every alert's group (hold_alert_members), where the app's open ranking reads a page's group details
-    HELD_MEMBERS = "held_alert_members"
+    # every alert's key, bucket and moment (hold_alert_moments), where the app's open ranking finds the alerts
+    # of a page's groups
+    HELD_MOMENTS = "held_alert_moments"
 
 
 @app.function
@@ -55,7 +56,7 @@ def create_alert_groups(con, gap_minutes: float = 60, flap_window_minutes: float
     con.execute(sql_text("group_buckets"), {"gap_minutes": params["gap_minutes"]})
     con.execute(sql_text("alert_groups").replace("true /* mapping join */", join))
     con.execute("drop table alert_pieces; drop table rule_matches")
-    # what details_sql reads of the alerts: a view here; the app's open ranking holds every alert's group
+    # what details_sql reads of the alerts: a view here; the app's open ranking holds it with keys (hold_alert_moments)
     con.execute(f"create or replace temp view alert_moments as {sql_text('alert_moments')}")
     con.execute("create or replace temp table group_settings as select cast($bucket_seconds as double) as "
                 "bucket_seconds, cast($gap_minutes as double) as gap_minutes, cast($flap_window_minutes as double) "
@@ -66,14 +67,15 @@ def create_alert_groups(con, gap_minutes: float = 60, flap_window_minutes: float
 @app.function
 def details_sql(chosen: str, held: bool = False) -> tuple:
     """(CTE text, column SQL) for the alert ids and flap cycles of the groups `chosen` selects (a SELECT
-    of group_id): sql/queue/30_group_alert_members.sql and 20_group_alert_details.sql as CTEs
-    `chosen_groups`, `group_alert_members` and `d` (join it using group_id), and the SQL of the three
-    columns alert_ids, flap_count and flapping, read through `d`. held=True reads the members from
-    HELD_MEMBERS (hold_alert_members) instead of every alert. Groups without alerts (journey signals) get
-    no ids and no cycles."""
-    members = (f"select * from {HELD_MEMBERS} where group_id in (select group_id from chosen_groups)" if held
-               else sql_text("group_alert_members"))
-    ctes = f"chosen_groups as ({chosen}), group_alert_members as ({members}), d as ({sql_text('group_alert_details')})"
+    of group_id): sql/queue/30_chosen_group_buckets.sql, 31_group_alert_members.sql and
+    20_group_alert_details.sql as CTEs `chosen_groups`, `chosen_group_buckets`, `group_alert_members` and `d`
+    (join it using group_id), and the SQL of the columns alert_ids, instances, flap_count and flapping, read
+    through `d`. held=True reads the members from HELD_MOMENTS (hold_alert_moments,
+    33_held_group_members.sql) instead of every alert. Groups without alerts (journey signals) get no ids
+    and no cycles."""
+    members = sql_text("held_group_members") if held else sql_text("group_alert_members")
+    ctes = (f"chosen_groups as ({chosen}), chosen_group_buckets as ({sql_text('chosen_group_buckets')}), "
+            f"group_alert_members as ({members}), d as ({sql_text('group_alert_details')})")
     columns = {
         "alert_ids": "coalesce(d.alert_ids, '')",
         "instances": "coalesce(d.instances, '')",
@@ -84,12 +86,12 @@ def details_sql(chosen: str, held: bool = False) -> tuple:
 
 
 @app.function
-def hold_alert_members(con) -> None:
-    """Keeps every alert's group, id, times and instance (sql/queue/30_group_alert_members.sql for every
-    group) in HELD_MEMBERS on `con`: the app's open ranking (live_queue.py) reads the details of the groups
-    a page shows from it, a filter on group_id, not two joins over every alert."""
-    con.execute(f"create or replace temp table {HELD_MEMBERS} as with chosen_groups as (select group_id from "
-                f"alert_groups) select * from ({sql_text('group_alert_members')})")
+def hold_alert_moments(con) -> None:
+    """Keeps every alert's id, times, instance, key and bucket (sql/queue/32_held_alert_moments.sql) in
+    HELD_MOMENTS on `con`: the app's open ranking (live_queue.py) finds the alerts of the groups a page shows
+    there, by one hash join on (key, bucket), and never folds every stored alert again. One pass over the
+    alerts, not a join of every alert to its group: the groups of a page are few."""
+    con.execute(sql_text("held_alert_moments"))
 
 
 @app.function

@@ -26,7 +26,7 @@ import weakref
 from pathlib import Path
 
 import pandas as pd
-from journeylens.notebooks.queue.groups import details_sql, hold_alert_members
+from journeylens.notebooks.queue.groups import details_sql, hold_alert_moments
 from journeylens.notebooks.queue.live_drill import DrillReads
 from journeylens.notebooks.queue.live_tables import (
     MOST_LISTED,
@@ -112,7 +112,7 @@ class LiveQueue(DrillReads):
                 self.con.execute("create or replace temp table known_details (group_id varchar, instances varchar, "
                                  "flap_count bigint)")
                 # held, narrow: a page of groups not shown yet reads their rows, not every alert folded again
-                hold_alert_members(self.con)
+                hold_alert_moments(self.con)
             if path in ("full", "saved"):
                 self._learned_ahead = False
                 # the ranking ran under its own cap; what it leaves is held under a smaller one (the rest

@@ -1,6 +1,6 @@
 -- alert_pieces: the alerts of one key (SPEC §1 "alert group") in one gap-wide bucket of time that
 -- the touchpoint rules see alike. Step 1 of 3 of alert grouping (04 alert_pieces, 05 group_buckets,
--- 06 alert_groups; 16 lists the alerts of the groups asked for); notebooks/queue/groups.py runs them.
+-- 06 alert_groups; 30 and 31 list the alerts of the groups asked for); notebooks/queue/groups.py runs them.
 --
 --   key    : the fingerprint; an alert without one is keyed by its rule name and service
 --   bucket : floor(fired_at / $bucket_seconds), a bucket as wide as the gap

@@ -3,7 +3,7 @@
 -- $gap_minutes after every earlier alert of its key has ended (ended = resolved_at; an alert with no
 -- resolution ended when it fired); a bucket lies inside one group (see 04), so it is enough to compare
 -- a bucket's first fire with the latest end of its key's earlier buckets. Only the narrow span of each
--- bucket is sorted here; 30_group_alert_members.sql reads this table to find a group's alerts.
+-- bucket is sorted here; 30_chosen_group_buckets.sql reads this table to find a group's alerts.
 create or replace temp table group_buckets as
 with spans as (
     select

@@ -3,7 +3,7 @@
 -- group in order, the one sort of wide alert rows in grouping, so they are worked out only for the groups a
 -- caller shows (the queue's top rows, or all of them for a full export) rather than for every group.
 --
--- A query over `group_alert_members` (30: the chosen groups' alerts, a relation the caller names, as
+-- A query over `group_alert_members` (31 or 33: the chosen groups' alerts, a relation the caller names, as
 -- groups.details_sql does) and group_settings (notebooks/queue/groups.py).
 --
 -- A fire -> end -> fire cycle (flapping) is an alert that does not start its group (it fires no more

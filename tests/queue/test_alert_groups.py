@@ -1,4 +1,4 @@
-"""notebooks/queue/groups.py and sql/queue/04-06, 16 (pieces, buckets, groups, alert details): which alerts are the same problem."""
+"""notebooks/queue/groups.py and sql/queue/04-06, 20, 30-33 (pieces, buckets, groups, alert details): which alerts are the same problem."""
 
 import csv
 import fnmatch
@@ -12,12 +12,12 @@ from journeylens.notebooks.ingest.sample_workspace import build_sample_workspace
 from journeylens.notebooks.ingest.upload import ingest_file
 from journeylens.notebooks.queue.groups import (
     GROUP_COLUMNS,
-    HELD_MEMBERS,
+    HELD_MOMENTS,
     create_alert_groups,
     details_sql,
     group_alerts,
     groups_select,
-    hold_alert_members,
+    hold_alert_moments,
 )
 from journeylens.notebooks.queue.mapping import create_mapped_alerts
 from journeylens.notebooks.workspace.snapshot import connect
@@ -281,19 +281,25 @@ def test_bucketed_grouping_matches_the_alert_by_alert_rules(seed):
     few = con.execute(f"select {columns} from ({groups_select('hash(g.group_id) % 7 = 0')})").fetchall()
     few = {ids: tuple(rest) for ids, *rest in few}
     assert few and len(few) < len(ours) and all(ours[ids] == value for ids, value in few.items())
+    # the app's open ranking reads them from the moments it holds: blank fingerprints keyed as above
+    hold_alert_moments(con)
+    ctes, details = details_sql("select group_id from alert_groups", held=True)
+    held = dict(con.execute(f"with {ctes} select {details['alert_ids']}, {details['flap_count']} "
+                            "from alert_groups as g left join d using (group_id)").fetchall())
+    assert held == {ids: value[1] for ids, value in ours.items()}
 
 
-def test_held_members_give_the_details_every_alert_gives(tmp_path):
-    """The app's open ranking reads a page's group details from every alert's group, held once
-    (hold_alert_members): the same alert ids, instances and flap cycles as two joins over every alert."""
+def test_held_moments_give_the_details_every_alert_gives(tmp_path):
+    """The app's open ranking reads a page's group details from every alert's key, bucket and moment, held
+    once (hold_alert_moments): the same alert ids, instances and flap cycles as two joins over every alert."""
     ws = tmp_path / "ws"
     build_sample_workspace(ws)
     con = connect(ws)
     try:
         create_alert_groups(con)
-        hold_alert_members(con)
-        assert con.execute(f"select count(*) from {HELD_MEMBERS}").fetchone()[0] == \
-            con.execute("select count(*) from alerts").fetchone()[0], "every alert belongs to one group"
+        hold_alert_moments(con)
+        assert con.execute(f"select count(*) from {HELD_MOMENTS}").fetchone()[0] == \
+            con.execute("select count(*) from alerts").fetchone()[0], "every alert is held once"
         read = {}
         for held in (False, True):
             ctes, columns = details_sql("select group_id from alert_groups", held=held)
