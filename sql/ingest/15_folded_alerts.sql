@@ -1,5 +1,6 @@
 -- Alerts: the fold of their notices across every upload (SPEC §2.1). Inputs: the views `alert_notices`
--- (14_alert_notices.sql) and `alert_fold_keys(alert_key)` (each upload's keys that need folding).
+-- (14_alert_notices.sql), `alert_fold_keys(alert_key)` (each upload's keys that need folding) and
+-- `fold_notices` (14 over the notices of those keys only: notebooks/workspace/snapshot.py).
 --
 -- A notice whose key no upload lists is its alert as it stands: one firing, acknowledged or complete
 -- (fired and resolved) notice. The notices of a listed key are ordered by event time, then by upload
@@ -36,8 +37,7 @@ keyed as (
             't': n.event_at, 'u': n.upload_id, 'r': coalesce(n.receipt, 0),
             's': case n.status when 'firing' then 0 when 'acknowledged' then 1 else 2 end, 'n': n.notice_id
         } as ord
-    from alert_notices as n
-    semi join fold_keys as k using (alert_key)
+    from fold_notices as n
 ),
 
 ordered as (
