@@ -7,7 +7,9 @@ Why: a new server (a deploy, the next morning) otherwise spent the first page an
 alerts, the saved one (notebooks/queue/ranking_store.py) or a full ranking. Here the imports happen before the
 server answers, and the ranking opens in the background under the workspace's active profile, with its
 first page read. The first page takes the same queue (app/shared_queue.py): it waits, under its "Ranking the
-alerts…" spinner, for whatever of that is left, and re-ranks only if its sliders differ.
+alerts…" spinner, for whatever of that is left, and re-ranks only if its sliders differ. The same happens after
+the Data page changes the workspace (an upload stored or removed: app/views/data.py): the new snapshot is
+ranked while its reader reads the confirmation, not when they open the Ranked page.
 
 JOURNEYLENS_OPEN_AHEAD=off skips the background ranking (the imports still happen)."""
 

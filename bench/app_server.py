@@ -43,7 +43,8 @@ def serve(workspace: Path):
     """The app served on `workspace` (its JOURNEYLENS_WORKSPACE) on a free loopback port: yields its URL; the
     server's output goes to streamlit.log beside the workspace."""
     port = free_port()
-    env = {**os.environ, "JOURNEYLENS_WORKSPACE": str(workspace)}
+    # ranking ahead as shipped (app/launch.py), also under the test suite, which turns it off for its page runs
+    env = {**os.environ, "JOURNEYLENS_WORKSPACE": str(workspace), "JOURNEYLENS_OPEN_AHEAD": "on"}
     log = open(Path(workspace).parent / "streamlit.log", "wb")  # closed in the finally below
     proc = subprocess.Popen(streamlit_command(port), env=env, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)

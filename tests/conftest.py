@@ -40,6 +40,10 @@ ROOT = TESTS.parent
 # servers it starts, so that a test that counts full rankings never reads one an earlier test saved in the
 # shared sample workspace. tests/queue/test_ranking_store.py turns it on where it tests it.
 os.environ["JOURNEYLENS_RANKING_STORE"] = "off"
+# ...and a page run that changes the workspace ranks its new snapshot in the background (app/launch.py): off for
+# the suite's page runs, so that a test that counts rankings never races one; the servers it starts
+# (bench/app_server.serve) rank ahead, as shipped. tests/app/test_launch.py and test_app_data.py turn it on.
+os.environ["JOURNEYLENS_OPEN_AHEAD"] = "off"
 # reason: the names whose mention gives it
 MENTIONS = {
     "notebook": {"notebook_run", "export_notebook"},

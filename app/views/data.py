@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from journeylens.app.launch import open_ahead
 from journeylens.app.mapping_forms import (
     held_mapping,
     keep_mapping,
@@ -192,8 +193,7 @@ def mapping_form(kind, name, source_columns, to_map, missing, mapping, owner) ->
 
 def store(ws: Path, kind: str, path: Path, fmt, held: dict, name: str) -> None:
     """Ingests with a progress bar; on success clears the uploader and shows the result after a rerun."""
-    bar = st.progress(0.0, text=f"Storing {name}…")
-    shown = [0.0]
+    bar, shown = st.progress(0.0, text=f"Storing {name}…"), [0.0]
 
     def progress(fraction: float, text: str = "") -> None:
         shown[0] = min(max(float(fraction), shown[0]), 1.0)  # never moves backwards
@@ -212,6 +212,7 @@ def store(ws: Path, kind: str, path: Path, fmt, held: dict, name: str) -> None:
         st.info(sentence(result.get("message") or fallback))
         return
     flash(sentence(result.get("message") or f"stored {result['rows']:,} rows from {name}."))
+    open_ahead(ws)  # the new snapshot's ranking starts now, not when the Ranked page asks for it
     st.session_state["_upload_generation"] = st.session_state.get("_upload_generation", 0) + 1
     st.session_state.pop("_mapping", None)
     discard_upload()
@@ -268,6 +269,7 @@ def uploads(ws: Path) -> None:
             for key in ("remove_choice", "remove_why", "remove_confirm"):
                 st.session_state.pop(key, None)
             flash(f"Removed {manifest['file_name']} ({manifest['rows']:,} rows, upload {choice}).")
+            open_ahead(ws)
             st.rerun()
 
 

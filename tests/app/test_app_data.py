@@ -207,3 +207,31 @@ def test_streamlit_command_is_loopback_headless_without_usage_stats():
     assert flags == {"--server.address": "127.0.0.1", "--server.port": "8599",
                      "--server.headless": "true", "--browser.gatherUsageStats": "false",
                      "--client.toolbarMode": "viewer", "--runner.postScriptGC": "false"}
+
+
+def test_a_stored_upload_starts_ranking_the_new_snapshot(workspace, monkeypatch):
+    """After a store the new snapshot is ranked in the background (app/launch.open_ahead), so that the Ranked
+    page finds it ranked; JOURNEYLENS_OPEN_AHEAD=off (the suite's default for page runs) starts nothing."""
+    from journeylens.app import launch
+    from journeylens.app.shared_queue import open_queues
+    from journeylens.app.ui import upload_key
+
+    started = []
+    real = launch.open_ahead
+    monkeypatch.setattr(launch, "open_ahead", lambda ws: started.append(real(ws)))
+    at = store(upload(start(), "alerts.csv", ALERTS_CSV))
+    assert started == [None], "off: nothing ranked ahead"
+
+    monkeypatch.setenv("JOURNEYLENS_OPEN_AHEAD", "on")
+    at.selectbox(key="kind").set_value("journey-map")
+    at.run()
+    at.file_uploader[0].set_value(("map.yaml", JOURNEY_MAP, "application/yaml"))
+    at.run()
+    at = store(at)
+    assert not at.error, texts(at.error)
+    assert sorted(list_uploads(workspace)["kind"]) == ["alerts", "journey-map"]
+    assert len(started) == 2 and started[1] is not None
+    started[1].join(timeout=120)
+    live = open_queues().of(workspace)
+    assert live.key == (str(workspace), upload_key(workspace)), "the snapshot with the new alerts"
+    assert live.full_rankings == 1 and live.last_path == "full" and live.counts()["entries"] >= 1
