@@ -19,7 +19,6 @@ with grouped as (
         b.session,
         sum(p.alert_count) as alert_count,
         min(p.first_o) as first_o,
-        arg_min(p.first_alert, p.first_o) as first_alert,
         -- the rule of the first alert that maps (a piece's alerts all map alike; arg_min skips NULLs)
         arg_min(matches.rule_position, p.first_o) as rule_position,
         min(p.first_fired_at) as first_fired_at,
@@ -42,12 +41,20 @@ with grouped as (
 
 keyed_groups as (
     select
-        *,
+        grouped.*,
+        firsts.first_alert,
         case
-            when key_fingerprint is not null then 'fingerprint:' || key_fingerprint
-            else 'rule:' || key_name || ' @ ' || key_service
+            when grouped.key_fingerprint is not null then 'fingerprint:' || grouped.key_fingerprint
+            else 'rule:' || grouped.key_name || ' @ ' || grouped.key_service
         end as group_key
     from grouped
+    -- the group's first alert: the piece that holds it, joined once per group rather than carried
+    -- through the aggregation above, where a struct of strings per piece cost most of its time
+    join alert_pieces as firsts
+        on firsts.first_o = grouped.first_o
+        and firsts.key_fingerprint is not distinct from grouped.key_fingerprint
+        and firsts.key_name is not distinct from grouped.key_name
+        and firsts.key_service is not distinct from grouped.key_service
 )
 
 select
