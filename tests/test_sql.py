@@ -64,6 +64,17 @@ def test_jl_severity_label(con):
         "critical", "high", "medium", "low", "info"]
 
 
+@pytest.mark.parametrize("fingerprint, expected", [("f1", "f1"), (" f1 ", " f1 "), ("", None), ("  ", None), (None, None)])
+def test_jl_key_fingerprint_keys_by_a_fingerprint_only_when_it_is_not_blank(con, fingerprint, expected):
+    assert value(con, "jl_key_fingerprint($f)", f=fingerprint) == expected
+
+
+def test_jl_time_bucket_numbers_buckets_as_wide_as_asked(con):
+    assert value(con, "jl_time_bucket(timestamp '1970-01-01 02:59:59', 3600)") == 2
+    assert value(con, "jl_time_bucket(timestamp '1970-01-01 03:00:00', 3600)") == 3
+    assert value(con, "jl_time_bucket(timestamp '1970-01-01 00:00:01', 0.5)") == 2
+
+
 @pytest.mark.parametrize("text, expected", [
     ("TRUE", True), ("yes", True), ("1", True), ("y", True), ("false", False), ("No", False), ("0", False),
     ("maybe", None),

@@ -23,7 +23,7 @@ create or replace temp table alert_pieces as
 with keyed as (
     select
         *,
-        floor(epoch(fired_at) / $bucket_seconds) as bucket,
+        jl_time_bucket(fired_at, $bucket_seconds) as bucket,
         epoch_us(fired_at)::hugeint * 18446744073709551616 + hash(alert_id) as o
     from alerts
 ),
@@ -56,8 +56,8 @@ raw_pieces as (
 )
 
 select
-    case when nullif(trim(fingerprint), '') is not null then fingerprint end as key_fingerprint,
-    case when nullif(trim(fingerprint), '') is null then name end as key_name,
-    case when nullif(trim(fingerprint), '') is null then service end as key_service,
+    jl_key_fingerprint(fingerprint) as key_fingerprint,
+    case when jl_key_fingerprint(fingerprint) is null then name end as key_name,
+    case when jl_key_fingerprint(fingerprint) is null then service end as key_service,
     *
 from raw_pieces

@@ -10,7 +10,7 @@ select b.group_id, a.alert_id, a.fired_at, a.ended_at, a.instance
 from alert_moments as a
 join chosen_group_buckets as b on a.fingerprint = b.key_fingerprint
 cross join group_settings as s
-where floor(epoch(a.fired_at) / s.bucket_seconds) = b.bucket
+where jl_time_bucket(a.fired_at, s.bucket_seconds) = b.bucket
 union all
 select b.group_id, a.alert_id, a.fired_at, a.ended_at, a.instance
 from alert_moments as a
@@ -18,5 +18,5 @@ join chosen_group_buckets as b
     on a.name is not distinct from b.key_name and a.service is not distinct from b.key_service
 cross join group_settings as s
 -- b.key_fingerprint is NULL here: naming it keeps the blank test above the join, off the full scan
-where coalesce(nullif(trim(a.fingerprint), ''), b.key_fingerprint) is null
-    and floor(epoch(a.fired_at) / s.bucket_seconds) = b.bucket
+where coalesce(jl_key_fingerprint(a.fingerprint), b.key_fingerprint) is null
+    and jl_time_bucket(a.fired_at, s.bucket_seconds) = b.bucket

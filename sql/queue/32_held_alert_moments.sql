@@ -6,10 +6,10 @@
 -- (at a million alerts, about a second instead of five). Inputs: alert_moments, group_settings.
 create or replace temp table held_alert_moments as
 select
-    case when nullif(trim(a.fingerprint), '') is not null then a.fingerprint end as key_fingerprint,
-    case when nullif(trim(a.fingerprint), '') is null then a.name end as key_name,
-    case when nullif(trim(a.fingerprint), '') is null then a.service end as key_service,
-    floor(epoch(a.fired_at) / s.bucket_seconds) as bucket,
+    jl_key_fingerprint(a.fingerprint) as key_fingerprint,
+    case when jl_key_fingerprint(a.fingerprint) is null then a.name end as key_name,
+    case when jl_key_fingerprint(a.fingerprint) is null then a.service end as key_service,
+    jl_time_bucket(a.fired_at, s.bucket_seconds) as bucket,
     a.alert_id,
     a.fired_at,
     a.ended_at,
