@@ -205,8 +205,8 @@ def connect(workspace, tables: tuple | None = None) -> duckdb.DuckDBPyConnection
 
 
 def create_alert_views(con, files: dict) -> None:
-    """`alert_notices`: every stored notice; `alerts`: their fold, one row per alert (sql/ingest/14, 15).
-    Uploads stored before notices were modelled lack their columns: the canonical shape supplies them."""
+    """`alert_notices`: every stored notice; `fold_notices`: those of the lifecycle keys that fold; `alerts`:
+    their fold, one row per alert (sql/ingest/14, 15). Uploads stored before notices were modelled lack their columns: the canonical shape supplies them."""
     create_table_view(con, "alerts", files["alerts"], view_name="alert_notice_parquet")
     con.execute("create or replace view alert_notice_files as select * from canonical.alerts "
                 "union all by name select * from alert_notice_parquet")
@@ -214,10 +214,10 @@ def create_alert_views(con, files: dict) -> None:
     notices = sql_text("alert_notices")
     con.execute(f"create or replace view alert_notices as {notices}")
     # the notices of the keys that fold, picked before 14 shapes them (a notice id is a hash): the fold reads
-    # every alert of a million in 0.15 s, not 0.5 s, when a few keys fold
+    # every alert of a million in 0.15 s, not 0.5 s, when a few keys fold. The key as 14 derives it.
     con.execute("create or replace view fold_notice_files as select f.* from alert_notice_files as f semi join "
                 "(select distinct alert_key from alert_fold_keys) as k on coalesce(f.alert_key, f.alert_id) = k.alert_key")
-    con.execute("create or replace view fold_notices as " + notices.replace("from alert_notice_files", "from fold_notice_files"))
+    con.execute("create or replace view fold_notices as " + notices.replace("alert_notice_files /* notices */", "fold_notice_files"))
     con.execute(f"create or replace view alerts as {sql_text('folded_alerts')}")
 
 
