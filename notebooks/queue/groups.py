@@ -7,6 +7,7 @@ with app.setup:
     import pandas as pd
 
     from journeylens.notebooks.queue.mapping import create_rule_matches, mapping_columns, workspace_rules
+    from journeylens.notebooks.ingest.piece_store import bucket_seconds, create_alert_pieces, kept
     from journeylens.notebooks.workspace.picker import require_workspace, workspace_picker
     from journeylens.notebooks.workspace.snapshot import connect, sql_text
 
@@ -46,12 +47,9 @@ def create_alert_groups(con, gap_minutes: float = 60, flap_window_minutes: float
     rules = workspace_rules(con) if rules is None else rules
     params = {"gap_minutes": float(gap_minutes), "flap_window_minutes": float(flap_window_minutes),
               "flap_min_cycles": int(flap_min_cycles),
-              # a bucket no wider than the gap (and never zero wide: timestamps are in microseconds)
-              "bucket_seconds": max(float(gap_minutes) * 60, 1e-6)}
+              "bucket_seconds": bucket_seconds(gap_minutes)}
     raw, _ = mapping_columns(rules, {})
-    kept = [c for c in raw if c.strip('"') not in ("fingerprint", "name", "service")]  # every piece has these
-    pieces = sql_text("alert_pieces").replace("/* mapping columns */", "".join(f"{c}, " for c in kept))
-    con.execute(pieces, {"bucket_seconds": params["bucket_seconds"]})
+    create_alert_pieces(con, params["bucket_seconds"], kept(raw))  # kept per upload on a workspace (piece_store.py)
     join = create_rule_matches(con, rules, source="alert_pieces", alias="p")  # the rules, once per distinct input
     con.execute(sql_text("group_buckets"), {"gap_minutes": params["gap_minutes"]})
     con.execute(sql_text("alert_groups").replace("true /* mapping join */", join))

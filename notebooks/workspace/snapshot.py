@@ -94,11 +94,8 @@ def limit_memory(con, default: str | None) -> None:
 
 def canonical_columns(con, table: str) -> list:
     """[(column, duckdb type)] of a canonical table, in order."""
-    rows = con.execute(
-        "select column_name, data_type from information_schema.columns "
-        "where table_schema = 'canonical' and table_name = $t order by ordinal_position",
-        {"t": table},
-    ).fetchall()
+    rows = con.execute("select column_name, data_type from information_schema.columns where table_schema = "
+                       "'canonical' and table_name = $t order by ordinal_position", {"t": table}).fetchall()
     return [(r[0], r[1]) for r in rows]
 
 
@@ -190,6 +187,7 @@ def connect(workspace, tables: tuple | None = None) -> duckdb.DuckDBPyConnection
     for table in tables or ALL_TABLES:
         if table == "alerts":
             create_alert_views(con, files)
+            list_alert_files(con, dirs, manifests)
         else:
             create_table_view(con, table, files[table])
     if tables:
@@ -219,6 +217,19 @@ def create_alert_views(con, files: dict) -> None:
                 "(select distinct alert_key from alert_fold_keys) as k on coalesce(f.alert_key, f.alert_id) = k.alert_key")
     con.execute("create or replace view fold_notices as " + notices.replace("alert_notice_files /* notices */", "fold_notice_files"))
     con.execute(f"create or replace view alerts as {sql_text('folded_alerts')}")
+
+
+def list_alert_files(con, dirs: dict, manifests: list) -> None:
+    """Tables snapshot_root(root), snapshot_alert_files(upload_id, path) of a workspace: for ingest/piece_store.py."""
+    if not dirs["uploads"].is_dir():  # no workspace: nothing to keep pieces in, and a reader creates nothing
+        return
+    con.execute("create or replace table snapshot_root as select cast($root as varchar) as root",
+                {"root": str(dirs["root"].resolve())})
+    con.execute("create or replace table snapshot_alert_files (upload_id varchar, path varchar)")
+    rows = [(m["upload_id"], str(dirs["uploads"] / m["upload_id"] / "alerts.parquet"))
+            for m in manifests if "alerts" in m["tables"]]
+    if rows:
+        con.executemany("insert into snapshot_alert_files values (?, ?)", rows)
 
 
 def create_table_view(con, table: str, files: list, view_name: str | None = None) -> None:

@@ -107,6 +107,9 @@ def reclaim_removed(dirs: dict) -> list:
                     and not (folder / "manifest.json").exists()):
                 os.rename(folder, dirs["trash"] / f"{folder.name}-{uuid.uuid4().hex[:6]}")
                 reclaimed.append(folder.name)
+                pieces = dirs["root"] / ".cache" / "pieces" / folder.name  # its alert pieces (queue/piece_store.py)
+                if pieces.is_dir() and not pieces.is_symlink():
+                    os.rename(pieces, dirs["trash"] / f"{folder.name}-pieces-{uuid.uuid4().hex[:6]}")
         if reclaimed:
             fsync_path(dirs["uploads"])
     finally:

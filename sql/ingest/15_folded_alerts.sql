@@ -23,7 +23,7 @@ alone as (
     select
         n.* exclude (event_at, notice_id, receipt),
         1::bigint as notices
-    from alert_notices as n
+    from alert_notices /* lone notices */ as n
     anti join fold_keys as k using (alert_key)
     where n.fired_at is not null
 ),
@@ -37,7 +37,7 @@ keyed as (
             't': n.event_at, 'u': n.upload_id, 'r': coalesce(n.receipt, 0),
             's': case n.status when 'firing' then 0 when 'acknowledged' then 1 else 2 end, 'n': n.notice_id
         } as ord
-    from fold_notices as n
+    from fold_notices /* fold notices */ as n
 ),
 
 ordered as (

@@ -18,14 +18,16 @@
 -- struct with its order (`first_o`), so that 06 picks the group's first alert across pieces.
 --
 -- notebooks/queue/groups.py fills `/* mapping columns */` with the alert columns the rules look at
--- (mapping.mapping_columns) besides fingerprint, name and service, which every piece keeps.
-create or replace temp table alert_pieces as
+-- (mapping.mapping_columns) besides fingerprint, name and service, which every piece keeps, and makes the
+-- temp table alert_pieces of it. A piece depends on one upload's alerts only, so a workspace keeps each upload's
+-- pieces (notebooks/queue/piece_store.py: `alerts /* alerts */` is then that upload's alerts) and a ranking
+-- reads them back: 05 and 06 merge pieces of one (key, bucket) from several uploads as they merge any pieces.
 with keyed as (
     select
         *,
         jl_time_bucket(fired_at, $bucket_seconds) as bucket,
         epoch_us(fired_at)::hugeint * 18446744073709551616 + hash(alert_id) as o
-    from alerts
+    from alerts /* alerts */
 ),
 
 raw_pieces as (

@@ -22,3 +22,15 @@ def records(workspace, sql: str, params=None) -> list[dict]:
     finally:
         con.close()
     return [dict(zip(names, row, strict=True)) for row in found]
+
+
+def write_csv(path, header: list, rows) -> object:
+    """Writes dict rows to a CSV file with `header` (a missing column is empty); returns the path."""
+    import csv
+
+    with open(path, "w", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(header)
+        for row in rows:
+            out.writerow([row.get(c, "") for c in header])
+    return path

@@ -1,25 +1,19 @@
 """Alerts are an event stream: every notice is stored, and an alert is the fold of its notices across
 uploads, ordered by event time (receipt order breaks ties). Removing an upload re-folds."""
 
-import csv
 from datetime import UTC, datetime
 
 import pytest
 from journeylens.notebooks.ingest.upload import ingest_file
 from journeylens.notebooks.workspace.contract import IngestError
 from journeylens.notebooks.workspace.snapshot import list_uploads, remove_upload
-from stored_rows import rows
+from stored_rows import rows, write_csv
 
 HEADER = ["alert_id", "alert_key", "status", "event_at", "fired_at", "resolved_at", "service", "name", "severity"]
 
 
 def write(path, *rows):
-    with open(path, "w", newline="") as handle:
-        out = csv.writer(handle)
-        out.writerow(HEADER)
-        for row in rows:
-            out.writerow([row.get(c, "") for c in HEADER])
-    return path
+    return write_csv(path, HEADER, rows)
 
 
 def alerts(workspace, where="true"):

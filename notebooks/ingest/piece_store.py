@@ -1,0 +1,262 @@
+"""Alert pieces kept per upload, so that a ranking reads pieces, not every stored alert.
+
+A piece (sql/queue/04_alert_pieces.sql) is the alerts of one key in one gap-wide bucket that the touchpoint
+rules see alike. It depends on one upload's alerts only, and an upload never changes once stored, so a workspace
+keeps each upload's pieces in `.cache/pieces/<upload id>/<signature>.parquet` (34_stored_alert_pieces.sql) and
+a ranking reads them back (35): at a million alerts, half a second instead of three. A ranking makes what is
+missing and notes its bucket width and rule columns (`plan.json`); ingest then pieces each new upload of alerts
+under that plan (keep_workspace_pieces), so the next ranking reads pieces only. A ranking under another gap, or
+a journey map that reads other alert columns, makes them once, lazily, and keeps them too.
+
+The signature says what a file's pieces depend on, so a file is only read where it is right:
+
+- the gap-wide bucket and the alert columns the rules look at;
+- the upload's alerts whose lifecycle keys fold (36_fold_key_digests.sql): those alerts are folded across
+  uploads (sql/ingest/15_folded_alerts.sql), so an upload's pieces leave them out, and they are pieced afresh
+  by every ranking; a later upload that folds more of them, or the removal of one that did, changes the
+  digest, and the pieces are made again;
+- the SQL that makes them and DuckDB's version (a hash of the alert id orders alerts).
+
+The folder is a cache: a file is written privately and renamed into place, deleting it loses nothing, and a
+workspace that cannot take it (read-only, full disk) is pieced in memory instead. JOURNEYLENS_PIECE_STORE=off
+turns it off."""
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import time
+from pathlib import Path
+
+import duckdb
+from journeylens.notebooks.ingest.map_file import MATCH_COLUMNS
+from journeylens.notebooks.workspace.snapshot import SQL_DIR, sql_text
+
+log = logging.getLogger("journeylens.piece_store")
+STORE_ENV = "JOURNEYLENS_PIECE_STORE"
+SNAPSHOT_FILES = "snapshot_alert_files"  # connect() lists each upload's alert files there: (upload_id, path)
+KEEP = 4  # signatures kept per upload: a couple of gaps and journey maps tried
+# what makes a piece: the notices' shape and fold, the pieces and how they are kept, and the macros they use
+PIECE_SQL = ("alert_notices", "folded_alerts", "alert_pieces", "stored_alert_pieces")
+
+
+def store_enabled() -> bool:
+    return os.environ.get(STORE_ENV, "on").strip().lower() not in ("off", "0", "false", "no")
+
+
+def pieces_select(kept_columns: list, source: str = "alerts") -> str:
+    """04_alert_pieces.sql over `source`, keeping `kept_columns` (the rules' columns besides fingerprint, name,
+    service)."""
+    return (sql_text("alert_pieces").replace("/* mapping columns */", "".join(f"{c}, " for c in kept_columns))
+            .replace("alerts /* alerts */", source))
+
+
+def create_alert_pieces(con, bucket_seconds: float, kept_columns: list) -> None:
+    """Creates the temp table alert_pieces (04's rows) on `con`: from each upload's kept pieces on a workspace
+    snapshot, made and kept where missing, plus the pieces of the alerts that fold across uploads; on any
+    other connection (a table `alerts`), from every alert."""
+    params = {"bucket_seconds": float(bucket_seconds)}
+    sources = snapshot_sources(con) if store_enabled() else None
+    if sources is None:
+        con.execute(f"create or replace temp table alert_pieces as {pieces_select(kept_columns)}", params)
+        return
+    remember_plan(sources[0], bucket_seconds, kept_columns)
+    digests = fold_digests(con)
+    files, unkept = keep_pieces(con, sources, digests, bucket_seconds, kept_columns)
+    parts = []
+    if files:  # file paths are values: the relational API, never SQL text
+        con.read_parquet([str(f) for f in files]).create_view("kept_piece_files", replace=True)
+        parts.append(sql_text("restored_alert_pieces"))
+    if digests:  # the alerts that fold across uploads, folded afresh
+        con.execute("create or replace temp view refolded_alerts as " + folded_only_alerts())
+        parts.append(pieces_select(kept_columns, "refolded_alerts"))
+    for n, paths in enumerate(unkept):  # a workspace that could not keep them: pieced in memory
+        parts.append(pieces_select(kept_columns, upload_alerts_view(con, paths, f"unkept_{n}")))
+    if not parts:
+        parts.append(pieces_select(kept_columns, "(select * from alerts limit 0)"))
+    union = " union all by name ".join(f"({part})" for part in parts)
+    con.execute(f"create or replace temp table alert_pieces as {union}", params if "$bucket_seconds" in union else {})
+    drop_views(con, ["kept_piece_files", "refolded_alerts", *(f"unkept_{n}" for n in range(len(unkept)))])
+
+
+def keep_pieces(con, sources: tuple, digests: dict, bucket_seconds: float, kept_columns: list) -> tuple:
+    """([kept piece files], [alert files of uploads whose pieces could not be kept]) of every upload of a
+    snapshot: each upload's file under its signature, made where missing."""
+    root, uploads = sources
+    files, unkept = [], []
+    for upload_id, paths in uploads.items():
+        target = piece_file(root, upload_id, piece_signature(bucket_seconds, kept_columns, digests.get(upload_id)))
+        if kept_file(target) or write_upload_pieces(con, paths, target, bucket_seconds, kept_columns):
+            files.append(target)
+        else:
+            unkept.append(paths)
+    return files, unkept
+
+
+def keep_workspace_pieces(workspace) -> int:
+    """Makes the pieces every upload of `workspace` lacks under the plan its last ranking left (remember_plan);
+    returns how many uploads have their pieces kept. Ingest calls it once an upload of alerts is stored: the
+    next ranking reads that upload's pieces (a later upload can fold an earlier one's alerts, whose pieces
+    are then made again). A workspace never ranked has no plan: its first ranking makes them."""
+    from journeylens.notebooks.workspace.snapshot import connect
+
+    plan = read_plan(workspace)
+    if plan is None or not store_enabled():
+        return 0
+    con = connect(workspace, tables=("alerts",))
+    try:
+        files, _ = keep_pieces(con, snapshot_sources(con), fold_digests(con), *plan)
+        return len(files)
+    finally:
+        con.close()
+
+
+def plan_file(root: Path) -> Path:
+    return Path(root) / ".cache" / "pieces" / "plan.json"
+
+
+def remember_plan(root: Path, bucket_width: float, kept_columns: list) -> None:
+    """Notes the bucket width and rule columns a ranking pieced with, for ingest to piece new uploads alike."""
+    text = json.dumps({"bucket_seconds": float(bucket_width), "columns": list(kept_columns)}, sort_keys=True)
+    target = plan_file(root)
+    with contextlib.suppress(OSError):
+        if target.is_file() and target.read_text() == text:
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".plan-{os.getpid()}-{time.monotonic_ns()}.partial")
+        partial.write_text(text)
+        os.replace(partial, target)
+
+
+def read_plan(workspace) -> tuple | None:
+    """(bucket seconds, kept columns) of the plan, or None when there is none or it is not one journeylens wrote:
+    its columns become SQL, so only alert columns the rules may read are taken."""
+    allowed = {c for name in (*MATCH_COLUMNS, "labels", "severity_raw") for c in (name, f'"{name}"')}
+    try:
+        plan = json.loads(plan_file(workspace).read_text())
+        width, columns = float(plan["bucket_seconds"]), plan["columns"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not (0 < width < 1e12) or not isinstance(columns, list) or not all(c in allowed for c in columns):
+        return None
+    return width, columns
+
+
+def bucket_seconds(gap_minutes: float) -> float:
+    """A bucket as wide as the gap, and never zero wide (timestamps are in microseconds)."""
+    return max(float(gap_minutes) * 60, 1e-6)
+
+
+def kept(raw_columns: list) -> list:
+    """The rules' columns a piece keeps besides fingerprint, name and service, which every piece has."""
+    return [c for c in raw_columns if c.strip('"') not in ("fingerprint", "name", "service")]
+
+
+def drop_views(con, names: list) -> None:
+    """Drops the helper views of a piecing, so that a saved ranking (ranking_store) never keeps one."""
+    for name in names:
+        for view in (name, f"{name}_notices", f"{name}_files", f"{name}_parquet"):
+            con.execute(f"drop view if exists {view}")
+
+
+def kept_file(target: Path) -> bool:
+    """Whether the pieces are kept at `target`; touched when they are, so the ones in use are kept longest."""
+    try:
+        os.utime(target)
+        return True
+    except OSError:
+        return False
+
+
+def snapshot_sources(con) -> tuple[Path, dict] | None:
+    """(workspace root, {upload id: [its alert files]}) of a workspace snapshot; None for any other connection."""
+    if not con.execute("select count(*) from duckdb_tables() where table_name = $t and not temporary",
+                       {"t": SNAPSHOT_FILES}).fetchall()[0][0]:
+        return None
+    uploads = {}
+    for upload_id, path in con.execute(f"select upload_id, path from {SNAPSHOT_FILES} order by upload_id, path").fetchall():
+        uploads.setdefault(upload_id, []).append(path)
+    root = con.execute("select root from snapshot_root").fetchall()[0][0]
+    return Path(root), uploads
+
+
+def fold_digests(con) -> dict:
+    """{upload id: (keys, hash)} of the uploads whose alerts' keys fold (36); empty when no key folds, which
+    needs no scan of the notices."""
+    if not con.execute("select count(*) from alert_fold_keys").fetchall()[0][0]:
+        return {}
+    return {u: (n, h) for u, n, h in con.execute(sql_text("fold_key_digests")).fetchall()}
+
+
+def piece_signature(bucket_seconds: float, kept_columns: list, digest) -> str:
+    state = {"bucket_seconds": float(bucket_seconds), "columns": list(kept_columns),
+             "folds": None if digest is None else [int(digest[0]), str(digest[1])],
+             "code": piece_code_digest(), "duckdb": duckdb.__version__}
+    return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def piece_code_digest() -> str:
+    digest = hashlib.sha256()
+    for stem in PIECE_SQL:
+        digest.update(sql_text(stem).encode())
+    for path in sorted((SQL_DIR / "workspace").glob("*_macro_*.sql")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def piece_file(root: Path, upload_id: str, signature: str) -> Path:
+    return root / ".cache" / "pieces" / upload_id / f"{signature}.parquet"
+
+
+def upload_alerts_view(con, paths: list, name: str) -> str:
+    """A temp view `name` of the alerts of one upload's notice files that do not fold (15's lone alerts of
+    those files); returns its name."""
+    con.read_parquet(paths, union_by_name=True).create_view(f"{name}_parquet", replace=True)
+    con.execute(f"create or replace temp view {name}_files as select * from canonical.alerts "
+                f"union all by name select * from {name}_parquet")
+    notices = sql_text("alert_notices").replace("alert_notice_files /* notices */", f"{name}_files")
+    con.execute(f"create or replace temp view {name}_notices as {notices}")
+    alerts = (sql_text("folded_alerts").replace("alert_notices /* lone notices */", f"{name}_notices")
+              .replace("fold_notices /* fold notices */", f"(select * from {name}_notices limit 0)"))
+    con.execute(f"create or replace temp view {name} as {alerts}")
+    return name
+
+
+def folded_only_alerts() -> str:
+    """15_folded_alerts.sql without its lone alerts: the alerts whose notices fold across uploads."""
+    return sql_text("folded_alerts").replace("alert_notices /* lone notices */",
+                                             "(select * from alert_notices limit 0)")
+
+
+def write_upload_pieces(con, paths: list, target: Path, bucket_seconds: float, kept_columns: list) -> bool:
+    """Makes one upload's pieces and keeps them at `target`; False when the workspace cannot take the file."""
+    partial = target.with_name(f".{target.stem}-{os.getpid()}-{time.monotonic_ns()}.partial")
+    view = upload_alerts_view(con, paths, "upload_alerts")
+    try:
+        con.execute(f"create or replace temp table upload_pieces as {pieces_select(kept_columns, view)}",
+                    {"bucket_seconds": float(bucket_seconds)})
+        target.parent.mkdir(parents=True, exist_ok=True)
+        con.sql(sql_text("stored_alert_pieces")).write_parquet(str(partial), compression="snappy")
+        os.replace(partial, target)
+    except (OSError, duckdb.IOException, duckdb.PermissionException) as exc:
+        log.warning("could not keep alert pieces in %s (%s)", target.parent, type(exc).__name__)
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        return False
+    finally:
+        con.execute("drop table if exists upload_pieces")
+        drop_views(con, [view])
+    forget_old_pieces(target.parent)
+    return True
+
+
+def forget_old_pieces(folder: Path, keep: int = KEEP) -> None:
+    """Keeps the `keep` newest signatures of an upload, and drops partial files of dead writers."""
+    kept = sorted(folder.glob("*.parquet"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for path in kept[keep:]:
+        path.unlink(missing_ok=True)
+    for partial in folder.glob(".*.partial"):
+        with contextlib.suppress(OSError):
+            if time.time() - partial.stat().st_mtime > 3600:
+                partial.unlink(missing_ok=True)
