@@ -30,6 +30,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.bench_ingest
 	$(BIN)/python -m bench.bench_rank
+	$(BIN)/python -m bench.bench_stored
 	$(BIN)/python -m bench.bench_ai
 	$(BIN)/python -m bench.bench_app
 

@@ -30,18 +30,22 @@ STOP_GRACE_SECONDS = 10
 
 
 def cmd_ingest(args) -> int:
+    from journeylens.notebooks.ingest.piece_store import keep_workspace_pieces
     from journeylens.notebooks.ingest.upload import ingest_file
 
     mapping = mapping_arguments(args)
-    refused = 0
+    refused = stored = 0
     for file in args.files:
         try:
             result = ingest_file(args.workspace, args.kind, file, fmt=args.format,
                                  progress=progress_printer(Path(file).name), **mapping)
             say(result["message"])
+            stored += result["status"] == "stored"
         except IngestError as err:
             say_refusal(err)
             refused += 1
+    if stored and args.kind == "alerts":  # stored and said so: now the work the next ranking would do
+        keep_workspace_pieces(args.workspace, progress_printer("alert pieces"))
     return EXIT_REFUSED if refused else 0
 
 

@@ -94,22 +94,31 @@ def keep_pieces(con, sources: tuple, digests: dict, bucket_seconds: float, kept_
     return files, unkept
 
 
-def keep_workspace_pieces(workspace) -> int:
+def keep_workspace_pieces(workspace, report=None) -> int:
     """Makes the pieces every upload of `workspace` lacks under the plan its last ranking left (remember_plan);
-    returns how many uploads have their pieces kept. Ingest calls it once an upload of alerts is stored: the
-    next ranking reads that upload's pieces (a later upload can fold an earlier one's alerts, whose pieces
-    are then made again). A workspace never ranked has no plan: its first ranking makes them."""
+    returns how many uploads have their pieces kept. `journeylens ingest` calls it once its uploads are stored
+    and acknowledged (the app ranks a new snapshot in the background instead), so the next ranking reads
+    pieces only; a later upload can fold an earlier one's alerts, whose pieces are then made again. A
+    workspace never ranked has no plan: its first ranking makes them. `report(fraction, text)` hears when
+    it starts and ends. A cache: nothing here fails, it is logged and left to the next ranking."""
     from journeylens.notebooks.workspace.snapshot import connect
 
     plan = read_plan(workspace)
     if plan is None or not store_enabled():
         return 0
-    con = connect(workspace, tables=("alerts",))
+    report = report or (lambda fraction, text: None)
+    report(0.0, "keeping the alert pieces the next ranking reads")
     try:
-        files, _ = keep_pieces(con, snapshot_sources(con), fold_digests(con), *plan)
-        return len(files)
-    finally:
-        con.close()
+        con = connect(workspace, tables=("alerts",))
+        try:
+            files, _ = keep_pieces(con, snapshot_sources(con), fold_digests(con), *plan)
+        finally:
+            con.close()
+    except (OSError, duckdb.Error) as exc:
+        log.warning("could not keep the alert pieces of %s (%s)", workspace, type(exc).__name__)
+        return 0
+    report(1.0, f"kept the alert pieces of {len(files)} upload{'' if len(files) == 1 else 's'}")
+    return len(files)
 
 
 def plan_file(root: Path) -> Path:

@@ -8,7 +8,6 @@
 6. Commit with one atomic rename, under a short cross-process writer lock.
 """
 
-import logging
 import shutil
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -27,7 +26,6 @@ from journeylens.notebooks.ingest.notices import (
     waiting_notices,
     write_fold_keys,
 )
-from journeylens.notebooks.ingest.piece_store import keep_workspace_pieces
 from journeylens.notebooks.ingest.preview import preview_file  # noqa: F401 (the page and callers import it here)
 from journeylens.notebooks.ingest.readers import check_input_file, detect_format, file_digest
 from journeylens.notebooks.ingest.severity_map import load_severity_map
@@ -58,7 +56,6 @@ NATURAL_KEYS = {
     "changes": ("ts", "service", "kind", "description"),
 }
 
-log = logging.getLogger("journeylens.ingest")
 
 
 def run_with_progress(con, work, report, start: float, end: float, should_stop=None,
@@ -234,24 +231,12 @@ def ingest_file(workspace, kind: str, path, fmt: str | None = None, mapping: dic
         skipped += (f"; {plural(result['waiting'], 'notice')} (a resolve or acknowledgement) "
                     f"{'waits' if one else 'wait'} for the firing notice of {'its' if one else 'their'} alert and "
                     f"{'folds' if one else 'fold'} in once it is stored")
-    if kind == "alerts":
-        keep_pieces_after_ingest(workspace, report)
     report(1.0, "stored")
     warnings = result.get("warnings") or []
     return {"status": "stored", "upload_id": upload_id, "rows": result["rows"], "skipped": result["skipped"],
             "layout": result["layout"], "format": fmt, "warnings": warnings,
             "message": f"stored {plural(result['rows'], 'row')} from {file_name} ({result['layout']}, {fmt}) "
                        f"as upload {upload_id}{skipped}{remapped}." + warning_text(warnings)}
-
-
-def keep_pieces_after_ingest(workspace, report) -> None:
-    """Pieces the stored alerts for ranking (piece_store.py), once, now. Only a cache: the upload is stored
-    and acknowledged whatever happens here, and a ranking makes what is missing."""
-    report(0.97, "keeping the alert pieces a ranking reads")
-    try:
-        keep_workspace_pieces(workspace)
-    except Exception as exc:  # noqa: BLE001 (a cache never fails a stored upload)
-        log.warning("could not keep the alert pieces of %s (%s)", workspace, type(exc).__name__)
 
 
 def warning_text(warnings: list) -> str:

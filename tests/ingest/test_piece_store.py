@@ -115,7 +115,9 @@ def test_a_later_upload_that_folds_an_earlier_alert_pieces_it_again_and_removal_
     fourth = ingest_file(ws, "alerts", write(tmp_path / "d.csv", [again]))
     assert assert_same_as_afresh(ws, monkeypatch) != folded
     remove_upload(ws, fourth["upload_id"])
+    assert (ws / ".cache" / "pieces" / third["upload_id"]).is_dir()
     remove_upload(ws, third["upload_id"])
+    assert not (ws / ".cache" / "pieces" / third["upload_id"]).exists()  # its pieces went with its files
     assert assert_same_as_afresh(ws, monkeypatch) == afresh
 
 
@@ -129,13 +131,20 @@ def test_another_gap_and_another_journey_map_piece_alike(world, tmp_path, monkey
     assert len({p.name for p in kept_files(ws)}) == 3  # one signature per gap and map ranked
 
 
-def test_ingest_pieces_a_new_upload_under_the_plan_of_the_last_ranking(world, tmp_path, monkeypatch):
+def test_the_ingest_command_pieces_new_uploads_under_the_plan_of_the_last_ranking(world, tmp_path, monkeypatch,
+                                                                                   capsys):
+    from journeylens.app.cli import main
+
     ws, _, _ = world
     assert not (ws / ".cache" / "pieces" / "plan.json").exists()  # never ranked: nothing planned
+    assert piece_store.keep_workspace_pieces(ws) == 0 and kept_files(ws) == set()
     groups(ws, gap=30, monkeypatch=monkeypatch)
     assert json.loads((ws / ".cache" / "pieces" / "plan.json").read_text())["bucket_seconds"] == 1800
-    fourth = ingest_file(ws, "alerts", write(tmp_path / "d.csv", random_alerts(4, 80, "d")))
-    assert any(p.parts[2] == fourth["upload_id"] for p in kept_files(ws)), "pieced at ingest"
+    assert main(["ingest", "alerts", str(write(tmp_path / "d.csv", random_alerts(4, 80, "d"))),
+                 "--workspace", str(ws)]) == 0
+    assert "kept the alert pieces of 3 uploads" in capsys.readouterr().err
+    fourth = [p for p in (ws / "uploads").iterdir() if p.name not in {k.parts[2] for k in kept_files(ws)}]
+    assert [p.name for p in fourth if (p / "alerts.parquet").exists()] == []  # every upload of alerts pieced
     monkeypatch.setattr(piece_store, "write_upload_pieces", lambda *a, **k: pytest.fail("pieced again"))
     assert groups(ws, gap=30, monkeypatch=monkeypatch)
 
@@ -162,4 +171,4 @@ def test_a_plan_journeylens_did_not_write_is_ignored(world, plan, tmp_path):
     (ws / ".cache" / "pieces" / "plan.json").write_text(json.dumps(plan))
     assert piece_store.read_plan(ws) is None
     ingest_file(ws, "alerts", write(tmp_path / "e.csv", random_alerts(5, 20, "e")))
-    assert kept_files(ws) == set()
+    assert piece_store.keep_workspace_pieces(ws) == 0 and kept_files(ws) == set()
