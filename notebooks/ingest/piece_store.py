@@ -17,7 +17,8 @@ The signature says what a file's pieces depend on, so a file is only read where 
   digest, and the pieces are made again;
 - the SQL that makes them and DuckDB's version (a hash of the alert id orders alerts).
 
-The folder is a cache: a file is written privately and renamed into place, deleting it loses nothing, and a
+Pieces a ranking had to make are read at once and written to their file beside it (piece_writer.py). The
+folder is a cache: a file is written privately and renamed into place, deleting it loses nothing, and a
 workspace that cannot take it (read-only, full disk) is pieced in memory instead. JOURNEYLENS_PIECE_STORE=off
 turns it off."""
 
@@ -27,16 +28,23 @@ import json
 import logging
 import os
 import time
+import uuid
 from pathlib import Path
 
 import duckdb
 from journeylens.notebooks.ingest.map_file import MATCH_COLUMNS
+from journeylens.notebooks.ingest.piece_writer import (  # noqa: F401 (wait_for_kept_pieces: callers import it here)
+    release_held,
+    wait_for_kept_pieces,
+    write_later,
+    write_piece_file,
+)
 from journeylens.notebooks.workspace.snapshot import SQL_DIR, sql_text
 
 log = logging.getLogger("journeylens.piece_store")
 STORE_ENV = "JOURNEYLENS_PIECE_STORE"
+_HELD: dict = {}  # {id of a connection: the tables of pieces its alert_pieces view reads}
 SNAPSHOT_FILES = "snapshot_alert_files"  # connect() lists each upload's alert files there: (upload_id, path)
-KEEP = 4  # signatures kept per upload: a couple of gaps and journey maps tried
 # what makes a piece: the notices' shape and fold, the pieces and how they are kept, and the macros they use
 PIECE_SQL = ("alert_notices", "folded_alerts", "alert_pieces", "stored_alert_pieces")
 
@@ -63,7 +71,7 @@ def create_alert_pieces(con, bucket_seconds: float, kept_columns: list) -> None:
         return
     remember_plan(sources[0], bucket_seconds, kept_columns)
     digests = fold_digests(con)
-    files, unkept = keep_pieces(con, sources, digests, bucket_seconds, kept_columns)
+    files, made = keep_pieces(con, sources, digests, bucket_seconds, kept_columns, hold=True)
     parts = []
     if files:  # file paths are values: the relational API, never SQL text
         con.read_parquet([str(f) for f in files]).create_view("kept_piece_files", replace=True)
@@ -71,27 +79,46 @@ def create_alert_pieces(con, bucket_seconds: float, kept_columns: list) -> None:
     if digests:  # the alerts that fold across uploads, folded afresh
         con.execute("create or replace temp view refolded_alerts as " + folded_only_alerts())
         parts.append(pieces_select(kept_columns, "refolded_alerts"))
-    for n, paths in enumerate(unkept):  # a workspace that could not keep them: pieced in memory
-        parts.append(pieces_select(kept_columns, upload_alerts_view(con, paths, f"unkept_{n}")))
     if not parts:
         parts.append(pieces_select(kept_columns, "(select * from alerts limit 0)"))
     union = " union all by name ".join(f"({part})" for part in parts)
-    con.execute(f"create or replace temp table alert_pieces as {union}", params if "$bucket_seconds" in union else {})
-    drop_views(con, ["kept_piece_files", "refolded_alerts", *(f"unkept_{n}" for n in range(len(unkept)))])
+    table = "kept_alert_pieces" if made else "alert_pieces"
+    con.execute(f"create or replace temp table {table} as {union}", params if "$bucket_seconds" in union else {})
+    drop_views(con, ["kept_piece_files", "refolded_alerts"])
+    if made:  # pieces made just now are read where they are, not copied: a view over them and the rest
+        tables = " union all by name ".join(f"select * from {t}" for t in (*made, table))
+        con.execute(f"create or replace temp view alert_pieces as {tables}")
+        _HELD[id(con)] = made
 
 
-def keep_pieces(con, sources: tuple, digests: dict, bucket_seconds: float, kept_columns: list) -> tuple:
-    """([kept piece files], [alert files of uploads whose pieces could not be kept]) of every upload of a
-    snapshot: each upload's file under its signature, made where missing."""
+def drop_alert_pieces(con) -> None:
+    """Drops alert_pieces once grouping read it, and lets the writers of pieces made for it drop theirs."""
+    if _HELD.get(id(con)):
+        con.execute("drop view alert_pieces; drop table kept_alert_pieces")
+        release_held(_HELD.pop(id(con)))  # their writers drop them once their files are written
+    else:
+        con.execute("drop table if exists alert_pieces")
+
+
+def keep_pieces(con, sources: tuple, digests: dict, bucket_seconds: float, kept_columns: list,
+                hold: bool = False) -> tuple:
+    """([piece files kept earlier], [temp tables of the pieces made here]) of every upload of a snapshot under
+    its signature. Missing ones are made and kept; hold=True holds them in tables (kept or not: a workspace
+    that cannot take the file still ranks) whose files are written meanwhile (piece_writer.py), otherwise
+    their files are written first and join the first list."""
     root, uploads = sources
-    files, unkept = [], []
+    files, made = [], []
     for upload_id, paths in uploads.items():
         target = piece_file(root, upload_id, piece_signature(bucket_seconds, kept_columns, digests.get(upload_id)))
-        if kept_file(target) or write_upload_pieces(con, paths, target, bucket_seconds, kept_columns):
+        if kept_file(target):
             files.append(target)
-        else:
-            unkept.append(paths)
-    return files, unkept
+            continue
+        table = f"made_pieces_{uuid.uuid4().hex[:12]}" if hold else None
+        if write_upload_pieces(con, paths, target, bucket_seconds, kept_columns, table) and not hold:
+            files.append(target)
+        if table:
+            made.append(table)
+    return files, made
 
 
 def keep_workspace_pieces(workspace, report=None) -> int:
@@ -238,34 +265,20 @@ def folded_only_alerts() -> str:
                                              "(select * from alert_notices limit 0)")
 
 
-def write_upload_pieces(con, paths: list, target: Path, bucket_seconds: float, kept_columns: list) -> bool:
-    """Makes one upload's pieces and keeps them at `target`; False when the workspace cannot take the file."""
-    partial = target.with_name(f".{target.stem}-{os.getpid()}-{time.monotonic_ns()}.partial")
+def write_upload_pieces(con, paths: list, target: Path, bucket_seconds: float, kept_columns: list,
+                        hold_as: str | None = None) -> bool:
+    """Makes one upload's pieces and keeps them at `target`; False when the workspace cannot take the file.
+    With `hold_as`, they are also held in the table of that name, and written by a thread of their own once
+    the ranking that made them let it go (piece_writer.py); True then only says it started."""
     view = upload_alerts_view(con, paths, "upload_alerts")
-    try:
-        con.execute(f"create or replace temp table upload_pieces as {pieces_select(kept_columns, view)}",
-                    {"bucket_seconds": float(bucket_seconds)})
-        target.parent.mkdir(parents=True, exist_ok=True)
-        con.sql(sql_text("stored_alert_pieces")).write_parquet(str(partial), compression="snappy")
-        os.replace(partial, target)
-    except (OSError, duckdb.IOException, duckdb.PermissionException) as exc:
-        log.warning("could not keep alert pieces in %s (%s)", target.parent, type(exc).__name__)
-        with contextlib.suppress(OSError):
-            partial.unlink(missing_ok=True)
-        return False
-    finally:
-        con.execute("drop table if exists upload_pieces")
-        drop_views(con, [view])
-    forget_old_pieces(target.parent)
+    table = hold_as or "upload_pieces"
+    con.execute(f"create or replace {'' if hold_as else 'temp '}table {table} as {pieces_select(kept_columns, view)}",
+                {"bucket_seconds": float(bucket_seconds)})
+    drop_views(con, [view])
+    if not hold_as:
+        try:
+            return write_piece_file(con, table, target)
+        finally:
+            con.execute(f"drop table {table}")
+    write_later(con, table, target)
     return True
-
-
-def forget_old_pieces(folder: Path, keep: int = KEEP) -> None:
-    """Keeps the `keep` newest signatures of an upload, and drops partial files of dead writers."""
-    kept = sorted(folder.glob("*.parquet"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for path in kept[keep:]:
-        path.unlink(missing_ok=True)
-    for partial in folder.glob(".*.partial"):
-        with contextlib.suppress(OSError):
-            if time.time() - partial.stat().st_mtime > 3600:
-                partial.unlink(missing_ok=True)

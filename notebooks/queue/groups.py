@@ -7,7 +7,12 @@ with app.setup:
     import pandas as pd
 
     from journeylens.notebooks.queue.mapping import create_rule_matches, mapping_columns, workspace_rules
-    from journeylens.notebooks.ingest.piece_store import bucket_seconds, create_alert_pieces, kept
+    from journeylens.notebooks.ingest.piece_store import (
+        bucket_seconds,
+        create_alert_pieces,
+        drop_alert_pieces,
+        kept,
+    )
     from journeylens.notebooks.workspace.picker import require_workspace, workspace_picker
     from journeylens.notebooks.workspace.snapshot import connect, sql_text
 
@@ -53,7 +58,8 @@ def create_alert_groups(con, gap_minutes: float = 60, flap_window_minutes: float
     join = create_rule_matches(con, rules, source="alert_pieces", alias="p")  # the rules, once per distinct input
     con.execute(sql_text("group_buckets"), {"gap_minutes": params["gap_minutes"]})
     con.execute(sql_text("alert_groups").replace("true /* mapping join */", join))
-    con.execute("drop table alert_pieces; drop table rule_matches")
+    drop_alert_pieces(con)
+    con.execute("drop table rule_matches")
     # what details_sql reads of the alerts: a view here; the app's open ranking holds it with keys (hold_alert_moments)
     con.execute(f"create or replace temp view alert_moments as {sql_text('alert_moments')}")
     con.execute("create or replace temp table group_settings as select cast($bucket_seconds as double) as "

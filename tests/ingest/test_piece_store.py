@@ -61,6 +61,7 @@ def groups(ws, gap: float = 60, store: bool = True, monkeypatch=None) -> list:
         return cursor.fetchall()
     finally:
         con.close()
+        piece_store.wait_for_kept_pieces()  # the files of pieces the ranking made are written beside it
 
 
 def kept_files(ws) -> set:
@@ -172,3 +173,17 @@ def test_a_plan_journeylens_did_not_write_is_ignored(world, plan, tmp_path):
     assert piece_store.read_plan(ws) is None
     ingest_file(ws, "alerts", write(tmp_path / "e.csv", random_alerts(5, 20, "e")))
     assert piece_store.keep_workspace_pieces(ws) == 0 and kept_files(ws) == set()
+
+
+def test_pieces_a_ranking_made_are_written_beside_it_and_their_table_let_go(world, monkeypatch):
+    ws, first, second = world
+    con = connect(ws)
+    try:
+        create_alert_groups(con)
+        assert con.execute("select count(*) from alert_groups").fetchall()[0][0] > 0
+        piece_store.wait_for_kept_pieces()
+        held = con.execute("select table_name from duckdb_tables() where table_name like 'made_pieces_%'").fetchall()
+    finally:
+        con.close()
+    assert held == []  # the writers dropped what they held once the ranking let it go
+    assert {p.parts[2] for p in kept_files(ws)} == {first, second}

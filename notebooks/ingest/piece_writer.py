@@ -1,0 +1,93 @@
+"""Writing the alert pieces a workspace keeps (notebooks/ingest/piece_store.py) to their files.
+
+A ranking that had to make an upload's pieces holds them in a table and reads them at once; their file is
+written by a thread of its own (at a million alerts it takes seconds, which the ranking need not wait for)
+once grouping let the table go (release_held): on two cores, writing beside grouping slows both. The thread
+then drops the table.
+Threads are not daemons, so a command waits for its files before it exits; tests wait with
+wait_for_kept_pieces."""
+
+import contextlib
+import logging
+import os
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+from journeylens.notebooks.workspace.snapshot import sql_text
+
+log = logging.getLogger("journeylens.piece_store")
+KEEP = 4  # signatures kept per upload: a couple of gaps and journey maps tried
+RELEASE_WAIT_SECONDS = 600  # how long a writer holds its table for the ranking that made it
+_WRITERS: dict = {}  # {held table: (its writer thread, the event that releases it)}
+_WRITERS_LOCK = threading.Lock()
+
+
+def write_later(con, table: str, target: Path) -> None:
+    """Once released, writes the pieces of `table` (a table of `con`'s database, not a temp one: the writer's
+    cursor reads it) to `target` in a thread, then drops the table."""
+    released = threading.Event()
+    writer = threading.Thread(target=write_in_background, args=(con.cursor(), table, target, released),
+                              name="journeylens-keep-pieces")
+    with _WRITERS_LOCK:
+        _WRITERS[table] = (writer, released)
+    writer.start()
+
+
+def write_piece_file(con, table: str, target: Path) -> bool:
+    """Writes the pieces of `table` to `target` (34's shape, renamed into place); False when it cannot."""
+    partial = target.with_name(f".{target.stem}-{os.getpid()}-{time.monotonic_ns()}.partial")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        stored = sql_text("stored_alert_pieces").replace("from upload_pieces", f"from {table}")
+        con.sql(stored).write_parquet(str(partial), compression="snappy")
+        os.replace(partial, target)
+    except (OSError, duckdb.Error) as exc:
+        log.warning("could not keep alert pieces in %s (%s)", target.parent, type(exc).__name__)
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        return False
+    forget_old_pieces(target.parent)
+    return True
+
+
+def write_in_background(cursor, table: str, target: Path, released: threading.Event) -> None:
+    try:
+        # after grouping let the table go: on two cores, writing beside grouping's hash joins slows both
+        released.wait(RELEASE_WAIT_SECONDS)
+        write_piece_file(cursor, table, target)
+        with contextlib.suppress(duckdb.Error):  # the connection may be closed by now: the table went with it
+            cursor.execute(f"drop table if exists {table}")
+    finally:
+        with contextlib.suppress(duckdb.Error):
+            cursor.close()
+        with _WRITERS_LOCK:
+            _WRITERS.pop(table, None)
+
+
+def release_held(tables: list) -> None:
+    """Lets the writers of `tables` drop them: the ranking read what it needed."""
+    with _WRITERS_LOCK:
+        for table in tables:
+            if table in _WRITERS:
+                _WRITERS[table][1].set()
+
+
+def wait_for_kept_pieces(timeout: float | None = None) -> None:
+    """Waits for every piece file still being written in this process (tests, and a command before it exits)."""
+    with _WRITERS_LOCK:
+        writers = [writer for writer, _ in _WRITERS.values()]
+    for writer in writers:
+        writer.join(timeout)
+
+
+def forget_old_pieces(folder: Path, keep: int = KEEP) -> None:
+    """Keeps the `keep` newest signatures of an upload, and drops partial files of dead writers."""
+    kept = sorted(folder.glob("*.parquet"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for path in kept[keep:]:
+        path.unlink(missing_ok=True)
+    for partial in folder.glob(".*.partial"):
+        with contextlib.suppress(OSError):
+            if time.time() - partial.stat().st_mtime > 3600:
+                partial.unlink(missing_ok=True)
