@@ -93,11 +93,12 @@ def create_alert_pieces(con, bucket_seconds: float, kept_columns: list) -> None:
 
 def drop_alert_pieces(con) -> None:
     """Drops alert_pieces once grouping read it, and lets the writers of pieces made for it drop theirs."""
-    if _HELD.get(id(con)):
-        con.execute("drop view alert_pieces; drop table kept_alert_pieces")
-        release_held(_HELD.pop(id(con)))  # their writers drop them once their files are written
+    held = _HELD.pop(id(con), [])
+    if con.execute("select count(*) from duckdb_views() where temporary and view_name = 'alert_pieces'").fetchall()[0][0]:
+        con.execute("drop view alert_pieces; drop table if exists kept_alert_pieces")
     else:
         con.execute("drop table if exists alert_pieces")
+    release_held(held)  # their writers write their files, then drop them
 
 
 def keep_pieces(con, sources: tuple, digests: dict, bucket_seconds: float, kept_columns: list,
