@@ -3,7 +3,7 @@
 A piece (sql/queue/04_alert_pieces.sql) is the alerts of one key in one gap-wide bucket that the touchpoint
 rules see alike. It depends on one upload's alerts only, and an upload never changes once stored, so a workspace
 keeps each upload's pieces in `.cache/pieces/<upload id>/<signature>.parquet` (34_stored_alert_pieces.sql) and
-a ranking reads them back (35): at a million alerts, half a second instead of three. A ranking makes what is
+a ranking reads them back (35): at a million alerts, about a second instead of three and a half. A ranking makes what is
 missing and notes its bucket width and rule columns (`plan.json`); ingest then pieces each new upload of alerts
 under that plan (keep_workspace_pieces), so the next ranking reads pieces only. A ranking under another gap, or
 a journey map that reads other alert columns, makes them once, lazily, and keeps them too.
@@ -19,7 +19,7 @@ The signature says what a file's pieces depend on, so a file is only read where 
 
 Pieces a ranking had to make are read at once and written to their file beside it (piece_writer.py). The
 folder is a cache: a file is written privately and renamed into place, deleting it loses nothing, and a
-workspace that cannot take it (read-only, full disk) is pieced in memory instead. JOURNEYLENS_PIECE_STORE=off
+workspace that cannot take it (read-only, full disk) ranks from the pieces held in memory. JOURNEYLENS_PIECE_STORE=off
 turns it off."""
 
 import contextlib
@@ -103,7 +103,7 @@ def drop_alert_pieces(con) -> None:
 
 def keep_pieces(con, sources: tuple, digests: dict, bucket_seconds: float, kept_columns: list,
                 hold: bool = False) -> tuple:
-    """([piece files kept earlier], [temp tables of the pieces made here]) of every upload of a snapshot under
+    """([piece files kept earlier], [tables holding the pieces made here]) of every upload of a snapshot under
     its signature. Missing ones are made and kept; hold=True holds them in tables (kept or not: a workspace
     that cannot take the file still ranks) whose files are written meanwhile (piece_writer.py), otherwise
     their files are written first and join the first list."""
