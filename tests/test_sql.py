@@ -194,22 +194,22 @@ def test_jl_notice_id_tells_a_null_from_a_shifted_value(con):
 def test_sql_text_reads_the_file_each_time_and_finds_one_that_moved(tmp_path, monkeypatch):
     """sql_text remembers where each file lives (globbing per query cost a page run tens of ms) but reads
     it each time, and looks again when a file was renumbered or added since."""
-    from journeylens.notebooks.workspace import snapshot
+    from journeylens.notebooks.workspace import sql_files
 
     (tmp_path / "queue").mkdir()
     first = tmp_path / "queue" / "1_answer.sql"
     first.write_text("select 1")
-    monkeypatch.setattr(snapshot, "SQL_DIR", tmp_path)
-    snapshot._sql_files.cache_clear()
+    monkeypatch.setattr(sql_files, "SQL_DIR", tmp_path)
+    sql_files._sql_files.cache_clear()
     try:
-        assert snapshot.sql_text("answer") == "select 1"
+        assert sql_files.sql_text("answer") == "select 1"
         first.write_text("select 2")  # an analyst's edit shows at once
-        assert snapshot.sql_text("answer") == "select 2"
+        assert sql_files.sql_text("answer") == "select 2"
         first.rename(tmp_path / "queue" / "2_answer.sql")  # renumbered
-        assert snapshot.sql_text("answer") == "select 2"
+        assert sql_files.sql_text("answer") == "select 2"
         (tmp_path / "queue" / "3_later.sql").write_text("select 3")  # added
-        assert snapshot.sql_text("later") == "select 3"
+        assert sql_files.sql_text("later") == "select 3"
         with pytest.raises(FileNotFoundError, match="no single SQL file named 'missing'"):
-            snapshot.sql_text("missing")
+            sql_files.sql_text("missing")
     finally:
-        snapshot._sql_files.cache_clear()
+        sql_files._sql_files.cache_clear()

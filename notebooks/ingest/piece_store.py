@@ -39,12 +39,12 @@ from journeylens.notebooks.ingest.piece_writer import (  # noqa: F401 (wait_for_
     write_later,
     write_piece_file,
 )
-from journeylens.notebooks.workspace.snapshot import SQL_DIR, sql_text
+from journeylens.notebooks.workspace.alert_views import create_notice_views
+from journeylens.notebooks.workspace.sql_files import SQL_DIR, sql_text
 
 log = logging.getLogger("journeylens.piece_store")
 STORE_ENV = "JOURNEYLENS_PIECE_STORE"
-_HELD: dict = {}  # {id of a connection: the tables of pieces its alert_pieces view reads}
-SNAPSHOT_FILES = "snapshot_alert_files"  # connect() lists each upload's alert files there: (upload_id, path)
+SNAPSHOT_FILES = "snapshot_alert_files"  # connect() lists each upload's alert files there: (upload_id, path, root)
 # what makes a piece: the notices' shape and fold, the pieces and how they are kept, and the macros they use
 PIECE_SQL = ("alert_notices", "folded_alerts", "alert_pieces", "stored_alert_pieces")
 
@@ -88,17 +88,17 @@ def create_alert_pieces(con, bucket_seconds: float, kept_columns: list) -> None:
     if made:  # pieces made just now are read where they are, not copied: a view over them and the rest
         tables = " union all by name ".join(f"select * from {t}" for t in (*made, table))
         con.execute(f"create or replace temp view alert_pieces as {tables}")
-        _HELD[id(con)] = made
 
 
 def drop_alert_pieces(con) -> None:
-    """Drops alert_pieces once grouping read it, and lets the writers of pieces made for it drop theirs."""
-    held = _HELD.pop(id(con), [])
+    """Drops alert_pieces once grouping read it, and lets the writers of the pieces made for it (the tables
+    `made_pieces_*` of its database) write their files and drop them."""
     if con.execute("select count(*) from duckdb_views() where temporary and view_name = 'alert_pieces'").fetchall()[0][0]:
         con.execute("drop view alert_pieces; drop table if exists kept_alert_pieces")
     else:
         con.execute("drop table if exists alert_pieces")
-    release_held(held)  # their writers write their files, then drop them
+    release_held([row[0] for row in con.execute("select table_name from duckdb_tables() where not temporary "
+                                                "and starts_with(table_name, 'made_pieces_')").fetchall()])
 
 
 def keep_pieces(con, sources: tuple, digests: dict, bucket_seconds: float, kept_columns: list,
@@ -109,8 +109,9 @@ def keep_pieces(con, sources: tuple, digests: dict, bucket_seconds: float, kept_
     their files are written first and join the first list."""
     root, uploads = sources
     files, made = [], []
+    code = piece_code_digest()  # reads the SQL files: once, not once per upload
     for upload_id, paths in uploads.items():
-        target = piece_file(root, upload_id, piece_signature(bucket_seconds, kept_columns, digests.get(upload_id)))
+        target = piece_file(root, upload_id, piece_signature(bucket_seconds, kept_columns, digests.get(upload_id), code))
         if kept_file(target):
             files.append(target)
             continue
@@ -193,7 +194,7 @@ def kept(raw_columns: list) -> list:
 def drop_views(con, names: list) -> None:
     """Drops the helper views of a piecing, so that a saved ranking (ranking_store) never keeps one."""
     for name in names:
-        for view in (name, f"{name}_notices", f"{name}_files", f"{name}_parquet"):
+        for view in (name, f"{name}_notices", f"{name}_notice_files", f"{name}_notice_parquet"):
             con.execute(f"drop view if exists {view}")
 
 
@@ -207,15 +208,16 @@ def kept_file(target: Path) -> bool:
 
 
 def snapshot_sources(con) -> tuple[Path, dict] | None:
-    """(workspace root, {upload id: [its alert files]}) of a workspace snapshot; None for any other connection."""
+    """(workspace root, {upload id: [its alert files]}) of a workspace snapshot with alerts; None for any other
+    connection (nothing to piece from files, and a reader of no workspace creates nothing)."""
     if not con.execute("select count(*) from duckdb_tables() where table_name = $t and not temporary",
                        {"t": SNAPSHOT_FILES}).fetchall()[0][0]:
         return None
+    rows = con.execute(f"select upload_id, path, root from {SNAPSHOT_FILES} order by upload_id, path").fetchall()
     uploads = {}
-    for upload_id, path in con.execute(f"select upload_id, path from {SNAPSHOT_FILES} order by upload_id, path").fetchall():
+    for upload_id, path, _ in rows:
         uploads.setdefault(upload_id, []).append(path)
-    root = con.execute("select root from snapshot_root").fetchall()[0][0]
-    return Path(root), uploads
+    return (Path(rows[0][2]), uploads) if rows else None
 
 
 def fold_digests(con) -> dict:
@@ -226,10 +228,11 @@ def fold_digests(con) -> dict:
     return {u: (n, h) for u, n, h in con.execute(sql_text("fold_key_digests")).fetchall()}
 
 
-def piece_signature(bucket_seconds: float, kept_columns: list, digest) -> str:
+def piece_signature(bucket_seconds: float, kept_columns: list, digest, code: str) -> str:
+    """What a piece file depends on (the module's docstring); `code` is piece_code_digest()."""
     state = {"bucket_seconds": float(bucket_seconds), "columns": list(kept_columns),
              "folds": None if digest is None else [int(digest[0]), str(digest[1])],
-             "code": piece_code_digest(), "duckdb": duckdb.__version__}
+             "code": code, "duckdb": duckdb.__version__}
     return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()[:32]
 
 
@@ -249,11 +252,7 @@ def piece_file(root: Path, upload_id: str, signature: str) -> Path:
 def upload_alerts_view(con, paths: list, name: str) -> str:
     """A temp view `name` of the alerts of one upload's notice files that do not fold (15's lone alerts of
     those files); returns its name."""
-    con.read_parquet(paths, union_by_name=True).create_view(f"{name}_parquet", replace=True)
-    con.execute(f"create or replace temp view {name}_files as select * from canonical.alerts "
-                f"union all by name select * from {name}_parquet")
-    notices = sql_text("alert_notices").replace("alert_notice_files /* notices */", f"{name}_files")
-    con.execute(f"create or replace temp view {name}_notices as {notices}")
+    create_notice_views(con, paths, f"{name}_notice")
     alerts = (sql_text("folded_alerts").replace("alert_notices /* lone notices */", f"{name}_notices")
               .replace("fold_notices /* fold notices */", f"(select * from {name}_notices limit 0)"))
     con.execute(f"create or replace temp view {name} as {alerts}")

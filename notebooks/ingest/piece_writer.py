@@ -15,7 +15,8 @@ import time
 from pathlib import Path
 
 import duckdb
-from journeylens.notebooks.workspace.snapshot import sql_text
+from journeylens.notebooks.workspace.paths import forget_old_cache_files
+from journeylens.notebooks.workspace.sql_files import sql_text
 
 log = logging.getLogger("journeylens.piece_store")
 KEEP = 4  # signatures kept per upload: a couple of gaps and journey maps tried
@@ -40,7 +41,7 @@ def write_piece_file(con, table: str, target: Path) -> bool:
     partial = target.with_name(f".{target.stem}-{os.getpid()}-{time.monotonic_ns()}.partial")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        stored = sql_text("stored_alert_pieces").replace("from upload_pieces", f"from {table}")
+        stored = sql_text("stored_alert_pieces").replace("upload_pieces /* pieces */", table)
         con.sql(stored).write_parquet(str(partial), compression="snappy")
         os.replace(partial, target)
     except (OSError, duckdb.Error) as exc:
@@ -48,7 +49,7 @@ def write_piece_file(con, table: str, target: Path) -> bool:
         with contextlib.suppress(OSError):
             partial.unlink(missing_ok=True)
         return False
-    forget_old_pieces(target.parent)
+    forget_old_cache_files(target.parent, "*.parquet", KEEP)
     return True
 
 
@@ -80,14 +81,3 @@ def wait_for_kept_pieces(timeout: float | None = None) -> None:
         writers = [writer for writer, _ in _WRITERS.values()]
     for writer in writers:
         writer.join(timeout)
-
-
-def forget_old_pieces(folder: Path, keep: int = KEEP) -> None:
-    """Keeps the `keep` newest signatures of an upload, and drops partial files of dead writers."""
-    kept = sorted(folder.glob("*.parquet"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for path in kept[keep:]:
-        path.unlink(missing_ok=True)
-    for partial in folder.glob(".*.partial"):
-        with contextlib.suppress(OSError):
-            if time.time() - partial.stat().st_mtime > 3600:
-                partial.unlink(missing_ok=True)

@@ -27,7 +27,7 @@ from functools import cache
 from pathlib import Path
 
 import duckdb
-from journeylens.notebooks.workspace.paths import CONFIG_KINDS, workspace_dirs
+from journeylens.notebooks.workspace.paths import CONFIG_KINDS, forget_old_cache_files, workspace_dirs
 from journeylens.notebooks.workspace.versions import config_state
 
 log = logging.getLogger("journeylens.ranking_store")
@@ -169,9 +169,4 @@ def replace_table(con, name: str, text: str, params: dict | None = None) -> None
 
 def forget_old_rankings(folder: Path, keep: int = KEEP) -> None:
     """Removes all but the `keep` most recently used rankings in `folder`, and partial files of dead saves."""
-    saved = sorted(folder.glob("*.duckdb"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for path in saved[keep:]:
-        path.unlink(missing_ok=True)
-    for partial in folder.glob(".*.partial*"):  # and DuckDB's write-ahead log beside it (.partial.wal)
-        if time.time() - partial.stat().st_mtime > 3600:  # a save never takes an hour: its writer died
-            partial.unlink(missing_ok=True)
+    forget_old_cache_files(folder, "*.duckdb", keep)

@@ -8,7 +8,8 @@ resolves inside it (symlinks followed).
 import getpass
 import os
 import re
-from contextlib import contextmanager
+import time
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from pathlib import Path
 
@@ -134,3 +135,15 @@ def pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def forget_old_cache_files(folder: Path, pattern: str, keep: int) -> None:
+    """Keeps the `keep` most recently used files of `pattern` in a cache folder of the workspace (saved rankings,
+    kept alert pieces), and removes partial files whose writer died: none writes for an hour."""
+    used = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
+    for path in used[keep:]:
+        path.unlink(missing_ok=True)
+    for partial in folder.glob(".*.partial*"):  # and DuckDB's write-ahead log beside one (.partial.wal)
+        with suppress(OSError):  # another process may have removed it meanwhile
+            if time.time() - partial.stat().st_mtime > 3600:
+                partial.unlink(missing_ok=True)

@@ -6,16 +6,19 @@ those files, so the app, a notebook and the command line can all use one workspa
 no process ever holds DuckDB's single-writer lock. Writers take a short advisory lock.
 """
 
-import functools
 import json
 import os
 import re
 import time
 import weakref
-from pathlib import Path
 
 import duckdb
 import pandas as pd
+from journeylens.notebooks.workspace.alert_views import (
+    create_alert_views,
+    create_table_view,
+    list_alert_files,
+)
 from journeylens.notebooks.workspace.contract import (
     ALL_TABLES,
     MAP_TABLES,
@@ -24,6 +27,7 @@ from journeylens.notebooks.workspace.contract import (
     IngestError,
 )
 from journeylens.notebooks.workspace.paths import UPLOAD_ID, upload_id_or_refuse
+from journeylens.notebooks.workspace.sql_files import SQL_DIR, _sql_files, sql_text  # noqa: F401 (re-exported: the one import of readers)
 from journeylens.notebooks.workspace.store import (
     finish_interrupted_commit,
     reader_lease,
@@ -33,32 +37,7 @@ from journeylens.notebooks.workspace.store import (
 )
 from journeylens.notebooks.workspace.trail import PENDING, commit
 
-# sql/<room>/<NN>_<what it produces>.sql, numbered in run order within a room (journeylens/sql/ when
-# installed: the repository's root is the journeylens package)
-SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
 RANK_MEMORY_LIMIT = "3GB"
-
-
-def sql_text(stem: str) -> str:
-    """The text of the one `sql/<room>/<NN>_<stem>.sql`: a query is named for what it produces. Read each
-    time (an analyst may be editing it); where it lives is looked up again only when it is not found."""
-    exact = _sql_files().get(stem, [])
-    if len(exact) != 1 or not exact[0].is_file():
-        _sql_files.cache_clear()
-        exact = _sql_files().get(stem, [])
-    if len(exact) != 1:
-        raise FileNotFoundError(f"no single SQL file named {stem!r} in {SQL_DIR}")
-    return exact[0].read_text()
-
-
-@functools.cache
-def _sql_files() -> dict[str, list[Path]]:
-    """{stem: the SQL files named for it}: globbing the folder costs more than reading the file, and a page
-    reads dozens of queries a run."""
-    found: dict[str, list[Path]] = {}
-    for path in sorted(SQL_DIR.glob("*/*.sql")):
-        found.setdefault(path.stem.split("_", 1)[-1], []).append(path)
-    return found
 
 
 def new_connection() -> duckdb.DuckDBPyConnection:
@@ -200,46 +179,6 @@ def connect(workspace, tables: tuple | None = None) -> duckdb.DuckDBPyConnection
     con.register("uploads_frame", uploads)
     con.execute("create view uploads as select * from uploads_frame")
     return con
-
-
-def create_alert_views(con, files: dict) -> None:
-    """`alert_notices`: every stored notice; `fold_notices`: those of the lifecycle keys that fold; `alerts`:
-    their fold, one row per alert (sql/ingest/14, 15). Uploads stored before notices were modelled lack their columns: the canonical shape supplies them."""
-    create_table_view(con, "alerts", files["alerts"], view_name="alert_notice_parquet")
-    con.execute("create or replace view alert_notice_files as select * from canonical.alerts "
-                "union all by name select * from alert_notice_parquet")
-    create_table_view(con, "alert_fold_keys", files["alert_fold_keys"])
-    notices = sql_text("alert_notices")
-    con.execute(f"create or replace view alert_notices as {notices}")
-    # the notices of the keys that fold, picked before 14 shapes them (a notice id is a hash): the fold reads
-    # every alert of a million in 0.15 s, not 0.5 s, when a few keys fold. The key as 14 derives it.
-    con.execute("create or replace view fold_notice_files as select f.* from alert_notice_files as f semi join "
-                "(select distinct alert_key from alert_fold_keys) as k on coalesce(f.alert_key, f.alert_id) = k.alert_key")
-    con.execute("create or replace view fold_notices as " + notices.replace("alert_notice_files /* notices */", "fold_notice_files"))
-    con.execute(f"create or replace view alerts as {sql_text('folded_alerts')}")
-
-
-def list_alert_files(con, dirs: dict, manifests: list) -> None:
-    """Tables snapshot_root(root), snapshot_alert_files(upload_id, path) of a workspace: for ingest/piece_store.py."""
-    if not dirs["uploads"].is_dir():  # no workspace: nothing to keep pieces in, and a reader creates nothing
-        return
-    con.execute("create or replace table snapshot_root as select cast($root as varchar) as root",
-                {"root": str(dirs["root"].resolve())})
-    con.execute("create or replace table snapshot_alert_files (upload_id varchar, path varchar)")
-    rows = [(m["upload_id"], str(dirs["uploads"] / m["upload_id"] / "alerts.parquet"))
-            for m in manifests if "alerts" in m["tables"]]
-    if rows:
-        con.executemany("insert into snapshot_alert_files values (?, ?)", rows)
-
-
-def create_table_view(con, table: str, files: list, view_name: str | None = None) -> None:
-    """A view with the canonical columns and types over the given Parquet files (empty when none)."""
-    view = view_name or table
-    if not files:
-        con.execute(f'create or replace view "{view}" as select * from canonical."{table}"')
-        return
-    # File paths are values, so they go through the relational API rather than into SQL text.
-    con.read_parquet(files, union_by_name=True).create_view(view, replace=True)
 
 
 def query_df(workspace, sql: str, params: dict | None = None, retries: int = 3) -> pd.DataFrame:
