@@ -46,7 +46,24 @@ def cmd_ingest(args) -> int:
             refused += 1
     if stored and args.kind == "alerts":  # stored and said so: now the work the next ranking would do
         keep_workspace_pieces(args.workspace, progress_printer("alert pieces"))
+    if stored:
+        rank_new_snapshot(args)
     return EXIT_REFUSED if refused else 0
+
+
+def rank_new_snapshot(args) -> None:
+    """After an acknowledged change: ranks the new snapshot for the app (notebooks/queue/rank_ahead.py),
+    unless --no-rank-ahead. A failure here undoes nothing stored; it is said in one line, and the app ranks
+    the snapshot when a page asks."""
+    from journeylens.notebooks.queue.rank_ahead import rank_ahead
+
+    if args.no_rank_ahead:
+        return
+    try:
+        rank_ahead(args.workspace, progress_printer("ranking ahead"))
+    except Exception as error:  # noqa: BLE001 - what was stored stays stored; the page ranks it instead
+        say(f"note: the new snapshot was not ranked ahead ({type(error).__name__}: {error}); "
+            "the app ranks it when a page opens", err=True)
 
 
 def cmd_uploads(args) -> int:
@@ -70,6 +87,7 @@ def cmd_remove(args) -> int:
         say(f"refused: {err.args[0]}", err=True)
         return EXIT_REFUSED
     say(f"removed upload {manifest['upload_id']} ({manifest['file_name']}, {manifest.get('rows', 0):,} rows)")
+    rank_new_snapshot(args)
     return 0
 
 
@@ -130,6 +148,11 @@ def cmd_demo(args) -> int:
     return serve(args.workspace, args.port, args.address)
 
 
+def add_rank_ahead_flag(verb) -> None:
+    verb.add_argument("--no-rank-ahead", action="store_true",
+                      help="do not rank the new snapshot for the app once it is stored (the first page does)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="journeylens", description="Journey-aware alert and AI-outcome workbench.")
     verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
@@ -143,6 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("files", nargs="+", metavar="FILE")
     ingest.add_argument("--format", choices=("csv", "parquet", "json", "jsonl"), help="override format detection")
     add_mapping_flags(ingest)
+    add_rank_ahead_flag(ingest)
     ingest.set_defaults(run=cmd_ingest)
 
     add_rank_parser(verbs, with_workspace)
@@ -153,6 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     remove = with_workspace(verbs.add_parser("remove", help="remove one upload and what it brought"))
     remove.add_argument("upload_id")
     remove.add_argument("--why", help="reason, kept in the audit log")
+    add_rank_ahead_flag(remove)
     remove.set_defaults(run=cmd_remove)
 
     add_audit_parser(verbs)

@@ -178,6 +178,11 @@ class LiveQueue(DrillReads):
             self.con.execute("create or replace temp view queue_rows as select * from live_group_facts")
             self.con.execute("create or replace temp view entry_rows as select * from live_entry_order")
 
+    @property
+    def store_key(self) -> str | None:
+        """ranking_store's key of the last full or saved ranking (store=True): where it is, or will be, saved."""
+        return self._key
+
     def grouping_key(self) -> str:
         """The grouping settings of the tables: an entry's alerts change with them, nothing else."""
         return settings_key(self.profile, GROUPING_SETTINGS)
