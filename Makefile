@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,spark]'
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.bench_stored
 	$(BIN)/python -m bench.bench_ai
 	$(BIN)/python -m bench.bench_app
+	$(BIN)/python -m bench.bench_spark
 
 sample: $(STAMP)
 	$(BIN)/python -m sample_data.generate

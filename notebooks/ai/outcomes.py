@@ -52,7 +52,10 @@ def ai_metrics(con, weights: dict | None = None, by: str = "segment", between: t
     if by not in slices:
         raise ValueError(f"by must be one of {', '.join(slices)}")
     start, end = between or (None, None)
-    con.execute(f"create or replace temp table ai_sliced as select * replace ({slices[by]} as segment) "
+    # every column, the slice in `segment`: listed, not `* replace (...)`, which Spark SQL has no word for
+    columns = con.execute("select * from ai_interactions limit 0").df().columns
+    listed = ", ".join(f"{slices[by]} as segment" if c == "segment" else f'"{c}"' for c in columns)
+    con.execute(f"create or replace temp table ai_sliced as select {listed} "
                 "from ai_interactions where ($s is null or ts >= $s) and ($e is null or ts < $e)",
                 {"s": start, "e": end})
     frame = con.execute(sql_text("ai_metrics"), weight_params(weights)).df()

@@ -69,7 +69,15 @@ interactions as (
         e.safety
     from production as p
     left join (
-        pivot evaluations on name in ('task_completion', 'relevance', 'safety') using first(value)
+        -- one row per interaction; a filtered aggregate, not PIVOT, so that Spark runs it as written
+        select
+            interaction_id,
+            max(value) filter (where name = 'task_completion') as task_completion,
+            max(value) filter (where name = 'relevance') as relevance,
+            max(value) filter (where name = 'safety') as safety
+        from evaluations
+        where name in ('task_completion', 'relevance', 'safety')
+        group by interaction_id
     ) as e using (interaction_id)
 ),
 

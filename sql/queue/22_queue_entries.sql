@@ -80,7 +80,8 @@ select
     l.service,
     l.name,
     case when t.members = 1 then l.severity
-        else ['critical', 'high', 'medium', 'low', 'info'][t.worst + 1] end as severity,
+        else case t.worst when 0 then 'critical' when 1 then 'high' when 2 then 'medium' when 3 then 'low' when 4 then 'info' end
+    end as severity,
     t.first_fired as first_fired_at,
     t.last_fired as last_fired_at,
     t.members,

@@ -1,0 +1,210 @@
+"""journeylens' SQL on Apache Spark: a connection with the few methods the notebooks' functions call on a
+DuckDB one (execute(sql, params) then df() or fetchall(); executemany for inserts), whose every statement
+is the same SQL file transpiled (spark_sql.py) and run by Spark. The notebooks' functions take it where they
+take DuckDB's, so there is one pipeline, not two.
+
+A temporary table is a Spark temp view over a persisted DataFrame (DuckDB materialises it on creation; a view
+over the lazy plan would recompute it at every read). Settings that only mean something to DuckDB (its memory
+cap, spill folder, progress bar) are skipped; any other SET is refused. Spark's session time zone is UTC, as
+every DuckDB connection of journeylens is.
+
+pyspark is an optional extra (pip install 'journeylens[spark]'), and Spark needs a Java 17+ runtime: without
+either, spark_session raises EngineUnavailable with what to install."""
+
+import os
+import shutil
+
+import pandas as pd
+import sqlglot
+from journeylens.notebooks.workspace.paths import workspace_dirs
+from journeylens.notebooks.workspace.snapshot import active_table_files, list_manifests, new_connection
+from journeylens.notebooks.workspace.spark_sql import NotTranspiled, to_spark
+from journeylens.notebooks.workspace.store import reader_lease
+from sqlglot import exp
+
+DUCKDB_ONLY_SETTINGS = {"memory_limit", "temp_directory", "threads", "enable_progress_bar",
+                        "enable_progress_bar_print", "preserve_insertion_order"}
+HELPER_COLUMNS = ("_w",)  # sqlglot's QUALIFY rewrite adds it; no query of journeylens names a column so
+LOCAL_CONF = {
+    "spark.sql.session.timeZone": "UTC",
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.sql.shuffle.partitions": "8",  # local mode on a laptop: 200 tiny tasks per shuffle cost seconds
+    "spark.driver.bindAddress": "127.0.0.1",
+    "spark.sql.parquet.inferTimestampNTZ.enabled": "false",  # DuckDB's naive timestamps read as timestamps
+}
+
+
+class EngineUnavailable(RuntimeError):
+    """The Spark engine cannot start here: says what to install."""
+
+
+def spark_session(master: str | None = None, remote: str | None = None):
+    """A SparkSession: local mode on every core by default, `master` (spark://, yarn, k8s://) for a cluster,
+    or `remote` (sc://host:port) for Spark Connect."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as error:
+        raise EngineUnavailable("the Spark engine needs pyspark: pip install 'journeylens[spark]'") from error
+    if remote is None and not os.environ.get("JAVA_HOME") and shutil.which("java") is None:
+        raise EngineUnavailable("the Spark engine needs a Java 17+ runtime (apt-get install openjdk-17-jre-headless)")
+    builder = SparkSession.builder.appName("journeylens")
+    builder = builder.remote(remote) if remote else builder.master(master or "local[*]")
+    for key, value in LOCAL_CONF.items():
+        builder = builder.config(key, value)
+    return builder.getOrCreate()
+
+
+class SparkResult:
+    """What execute returns: the statement's rows, read when asked for."""
+
+    def __init__(self, frame):
+        self.frame = frame
+
+    def df(self) -> pd.DataFrame:
+        if self.frame is None:
+            return pd.DataFrame()
+        return self.frame.toPandas()
+
+    def fetchall(self) -> list[tuple]:
+        return [] if self.frame is None else [tuple(row) for row in self.frame.collect()]
+
+
+class SparkConnection:
+    """A DuckDB-like connection over `spark`: the statements journeylens' functions run."""
+
+    def __init__(self, spark, lease: int | None = None):
+        self.spark, self.lease = spark, lease
+        self.views: set[str] = set()
+        self.persisted: dict = {}
+
+    def register(self, name: str, frame) -> None:
+        """`frame` (a Spark DataFrame, or a pandas one as DuckDB's register takes) as the temp view `name`."""
+        if isinstance(frame, pd.DataFrame):
+            frame = self.spark.createDataFrame(frame) if len(frame.columns) else self.spark.createDataFrame([], "x int")
+        old = self.persisted.pop(name, None)
+        frame.createOrReplaceTempView(name)
+        if old is not None:
+            old.unpersist()
+        self.views.add(name)
+
+    def execute(self, sql: str, params=None) -> SparkResult:
+        tree = sqlglot.parse_one(sql, read="duckdb")
+        if isinstance(tree, exp.Set):
+            return self._setting(tree)
+        if isinstance(tree, exp.Drop):
+            for table in tree.args.get("tables") or [tree.this]:
+                self.drop(table.name)
+            return SparkResult(None)
+        if isinstance(tree, exp.Create) and tree.kind in ("TABLE", "VIEW"):
+            return self._create(tree, params)
+        if isinstance(tree, exp.Insert) and not isinstance(tree.expression, exp.Values):
+            return self._insert(tree.this.name, self._query(tree.expression.sql("duckdb"), params))
+        return SparkResult(self._query(tree.sql("duckdb"), params))
+
+    def executemany(self, sql: str, rows: list) -> None:
+        """INSERT INTO name VALUES (?, ...) for each row: the rows appended to the view `name`."""
+        tree = sqlglot.parse_one(sql, read="duckdb")
+        if not isinstance(tree, exp.Insert):
+            raise NotTranspiled(f"executemany runs INSERTs only, not {sql[:60]!r}")
+        target = self.spark.table(tree.this.name)
+        self._insert(tree.this.name, self.spark.createDataFrame(list(rows), target.schema))
+
+    def unregister(self, name: str) -> None:
+        self.drop(name)
+
+    def _insert(self, name: str, rows) -> SparkResult:
+        """`rows` appended to the table `name`, column by column in order and cast to its types, as DuckDB's
+        INSERT INTO name SELECT does."""
+        from pyspark.sql import functions as F
+
+        target = self.spark.table(name)
+        if len(rows.columns) != len(target.columns):
+            raise NotTranspiled(f"INSERT INTO {name}: {len(rows.columns)} columns for {len(target.columns)}")
+        typed = rows.select(*[F.col(f"`{have}`").cast(field.dataType).alias(field.name)
+                              for have, field in zip(rows.columns, target.schema.fields, strict=True)])
+        frame = target.unionByName(typed).persist()
+        self.register(name, frame)
+        self.persisted[name] = frame
+        return SparkResult(None)
+
+    def drop(self, name: str) -> None:
+        self.spark.catalog.dropTempView(name)
+        self.views.discard(name)
+        old = self.persisted.pop(name, None)
+        if old is not None:
+            old.unpersist()
+
+    def close(self) -> None:
+        for name in list(self.views):
+            self.drop(name)
+        if self.lease is not None:
+            os.close(self.lease)
+            self.lease = None
+
+    def _query(self, sql: str, params):
+        text = to_spark(sql)
+        frame = self.spark.sql(text, args=params or None)
+        helpers = [c for c in HELPER_COLUMNS if c in frame.columns]
+        return frame.drop(*helpers) if helpers else frame
+
+    def _create(self, tree: exp.Create, params) -> SparkResult:
+        target = tree.this
+        name = (target.this if isinstance(target, exp.Schema) else target).name
+        query = tree.expression
+        if query is None:  # create table name (column type, ...): empty, with that schema
+            columns = ", ".join(f"{c.name} {c.kind.sql('spark')}" for c in target.expressions)
+            frame = self.spark.createDataFrame([], columns)
+        else:
+            frame = self._query(query.sql("duckdb"), params)
+        if tree.kind == "TABLE":
+            frame = frame.persist()
+            self.register(name, frame)
+            self.persisted[name] = frame
+        else:
+            self.register(name, frame)
+        return SparkResult(None)
+
+    def _setting(self, tree: exp.Set) -> SparkResult:
+        for item in tree.expressions:
+            name = item.this.this.name.lower() if isinstance(item.this, exp.EQ) else str(item.this).lower()
+            if name == "timezone" or name in DUCKDB_ONLY_SETTINGS:
+                continue  # the session is in UTC already; the others are DuckDB's own
+            raise NotTranspiled(f"SET {name} has no Spark meaning here")
+        return SparkResult(None)
+
+
+def canonical_columns(table: str) -> list[tuple[str, str]]:
+    """[(column, Spark type)] of a canonical table, in order: DuckDB's definition (sql/workspace/), its types
+    written in Spark's dialect."""
+    con = new_connection()
+    try:
+        rows = con.execute("select column_name, data_type from duckdb_columns() where schema_name = 'canonical' "
+                           "and table_name = ? order by column_index", [table]).fetchall()
+    finally:
+        con.close()
+    if not rows:
+        raise KeyError(f"no canonical table {table!r}")
+    return [(name, exp.DataType.build(kind, dialect="duckdb").sql("spark")) for name, kind in rows]
+
+
+def open_workspace(spark, workspace, tables: tuple) -> SparkConnection:
+    """A SparkConnection whose views `tables` read the workspace's committed Parquet files, with the
+    canonical columns and types (connect's views, on Spark). Uploads removed meanwhile keep their files
+    until the connection is closed (the same reader lease as connect's)."""
+    from pyspark.sql import functions as F
+
+    dirs = workspace_dirs(workspace, create=False)
+    lease = reader_lease(dirs) if dirs["uploads"].is_dir() else None
+    con = SparkConnection(spark, lease)
+    files = active_table_files(list_manifests(workspace), dirs)
+    for table in tables:
+        columns = canonical_columns(table)
+        if files.get(table):
+            read = spark.read.option("mergeSchema", "true").parquet(*map(str, files[table]))
+            frame = read.select(*[(F.col(f"`{name}`") if name in read.columns else F.lit(None)).cast(kind).alias(name)
+                                  for name, kind in columns])
+        else:
+            frame = spark.createDataFrame([], ", ".join(f"`{name}` {kind}" for name, kind in columns))
+        con.register(table, frame)
+    return con

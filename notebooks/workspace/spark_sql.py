@@ -1,0 +1,119 @@
+"""The SQL files of sql/, written for DuckDB, as Spark SQL: journeylens' macros expanded, then sqlglot's
+DuckDB -> Spark transpiler. There is no second copy of any query; what the transpiler cannot carry over
+is rewritten here, in one place, and listed in the README ("Running on Apache Spark").
+
+Why sqlglot: it parses DuckDB's dialect (QUALIFY, $name parameters, list and struct functions) into one
+tree and writes Spark's, which a hand-kept regex table never would for the ~60 queries here.
+
+Rewrites made here, beyond sqlglot's own:
+- macros (sql/workspace/*_macro_*.sql, DuckDB's CREATE MACRO): each call is replaced by the macro's body,
+  its parameters by the call's arguments, until no macro call is left (macros call macros);
+- $name parameters become Spark's :name markers (spark.sql(text, args=...) binds them; nothing is pasted
+  into the text);
+- functions Spark names otherwise (spark_functions).
+sqlglot writes QUALIFY as a derived table with a helper column `_w`; spark_engine drops it from what a
+query gives back."""
+
+import functools
+import re
+
+import sqlglot
+from journeylens.notebooks.workspace.sql_files import SQL_DIR
+from sqlglot import exp
+
+MACRO = re.compile(r"create\s+or\s+replace\s+macro\s+(\w+)\s*\(([^)]*)\)\s+as\s+\((.*)\)\s*;?\s*$",
+                   re.IGNORECASE | re.DOTALL)
+MAX_EXPANSIONS = 32  # macros nest a few deep; a macro that called itself would loop
+
+
+class NotTranspiled(ValueError):
+    """A query Spark cannot run as written: names the query and what in it."""
+
+
+@functools.cache
+def macros() -> dict:
+    """{name: (parameter names, body expression)} of every macro in sql/workspace/."""
+    found = {}
+    for path in sorted((SQL_DIR / "workspace").glob("*_macro_*.sql")):
+        text = "\n".join(line for line in path.read_text().splitlines() if not line.lstrip().startswith("--"))
+        match = MACRO.search(text.strip())
+        if match is None:
+            raise NotTranspiled(f"{path.name}: not one CREATE MACRO name(params) AS (body)")
+        name, params, body = match.groups()
+        found[name.lower()] = ([p.strip().lower() for p in params.split(",") if p.strip()],
+                               sqlglot.parse_one(body, read="duckdb"))
+    return found
+
+
+def expand_macros(tree: exp.Expression) -> exp.Expression:
+    """`tree` with every macro call replaced by the macro's body over the call's arguments."""
+    known = macros()
+    for _ in range(MAX_EXPANSIONS):
+        calls = [node for node in tree.find_all(exp.Anonymous) if str(node.this).lower() in known]
+        if not calls:
+            return tree
+        for call in calls:
+            params, body = known[str(call.this).lower()]
+            if len(call.expressions) != len(params):
+                raise NotTranspiled(f"{call.this} takes {len(params)} arguments, not {len(call.expressions)}")
+            arguments = dict(zip(params, call.expressions, strict=True))
+
+            def bind(node, arguments=arguments):
+                if isinstance(node, exp.Column) and not node.table and node.name.lower() in arguments:
+                    return exp.Paren(this=arguments[node.name.lower()].copy())
+                return node
+
+            call.replace(exp.Paren(this=body.copy().transform(bind)))
+    raise NotTranspiled("macros nest deeper than {MAX_EXPANSIONS} calls (does one call itself?)")
+
+
+def named_markers(tree: exp.Expression) -> exp.Expression:
+    """DuckDB's $name parameters as Spark's :name markers (sqlglot reads both as placeholders)."""
+    for node in tree.find_all(exp.Parameter):
+        node.replace(exp.Placeholder(this=node.name))
+    return tree
+
+
+def spark_functions(tree: exp.Expression) -> exp.Expression:
+    """DuckDB functions whose Spark namesake differs: a list's subscript x[i] (from 1 in DuckDB, from 0 in
+    Spark, where it also fails out of range: DuckDB gives null) is Spark's TRY_ELEMENT_AT(x, i); GROUPING(a, b),
+    DuckDB's bit vector, is GROUPING(a) * 2 + GROUPING(b) (Spark's GROUPING takes one column, and its
+    GROUPING_ID must name every grouping column), and PERCENTILE_CONT(x, p), DuckDB's interpolated
+    quantile, is Spark's exact PERCENTILE(x, p) (the same linear interpolation)."""
+
+    def rewrite(node):
+        if isinstance(node, exp.Bracket) and len(node.expressions) == 1:
+            index = node.expressions[0]
+            if not (isinstance(index, exp.Literal) and index.is_string):  # a list's position, not a map's key
+                if isinstance(index, exp.Literal):  # sqlglot keeps a literal position counted from 0
+                    index = exp.Literal.number(int(index.this) + 1)
+                return exp.Anonymous(this="TRY_ELEMENT_AT", expressions=[node.this.copy(), index.copy()])
+        if isinstance(node, exp.Grouping) and len(node.expressions) > 1:
+            width = len(node.expressions)
+            bits = [exp.Mul(this=exp.Grouping(expressions=[e.copy()]), expression=exp.Literal.number(2 ** (width - 1 - i)))
+                    for i, e in enumerate(node.expressions)]
+            total = bits[0]
+            for bit in bits[1:]:
+                total = exp.Add(this=total, expression=bit)
+            return exp.Paren(this=total)
+        if isinstance(node, exp.PercentileCont) and node.args.get("expression") is not None:
+            return exp.Anonymous(this="PERCENTILE", expressions=[node.this.copy(), node.expression.copy()])
+        return node
+
+    return tree.transform(rewrite)
+
+
+def to_spark(duckdb_sql: str, name: str = "query") -> str:
+    """One DuckDB statement of journeylens as Spark SQL; NotTranspiled names `name` when it cannot be."""
+    try:
+        trees = [t for t in sqlglot.parse(duckdb_sql, read="duckdb") if t is not None]
+    except sqlglot.errors.ParseError as error:
+        raise NotTranspiled(f"{name}: sqlglot cannot read it ({str(error).splitlines()[0]})") from error
+    if len(trees) != 1:
+        raise NotTranspiled(f"{name}: {len(trees)} statements, not one")
+    tree = spark_functions(named_markers(expand_macros(trees[0])))
+    try:
+        written = tree.sql("spark", unsupported_level=sqlglot.ErrorLevel.RAISE, comments=False)
+    except sqlglot.errors.UnsupportedError as error:
+        raise NotTranspiled(f"{name}: {error}") from error
+    return written
