@@ -31,7 +31,8 @@ totals as (
             / nullif(sum(entered) filter (where time_to_value_s is not null), 0) as time_to_value_s,
         sum(satisfaction * entered) filter (where satisfaction is not null)
             / nullif(sum(entered) filter (where satisfaction is not null), 0) as satisfaction,
-        count(*) filter (where segment_key <> 'all') as real_segments
+        count(*) filter (where segment_key <> 'all') as real_segments,
+        count(*) filter (where segment_key = 'all') as whole_rows
     from buckets
     group by grouping sets ((ts, stage, segment_key), (ts, stage))
 )
@@ -45,6 +46,7 @@ select
     time_to_value_s,
     satisfaction
 from totals
--- the stage-wide row only when the stage has real segments to add up
-where whole = 0 or real_segments > 0
+-- the stage-wide row only when the stage has real segments to add up, and the hour has no row of the stage
+-- as a whole already (a row without a segment is one): one row per hour, stage and segment
+where whole = 0 or (real_segments > 0 and whole_rows = 0)
 order by stage, segment, ts

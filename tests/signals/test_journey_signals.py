@@ -101,3 +101,25 @@ def test_signals_join_the_app_queue_but_not_the_spec_csv(sample_dir):
     assert not (plain["source"] == "journeylens").any()
     # harm is measured from the same baselines the signals fire against
     assert baselines and all(abs(a - b) < 1e-9 for a, b in baselines)
+
+
+def test_the_series_holds_one_row_per_hour_stage_and_segment():
+    """A stage measured per segment and also as a whole (rows without a segment) keeps its own whole: the
+    segments are not added up into a second 'all' row of the same hour. A stage with segments only gets its
+    'all' row added up; one without segments keeps its rows."""
+    from journeylens.notebooks.workspace.snapshot import new_connection, sql_text
+
+    con = new_connection()
+    con.execute("create or replace temp table journey_metrics as select * from (values "
+                "(timestamp '2026-01-01 10:00', 'checkout', null, 100, 50, null, null),"
+                "(timestamp '2026-01-01 10:00', 'checkout', 'pro', 30, 20, null, null),"
+                "(timestamp '2026-01-01 10:00', 'signup', 'pro', 10, 5, null, null),"
+                "(timestamp '2026-01-01 10:00', 'signup', 'free', 20, 5, null, null),"
+                "(timestamp '2026-01-01 10:00', 'browse', null, 7, 1, null, null)) "
+                "as t(ts, stage, segment, entered, completed, time_to_value_s, satisfaction)")
+    series = con.execute(sql_text("journey_series")).df()
+    con.close()
+    rows = {(r.stage, r.segment): r.entered for r in series.itertuples()}
+    assert rows == {("checkout", "all"): 100, ("checkout", "pro"): 30, ("signup", "all"): 30,
+                    ("signup", "free"): 20, ("signup", "pro"): 10, ("browse", "all"): 7}
+    assert not series.duplicated(["ts", "stage", "segment"]).any()
