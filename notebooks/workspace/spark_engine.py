@@ -25,12 +25,11 @@ from sqlglot import exp
 DUCKDB_ONLY_SETTINGS = {"memory_limit", "temp_directory", "threads", "enable_progress_bar",
                         "enable_progress_bar_print", "preserve_insertion_order"}
 HELPER_COLUMNS = ("_w",)  # sqlglot's QUALIFY rewrite adds it; no query of journeylens names a column so
-LOCAL_CONF = {
+SESSION_CONF = {
     "spark.sql.session.timeZone": "UTC",
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
     "spark.sql.shuffle.partitions": "8",  # local mode on a laptop: 200 tiny tasks per shuffle cost seconds
-    "spark.driver.bindAddress": "127.0.0.1",
     "spark.sql.parquet.inferTimestampNTZ.enabled": "false",  # DuckDB's naive timestamps read as timestamps
 }
 
@@ -50,7 +49,14 @@ def spark_session(master: str | None = None, remote: str | None = None):
         raise EngineUnavailable("the Spark engine needs a Java 17+ runtime (apt-get install openjdk-17-jre-headless)")
     builder = SparkSession.builder.appName("journeylens")
     builder = builder.remote(remote) if remote else builder.master(master or "local[*]")
-    for key, value in LOCAL_CONF.items():
+    conf = dict(SESSION_CONF)
+    if not remote and (master or "local").startswith("local"):
+        # one machine: the driver and its executor talk over loopback, never over an address a firewall or
+        # sandbox may refuse (large results travel between them as blocks); a cluster's workers must reach it
+        conf.update({"spark.driver.host": "127.0.0.1", "spark.driver.bindAddress": "127.0.0.1",
+                     # the driver is the whole engine here: Spark's 1g default holds too little of a result
+                     "spark.driver.memory": os.environ.get("JOURNEYLENS_SPARK_DRIVER_MEMORY", "2g")})
+    for key, value in conf.items():
         builder = builder.config(key, value)
     return builder.getOrCreate()
 

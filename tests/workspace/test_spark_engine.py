@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from journeylens.notebooks.ai.outcomes import ai_metrics
 from journeylens.notebooks.ingest.upload import ingest_file
+from journeylens.notebooks.retro.weekly import retro_stages
 from journeylens.notebooks.signals.journey_signals import journey_deviations, journey_signals
 from journeylens.notebooks.workspace.snapshot import connect, query_df
 from journeylens.notebooks.workspace.spark_engine import (
@@ -45,20 +46,30 @@ def spark():
     session.stop()
 
 
-def same_metrics(spark, workspace, **options) -> pd.DataFrame:
-    duck = connect(workspace)
-    on_spark = open_workspace(spark, workspace, AI_TABLES)
-    try:
-        want, got = ai_metrics(duck, **options), ai_metrics(on_spark, **options)
-    finally:
-        duck.close()
-        on_spark.close()
+def same_frames(got: pd.DataFrame, want: pd.DataFrame) -> None:
+    """Strings, counts and order exactly; floats to 1e-9."""
     assert list(got.columns) == list(want.columns)
     floats = [c for c in want.columns if want[c].dtype.kind == "f"]
     exact = [c for c in want.columns if c not in floats]
     pd.testing.assert_frame_equal(got[exact].astype(object), want[exact].astype(object))
     pd.testing.assert_frame_equal(got[floats].astype(float), want[floats].astype(float), rtol=0, atol=1e-9)
+
+
+def on_both(spark, workspace, tables: tuple, answer) -> pd.DataFrame:
+    """answer(con) on a DuckDB snapshot and on Spark over the same workspace; the same, or the test fails."""
+    duck = connect(workspace)
+    on_spark = open_workspace(spark, workspace, tables)
+    try:
+        want, got = answer(duck), answer(on_spark)
+    finally:
+        duck.close()
+        on_spark.close()
+    same_frames(got, want)
     return want
+
+
+def same_metrics(spark, workspace, **options) -> pd.DataFrame:
+    return on_both(spark, workspace, AI_TABLES, lambda con: ai_metrics(con, **options))
 
 
 def test_ai_metrics_on_spark_equal_duckdb_on_the_sample(spark, sample_dir):
@@ -133,6 +144,19 @@ def test_journey_signals_on_spark_equal_duckdb(spark, sample_dir, tmp_path):
     files = build(101, tmp_path / "variant")  # a world the detector was not tuned on
     ingest_file(tmp_path / "ws", "metrics", files["metrics"])
     same_signals(spark, tmp_path / "ws")
+
+
+def test_retro_stages_on_spark_equal_duckdb(spark, sample_dir, tmp_path):
+    tables = ("incidents", "stages")
+    everything = on_both(spark, sample_dir, tables, retro_stages)
+    assert everything["incidents"].sum() > 3 and everything["mttr_min"].notna().any()
+    first = query_df(sample_dir, "select min(opened_at) as t from incidents").iloc[0]["t"]
+    week = "{}-W{:02d}".format(*first.isocalendar()[:2])
+    on_both(spark, sample_dir, tables, lambda con: retro_stages(con, week))
+    files = build(202, tmp_path / "variant")
+    for kind in ("journey-map", "incidents"):
+        ingest_file(tmp_path / "ws", kind, files[kind.replace("-", "_")])
+    on_both(spark, tmp_path / "ws", tables, retro_stages)
 
 
 def test_the_queries_spark_reads(spark):
