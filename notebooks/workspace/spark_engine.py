@@ -17,8 +17,13 @@ import shutil
 import pandas as pd
 import sqlglot
 from journeylens.notebooks.workspace.paths import workspace_dirs
-from journeylens.notebooks.workspace.snapshot import active_table_files, list_manifests, new_connection
-from journeylens.notebooks.workspace.spark_sql import NotTranspiled, to_spark
+from journeylens.notebooks.workspace.snapshot import (
+    active_table_files,
+    canonical_columns,
+    list_manifests,
+    new_connection,
+)
+from journeylens.notebooks.workspace.spark_sql import NotTranspiled, tree_to_spark
 from journeylens.notebooks.workspace.store import reader_lease
 from sqlglot import exp
 
@@ -84,14 +89,17 @@ class SparkConnection:
         self.views: set[str] = set()
         self.persisted: dict = {}
 
-    def register(self, name: str, frame) -> None:
-        """`frame` (a Spark DataFrame, or a pandas one as DuckDB's register takes) as the temp view `name`."""
+    def register(self, name: str, frame, persist: bool = False) -> None:
+        """`frame` (a Spark DataFrame, or a pandas one as DuckDB's register takes) as the temp view `name`;
+        persist=True keeps its rows once computed (a table), until it is replaced or dropped."""
         if isinstance(frame, pd.DataFrame):
             frame = self.spark.createDataFrame(frame) if len(frame.columns) else self.spark.createDataFrame([], "x int")
-        old = self.persisted.pop(name, None)
+        if persist:
+            frame = frame.persist()
         frame.createOrReplaceTempView(name)
-        if old is not None:
-            old.unpersist()
+        self._forget_rows(name)
+        if persist:
+            self.persisted[name] = frame
         self.views.add(name)
 
     def execute(self, sql: str, params=None) -> SparkResult:
@@ -105,8 +113,8 @@ class SparkConnection:
         if isinstance(tree, exp.Create) and tree.kind in ("TABLE", "VIEW"):
             return self._create(tree, params)
         if isinstance(tree, exp.Insert) and not isinstance(tree.expression, exp.Values):
-            return self._insert(tree.this.name, self._query(tree.expression.sql("duckdb"), params))
-        return SparkResult(self._query(tree.sql("duckdb"), params))
+            return self._insert(tree.this.name, self._query(tree.expression, params))
+        return SparkResult(self._query(tree, params))
 
     def executemany(self, sql: str, rows: list) -> None:
         """INSERT INTO name VALUES (?, ...) for each row: the rows appended to the view `name`."""
@@ -129,14 +137,16 @@ class SparkConnection:
             raise NotTranspiled(f"INSERT INTO {name}: {len(rows.columns)} columns for {len(target.columns)}")
         typed = rows.select(*[F.col(f"`{have}`").cast(field.dataType).alias(field.name)
                               for have, field in zip(rows.columns, target.schema.fields, strict=True)])
-        frame = target.unionByName(typed).persist()
-        self.register(name, frame)
-        self.persisted[name] = frame
+        self.register(name, target.unionByName(typed), persist=True)
         return SparkResult(None)
 
     def drop(self, name: str) -> None:
         self.spark.catalog.dropTempView(name)
         self.views.discard(name)
+        self._forget_rows(name)
+
+    def _forget_rows(self, name: str) -> None:
+        """Lets go of the rows the table `name` kept, once nothing is named by it any more."""
         old = self.persisted.pop(name, None)
         if old is not None:
             old.unpersist()
@@ -148,9 +158,8 @@ class SparkConnection:
             os.close(self.lease)
             self.lease = None
 
-    def _query(self, sql: str, params):
-        text = to_spark(sql)
-        frame = self.spark.sql(text, args=params or None)
+    def _query(self, tree: exp.Expression, params):
+        frame = self.spark.sql(tree_to_spark(tree), args=params or None)
         helpers = [c for c in HELPER_COLUMNS if c in frame.columns]
         return frame.drop(*helpers) if helpers else frame
 
@@ -162,13 +171,8 @@ class SparkConnection:
             columns = ", ".join(f"{c.name} {c.kind.sql('spark')}" for c in target.expressions)
             frame = self.spark.createDataFrame([], columns)
         else:
-            frame = self._query(query.sql("duckdb"), params)
-        if tree.kind == "TABLE":
-            frame = frame.persist()
-            self.register(name, frame)
-            self.persisted[name] = frame
-        else:
-            self.register(name, frame)
+            frame = self._query(query, params)
+        self.register(name, frame, persist=tree.kind == "TABLE")
         return SparkResult(None)
 
     def _setting(self, tree: exp.Set) -> SparkResult:
@@ -180,18 +184,20 @@ class SparkConnection:
         return SparkResult(None)
 
 
-def canonical_columns(table: str) -> list[tuple[str, str]]:
-    """[(column, Spark type)] of a canonical table, in order: DuckDB's definition (sql/workspace/), its types
-    written in Spark's dialect."""
+def spark_columns(tables) -> dict[str, list[tuple[str, str]]]:
+    """{table: [(column, Spark type)]} of canonical tables, in order: snapshot.canonical_columns (DuckDB's
+    definition, sql/workspace/) with the types written in Spark's dialect. One DuckDB connection for all of
+    them: making one runs every macro and table definition."""
     con = new_connection()
     try:
-        rows = con.execute("select column_name, data_type from duckdb_columns() where schema_name = 'canonical' "
-                           "and table_name = ? order by column_index", [table]).fetchall()
+        found = {table: canonical_columns(con, table) for table in tables}
     finally:
         con.close()
-    if not rows:
-        raise KeyError(f"no canonical table {table!r}")
-    return [(name, exp.DataType.build(kind, dialect="duckdb").sql("spark")) for name, kind in rows]
+    missing = [t for t, columns in found.items() if not columns]
+    if missing:
+        raise KeyError(f"no canonical table {missing[0]!r}")
+    return {table: [(name, exp.DataType.build(kind, dialect="duckdb").sql("spark")) for name, kind in columns]
+            for table, columns in found.items()}
 
 
 def open_workspace(spark, workspace, tables: tuple) -> SparkConnection:
@@ -204,8 +210,7 @@ def open_workspace(spark, workspace, tables: tuple) -> SparkConnection:
     lease = reader_lease(dirs) if dirs["uploads"].is_dir() else None
     con = SparkConnection(spark, lease)
     files = active_table_files(list_manifests(workspace), dirs)
-    for table in tables:
-        columns = canonical_columns(table)
+    for table, columns in spark_columns(tables).items():
         if files.get(table):
             read = spark.read.option("mergeSchema", "true").parquet(*map(str, files[table]))
             frame = read.select(*[(F.col(f"`{name}`") if name in read.columns else F.lit(None)).cast(kind).alias(name)

@@ -64,7 +64,7 @@ def expand_macros(tree: exp.Expression) -> exp.Expression:
                 return node
 
             call.replace(exp.Paren(this=body.copy().transform(bind)))
-    raise NotTranspiled("macros nest deeper than {MAX_EXPANSIONS} calls (does one call itself?)")
+    raise NotTranspiled(f"macros nest deeper than {MAX_EXPANSIONS} calls (does one call itself?)")
 
 
 def named_markers(tree: exp.Expression) -> exp.Expression:
@@ -111,9 +111,14 @@ def to_spark(duckdb_sql: str, name: str = "query") -> str:
         raise NotTranspiled(f"{name}: sqlglot cannot read it ({str(error).splitlines()[0]})") from error
     if len(trees) != 1:
         raise NotTranspiled(f"{name}: {len(trees)} statements, not one")
-    tree = spark_functions(named_markers(expand_macros(trees[0])))
+    return tree_to_spark(trees[0], name)
+
+
+def tree_to_spark(tree: exp.Expression, name: str = "query") -> str:
+    """A statement sqlglot has read from DuckDB's dialect (changed in place) as Spark SQL: for a caller that
+    has read it already, with no second parse and no DuckDB text written in between."""
+    tree = spark_functions(named_markers(expand_macros(tree)))
     try:
-        written = tree.sql("spark", unsupported_level=sqlglot.ErrorLevel.RAISE, comments=False)
+        return tree.sql("spark", unsupported_level=sqlglot.ErrorLevel.RAISE, comments=False)
     except sqlglot.errors.UnsupportedError as error:
         raise NotTranspiled(f"{name}: {error}") from error
-    return written
