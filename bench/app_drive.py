@@ -6,7 +6,8 @@ Settled, for Streamlit, means its script run is over: the app root carries `data
 status widget, `stStatusWidget`, shows the same state with a delay). A MutationObserver installed in every
 page counts the runs and stamps when the last one ended, so a run shorter than a poll is not missed and a
 run that reruns itself (st.rerun after a decision) is waited for too. Wall time = from the action to the
-last run's end, or to the element the interaction changes, whichever comes later, in the page's own clock."""
+last run's end, or to the element the interaction changes, whichever comes later, in the page's own clock: an
+element of the DOM by a MutationObserver, a table drawn on a canvas by its pixels (WATCH_PAINTED)."""
 
 import json
 import os
@@ -115,13 +116,38 @@ WATCH_READY = """([ready, arg]) => {
 }"""
 
 
-def wait_ready(page, what: str, timeout_s: float) -> float:
-    """Waits until the watch WATCH_READY started has seen its change; returns the page-clock time (ms) it
-    first showed."""
+# stamps, on the page's clock, the first animation frame in which the pixels of the canvas `selector` finds
+# differ from those before the action: what a reader of a canvas-drawn table (st.dataframe is glide-data-grid)
+# sees. The grid's DOM copy of its cells, for screen readers, is a memo debounced by 200 ms (its useDebouncedMemo
+# in Streamlit's DataFrame bundle), so a DOM watch alone stamps up to 200 ms after the new numbers showed. Looks
+# every frame only from the action until the change, a second or so: POLL_MS's warning is about a whole run.
+WATCH_PAINTED = """(selector) => {
+  const pixels = () => {
+    const canvas = document.querySelector(selector);
+    if (!canvas || !canvas.width || !canvas.height) return null;
+    const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    let hash = 0;
+    for (let i = 0; i < data.length; i++) hash = (Math.imul(hash, 31) + data[i]) | 0;
+    return hash;
+  };
+  const before = pixels();
+  window.__benchPaintedAt = 0;
+  const look = () => {
+    const now = pixels();
+    if (now !== null && now !== before) window.__benchPaintedAt = performance.now();
+    else requestAnimationFrame(look);
+  };
+  requestAnimationFrame(look);
+}"""
+
+
+def wait_stamp(page, stamp: str, what: str, timeout_s: float) -> float:
+    """Waits until a watch (WATCH_READY: __benchReadyAt, WATCH_PAINTED: __benchPaintedAt) has seen its change;
+    returns the page-clock time (ms) it first showed."""
     from playwright.sync_api import Error
 
     try:
-        return page.wait_for_function("window.__benchReadyAt", polling=POLL_MS, timeout=timeout_s * 1000).json_value()
+        return page.wait_for_function(f"window.{stamp}", polling=POLL_MS, timeout=timeout_s * 1000).json_value()
     except Error:
         raise BenchFailure(f"{what}: the page did not show the change within {timeout_s:.0f} s") from None
 
@@ -140,18 +166,22 @@ def timed_load(page, url: str, runs: ServerRuns, what: str, timeout_s: float) ->
 
 
 def timed_action(page, action, runs: ServerRuns, what: str, timeout_s: float, ready_js: str | None = None,
-                 ready_arg=None) -> dict:
+                 ready_arg=None, painted: str | None = None) -> dict:
     """An interaction on a settled page: `action()` (a key press, a click), then its run(s) and, when
-    `ready_js(ready_arg)` is given, the change it must show."""
+    `ready_js(ready_arg)` is given, the change it must show. `painted` (a canvas's selector) times that change by
+    the canvas's pixels instead: `ready_js` then only checks that what changed is what should have."""
     mark = runs.mark()
     if ready_js:
         page.evaluate(WATCH_READY, [ready_js, ready_arg])
+    if painted:
+        page.evaluate(WATCH_PAINTED, painted)
     before = page.evaluate("({started: window.__benchRuns.started, now: performance.now()})")
     action()
     ended = wait_idle(page, runs, mark, before["started"], what, timeout_s)
-    if ready_js:
-        ended = max(ended, wait_ready(page, what, timeout_s))
-    return figures(page, (ended - before["now"]) / 1000, runs, mark, what)
+    shown = wait_stamp(page, "__benchReadyAt", what, timeout_s) if ready_js else ended
+    if painted:
+        shown = wait_stamp(page, "__benchPaintedAt", what, timeout_s)
+    return figures(page, (max(ended, shown) - before["now"]) / 1000, runs, mark, what)
 
 
 def figures(page, wall_s: float, runs: ServerRuns, mark: int, what: str) -> dict:

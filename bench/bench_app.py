@@ -57,6 +57,9 @@ GRID_CHANGED = """before => {
   const grid = document.querySelector('[data-testid="stDataFrame"]');
   return !!grid && grid.textContent !== before;  // its cells: an accessible table, clipped
 }"""
+# the queue table's cells as a reader sees them: glide-data-grid draws them on this canvas (app_drive.WATCH_PAINTED
+# times the change by its pixels; GRID_CHANGED, on the grid's debounced DOM copy, checks the numbers changed)
+GRID_CANVAS = '[data-testid="stDataFrame"] canvas[data-testid="data-grid-canvas"]'
 SHOWS = "text => document.body.innerText.includes(text)"
 
 
@@ -83,14 +86,15 @@ def reruns(page, heading: str, runs: ServerRuns, repeats: int, out: list) -> Non
 
 def weight_changes(page, runs: ServerRuns, count: int, out: list) -> None:
     """`count` changes of the severity weight, one arrow key each, up and down in turn (every one a new
-    profile for the open ranking); each waits for the queue table to show other numbers."""
+    profile for the open ranking); each waits for the queue table to show other numbers: timed by the grid's
+    pixels, checked by its cells' text."""
     slider = page.locator(SEVERITY).get_by_role("slider")
     for i in range(count):
         grid = page.get_by_test_id("stDataFrame").first.text_content()
         slider.focus()
         key = "ArrowRight" if i % 2 == 0 else "ArrowLeft"
         out.append(timed_action(page, lambda key=key: slider.press(key), runs, "Ranked, weight change",
-                                TIMEOUT_S, GRID_CHANGED, grid))
+                                TIMEOUT_S, GRID_CHANGED, grid, painted=GRID_CANVAS))
 
 
 def retro(page, url: str, runs: ServerRuns, repeats: int, out: dict) -> None:

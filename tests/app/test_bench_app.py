@@ -28,3 +28,34 @@ def test_the_app_benchmark_times_every_interaction_on_the_sample(sample_dir, bro
         for figure in found[name]:
             assert figure["wall_s"] > 0 and figure["runs"] >= 1 and figure["server_s"] > 0, (name, figure)
     assert (tmp_path / "runs.jsonl").read_text().count("\n") >= len(found), "the app's timing hook wrote"
+
+
+CANVAS_PAGE = ("<canvas id='grid' width='200' height='50'></canvas><script>"
+               "document.getElementById('grid').getContext('2d').fillText('score 41.2', 10, 20);</script>")
+REDRAW = """text => { const c = document.getElementById('grid').getContext('2d');
+  c.clearRect(0, 0, 200, 50); c.fillText(text, 10, 20); }"""
+
+
+def test_the_paint_watch_stamps_a_canvas_redrawn_with_other_numbers_and_nothing_else(browser,  # noqa: F811
+                                                                                     monkeypatch):
+    """The weight change is timed by the queue grid's pixels (glide-data-grid draws its cells on a canvas; its
+    DOM copy lags by a 200 ms debounce): a redraw with the same numbers shows nothing new, one with others
+    is stamped after the action and before the benchmark looked."""
+    monkeypatch.syspath_prepend(str(ROOT))
+    from bench.app_drive import WATCH_PAINTED
+
+    page = browser.new_page()
+    try:
+        page.set_content(CANVAS_PAGE)
+        page.evaluate(WATCH_PAINTED, "#grid")
+        page.evaluate(REDRAW, "score 41.2")  # the same pixels
+        page.wait_for_timeout(300)
+        assert page.evaluate("window.__benchPaintedAt") == 0, "a redraw of the same numbers is no change"
+        drawn = page.evaluate(f"(() => {{ ({REDRAW})('score 57.9'); return performance.now(); }})()")
+        stamp = page.wait_for_function("window.__benchPaintedAt", timeout=5000).json_value()
+        assert drawn <= stamp < drawn + 500, (drawn, stamp)
+        page.evaluate(WATCH_PAINTED, "#missing")  # no canvas yet: waits, stamps nothing
+        page.wait_for_timeout(200)
+        assert page.evaluate("window.__benchPaintedAt") == 0
+    finally:
+        page.close()
