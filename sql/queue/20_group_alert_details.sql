@@ -16,10 +16,12 @@ with steps as (
         alert_id,
         fired_at,
         instance,
-        lag(fired_at) over by_group as previous_fired_at,
-        max(ended_at) over (by_group rows between unbounded preceding and 1 preceding) as previous_ended_at
+        lag(fired_at) over (partition by group_id order by fired_at, alert_id) as previous_fired_at,
+        -- the window written out, not named: Spark SQL takes no frame after a named window
+        max(ended_at) over (
+            partition by group_id order by fired_at, alert_id rows between unbounded preceding and 1 preceding
+        ) as previous_ended_at
     from group_alert_members
-    window by_group as (partition by group_id order by fired_at, alert_id)
 )
 
 select

@@ -25,7 +25,10 @@ together as (
         sum(alert_count) as alerts,
         min(case lower(severity) when 'critical' then 0 when 'high' then 1 when 'medium' then 2
             when 'low' then 3 when 'info' then 4 else 5 end) as worst,
-        first(stage order by is_signal, position) filter (where stage is not null) as first_stage,
+        -- the first stage in (is_signal, position) order: position is unique, so arg_min picks what
+        -- first(stage order by ...) did, in a form Spark SQL has too (min_by)
+        arg_min(stage, {'is_signal': is_signal, 'position': position}) filter (where stage is not null)
+            as first_stage,
         bool_and(lane = 'needs_mapping') as all_unmapped
     from keyed
     group by entry_key

@@ -9,13 +9,16 @@ import random
 import shutil
 import sys
 
+import duckdb
 import pandas as pd
 import pytest
 from journeylens.notebooks.ai.outcomes import ai_metrics
 from journeylens.notebooks.ingest.upload import ingest_file
+from journeylens.notebooks.queue.groups import details_sql
+from journeylens.notebooks.queue.ranking import rank_alerts
 from journeylens.notebooks.retro.weekly import retro_stages
 from journeylens.notebooks.signals.journey_signals import journey_deviations, journey_signals
-from journeylens.notebooks.workspace.snapshot import connect, query_df
+from journeylens.notebooks.workspace.snapshot import connect, query_df, sql_text
 from journeylens.notebooks.workspace.spark_engine import (
     EngineUnavailable,
     SparkConnection,
@@ -35,8 +38,7 @@ NOT_YET_PARSED = {"02_alertmanager_alerts.sql", "03_alert_objects.sql", "04_page
                   "05_pagerduty_incident_alerts.sql", "07_pagerduty_change_events.sql", "08_opsgenie_alerts.sql",
                   "09_datadog_alert_notices.sql", "13_langfuse_scores.sql", "14_alert_notices.sql",
                   "15_folded_alerts.sql", "04_alert_pieces.sql", "05_group_buckets.sql",
-                  "12_group_journey_impact.sql", "20_group_alert_details.sql", "22_queue_entries.sql",
-                  "34_stored_alert_pieces.sql", "35_restored_alert_pieces.sql"}
+                  "12_group_journey_impact.sql", "34_stored_alert_pieces.sql", "35_restored_alert_pieces.sql"}
 
 
 @pytest.fixture(scope="module")
@@ -157,6 +159,37 @@ def test_retro_stages_on_spark_equal_duckdb(spark, sample_dir, tmp_path):
     for kind in ("journey-map", "incidents"):
         ingest_file(tmp_path / "ws", kind, files[kind.replace("-", "_")])
     on_both(spark, tmp_path / "ws", tables, retro_stages)
+
+
+def same_on_both(spark, tables: dict, sql: str, params=None) -> pd.DataFrame:
+    """`sql` (DuckDB's text) over the same `tables` (name: pandas frame) in DuckDB and on Spark."""
+    duck, on_spark = duckdb.connect(), SparkConnection(spark)
+    try:
+        for name, frame in tables.items():
+            duck.register(name, frame)
+            on_spark.register(name, frame)
+        want, got = duck.execute(sql, params or {}).df(), on_spark.execute(sql, params).df()
+    finally:
+        duck.close()
+        on_spark.close()
+    same_frames(got, want)
+    return want
+
+
+def test_alert_details_on_spark_equal_duckdb_over_the_same_members(spark, sample_dir):
+    """sql/queue/20_group_alert_details.sql (alert ids in firing order, instances, flap cycles) over the
+    sample's grouped alerts as DuckDB gives them."""
+    con = connect(sample_dir)
+    try:
+        rank_alerts(con)
+        ctes, _ = details_sql("select group_id from ranked_groups")
+        members = con.execute(f"with {ctes} select * from group_alert_members").df()
+        settings = con.execute("select * from group_settings").df()
+    finally:
+        con.close()
+    details = same_on_both(spark, {"group_alert_members": members, "group_settings": settings},
+                           f"select * from ({sql_text('group_alert_details')}) order by group_id")
+    assert len(details) > 10 and details["instances"].str.len().gt(0).any()
 
 
 def test_the_queries_spark_reads(spark):
