@@ -10,7 +10,9 @@ Rewrites made here, beyond sqlglot's own:
   its parameters by the call's arguments, until no macro call is left (macros call macros);
 - $name parameters become Spark's :name markers (spark.sql(text, args=...) binds them; nothing is pasted
   into the text);
-- functions Spark names otherwise (spark_functions).
+- functions Spark names otherwise (spark_functions);
+- rows made from a row's own columns (lateral_values), and a list unnested with its positions
+  (positional_unnest).
 sqlglot writes QUALIFY as a derived table with a helper column `_w`; spark_engine drops it from what a
 query gives back."""
 
@@ -103,6 +105,52 @@ def spark_functions(tree: exp.Expression) -> exp.Expression:
     return tree.transform(rewrite)
 
 
+def lateral_values(tree: exp.Expression) -> exp.Expression:
+    """A SELECT's last join, CROSS JOIN LATERAL (VALUES (a, b), (c, d)) AS p(x, y) (rows made from each row's
+    own columns), as Spark's LATERAL VIEW STACK(2, a, b, c, d) p AS x, y: Spark evaluates no column of the
+    outer row inside an inline table. Only the last join moves after the others, where a lateral view stands;
+    one elsewhere is NotTranspiled."""
+    for select in list(tree.find_all(exp.Select)):
+        joins = select.args.get("joins") or []
+        for i, join in enumerate(joins):
+            lateral = join.this
+            if not (isinstance(lateral, exp.Lateral) and isinstance(lateral.this, exp.Subquery)
+                    and isinstance(lateral.this.this, exp.Values)):
+                continue
+            if i != len(joins) - 1 or join.args.get("on") or join.args.get("kind") not in ("CROSS", None):
+                raise NotTranspiled("a LATERAL (VALUES ...) that is not the SELECT's last, plain cross join")
+            rows = lateral.this.this.expressions
+            cells = [cell.copy() for row in rows for cell in row.expressions]
+            select.append("laterals", exp.Lateral(this=exp.Stack(this=exp.Literal.number(len(rows)), expressions=cells),
+                                                  view=True, alias=lateral.args["alias"].copy()))
+            join.pop()
+    return tree
+
+
+def positional_unnest(tree: exp.Expression) -> exp.Expression:
+    """DuckDB's `unnest(x) AS v` beside `generate_subscripts(x, 1) AS i` in one SELECT (each element of the
+    list x on a row of its own, with its position from 1) as Spark's LATERAL VIEW POSEXPLODE(x) (positions
+    from 0) and i = position + 1: Spark has no generate_subscripts. Rows of an empty or null list vanish in
+    both. A subscript without its unnest, or of another dimension than the first, is NotTranspiled."""
+    for n, select in enumerate(list(tree.find_all(exp.Select))):
+        for subscripts in [e for e in select.expressions if isinstance(e, exp.Alias)
+                           and isinstance(e.this, exp.Anonymous) and e.this.name.lower() == "generate_subscripts"]:
+            array, *dimension = subscripts.this.expressions
+            unnests = [e for e in select.expressions if isinstance(e, exp.Alias) and isinstance(e.this, exp.Explode)
+                       and e.this.this == array]
+            if dimension != [exp.Literal.number(1)] or len(unnests) != 1:
+                raise NotTranspiled(f"generate_subscripts({array.sql('duckdb')}) without one unnest of it beside it")
+            position = f"_jl_position_{n}"
+            select.append("laterals", exp.Lateral(
+                this=exp.Posexplode(this=array.copy()), view=True,
+                alias=exp.TableAlias(this=exp.to_identifier(f"_jl_elements_{n}"),
+                                     columns=[exp.to_identifier(position), exp.to_identifier(unnests[0].alias)])))
+            unnests[0].replace(exp.column(unnests[0].alias))
+            subscripts.replace(exp.alias_(exp.Add(this=exp.column(position), expression=exp.Literal.number(1)),
+                                          subscripts.alias))
+    return tree
+
+
 def to_spark(duckdb_sql: str, name: str = "query") -> str:
     """One DuckDB statement of journeylens as Spark SQL; NotTranspiled names `name` when it cannot be."""
     try:
@@ -117,7 +165,7 @@ def to_spark(duckdb_sql: str, name: str = "query") -> str:
 def tree_to_spark(tree: exp.Expression, name: str = "query") -> str:
     """A statement sqlglot has read from DuckDB's dialect (changed in place) as Spark SQL: for a caller that
     has read it already, with no second parse and no DuckDB text written in between."""
-    tree = spark_functions(named_markers(expand_macros(tree)))
+    tree = spark_functions(positional_unnest(lateral_values(named_markers(expand_macros(tree)))))
     try:
         return tree.sql("spark", unsupported_level=sqlglot.ErrorLevel.RAISE, comments=False)
     except sqlglot.errors.UnsupportedError as error:

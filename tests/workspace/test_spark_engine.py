@@ -2,8 +2,9 @@
 connection, run sql/ai/01_ai_metrics.sql and sql/signals/01_journey_series.sql transpiled on Apache Spark
 (local mode, a real JVM) and give what DuckDB gives: strings, counts and row order exactly, floats to 1e-9,
 on the sample world, on seeded variant worlds with missing and conflicting values, and on real
-OpenTelemetry and Langfuse exports; the journey signals fired from them are the same. The queries Spark's parser
-reads are listed, so that one that stops parsing fails here."""
+OpenTelemetry and Langfuse exports; the journey signals fired from them are the same. Two steps of the ranking,
+the queue's entries (sql/queue/22) and the alert details (sql/queue/20), give the same over DuckDB's own inputs.
+The queries Spark's parser reads are listed, so that one that stops parsing fails here."""
 
 import random
 import shutil
@@ -15,7 +16,8 @@ import pytest
 from journeylens.notebooks.ai.outcomes import ai_metrics
 from journeylens.notebooks.ingest.upload import ingest_file
 from journeylens.notebooks.queue.groups import details_sql
-from journeylens.notebooks.queue.ranking import rank_alerts
+from journeylens.notebooks.queue.queue_view import entries_sql, rows_for_sql
+from journeylens.notebooks.queue.ranking import rank_alerts, ranked_alerts
 from journeylens.notebooks.retro.weekly import retro_stages
 from journeylens.notebooks.signals.journey_signals import journey_deviations, journey_signals
 from journeylens.notebooks.workspace.snapshot import connect, query_df, sql_text
@@ -174,6 +176,19 @@ def same_on_both(spark, tables: dict, sql: str, params=None) -> pd.DataFrame:
         on_spark.close()
     same_frames(got, want)
     return want
+
+
+def test_queue_entries_on_spark_equal_duckdb_over_the_same_ranked_rows(spark, sample_dir):
+    """sql/queue/22_queue_entries.sql (an entry per incident candidate: its lead, stage, worst severity and
+    member lists, each part once where it first appears) over DuckDB's ranked rows of the sample, signals
+    included, with and without member lists."""
+    rows = rows_for_sql(ranked_alerts(sample_dir, signals=True))
+    assert rows["incident_key"].notna().any() and (rows["kind"] != "alert_group").any()
+    for listed in (True, False):
+        entries = same_on_both(spark, {"queue_rows": rows}, entries_sql(), {"listed": listed})
+        assert len(entries) < len(rows) and entries["members"].max() > 1 and entries["stage"].notna().any()
+        incidents = entries[entries["members"] > 1]
+        assert incidents["member_group_ids"].str.count(";").gt(0).all() == listed, "member lists when asked for"
 
 
 def test_alert_details_on_spark_equal_duckdb_over_the_same_members(spark, sample_dir):

@@ -66,3 +66,24 @@ def test_a_parameter_becomes_a_named_marker_and_a_wrong_call_is_refused():
         to_spark("select jl_completed(true)")
     with pytest.raises(NotTranspiled, match="2 statements"):
         to_spark("select 1; select 2")
+
+
+def test_rows_from_a_rows_columns_and_a_list_with_its_positions_become_lateral_views():
+    spark = to_spark("select k.id, p.name, generate_subscripts(string_split(p.cell, ';'), 1) as i, "
+                     "unnest(string_split(p.cell, ';')) as part from t as k "
+                     "cross join lateral (values ('a', k.x), ('b', k.y)) as p(name, cell)")
+    assert "VALUES" not in spark and "GENERATE_SUBSCRIPTS" not in spark
+    stack, positions = spark.index("LATERAL VIEW STACK(2, 'a', k.x, 'b', k.y) p AS name, cell"), \
+        spark.index("LATERAL VIEW POSEXPLODE(")
+    assert stack < positions, "the rows are made before their lists are unnested"
+    assert re.search(r"_jl_position_\d+ \+ 1 AS i", spark), "positions counted from 1, as DuckDB's"
+
+
+@pytest.mark.parametrize("sql", [
+    "select generate_subscripts(l, 1) as i from t",  # no unnest beside it
+    "select unnest(l) as v, generate_subscripts(l, 2) as i from t",  # another dimension
+    "select * from t cross join lateral (values (t.a)) as p(x) join u on u.x = p.x",  # not the last join
+])
+def test_what_has_no_lateral_view_form_is_refused(sql):
+    with pytest.raises(NotTranspiled):
+        to_spark(sql)
