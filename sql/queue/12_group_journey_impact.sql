@@ -31,7 +31,8 @@
 with windows as (
     -- exposure and harm depend on the stage and the hours a window covers only, and many groups cover
     -- the same hours: each distinct (stage, first hour, last hour) is measured once
-    select row_number() over () as window_id, *
+    -- numbered in an order (Spark numbers no unordered window; the distinct rows are unique on it)
+    select row_number() over (order by stage, first_hour, last_hour) as window_id, *
     from (
         select distinct stage, window_start as first_hour,
                         date_trunc('hour', window_end - interval 1 microsecond) as last_hour
@@ -48,7 +49,8 @@ window_hours as (
 
 stage_z as (
     select r.stage, coalesce(z.z, $harm_z) as z
-    from (select stage, count(distinct (segment, metric)) as tests from metric_hourly group by stage) as r
+    from (select stage, count(distinct {'segment': segment, 'metric': metric}) as tests from metric_hourly
+          group by stage) as r
     left join harm_z_table as z on z.tests = least(r.tests, (select max(tests) from harm_z_table))
 ),
 
@@ -170,8 +172,10 @@ tailed as (
 ),
 
 harmed as (
+    -- evidence from here on is tail_evidence (worst reads it): listed beside the z it came from, not put in
+    -- its place, since Spark SQL has no * REPLACE
     select
-        * replace (tail_evidence as evidence),
+        *,
         case
             when entered < $min_entered then 0.0
             else size * least(1.0, greatest(0.0,
@@ -187,7 +191,7 @@ worst as (
         window_id,
         arg_max({'harm': case when measured_harm >= $harm_observed_min then measured_harm else 0.0 end,
                  'segment': segment, 'metric': metric, 'value': metric_value, 'baseline': metric_baseline,
-                 'evidence': evidence, 'entered': entered},
+                 'evidence': tail_evidence, 'entered': entered},
                 {'harm': case when measured_harm >= $harm_observed_min then measured_harm else 0.0 end,
                  'rate': metric = 'conversion', 'whole': segment = 'all', 'segment': segment,
                  'metric': metric}) as level

@@ -2,15 +2,15 @@
 connection, run sql/ai/01_ai_metrics.sql and sql/signals/01_journey_series.sql transpiled on Apache Spark
 (local mode, a real JVM) and give what DuckDB gives: strings, counts and row order exactly, floats to 1e-9,
 on the sample world, on seeded variant worlds with missing and conflicting values, and on real
-OpenTelemetry and Langfuse exports; the journey signals fired from them are the same. Two steps of the ranking,
-the queue's entries (sql/queue/22) and the alert details (sql/queue/20), give the same over DuckDB's own inputs.
+OpenTelemetry and Langfuse exports; the journey signals fired from them are the same. Three steps of the ranking,
+the journey impact (sql/queue/12), the queue's entries (22) and the alert details (20), give the same over
+DuckDB's own inputs.
 The queries Spark's parser reads are listed, so that one that stops parsing fails here."""
 
 import random
 import shutil
 import sys
 
-import duckdb
 import pandas as pd
 import pytest
 from journeylens.notebooks.ai.outcomes import ai_metrics
@@ -18,9 +18,10 @@ from journeylens.notebooks.ingest.upload import ingest_file
 from journeylens.notebooks.queue.groups import details_sql
 from journeylens.notebooks.queue.queue_view import entries_sql, rows_for_sql
 from journeylens.notebooks.queue.ranking import rank_alerts, ranked_alerts
+from journeylens.notebooks.queue.scoring import resolve_profile, score_parameters
 from journeylens.notebooks.retro.weekly import retro_stages
 from journeylens.notebooks.signals.journey_signals import journey_deviations, journey_signals
-from journeylens.notebooks.workspace.snapshot import connect, query_df, sql_text
+from journeylens.notebooks.workspace.snapshot import connect, new_connection, query_df, sql_text
 from journeylens.notebooks.workspace.spark_engine import (
     EngineUnavailable,
     SparkConnection,
@@ -40,7 +41,7 @@ NOT_YET_PARSED = {"02_alertmanager_alerts.sql", "03_alert_objects.sql", "04_page
                   "05_pagerduty_incident_alerts.sql", "07_pagerduty_change_events.sql", "08_opsgenie_alerts.sql",
                   "09_datadog_alert_notices.sql", "13_langfuse_scores.sql", "14_alert_notices.sql",
                   "15_folded_alerts.sql", "04_alert_pieces.sql", "05_group_buckets.sql",
-                  "12_group_journey_impact.sql", "34_stored_alert_pieces.sql", "35_restored_alert_pieces.sql"}
+                  "34_stored_alert_pieces.sql", "35_restored_alert_pieces.sql"}
 
 
 @pytest.fixture(scope="module")
@@ -165,7 +166,7 @@ def test_retro_stages_on_spark_equal_duckdb(spark, sample_dir, tmp_path):
 
 def same_on_both(spark, tables: dict, sql: str, params=None) -> pd.DataFrame:
     """`sql` (DuckDB's text) over the same `tables` (name: pandas frame) in DuckDB and on Spark."""
-    duck, on_spark = duckdb.connect(), SparkConnection(spark)
+    duck, on_spark = new_connection(), SparkConnection(spark)  # DuckDB with journeylens' macros
     try:
         for name, frame in tables.items():
             duck.register(name, frame)
@@ -205,6 +206,31 @@ def test_alert_details_on_spark_equal_duckdb_over_the_same_members(spark, sample
     details = same_on_both(spark, {"group_alert_members": members, "group_settings": settings},
                            f"select * from ({sql_text('group_alert_details')}) order by group_id")
     assert len(details) > 10 and details["instances"].str.len().gt(0).any()
+
+
+IMPACT_INPUTS = ("group_windows", "stage_hourly", "metric_hourly", "harm_metric_settings", "harm_z_table")
+
+
+def same_journey_impact(spark, workspace) -> pd.DataFrame:
+    """sql/queue/12_group_journey_impact.sql (each group's exposure and measured harm) over the inputs
+    DuckDB's ranking of `workspace` made, on both engines."""
+    con = connect(workspace)
+    try:
+        rank_alerts(con)
+        inputs = {name: con.execute(f"select * from {name}").df() for name in IMPACT_INPUTS}
+    finally:
+        con.close()
+    return same_on_both(spark, inputs, f"select * from ({sql_text('group_journey_impact')}) order by group_id",
+                        score_parameters(resolve_profile(None))["impact"])
+
+
+def test_journey_impact_on_spark_equals_duckdb_over_the_same_windows(spark, sample_dir, tmp_path):
+    impact = same_journey_impact(spark, sample_dir)
+    assert impact["harm"].gt(0).any() and impact["exposure"].gt(0).any() and impact["harm_metric"].notna().any()
+    files = build(101, tmp_path / "variant")  # a world the harm reading was not tuned on
+    for kind in ("journey-map", "metrics", "alerts"):
+        ingest_file(tmp_path / "ws", kind, files[kind.replace("-", "_")])
+    assert len(same_journey_impact(spark, tmp_path / "ws")) > 10
 
 
 def test_the_queries_spark_reads(spark):
