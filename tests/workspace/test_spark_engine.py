@@ -2,9 +2,9 @@
 connection, run sql/ai/01_ai_metrics.sql and sql/signals/01_journey_series.sql transpiled on Apache Spark
 (local mode, a real JVM) and give what DuckDB gives: strings, counts and row order exactly, floats to 1e-9,
 on the sample world, on seeded variant worlds with missing and conflicting values, and on real
-OpenTelemetry and Langfuse exports; the journey signals fired from them are the same. Three steps of the ranking,
-the journey impact (sql/queue/12), the queue's entries (22) and the alert details (20), give the same over
-DuckDB's own inputs.
+OpenTelemetry and Langfuse exports; the journey signals fired from them are the same. Four steps of the ranking,
+the group buckets (sql/queue/05), the journey impact (12), the queue's entries (22) and the alert details (20),
+give the same over DuckDB's own inputs.
 The queries Spark's parser reads are listed, so that one that stops parsing fails here."""
 
 import random
@@ -14,6 +14,7 @@ import sys
 import pandas as pd
 import pytest
 from journeylens.notebooks.ai.outcomes import ai_metrics
+from journeylens.notebooks.ingest.piece_store import bucket_seconds, create_alert_pieces, drop_alert_pieces
 from journeylens.notebooks.ingest.upload import ingest_file
 from journeylens.notebooks.queue.groups import details_sql
 from journeylens.notebooks.queue.queue_view import entries_sql, rows_for_sql
@@ -231,6 +232,39 @@ def test_journey_impact_on_spark_equals_duckdb_over_the_same_windows(spark, samp
     for kind in ("journey-map", "metrics", "alerts"):
         ingest_file(tmp_path / "ws", kind, files[kind.replace("-", "_")])
     assert len(same_journey_impact(spark, tmp_path / "ws")) > 10
+
+
+def sample_pieces(workspace, gap: float) -> pd.DataFrame:
+    """The alert pieces (sql/queue/04) of `workspace` at the bucket width of `gap`, as DuckDB makes them."""
+    con = connect(workspace)
+    try:
+        create_alert_pieces(con, bucket_seconds(gap), [])
+        return con.execute("select key_fingerprint, key_name, key_service, bucket, first_fired_at, last_ended_at "
+                           "from alert_pieces").df()
+    finally:
+        drop_alert_pieces(con)  # also lets the writers of pieces made meanwhile finish
+        con.close()
+
+
+def test_group_buckets_on_spark_equal_duckdb_over_the_same_pieces(spark, sample_dir):
+    """sql/queue/05_group_buckets.sql (each key's buckets numbered with the group they lie in; a CREATE TABLE
+    with a parameter: Spark's parser refuses markers in CREATE VIEW text, so the connection runs its query
+    with the parameter bound and keeps the rows as the table) over the sample's alert pieces as DuckDB made
+    them, at two gaps."""
+    read = "select * from group_buckets order by key_fingerprint, key_name, key_service, bucket"
+    for gap in (30.0, 240.0):
+        pieces = sample_pieces(sample_dir, gap)
+        duck, on_spark = new_connection(), SparkConnection(spark)
+        try:
+            for engine in (duck, on_spark):
+                engine.register("alert_pieces", pieces)
+                engine.execute(sql_text("group_buckets"), {"gap_minutes": gap})
+            want, got = duck.execute(read).df(), on_spark.execute(read).df()
+        finally:
+            duck.close()
+            on_spark.close()
+        same_frames(got, want)
+        assert want["session"].max() > 1, "some key has several groups"
 
 
 def test_the_queries_spark_reads(spark):
