@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 from journeylens.notebooks.ai.outcomes import ai_metrics
 from journeylens.notebooks.workspace.snapshot import new_connection
-from journeylens.notebooks.workspace.spark_engine import SparkConnection, spark_session
+from journeylens.notebooks.workspace.spark_engine import SparkConnection, same_answer, spark_session
 from journeylens.notebooks.workspace.sql_files import sql_text
 
 from bench.bench_ai import build
@@ -85,12 +85,9 @@ def on_spark(spark, files: dict, series: bool) -> tuple[dict, dict]:
 
 
 def same(duck: pd.DataFrame, sparked: pd.DataFrame, what: str) -> None:
-    """The benchmark stops unless both engines gave the same answer: counts exactly, floats to 1e-9."""
-    floats = [c for c in duck.columns if duck[c].dtype.kind == "f"]
-    exact = [c for c in duck.columns if c not in floats]
+    """The benchmark stops unless both engines gave the same answer (spark_engine.same_answer)."""
     try:
-        pd.testing.assert_frame_equal(sparked[exact].astype(object), duck[exact].astype(object))
-        pd.testing.assert_frame_equal(sparked[floats].astype(float), duck[floats].astype(float), rtol=0, atol=1e-9)
+        same_answer(sparked, duck)
     except AssertionError as error:
         raise SystemExit(f"spark and duckdb differ on {what}: {error}") from error
 

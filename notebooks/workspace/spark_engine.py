@@ -184,6 +184,17 @@ class SparkConnection:
         return SparkResult(None)
 
 
+def same_answer(got: pd.DataFrame, want: pd.DataFrame) -> None:
+    """Raises AssertionError unless Spark's answer `got` is DuckDB's `want` (issue 16's rule): the same columns
+    in the same order, strings, counts and row order exactly, floats to 1e-9. The tests and bench_spark hold
+    both engines to it."""
+    assert list(got.columns) == list(want.columns), (list(got.columns), list(want.columns))
+    floats = [c for c in want.columns if want[c].dtype.kind == "f"]
+    exact = [c for c in want.columns if c not in floats]
+    pd.testing.assert_frame_equal(got[exact].astype(object), want[exact].astype(object))
+    pd.testing.assert_frame_equal(got[floats].astype(float), want[floats].astype(float), rtol=0, atol=1e-9)
+
+
 def spark_columns(tables) -> dict[str, list[tuple[str, str]]]:
     """{table: [(column, Spark type)]} of canonical tables, in order: snapshot.canonical_columns (DuckDB's
     definition, sql/workspace/) with the types written in Spark's dialect. One DuckDB connection for all of

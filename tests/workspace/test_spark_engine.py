@@ -14,7 +14,12 @@ import sys
 import pandas as pd
 import pytest
 from journeylens.notebooks.ai.outcomes import ai_metrics
-from journeylens.notebooks.ingest.piece_store import bucket_seconds, create_alert_pieces, drop_alert_pieces
+from journeylens.notebooks.ingest.piece_store import (
+    bucket_seconds,
+    create_alert_pieces,
+    drop_alert_pieces,
+    wait_for_kept_pieces,
+)
 from journeylens.notebooks.ingest.upload import ingest_file
 from journeylens.notebooks.queue.groups import details_sql
 from journeylens.notebooks.queue.queue_view import entries_sql, rows_for_sql
@@ -27,6 +32,7 @@ from journeylens.notebooks.workspace.spark_engine import (
     EngineUnavailable,
     SparkConnection,
     open_workspace,
+    same_answer,
     spark_session,
 )
 from journeylens.notebooks.workspace.spark_sql import NotTranspiled, to_spark
@@ -52,15 +58,6 @@ def spark():
     session.stop()
 
 
-def same_frames(got: pd.DataFrame, want: pd.DataFrame) -> None:
-    """Strings, counts and order exactly; floats to 1e-9."""
-    assert list(got.columns) == list(want.columns)
-    floats = [c for c in want.columns if want[c].dtype.kind == "f"]
-    exact = [c for c in want.columns if c not in floats]
-    pd.testing.assert_frame_equal(got[exact].astype(object), want[exact].astype(object))
-    pd.testing.assert_frame_equal(got[floats].astype(float), want[floats].astype(float), rtol=0, atol=1e-9)
-
-
 def on_both(spark, workspace, tables: tuple, answer) -> pd.DataFrame:
     """answer(con) on a DuckDB snapshot and on Spark over the same workspace; the same, or the test fails."""
     duck = connect(workspace)
@@ -70,7 +67,7 @@ def on_both(spark, workspace, tables: tuple, answer) -> pd.DataFrame:
     finally:
         duck.close()
         on_spark.close()
-    same_frames(got, want)
+    same_answer(got, want)
     return want
 
 
@@ -165,19 +162,34 @@ def test_retro_stages_on_spark_equal_duckdb(spark, sample_dir, tmp_path):
     on_both(spark, tmp_path / "ws", tables, retro_stages)
 
 
-def same_on_both(spark, tables: dict, sql: str, params=None) -> pd.DataFrame:
-    """`sql` (DuckDB's text) over the same `tables` (name: pandas frame) in DuckDB and on Spark."""
+def same_on_both(spark, tables: dict, sql: str, params=None, first: tuple | None = None) -> pd.DataFrame:
+    """`sql` (DuckDB's text) over the same `tables` (name: pandas frame) in DuckDB and on Spark; `first`, a
+    (statement, params) both run before it (a CREATE that `sql` reads)."""
     duck, on_spark = new_connection(), SparkConnection(spark)  # DuckDB with journeylens' macros
     try:
-        for name, frame in tables.items():
-            duck.register(name, frame)
-            on_spark.register(name, frame)
+        for engine in (duck, on_spark):
+            for name, frame in tables.items():
+                engine.register(name, frame)
+            if first:
+                engine.execute(*first)
         want, got = duck.execute(sql, params or {}).df(), on_spark.execute(sql, params).df()
     finally:
         duck.close()
         on_spark.close()
-    same_frames(got, want)
+    same_answer(got, want)
     return want
+
+
+def ranking_frames(workspace, queries: dict) -> dict:
+    """{name: frame of its query} on a DuckDB snapshot of `workspace` once rank_alerts has run there: the
+    inputs a step of the ranking read, as DuckDB made them."""
+    con = connect(workspace)
+    try:
+        rank_alerts(con)
+        return {name: con.execute(query).df() for name, query in queries.items()}
+    finally:
+        wait_for_kept_pieces()  # pieces a ranking made are written on a cursor of con
+        con.close()
 
 
 def test_queue_entries_on_spark_equal_duckdb_over_the_same_ranked_rows(spark, sample_dir):
@@ -196,16 +208,10 @@ def test_queue_entries_on_spark_equal_duckdb_over_the_same_ranked_rows(spark, sa
 def test_alert_details_on_spark_equal_duckdb_over_the_same_members(spark, sample_dir):
     """sql/queue/20_group_alert_details.sql (alert ids in firing order, instances, flap cycles) over the
     sample's grouped alerts as DuckDB gives them."""
-    con = connect(sample_dir)
-    try:
-        rank_alerts(con)
-        ctes, _ = details_sql("select group_id from ranked_groups")
-        members = con.execute(f"with {ctes} select * from group_alert_members").df()
-        settings = con.execute("select * from group_settings").df()
-    finally:
-        con.close()
-    details = same_on_both(spark, {"group_alert_members": members, "group_settings": settings},
-                           f"select * from ({sql_text('group_alert_details')}) order by group_id")
+    ctes, _ = details_sql("select group_id from ranked_groups")
+    inputs = ranking_frames(sample_dir, {"group_alert_members": f"with {ctes} select * from group_alert_members",
+                                         "group_settings": "select * from group_settings"})
+    details = same_on_both(spark, inputs, f"select * from ({sql_text('group_alert_details')}) order by group_id")
     assert len(details) > 10 and details["instances"].str.len().gt(0).any()
 
 
@@ -215,12 +221,7 @@ IMPACT_INPUTS = ("group_windows", "stage_hourly", "metric_hourly", "harm_metric_
 def same_journey_impact(spark, workspace) -> pd.DataFrame:
     """sql/queue/12_group_journey_impact.sql (each group's exposure and measured harm) over the inputs
     DuckDB's ranking of `workspace` made, on both engines."""
-    con = connect(workspace)
-    try:
-        rank_alerts(con)
-        inputs = {name: con.execute(f"select * from {name}").df() for name in IMPACT_INPUTS}
-    finally:
-        con.close()
+    inputs = ranking_frames(workspace, {name: f"select * from {name}" for name in IMPACT_INPUTS})
     return same_on_both(spark, inputs, f"select * from ({sql_text('group_journey_impact')}) order by group_id",
                         score_parameters(resolve_profile(None))["impact"])
 
@@ -242,7 +243,8 @@ def sample_pieces(workspace, gap: float) -> pd.DataFrame:
         return con.execute("select key_fingerprint, key_name, key_service, bucket, first_fired_at, last_ended_at "
                            "from alert_pieces").df()
     finally:
-        drop_alert_pieces(con)  # also lets the writers of pieces made meanwhile finish
+        drop_alert_pieces(con)  # lets the writers of the pieces made here (a new bucket width) write them
+        wait_for_kept_pieces()  # before the close: a writer mid-write on a cursor of con makes it refuse
         con.close()
 
 
@@ -253,18 +255,9 @@ def test_group_buckets_on_spark_equal_duckdb_over_the_same_pieces(spark, sample_
     them, at two gaps."""
     read = "select * from group_buckets order by key_fingerprint, key_name, key_service, bucket"
     for gap in (30.0, 240.0):
-        pieces = sample_pieces(sample_dir, gap)
-        duck, on_spark = new_connection(), SparkConnection(spark)
-        try:
-            for engine in (duck, on_spark):
-                engine.register("alert_pieces", pieces)
-                engine.execute(sql_text("group_buckets"), {"gap_minutes": gap})
-            want, got = duck.execute(read).df(), on_spark.execute(read).df()
-        finally:
-            duck.close()
-            on_spark.close()
-        same_frames(got, want)
-        assert want["session"].max() > 1, "some key has several groups"
+        buckets = same_on_both(spark, {"alert_pieces": sample_pieces(sample_dir, gap)}, read,
+                               first=(sql_text("group_buckets"), {"gap_minutes": gap}))
+        assert buckets["session"].max() > 1, "some key has several groups"
 
 
 def test_the_queries_spark_reads(spark):
