@@ -60,13 +60,13 @@ def unmapped_rules(workspace: str, uploads: tuple) -> pd.DataFrame:
     """The coverage's unmapped services and their suggested rules (mapping.coverage), once per upload set:
     they fill a rule the ranking does not give. `uploads` is part of the cache key only."""
     from journeylens.notebooks.queue.mapping import coverage
-    from journeylens.notebooks.workspace.snapshot import connect
+    from journeylens.notebooks.workspace.snapshot import close_snapshot, connect
 
     con = connect(Path(workspace))
     try:
         return coverage(con)["unmapped"][["service", "suggested_rule"]]
     finally:
-        con.close()
+        close_snapshot(con)
 
 
 def entries_of(frame: pd.DataFrame) -> pd.DataFrame:

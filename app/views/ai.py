@@ -17,7 +17,7 @@ from journeylens.notebooks.ai.shadow import model_drift, paired_scores, shadow_v
 from journeylens.notebooks.ai.validation import agreement, judged_frame, review_queue, save_human_labels
 from journeylens.notebooks.signals.charts import WIDTH, band_chart, count_matrix
 from journeylens.notebooks.workspace.safe_output import csv_text
-from journeylens.notebooks.workspace.snapshot import connect
+from journeylens.notebooks.workspace.snapshot import close_snapshot, connect
 
 SLICES = {"segment": "Segment", "model_version": "Model version", "segment_model": "Segment × model"}
 # How the page's tables show their columns (presentation only): human headers, rates as percentages,
@@ -78,7 +78,7 @@ def measures(ws: str, uploads: tuple, by: str) -> dict:
                 "judged": judged_frame(con), "pairs": pairs, "shadow": shadow_verdict(pairs),
                 "slices": low_success_slices(con), "drift": model_drift(con), "cohorts": retention_cohorts(con)}
     finally:
-        con.close()
+        close_snapshot(con)
 
 
 def skeptic_section(views: pd.DataFrame) -> None:

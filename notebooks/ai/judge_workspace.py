@@ -17,7 +17,7 @@ from journeylens.notebooks.ai.judge import RUBRICS, judge_messages, offline_verd
 from journeylens.notebooks.ai.judge_cache import cache_key, load_cache, read_cache
 from journeylens.notebooks.ai.judge_runner import run_calls
 from journeylens.notebooks.ingest.upload import ingest_file
-from journeylens.notebooks.workspace.snapshot import connect
+from journeylens.notebooks.workspace.snapshot import close_snapshot, connect
 
 SCORE_FIELDS = ("interaction_id", "name", "value", "label", "source", "explanation")
 INTERACTION_FIELDS = ("interaction_id", "ts", "task_type", "prompt", "output", "edited_output", "accepted",
@@ -34,7 +34,7 @@ def workspace_interactions(workspace, limit: int | None = None) -> list:
         frame = con.execute(f"select {', '.join(INTERACTION_FIELDS)} from ai_interactions "
                             "order by ts, interaction_id").df()
     finally:
-        con.close()
+        close_snapshot(con)
     rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
     return rows[:limit] if limit else rows
 
@@ -46,7 +46,7 @@ def stored_scores(workspace, source: str) -> set:
         return set(con.execute("select distinct interaction_id, name from eval_scores where source = $s",
                                {"s": source}).fetchall())
     finally:
-        con.close()
+        close_snapshot(con)
 
 
 def store_scores(workspace, rows: list, file_name: str) -> dict | None:

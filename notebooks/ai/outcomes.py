@@ -7,7 +7,7 @@ with app.setup:
     import pandas as pd
 
     from journeylens.notebooks.workspace.picker import require_workspace, workspace_picker
-    from journeylens.notebooks.workspace.snapshot import connect, sql_text
+    from journeylens.notebooks.workspace.snapshot import close_snapshot, connect, sql_text
 
     # weighted_score = the mean of these weights x the three judge metrics (SPEC §4.2); a profile may
     # change them, and they are normalised to sum to 1.
@@ -93,7 +93,7 @@ def workspace_ai_metrics(workspace, weights: dict | None = None) -> pd.DataFrame
     try:
         return ai_metrics(con, weights)
     finally:
-        con.close()
+        close_snapshot(con)
 
 
 @app.function

@@ -12,7 +12,7 @@ with app.setup:
     from journeylens.notebooks.ai.judge_workspace import store_scores
     from journeylens.notebooks.ai.judge import RUBRICS
     from journeylens.notebooks.workspace.picker import require_workspace, workspace_picker
-    from journeylens.notebooks.workspace.snapshot import connect
+    from journeylens.notebooks.workspace.snapshot import close_snapshot, connect
 
     PASS = 0.5  # a score >= 0.5 is a pass
     BOOTSTRAP = 2000
@@ -145,7 +145,7 @@ def workspace_agreement(workspace, name: str = "task_completion") -> dict:
     try:
         frame = judged_frame(con, name)
     finally:
-        con.close()
+        close_snapshot(con)
     return {"frame": frame, "agreement": agreement(frame)}
 
 

@@ -16,7 +16,7 @@ from journeylens.notebooks.ingest.layouts import quote_ident
 from journeylens.notebooks.ingest.upload import run_with_progress
 from journeylens.notebooks.workspace.contract import IngestError
 from journeylens.notebooks.workspace.safe_output import replace_file
-from journeylens.notebooks.workspace.snapshot import connect
+from journeylens.notebooks.workspace.snapshot import close_snapshot, connect
 
 # kind -> (view of the snapshot, the order rows are written in: stable, so two exports of one workspace
 # are the same file)
@@ -77,7 +77,7 @@ def export_kind(workspace, kind: str, out=None, fmt: str = "csv", progress=None)
         else:
             replace_file(out, write)
     finally:
-        con.close()
+        close_snapshot(con)
     report(1.0, "written")
     return {"rows": rows, "columns": columns, "path": None if out is None else str(out)}
 

@@ -5,7 +5,9 @@ written by a thread of its own (at a million alerts it takes seconds, which the 
 once grouping let the table go (release_held): on two cores, writing beside grouping slows both. The thread
 then drops the table.
 Threads are not daemons, so a command waits for its files before it exits; tests wait with
-wait_for_kept_pieces."""
+wait_for_kept_pieces. A writer reads a cursor of the ranking's snapshot, which DuckDB refuses to close while the
+cursor is busy: writers register as the snapshot's background readers (workspace/background_readers.py), which
+snapshot.close_snapshot lets finish first."""
 
 import contextlib
 import logging
@@ -15,14 +17,18 @@ import time
 from pathlib import Path
 
 import duckdb
+from journeylens.notebooks.workspace.background_readers import (
+    add_reader,
+    drop_reader,
+    release_readers,
+    wait_for_readers,
+)
 from journeylens.notebooks.workspace.paths import forget_old_cache_files
 from journeylens.notebooks.workspace.sql_files import sql_text
 
 log = logging.getLogger("journeylens.piece_store")
 KEEP = 4  # signatures kept per upload: a couple of gaps and journey maps tried
 RELEASE_WAIT_SECONDS = 600  # how long a writer holds its table for the ranking that made it
-_WRITERS: dict = {}  # {held table: (its writer thread, the event that releases it)}
-_WRITERS_LOCK = threading.Lock()
 
 
 def write_later(con, table: str, target: Path) -> None:
@@ -31,8 +37,7 @@ def write_later(con, table: str, target: Path) -> None:
     released = threading.Event()
     writer = threading.Thread(target=write_in_background, args=(con.cursor(), table, target, released),
                               name="journeylens-keep-pieces")
-    with _WRITERS_LOCK:
-        _WRITERS[table] = (writer, released)
+    add_reader(table, con, writer, released)
     writer.start()
 
 
@@ -63,21 +68,14 @@ def write_in_background(cursor, table: str, target: Path, released: threading.Ev
     finally:
         with contextlib.suppress(duckdb.Error):
             cursor.close()
-        with _WRITERS_LOCK:
-            _WRITERS.pop(table, None)
+        drop_reader(table)
 
 
 def release_held(tables: list) -> None:
     """Lets the writers of `tables` drop them: the ranking read what it needed."""
-    with _WRITERS_LOCK:
-        for table in tables:
-            if table in _WRITERS:
-                _WRITERS[table][1].set()
+    release_readers(tables)
 
 
 def wait_for_kept_pieces(timeout: float | None = None) -> None:
     """Waits for every piece file still being written in this process (tests, and a command before it exits)."""
-    with _WRITERS_LOCK:
-        writers = [writer for writer, _ in _WRITERS.values()]
-    for writer in writers:
-        writer.join(timeout)
+    wait_for_readers(timeout)

@@ -14,7 +14,7 @@ with app.setup:
         kept,
     )
     from journeylens.notebooks.workspace.picker import require_workspace, workspace_picker
-    from journeylens.notebooks.workspace.snapshot import connect, sql_text
+    from journeylens.notebooks.workspace.snapshot import close_snapshot, connect, sql_text
 
     # The columns of a group (groups_select), in order: sql/queue/06_alert_groups.sql says each one's rule, and
     # sql/queue/20_group_alert_details.sql alert_ids, flap_count and flapping.
@@ -117,7 +117,7 @@ def group_alerts(workspace, gap_minutes: float = 60, flap_window_minutes: float 
         create_alert_groups(con, gap_minutes, flap_window_minutes, flap_min_cycles)
         return con.execute(groups_select()).df()
     finally:
-        con.close()
+        close_snapshot(con)
 
 
 @app.cell(hide_code=True)

@@ -44,7 +44,7 @@ from journeylens.notebooks.queue.ranking_store import (
     save_ranking,
 )
 from journeylens.notebooks.queue.scoring import DEFAULT_PROFILE, resolve_profile, score_groups
-from journeylens.notebooks.workspace.snapshot import connect, limit_memory, sql_text
+from journeylens.notebooks.workspace.snapshot import close_snapshot, connect, limit_memory, sql_text
 
 # ...and, on the first page after a full ranking, of the first entries too: one read of the held alerts
 # serves the pages a slider's next orders show; later pages read their own groups' only
@@ -263,5 +263,5 @@ class LiveQueue(DrillReads):
         """Closes the snapshot, once whoever holds the queue is done with it."""
         with self.lock:
             self.closed = True
-            self.con.close()
+            close_snapshot(self.con)
             shutil.rmtree(self.spill_dir, ignore_errors=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 from journeylens.notebooks.ingest.upload import ingest_file
-from journeylens.notebooks.workspace.snapshot import connect, list_uploads
+from journeylens.notebooks.workspace.snapshot import close_snapshot, connect, list_uploads
 
 
 def map_yaml(con, journey: str | None = None, extra_rules: list | None = None) -> str:
@@ -56,7 +56,7 @@ def add_touchpoint(workspace, rule: dict, why: str = "") -> dict:
             raise ValueError(f"no stage {rule.get('stage')!r} in the journey map")
         text = map_yaml(con, found[0][0], [rule])
     finally:
-        con.close()
+        close_snapshot(con)
     with tempfile.TemporaryDirectory(prefix="journeylens-map-") as tmp:
         path = Path(tmp) / "journey_map.yaml"
         path.write_text(text, encoding="utf-8")
@@ -90,5 +90,5 @@ def map_diff(workspace, old_upload: str, new_upload: str) -> pd.DataFrame:
             out += [(table, "removed", old[k]) for k in old if k not in new]
             out += [(table, "changed", f"{old[k]} -> {new[k]}") for k in new if k in old and old[k] != new[k]]
     finally:
-        con.close()
+        close_snapshot(con)
     return pd.DataFrame(out, columns=["part", "change", "detail"])

@@ -23,7 +23,7 @@ import duckdb
 import pandas as pd
 from journeylens.notebooks.ingest.playbook_file import load_playbooks
 from journeylens.notebooks.queue.profiles import load_profile
-from journeylens.notebooks.workspace.snapshot import connect, sql_text
+from journeylens.notebooks.workspace.snapshot import close_snapshot, connect, sql_text
 
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
 URGENT = ("critical", "high")  # a needs-mapping group of these severities is counted (and shown) first
@@ -128,7 +128,7 @@ def entries_with_routing(frame: pd.DataFrame) -> pd.DataFrame:
         con.register("frame_rows", rows_for_sql(frame))
         return with_entry_types(con.execute(entries_sql("frame_rows"), {"listed": True}).df())
     finally:
-        con.close()
+        close_snapshot(con)
 
 
 def queue_entries(frame: pd.DataFrame) -> pd.DataFrame:
@@ -158,7 +158,7 @@ def queue_counts(frame: pd.DataFrame, entries: pd.DataFrame | None = None) -> di
             {"suppressed": pd.Series(dtype=bool), "kind": pd.Series(dtype="string")}))
         return counts_of(con)
     finally:
-        con.close()
+        close_snapshot(con)
 
 
 def counts_of(con) -> dict:
@@ -222,4 +222,4 @@ def ranked_frame(workspace, profile_name: str | None = None) -> pd.DataFrame:
         ranking.rank_alerts(con, profile, load_playbooks(workspace), signals=True)
         return con.execute(ranking.queue_select()).df()
     finally:
-        con.close()
+        close_snapshot(con)

@@ -17,7 +17,7 @@ with app.setup:
     from journeylens.notebooks.queue.ranking_store import replace_table
     from journeylens.notebooks.queue.scoring import COMPONENTS, rescore, resolved, score_groups
     from journeylens.notebooks.workspace.picker import require_workspace, workspace_picker
-    from journeylens.notebooks.workspace.snapshot import RANK_MEMORY_LIMIT, connect, limit_memory, sql_text
+    from journeylens.notebooks.workspace.snapshot import RANK_MEMORY_LIMIT, close_snapshot, connect, limit_memory, sql_text
 
     # Keys a suppression rule or playbook may match on: what a group carries (besides `stage`).
     GROUP_MATCH_KEYS = ("service", "name", "source", "severity", "region", "fingerprint")
@@ -189,7 +189,7 @@ def ranked_alerts(workspace, profile_name: str | None = None, top: int | None = 
         rank_alerts(con, profile, load_playbooks(workspace), signals=signals)
         return lane_suggestions(con, con.execute(queue_select(top, include_suppressed)).df())
     finally:
-        con.close()
+        close_snapshot(con)
 
 
 @app.cell(hide_code=True)

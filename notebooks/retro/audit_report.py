@@ -38,7 +38,7 @@ from journeylens.notebooks.retro.pages import html_page, markdown_page
 from journeylens.notebooks.signals.journey_signals import workspace_signals
 from journeylens.notebooks.workspace.contract import IngestError
 from journeylens.notebooks.workspace.safe_output import check_output_folder, write_csv, write_text
-from journeylens.notebooks.workspace.snapshot import connect, list_uploads
+from journeylens.notebooks.workspace.snapshot import close_snapshot, connect, list_uploads
 
 AUDIT_PROFILE = "audit"
 # Every file an audit may write into its --out folder (the last two only with AI data / fired signals).
@@ -112,7 +112,7 @@ def audit_summary(workspace, profile_name: str | None = None, ai_given: bool = F
         cover = coverage(con)
         daily = stage_day_counts(con)
     finally:
-        con.close()
+        close_snapshot(con)
     signals = workspace_signals(workspace)["signals"]
     uploads = list_uploads(workspace).iloc[::-1]  # in the order they were stored
     upload_columns = ["file_name", "kind", "layout", "format", "rows"]

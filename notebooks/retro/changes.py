@@ -10,7 +10,7 @@ import json
 import pandas as pd
 from journeylens.notebooks.queue.mapping import create_mapped_alerts
 from journeylens.notebooks.retro.weekly import read_audit
-from journeylens.notebooks.workspace.snapshot import connect
+from journeylens.notebooks.workspace.snapshot import close_snapshot, connect
 from journeylens.notebooks.workspace.store import append_audit, writer_lock
 
 REVIEWED = "stage.reviewed"
@@ -34,7 +34,7 @@ def recalibration_status(workspace) -> pd.DataFrame:
             group by s.stage
             order by s.stage""").df()
     finally:
-        con.close()
+        close_snapshot(con)
     audit = read_audit(workspace)
     reviews = audit[audit["action"] == REVIEWED] if len(audit) else audit
     last_review = {}

@@ -14,7 +14,7 @@ from journeylens.notebooks.retro.weekly import REAL_OUTCOMES, link_incidents, we
 from journeylens.notebooks.signals.journey_signals import workspace_signals
 from journeylens.notebooks.signals.threshold_review import calibration_suggestions
 from journeylens.notebooks.workspace.labels import metric_words
-from journeylens.notebooks.workspace.snapshot import connect
+from journeylens.notebooks.workspace.snapshot import close_snapshot, connect
 
 HARM_SEEN = 0.2  # a group whose observed harm reached this preceded harm
 # What a decision on a suggestion records (governance.decide keys it by these): for the other kinds,
@@ -110,7 +110,7 @@ def map_suggestions(workspace) -> list:
     try:
         unmapped = coverage(con)["unmapped"]
     finally:
-        con.close()
+        close_snapshot(con)
     out = []
     for row in unmapped[unmapped["suggested_rule"].notna()].to_dict("records"):
         rule = json.loads(row["suggested_rule"])

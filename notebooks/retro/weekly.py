@@ -25,7 +25,7 @@ from journeylens.notebooks.queue.queue_view import alerts_only, queue_counts
 from journeylens.notebooks.queue.ranking import queue_select, rank_alerts
 from journeylens.notebooks.retro.coverage_gaps import coverage_gaps
 from journeylens.notebooks.retro.scope import week_scope
-from journeylens.notebooks.workspace.snapshot import connect, sql_text
+from journeylens.notebooks.workspace.snapshot import close_snapshot, connect, sql_text
 
 REAL_OUTCOMES = ("actioned", "auto_mitigated", "escalated")
 TOP_K = 10
@@ -104,7 +104,7 @@ def data_weeks(workspace) -> list:
             "select distinct strftime(opened_at, '%G-W%V') from incidents union "
             "select distinct strftime(fired_at, '%G-W%V') from alerts order by 1 desc").fetchall()]
     finally:
-        con.close()
+        close_snapshot(con)
 
 
 def retro_context(workspace, profile_name: str | None = None) -> dict:
@@ -124,7 +124,7 @@ def retro_context(workspace, profile_name: str | None = None) -> dict:
         weekly_alerts = dict(con.execute("select strftime(fired_at, '%G-W%V'), count(*) from alerts "
                                          "group by 1").fetchall())
     finally:
-        con.close()
+        close_snapshot(con)
     return {"workspace": workspace, "frame": frame, "groups": groups, "incidents": incidents, "hourly": hourly,
             "weekly_alerts": weekly_alerts, "audit": read_audit(workspace), "unmapped": unmapped}
 
@@ -140,7 +140,7 @@ def retro(workspace, week: str | None = None, profile_name: str | None = None, c
         stages = retro_stages(con, week)
         ai_change = ai_week_over_week(con, start) if start is not None else None
     finally:
-        con.close()
+        close_snapshot(con)
     alerts = ctx["weekly_alerts"].get(week, 0) if week else sum(ctx["weekly_alerts"].values())
 
     def inside(frame, column):

@@ -14,7 +14,7 @@ with app.setup:
     from journeylens.notebooks.signals.queue_entries import insert_queue_entries
     from journeylens.notebooks.signals.thresholds import DETECTOR, detect_rate, detector_params, episodes, robust_deviation
     from journeylens.notebooks.workspace.picker import require_workspace, workspace_picker
-    from journeylens.notebooks.workspace.snapshot import connect, sql_text
+    from journeylens.notebooks.workspace.snapshot import close_snapshot, connect, sql_text
     from journeylens.notebooks.workspace.versions import list_versions
 
     # The journey metrics the detector watches, and which way is bad for each.
@@ -230,7 +230,7 @@ def workspace_signals(workspace, params: dict | None = None) -> dict:
         deviations = journey_deviations(con, params, overrides=threshold_overrides(workspace))
         return {"deviations": deviations, "signals": journey_signals(deviations)}
     finally:
-        con.close()
+        close_snapshot(con)
 
 
 @app.cell(hide_code=True)

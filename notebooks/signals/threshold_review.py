@@ -11,7 +11,7 @@ with app.setup:
     from journeylens.notebooks.signals.thresholds import DETECTOR, episodes
     from journeylens.notebooks.workspace.labels import plural
     from journeylens.notebooks.workspace.picker import require_workspace, workspace_picker
-    from journeylens.notebooks.workspace.snapshot import connect
+    from journeylens.notebooks.workspace.snapshot import close_snapshot, connect
 
     REAL_OUTCOMES = ("actioned", "auto_mitigated", "escalated")  # incidents that mattered
     NOISE_OUTCOMES = ("noise", "duplicate")
@@ -155,7 +155,7 @@ def workspace_review(workspace, params: dict | None = None) -> dict:
         deviations = journey_deviations(con, params)
         incidents = con.execute("select * from incidents").df()
     finally:
-        con.close()
+        close_snapshot(con)
     return {"deviations": deviations, "signals": journey_signals(deviations), "incidents": incidents}
 
 

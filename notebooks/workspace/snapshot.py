@@ -19,6 +19,7 @@ from journeylens.notebooks.workspace.alert_views import (
     create_table_view,
     list_alert_files,
 )
+from journeylens.notebooks.workspace.background_readers import finish_readers
 from journeylens.notebooks.workspace.contract import (
     ALL_TABLES,
     MAP_TABLES,
@@ -196,6 +197,13 @@ def query_df(workspace, sql: str, params: dict | None = None, retries: int = 3) 
         finally:
             if con is not None:
                 con.close()
+
+
+def close_snapshot(con) -> None:
+    """Closes a snapshot once the piece files a ranking on it started writing are written (piece_writer.py):
+    their writers read its tables, and DuckDB refuses to close a connection whose cursor is busy."""
+    finish_readers(con)
+    con.close()
 
 
 def workspace_summary(workspace) -> pd.DataFrame:

@@ -187,3 +187,23 @@ def test_pieces_a_ranking_made_are_written_beside_it_and_their_table_let_go(worl
         con.close()
     assert held == []  # the writers dropped what they held once the ranking let it go
     assert {p.parts[2] for p in kept_files(ws)} == {first, second}
+
+
+def test_a_command_closing_its_snapshot_while_pieces_are_written_waits_for_them(world, monkeypatch):
+    """`journeylens rank` closes its snapshot right after ranking, while the pieces it made are still being
+    written on a cursor of it: DuckDB refuses to close a busy connection, so the close waits for the writers."""
+    from journeylens.notebooks.ingest import piece_writer
+    from journeylens.notebooks.queue.ranking import ranked_alerts
+
+    ws, first, second = world
+    write = piece_writer.write_piece_file
+
+    def slow_write(cursor, table, target):  # a write that is still running when the ranking is done
+        cursor.execute("select sum(hash(i)) from range(150000000) as t(i)").fetchall()
+        return write(cursor, table, target)
+
+    monkeypatch.setenv(piece_store.STORE_ENV, "on")
+    monkeypatch.setattr(piece_writer, "write_piece_file", slow_write)
+    queue = ranked_alerts(ws)  # no ResourceInUseException from closing a connection with a busy cursor
+    assert len(queue) > 0
+    assert {p.parts[2] for p in kept_files(ws)} == {first, second}  # written before the command returned
