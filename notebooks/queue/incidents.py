@@ -9,7 +9,7 @@ candidate by its first alert group. Correlation is reversible: a group listed in
 `incident_splits` stands alone. It reads the scoring's harm, so it runs after the components and before
 any weight is applied: a weight change re-ranks candidates without re-correlating them."""
 
-from journeylens.notebooks.workspace.snapshot import sql_text
+from journeylens.notebooks.workspace.snapshot import has_table, sql_text
 
 MAX_STEPS = 64  # label propagation converges in a few steps; a chain longer than this is cut, not looped on
 
@@ -17,7 +17,7 @@ MAX_STEPS = 64  # label propagation converges in a few steps; a chain longer tha
 def correlate_groups(con, p: dict) -> int:
     """Leaves the temp table group_incidents (group_id, incident_key, incident_size, incident_reason) for
     every row of alert_groups, under the resolved profile `p`; returns the propagation steps taken."""
-    if not con.execute("select count(*) from duckdb_tables() where table_name = 'group_changes'").fetchall()[0][0]:
+    if not has_table(con, "group_changes"):
         # scoring on its own (tests, notebooks) links no changes: rank_alerts makes the real table first
         con.execute("create temp table group_changes (group_id varchar, change_rank bigint, change_at timestamp, "
                     "change_kind varchar, change_service varchar, change_description varchar)")
@@ -42,7 +42,8 @@ def correlate_groups(con, p: dict) -> int:
         steps += 1
         con.execute(f"create or replace temp table incident_labels_next as {sql_text('incident_labels')}")
         changed = con.execute("select count(*) from incident_labels_next where changed").fetchall()[0][0]
-        con.execute("drop table incident_labels; alter table incident_labels_next rename to incident_labels")
+        con.execute("drop table incident_labels")
+        con.execute("alter table incident_labels_next rename to incident_labels")
         if not changed:
             break
     con.execute(f"create or replace temp table group_incidents as {sql_text('group_incidents')}")

@@ -185,11 +185,19 @@ def ranked_alerts(workspace, profile_name: str | None = None, top: int | None = 
     the journey signals, AI drops and burn-rate pages beside the alert groups, as the app does."""
     con = connect(workspace)
     try:
-        profile = load_profile(workspace, profile_name)["profile"]
-        rank_alerts(con, profile, load_playbooks(workspace), signals=signals)
-        return lane_suggestions(con, con.execute(queue_select(top, include_suppressed)).df())
+        return ranked_queue(con, workspace, profile_name, top, include_suppressed, signals)
     finally:
         close_snapshot(con)
+
+
+@app.function
+def ranked_queue(con, workspace, profile_name: str | None = None, top: int | None = None,
+                 include_suppressed: bool = True, signals: bool = False):
+    """ranked_alerts on an open connection to `workspace`: a DuckDB snapshot, or the Spark engine's
+    (spark_engine.open_workspace), which runs the same SQL files."""
+    profile = load_profile(workspace, profile_name)["profile"]
+    rank_alerts(con, profile, load_playbooks(workspace), signals=signals)
+    return lane_suggestions(con, con.execute(queue_select(top, include_suppressed)).df())
 
 
 @app.cell(hide_code=True)

@@ -159,7 +159,11 @@ def hold_saved_tables(con) -> None:
 
 def replace_table(con, name: str, text: str, params: dict | None = None) -> None:
     """Replaces the temp table `name` with the rows of `text`, also where load_ranking left it a view over
-    the saved file: a view cannot be replaced by a table."""
+    the saved file: a view cannot be replaced by a table. Another engine's connection (spark_engine) has no
+    saved ranking: it replaces the table."""
+    if getattr(con, "engine", "duckdb") != "duckdb":
+        con.execute(f'create or replace temp table "{name}" as {text}', params or {})
+        return
     con.execute(f'create or replace temp table "{name}__next" as {text}', params or {})
     kind = "view" if con.execute("select count(*) from duckdb_views() where temporary and view_name = $name",
                                  {"name": name}).fetchone()[0] else "table"

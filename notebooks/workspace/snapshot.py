@@ -199,6 +199,15 @@ def query_df(workspace, sql: str, params: dict | None = None, retries: int = 3) 
                 con.close()
 
 
+def has_table(con, name: str) -> bool:
+    """Whether `con` (a DuckDB connection, or spark_engine's) holds a table or view `name`."""
+    if getattr(con, "engine", "duckdb") != "duckdb":
+        return con.has_view(name)
+    return bool(con.execute("select (select count(*) from duckdb_tables() where table_name = $name) "
+                            "+ (select count(*) from duckdb_views() where view_name = $name)",
+                            {"name": name}).fetchall()[0][0])
+
+
 def close_snapshot(con) -> None:
     """Closes a snapshot once the piece files a ranking on it started writing are written (piece_writer.py):
     their writers read its tables, and DuckDB refuses to close a connection whose cursor is busy."""

@@ -3,8 +3,10 @@ DuckDB one (execute(sql, params) then df() or fetchall(); executemany for insert
 is the same SQL file transpiled (spark_sql.py) and run by Spark. The notebooks' functions take it where they
 take DuckDB's, so there is one pipeline, not two.
 
-A temporary table is a Spark temp view over a persisted DataFrame (DuckDB materialises it on creation; a view
-over the lazy plan would recompute it at every read). Settings that only mean something to DuckDB (its memory
+A temporary table is a Spark temp view over a DataFrame computed on creation and kept, as DuckDB materialises a
+table (a view over the lazy plan would recompute it at every read). Kept by a local checkpoint, not persist():
+that also cuts the plan, which a loop such as the incident labels' (each step joins the last one twice)
+would otherwise double at every step, until planning alone exhausts the driver. Settings that only mean something to DuckDB (its memory
 cap, spill folder, progress bar) are skipped; any other SET is refused. Spark's session time zone is UTC, as
 every DuckDB connection of journeylens is.
 
@@ -24,8 +26,10 @@ from journeylens.notebooks.workspace.snapshot import (
     new_connection,
 )
 from journeylens.notebooks.workspace.spark_sql import NotTranspiled, tree_to_spark
+from journeylens.notebooks.workspace.sql_files import sql_text
 from journeylens.notebooks.workspace.store import reader_lease
 from sqlglot import exp
+from sqlglot.optimizer.qualify import qualify
 
 DUCKDB_ONLY_SETTINGS = {"memory_limit", "temp_directory", "threads", "enable_progress_bar",
                         "enable_progress_bar_print", "preserve_insertion_order"}
@@ -80,9 +84,15 @@ class SparkResult:
     def fetchall(self) -> list[tuple]:
         return [] if self.frame is None else [tuple(row) for row in self.frame.collect()]
 
+    def fetchone(self) -> tuple | None:
+        rows = [] if self.frame is None else self.frame.take(1)
+        return tuple(rows[0]) if rows else None
+
 
 class SparkConnection:
     """A DuckDB-like connection over `spark`: the statements journeylens' functions run."""
+
+    engine = "spark"  # what a function that has a DuckDB-only shortcut (piece_store's cache) asks
 
     def __init__(self, spark, lease: int | None = None):
         self.spark, self.lease = spark, lease
@@ -91,11 +101,11 @@ class SparkConnection:
 
     def register(self, name: str, frame, persist: bool = False) -> None:
         """`frame` (a Spark DataFrame, or a pandas one as DuckDB's register takes) as the temp view `name`;
-        persist=True keeps its rows once computed (a table), until it is replaced or dropped."""
+        persist=True computes its rows now and keeps them (a table), until it is replaced or dropped."""
         if isinstance(frame, pd.DataFrame):
             frame = self.spark.createDataFrame(frame) if len(frame.columns) else self.spark.createDataFrame([], "x int")
         if persist:
-            frame = frame.persist()
+            frame = frame.localCheckpoint(eager=True)
         frame.createOrReplaceTempView(name)
         self._forget_rows(name)
         if persist:
@@ -110,6 +120,8 @@ class SparkConnection:
             for table in tree.args.get("tables") or [tree.this]:
                 self.drop(table.name)
             return SparkResult(None)
+        if isinstance(tree, exp.Alter) and [type(a) for a in tree.actions] == [exp.AlterRename]:
+            return self._rename(tree.this.name, tree.actions[0].this.name)
         if isinstance(tree, exp.Create) and tree.kind in ("TABLE", "VIEW"):
             return self._create(tree, params)
         if isinstance(tree, exp.Insert) and not isinstance(tree.expression, exp.Values):
@@ -140,6 +152,21 @@ class SparkConnection:
         self.register(name, target.unionByName(typed), persist=True)
         return SparkResult(None)
 
+    def has_view(self, name: str) -> bool:
+        return name in self.views
+
+    def _rename(self, old: str, new: str) -> SparkResult:
+        """ALTER TABLE old RENAME TO new: the same rows (kept ones stay kept) under the other name."""
+        frame = self.persisted.pop(old, None)
+        persist = frame is not None
+        frame = frame if persist else self.spark.table(old)
+        self.spark.catalog.dropTempView(old)
+        self.views.discard(old)
+        self.register(new, frame)
+        if persist:
+            self.persisted[new] = frame
+        return SparkResult(None)
+
     def drop(self, name: str) -> None:
         self.spark.catalog.dropTempView(name)
         self.views.discard(name)
@@ -159,9 +186,21 @@ class SparkConnection:
             self.lease = None
 
     def _query(self, tree: exp.Expression, params):
-        frame = self.spark.sql(tree_to_spark(tree), args=params or None)
+        frame = self.spark.sql(tree_to_spark(self._stars_expanded(tree)), args=params or None)
         helpers = [c for c in HELPER_COLUMNS if c in frame.columns]
         return frame.drop(*helpers) if helpers else frame
+
+    def _stars_expanded(self, tree: exp.Expression) -> exp.Expression:
+        """DuckDB's * EXCLUDE (...) and * REPLACE (...), which Spark SQL lacks, spelled out column by column from
+        the views' schemas (sqlglot's qualify), and every star of a query that unions BY NAME (spark_sql's
+        union_by_name needs the columns listed); any other query is left as written."""
+        if not (any(star.args.get("except") or star.args.get("replace") for star in tree.find_all(exp.Star))
+                or any(union.args.get("by_name") for union in tree.find_all(exp.Union))):
+            return tree
+        schema = {name: {field.name: field.dataType.simpleString() for field in self.spark.table(name).schema.fields}
+                  for name in self.views}
+        return qualify(tree, schema=schema, dialect="duckdb", expand_stars=True, quote_identifiers=False,
+                       validate_qualify_columns=False)
 
     def _create(self, tree: exp.Create, params) -> SparkResult:
         target = tree.this
@@ -186,12 +225,17 @@ class SparkConnection:
 
 def same_answer(got: pd.DataFrame, want: pd.DataFrame) -> None:
     """Raises AssertionError unless Spark's answer `got` is DuckDB's `want` (issue 16's rule): the same columns
-    in the same order, strings, counts and row order exactly, floats to 1e-9. The tests and bench_spark hold
+    in the same order, strings, counts and row order exactly, floats to 1e-9; a missing value is missing
+    whichever way pandas holds it. The tests and bench_spark hold
     both engines to it."""
     assert list(got.columns) == list(want.columns), (list(got.columns), list(want.columns))
     floats = [c for c in want.columns if want[c].dtype.kind == "f"]
     exact = [c for c in want.columns if c not in floats]
-    pd.testing.assert_frame_equal(got[exact].astype(object), want[exact].astype(object))
+    def missing_alike(frame):  # None, NaN and pd.NA are one missing value (an empty CSV cell)
+        frame = frame.astype(object)
+        return frame.where(frame.notna(), None)
+
+    pd.testing.assert_frame_equal(missing_alike(got[exact]), missing_alike(want[exact]))
     pd.testing.assert_frame_equal(got[floats].astype(float), want[floats].astype(float), rtol=0, atol=1e-9)
 
 
@@ -221,12 +265,24 @@ def open_workspace(spark, workspace, tables: tuple) -> SparkConnection:
     lease = reader_lease(dirs) if dirs["uploads"].is_dir() else None
     con = SparkConnection(spark, lease)
     files = active_table_files(list_manifests(workspace), dirs)
-    for table, columns in spark_columns(tables).items():
+    wanted = tuple(tables) + (("alert_fold_keys",) if "alerts" in tables else ())
+    for table, columns in spark_columns(wanted).items():
         if files.get(table):
             read = spark.read.option("mergeSchema", "true").parquet(*map(str, files[table]))
             frame = read.select(*[(F.col(f"`{name}`") if name in read.columns else F.lit(None)).cast(kind).alias(name)
                                   for name, kind in columns])
         else:
             frame = spark.createDataFrame([], ", ".join(f"`{name}` {kind}" for name, kind in columns))
-        con.register(table, frame)
+        con.register("alert_notice_files" if table == "alerts" else table, frame)
+    if "alerts" in tables:
+        fold_alert_notices(con)
     return con
+
+
+def fold_alert_notices(con: SparkConnection) -> None:
+    """The view `alerts` over the stored notices, as a DuckDB snapshot's (alert_views.create_alert_views): every
+    notice in one shape (sql/ingest/14), those of the keys that fold, and their fold (15), one row per alert."""
+    con.execute(f"create or replace view alert_notices as {sql_text('alert_notices')}")
+    con.execute("create or replace view fold_notices as select n.* from alert_notices as n "
+                "semi join (select distinct alert_key from alert_fold_keys) as k on n.alert_key = k.alert_key")
+    con.execute(f"create or replace view alerts as {sql_text('folded_alerts')}")

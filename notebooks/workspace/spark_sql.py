@@ -12,7 +12,8 @@ Rewrites made here, beyond sqlglot's own:
   into the text);
 - functions Spark names otherwise (spark_functions);
 - rows made from a row's own columns (lateral_values), and a list unnested with its positions
-  (positional_unnest).
+  (positional_unnest);
+- UNION BY NAME as a plain UNION of the same columns in the same order (union_by_name).
 sqlglot writes QUALIFY as a derived table with a helper column `_w`; spark_engine drops it from what a
 query gives back."""
 
@@ -26,6 +27,21 @@ from sqlglot import exp
 MACRO = re.compile(r"create\s+or\s+replace\s+macro\s+(\w+)\s*\(([^)]*)\)\s+as\s+\((.*)\)\s*;?\s*$",
                    re.IGNORECASE | re.DOTALL)
 MAX_EXPANSIONS = 32  # macros nest a few deep; a macro that called itself would loop
+
+
+# DuckDB's to_days(n), to_hours(n)... as the argument of Spark's MAKE_DT_INTERVAL(days, hours, minutes, seconds)
+INTERVAL_PARTS = {"to_days": 0, "to_hours": 1, "to_minutes": 2, "to_seconds": 3}
+
+
+# strftime directives as Spark's datetime pattern letters
+STRFTIME_TO_SPARK = {"%Y": "yyyy", "%m": "MM", "%d": "dd", "%H": "HH", "%M": "mm", "%S": "ss", "%f": "SSSSSS",
+                     "%%": "%"}
+
+
+# a JSON pointer of one key (/key, ~1 for / and ~0 for ~) as the JSON path Spark's GET_JSON_OBJECT reads
+POINTER_TO_PATH = sqlglot.parse_one(
+    "case when left(pointer, 1) = '/' then concat('$[\\'', replace(replace(substring(pointer, 2), '~1', '/'), "
+    "'~0', '~'), '\\']') else pointer end", read="spark")
 
 
 class NotTranspiled(ValueError):
@@ -81,9 +97,54 @@ def spark_functions(tree: exp.Expression) -> exp.Expression:
     Spark, where it also fails out of range: DuckDB gives null) is Spark's TRY_ELEMENT_AT(x, i); GROUPING(a, b),
     DuckDB's bit vector, is GROUPING(a) * 2 + GROUPING(b) (Spark's GROUPING takes one column, and its
     GROUPING_ID must name every grouping column), and PERCENTILE_CONT(x, p), DuckDB's interpolated
-    quantile, is Spark's exact PERCENTILE(x, p) (the same linear interpolation)."""
+    quantile, is Spark's exact PERCENTILE(x, p) (the same linear interpolation). Spark has no 128-bit or
+    unsigned integers: HUGEINT is DECIMAL(38, 0) and UBIGINT DECIMAL(20, 0) (jl_order_key's order of alerts),
+    a hexadecimal string cast to UBIGINT ('0x' || digits) is CONV(digits, 16, 10), and EPOCH_US(ts) is
+    UNIX_MICROS(ts). TO_MINUTES(n) (and TO_DAYS, TO_HOURS, TO_SECONDS) is MAKE_DT_INTERVAL with n in
+    its place; ISFINITE(x) is ABS(x) < infinity (NaN is not, NULL stays NULL). HASH(...) is XXHASH64(...),
+    64 bits as DuckDB's (Spark's HASH has 32): other values, so the queries use a hash as an identity only
+    (incident islands), never as an order or an output. STRFTIME(ts, format) is DATE_FORMAT with the
+    format's letters quoted (spark_time_pattern). A JSON path that is a bound value may be a JSON pointer
+    (/key: DuckDB reads both), which Spark's GET_JSON_OBJECT does not: it is spelled $['key'] in SQL. Spark has no GLOB: `a GLOB p` is `a RLIKE` the pattern made a regular expression
+    (glob_regex), in SQL, since the pattern is often a bound parameter."""
 
     def rewrite(node):
+        if isinstance(node, exp.Cast) and node.to.is_type(exp.DataType.Type.UBIGINT, exp.DataType.Type.INT128):
+            digits = 20 if node.to.is_type(exp.DataType.Type.UBIGINT) else 38
+            value = node.this.unnest()
+            if (isinstance(value, exp.DPipe) and isinstance(value.this, exp.Literal)
+                    and value.this.this.lower() == "0x"):
+                value = exp.Anonymous(this="CONV", expressions=[value.expression.copy(), exp.Literal.number(16),
+                                                                exp.Literal.number(10)])
+            # a node returned here is not walked again: what it holds is rewritten now
+            return exp.Cast(this=value.copy().transform(rewrite), to=exp.DataType.build(f"DECIMAL({digits}, 0)"))
+        if isinstance(node, exp.Glob):
+            return exp.RegexpLike(this=node.this.copy().transform(rewrite),
+                                  expression=glob_regex(node.expression.copy().transform(rewrite)))
+        if isinstance(node, exp.Anonymous) and str(node.this).lower() in INTERVAL_PARTS and len(node.expressions) == 1:
+            part = INTERVAL_PARTS[str(node.this).lower()]  # DuckDB's to_minutes(n) and kin: n minutes
+            amount = node.expressions[0].copy().transform(rewrite)
+            return exp.Anonymous(this="MAKE_DT_INTERVAL", expressions=[
+                amount if i == part else exp.Literal.number(0) for i in range(4)])
+        if isinstance(node, exp.Anonymous) and str(node.this).lower() == "isfinite" and len(node.expressions) == 1:
+            # Spark orders NaN above infinity: only a finite number is below it, and NULL stays NULL
+            return exp.LT(this=exp.Abs(this=node.expressions[0].copy().transform(rewrite)),
+                          expression=exp.Cast(this=exp.Literal.string("Infinity"), to=exp.DataType.build("DOUBLE")))
+        if isinstance(node, exp.TimeToStr) and isinstance(node.args.get("format"), exp.Literal):
+            pattern = spark_time_pattern(node.args["format"].this)
+            if pattern is not None:  # sqlglot leaves literal letters (the T of ISO 8601) unquoted
+                return exp.Anonymous(this="DATE_FORMAT", expressions=[node.this.copy().transform(rewrite),
+                                                                      exp.Literal.string(pattern)])
+        if isinstance(node, exp.JSONExtractScalar) and not isinstance(node.expression, (exp.Literal, exp.JSONPath)):
+            # a path that is a value (a bound parameter): a JSON pointer (/key, DuckDB's) becomes $['key']
+            path = node.expression.copy()
+            spelled = POINTER_TO_PATH.transform(
+                lambda n: path.copy() if isinstance(n, exp.Column) and n.name == "pointer" else n)
+            return node.__class__(this=node.this.copy().transform(rewrite), expression=spelled)
+        if isinstance(node, exp.Anonymous) and str(node.this).lower() == "hash":
+            return exp.Anonymous(this="XXHASH64", expressions=[e.copy().transform(rewrite) for e in node.expressions])
+        if isinstance(node, exp.Anonymous) and str(node.this).lower() == "epoch_us":
+            return exp.Anonymous(this="UNIX_MICROS", expressions=[e.copy() for e in node.expressions])
         if isinstance(node, exp.Bracket) and len(node.expressions) == 1:
             index = node.expressions[0]
             if not (isinstance(index, exp.Literal) and index.is_string):  # a list's position, not a map's key
@@ -103,6 +164,67 @@ def spark_functions(tree: exp.Expression) -> exp.Expression:
         return node
 
     return tree.transform(rewrite)
+
+
+def spark_time_pattern(strftime: str) -> str | None:
+    """DuckDB's strftime format as Spark's DATE_FORMAT pattern, letters outside a directive quoted ('T');
+    None when it holds a directive not listed here."""
+    out, i = [], 0
+    while i < len(strftime):
+        char = strftime[i]
+        if char == "%":
+            directive = strftime[i:i + 2]
+            if directive not in STRFTIME_TO_SPARK:
+                return None
+            out.append(STRFTIME_TO_SPARK[directive])
+            i += 2
+            continue
+        out.append("''" if char == "'" else f"'{char}'" if char.isalpha() else char)
+        i += 1
+    return "".join(out)
+
+
+def glob_regex(pattern: exp.Expression) -> exp.Expression:
+    """SQL making the glob `pattern` a Java regular expression that matches what DuckDB's GLOB matches: the
+    whole value; * any run of characters, ? one, [...] a class, [!...] its complement ([^...] is a class of ^
+    and the rest); a backslash makes the next character plain, and a pattern ending in a lone one matches
+    nothing. Steps: an escaped character is marked (U+0001 before it); the characters regular expressions
+    give a meaning to are escaped where unmarked; unmarked *, ? and [! become .*, . and [^; a lone trailing
+    backslash becomes (?!); marks go, a marked letter or digit plain, any other escaped; anchored at both
+    ends ((?s): . matches a newline, as * does in a glob)."""
+    def call(name: str, *args) -> exp.Expression:
+        return exp.Anonymous(this=name, expressions=list(args))
+
+    def replace(value, regex: str, replacement: str) -> exp.Expression:
+        return call("REGEXP_REPLACE", value, exp.Literal.string(regex), exp.Literal.string(replacement))
+
+    mark = "\u0001"  # the texts below are the strings Spark gets: sqlglot escapes their backslashes
+    steps = ((r"(?s)\\(.)", mark + "$1"), (rf"(?<!{mark})([.^$+(){{}}|])", r"\\$1"), (rf"(?<!{mark})\*", ".*"),
+             (rf"(?<!{mark})\?", "."), (rf"(?<!{mark})\[!", "[^"), (rf"(?<!{mark})\\$", "(?!)"),
+             (rf"{mark}([A-Za-z0-9])", "$1"), (mark, r"\\"))
+    regex = pattern
+    for find, put in steps:
+        regex = replace(regex, find, put)
+    return call("CONCAT", exp.Literal.string("(?s)^"), regex, exp.Literal.string("$"))
+
+
+def union_by_name(tree: exp.Expression) -> exp.Expression:
+    """DuckDB's UNION [ALL] BY NAME, which Spark SQL lacks, as a plain UNION: each side selects the columns of
+    both, by name, in the left side's order and then the right side's own, NULL where a side lacks one. Both
+    sides must list their columns (spark_engine spells out their stars first), or it is left as it is."""
+    for union in list(tree.find_all(exp.Union)):
+        if not union.args.get("by_name"):
+            continue
+        left, right = union.this, union.expression
+        if not (isinstance(left, exp.Select) and isinstance(right, exp.Select)) or "*" in left.named_selects + right.named_selects:
+            continue  # left as written (Spark will not parse it): spark_engine spells the stars out first
+        names = list(dict.fromkeys(left.named_selects + right.named_selects))
+        for side in (left, right):
+            have = dict(zip(side.named_selects, side.expressions, strict=True))
+            side.set("expressions", [have[name].copy() if name in have else exp.alias_(exp.Null(), name)
+                                     for name in names])
+        union.set("by_name", None)
+    return tree
 
 
 def lateral_values(tree: exp.Expression) -> exp.Expression:
@@ -165,7 +287,7 @@ def to_spark(duckdb_sql: str, name: str = "query") -> str:
 def tree_to_spark(tree: exp.Expression, name: str = "query") -> str:
     """A statement sqlglot has read from DuckDB's dialect (changed in place) as Spark SQL: for a caller that
     has read it already, with no second parse and no DuckDB text written in between."""
-    tree = spark_functions(positional_unnest(lateral_values(named_markers(expand_macros(tree)))))
+    tree = spark_functions(positional_unnest(lateral_values(union_by_name(named_markers(expand_macros(tree))))))
     try:
         return tree.sql("spark", unsupported_level=sqlglot.ErrorLevel.RAISE, comments=False)
     except sqlglot.errors.UnsupportedError as error:

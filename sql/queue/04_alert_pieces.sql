@@ -13,7 +13,7 @@
 -- columns the rules look at, so that the rules run once per distinct value of them (01_rule_matches.sql,
 -- read from this table), not once per alert.
 --
--- "First" orders by fired_at, then by a hash of alert_id (`o`): the order alerts arrive in never
+-- "First" orders by fired_at, then by a hash of alert_id (`o`, jl_order_key): the order alerts arrive in never
 -- matters. A piece keeps its first alert's id, names, source, fingerprint, region and labels in one
 -- struct with its order (`first_o`), so that 06 picks the group's first alert across pieces.
 --
@@ -26,7 +26,7 @@ with keyed as (
     select
         *,
         jl_time_bucket(fired_at, $bucket_seconds) as bucket,
-        epoch_us(fired_at)::hugeint * 18446744073709551616 + hash(alert_id) as o
+        jl_order_key(fired_at, alert_id) as o
     from alerts /* alerts */
 ),
 

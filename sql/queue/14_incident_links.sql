@@ -80,11 +80,12 @@ islands as (
 bounded as (
     -- an outage lasts at most $max_window_hours: an island of a service that alerts all day long (each
     -- span overlapping the next) is cut into that long pieces from its first start, so that transitive
-    -- overlap does not make a month of one noisy service one "outage"
+    -- overlap does not make a month of one noisy service one "outage" (in whole microseconds: exact, and on
+    -- Spark too, which takes no epoch of an interval)
     select
         *,
-        hash(key, island, floor(epoch(span_start - min(span_start) over (partition by key, island))
-                                / (3600 * $max_window_hours))) as island_id
+        hash(key, island, floor((epoch_us(span_start) - min(epoch_us(span_start)) over (partition by key, island))
+                                / (3600000000 * $max_window_hours))) as island_id
     from islands
 )
 

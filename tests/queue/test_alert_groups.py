@@ -190,8 +190,8 @@ def test_a_group_shows_its_first_alerts_names_region_and_source(tmp_path):
 def reference_groups(alerts: list, stage_of: dict, tie_order: dict, gap: float, flap_window: float) -> dict:
     """The documented grouping rules, alert by alert in Python: {alert_ids: (stage, flap_count, and the
     first alert's service, name and labels)}. Alerts are in (fired_at, alert_id) order; "first" (the
-    first alert, the first alert that maps) is first by (fired_at, tie_order), the hash of alert_id that
-    04_alert_pieces.sql breaks ties with."""
+    first alert, the first alert that maps) is first by tie_order: jl_order_key (fired_at, then a hash of
+    alert_id), as 04_alert_pieces.sql orders them."""
     by_key = {}
     for a in alerts:
         key = ("f", a["fingerprint"]) if (a["fingerprint"] or "").strip() else ("r", a["name"], a["service"])
@@ -271,7 +271,7 @@ def test_bucketed_grouping_matches_the_alert_by_alert_rules(seed):
     stage_of = {a["alert_id"]: reference_stage(a, rules) for a in alerts}
     create_mapped_alerts(con, rules)
     assert dict(con.execute("select alert_id, stage from mapped_alerts").fetchall()) == stage_of
-    tie_order = dict(con.execute("select alert_id, hash(alert_id) from alerts").fetchall())
+    tie_order = dict(con.execute("select alert_id, jl_order_key(fired_at, alert_id) from alerts").fetchall())
     create_alert_groups(con, gap_minutes=gap, flap_window_minutes=flap_window, rules=rules)
     columns = "alert_ids, stage, flap_count, service, name, labels"
     ours = {ids: tuple(rest) for ids, *rest in con.execute(f"select {columns} from ({groups_select()})").fetchall()}

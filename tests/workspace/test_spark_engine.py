@@ -23,10 +23,11 @@ from journeylens.notebooks.ingest.piece_store import (
 from journeylens.notebooks.ingest.upload import ingest_file
 from journeylens.notebooks.queue.groups import details_sql
 from journeylens.notebooks.queue.queue_view import entries_sql, rows_for_sql
-from journeylens.notebooks.queue.ranking import rank_alerts, ranked_alerts
+from journeylens.notebooks.queue.ranking import rank_alerts, ranked_alerts, ranked_queue
 from journeylens.notebooks.queue.scoring import resolve_profile, score_parameters
 from journeylens.notebooks.retro.weekly import retro_stages
 from journeylens.notebooks.signals.journey_signals import journey_deviations, journey_signals
+from journeylens.notebooks.workspace.contract import ALL_TABLES
 from journeylens.notebooks.workspace.snapshot import connect, new_connection, query_df, sql_text
 from journeylens.notebooks.workspace.spark_engine import (
     EngineUnavailable,
@@ -42,13 +43,13 @@ from test_spark_sql import NOT_TRANSPILED
 
 FIXTURES = SQL_DIR.parent / "tests" / "fixtures"
 AI_TABLES = ("ai_interactions", "eval_scores")
-# transpiled, but not yet Spark SQL (the README's "Running on Apache Spark" says why): JSON paths of the
-# vendor adapters, 128-bit order keys, named windows, PIVOT, parameters inside a view
+# transpiled, but not yet Spark SQL on their own (the README's "Running on Apache Spark" says why): JSON paths
+# of the vendor adapters, named windows, PIVOT, parameters inside a view. 14 and 15 (the alert fold) run through a
+# connection, which spells out their * EXCLUDE / REPLACE and UNION BY NAME from the views' schemas
 NOT_YET_PARSED = {"02_alertmanager_alerts.sql", "03_alert_objects.sql", "04_pagerduty_event_alerts.sql",
-                  "05_pagerduty_incident_alerts.sql", "07_pagerduty_change_events.sql", "08_opsgenie_alerts.sql",
+                  "05_pagerduty_incident_alerts.sql", "07_pagerduty_change_events.sql",
                   "09_datadog_alert_notices.sql", "13_langfuse_scores.sql", "14_alert_notices.sql",
-                  "15_folded_alerts.sql", "04_alert_pieces.sql", "05_group_buckets.sql",
-                  "34_stored_alert_pieces.sql", "35_restored_alert_pieces.sql"}
+                  "15_folded_alerts.sql", "05_group_buckets.sql"}
 
 
 @pytest.fixture(scope="module")
@@ -301,3 +302,42 @@ def test_without_pyspark_the_engine_says_what_to_install(monkeypatch):
     monkeypatch.setattr(shutil, "which", lambda name: None)
     with pytest.raises(EngineUnavailable, match="Java 17"):
         spark_session()
+
+
+def test_glob_matches_on_spark_as_in_duckdb(spark):
+    """Touchpoint rules match by GLOB (whole value, case-insensitive), which Spark lacks: spark_sql writes it as
+    RLIKE over the pattern made a regular expression. Values and patterns with every character a regular
+    expression gives a meaning to, and backslashes (DuckDB's escape in a glob)."""
+    values = ["checkout-api", "Checkout.API", "cart(v2)", "a+b", "x^y$z", "path\\to", "{team}|ops", "multi\nline",
+              "price[1]", "", "q?", "ab", "^b", "a\\", "team", "pathto", "checkout.api"]
+    patterns = ["checkout-*", "checkout.api", "cart(*)", "a+b", "x^y$z", "path\\to", "{team}|*", "multi*", "*[1]",
+                "price[!0]*", "price[0-9]*", "?", "q?", "*", "", "a?", "a*b", "[abc]b", ".*", "[^a]b", "q\\?", "a\\",
+                "path\\\\to", "price\\[1]", "*\\.api", "\\t*"]
+    pairs = pd.DataFrame([(v, p) for v in values for p in patterns], columns=["v", "p"])
+    matched = same_on_both(spark, {"pairs": pairs}, "select v, p, lower(v) glob lower(p) as hit from pairs order by v, p")
+    assert 20 < int(matched["hit"].sum()) < len(pairs), "some pairs match, others do not"
+    bound = same_on_both(spark, {"pairs": pairs}, "select v from pairs where p = '' and v glob $p order by v",
+                         {"p": "c*"})
+    assert list(bound["v"]) == ["cart(v2)", "checkout-api", "checkout.api"]
+
+
+def same_ranking(spark, workspace) -> pd.DataFrame:
+    """ranked_alerts.csv's rows (SPEC §4.1) of `workspace` ranked by Spark, from the stored files through the alert
+    fold, grouping, scoring, correlation and routing, equal to DuckDB's."""
+    return on_both(spark, workspace, ALL_TABLES, lambda con: ranked_queue(con, workspace))
+
+
+def test_ranked_alerts_on_spark_equal_duckdb_on_the_sample(spark, sample_dir):
+    ranked = same_ranking(spark, sample_dir)
+    assert ranked["stage"].notna().any() and ranked["playbook"].notna().any() and ranked["suppressed"].any()
+    assert (ranked["incident_size"] > 1).any() and ranked["alert_ids"].str.contains(";").any()
+    assert (ranked["lane"] == "needs_mapping").any() and ranked["suggested_rule"].notna().any()
+
+
+def test_ranked_alerts_on_spark_equal_duckdb_on_a_variant_world(spark, tmp_path):
+    files = build(101, tmp_path / "variant")  # a world the ranking was not tuned on
+    for kind in ("journey-map", "metrics", "alerts", "changes", "incidents"):
+        if files.get(kind.replace("-", "_")):
+            ingest_file(tmp_path / "ws", kind, files[kind.replace("-", "_")])
+    ranked = same_ranking(spark, tmp_path / "ws")
+    assert len(ranked) > 10 and ranked["harm_observed"].any()
