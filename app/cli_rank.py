@@ -36,14 +36,25 @@ def cmd_rank(args) -> int:
         ranked_frame,
     )
     from journeylens.notebooks.workspace.safe_output import check_output_target
+    from journeylens.notebooks.workspace.spark_engine import EngineUnavailable
 
+    if args.engine != "spark" and (args.master or args.remote):
+        say("refused: --master and --remote choose where Spark runs: give them with --engine spark", err=True)
+        return EXIT_REFUSED
+    if args.master and args.remote:
+        say("refused: give --master (a cluster manager) or --remote (Spark Connect), not both", err=True)
+        return EXIT_REFUSED
     for target in (args.out, args.queue_out):
         if target:
             check_output_target(target, args.workspace)
+    spark = {"master": args.master, "remote": args.remote} if args.engine == "spark" else None
     try:
-        frame = ranked_frame(args.workspace, args.profile)
+        frame = ranked_frame(args.workspace, args.profile, spark=spark)
     except KeyError as err:
         say(f"refused: {err.args[0]}", err=True)
+        return EXIT_REFUSED
+    except EngineUnavailable as err:
+        say(f"refused: {err}", err=True)
         return EXIT_REFUSED
     entries = queue_entries(frame)
     say(counts_text(queue_counts(frame, entries)), err=True)
@@ -64,6 +75,12 @@ def add_rank_parser(verbs, with_workspace) -> None:
                       help="write the ranked queue (one row per entry: incident candidates, alert groups, journey "
                            "and AI signals, burn-rate pages) instead of ranked_alerts.csv")
     rank.add_argument("--queue-out", metavar="FILE", help="also write the ranked queue to FILE")
+    rank.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
+                      help="run the ranking's SQL on DuckDB (default) or Apache Spark (pip install 'journeylens[spark]' "
+                           "and a Java 17+ runtime); the rows are the same")
+    rank.add_argument("--master", metavar="URL", help="with --engine spark: the cluster manager (spark://…, yarn, "
+                                                      "k8s://…; default local mode on every core)")
+    rank.add_argument("--remote", metavar="sc://HOST:PORT", help="with --engine spark: a Spark Connect server")
     rank.set_defaults(run=cmd_rank)
 
 

@@ -16,14 +16,12 @@ groups only) and counts what each surface says it shows, so that every surface s
 Until the ranking gives kind, lane, incident_key, incident_reason, instances and suggested_rule, they
 are derived here (with_queue_columns): every group its own entry, no instances known."""
 
-import inspect
 import json
 
 import duckdb
 import pandas as pd
-from journeylens.notebooks.ingest.playbook_file import load_playbooks
 from journeylens.notebooks.queue.profiles import load_profile
-from journeylens.notebooks.workspace.snapshot import close_snapshot, connect, sql_text
+from journeylens.notebooks.workspace.snapshot import close_snapshot, sql_text
 
 SEVERITY_ORDER = ("critical", "high", "medium", "low", "info")
 URGENT = ("critical", "high")  # a needs-mapping group of these severities is counted (and shown) first
@@ -208,18 +206,17 @@ def lane_in_order(lane: pd.DataFrame, suggestions: pd.DataFrame | None = None) -
     return lane.assign(_later=urgent).sort_values(["_later", "rank"], kind="stable").drop(columns="_later")
 
 
-def ranked_frame(workspace, profile_name: str | None = None) -> pd.DataFrame:
+def ranked_frame(workspace, profile_name: str | None = None, spark: dict | None = None) -> pd.DataFrame:
     """The ranked frame of a workspace with every entry kind, as the app ranks it (signals included), so
-    that rank, audit, retro and the app count one queue. A profile never saved raises KeyError."""
+    that rank, audit, retro and the app count one queue. A profile never saved raises KeyError. `spark`
+    ({"master": …, "remote": …}, either None for local mode) ranks on Apache Spark instead of DuckDB, with
+    the same SQL files and the same answer (spark_engine; EngineUnavailable says what to install)."""
     from journeylens.notebooks.queue import ranking
 
-    if "signals" in inspect.signature(ranking.ranked_alerts).parameters:
+    if spark is None:
         return ranking.ranked_alerts(workspace, profile_name, signals=True)
-    # until ranked_alerts takes `signals`: its steps, with the signals the app's LiveQueue queues
-    con = connect(workspace)
-    try:
-        profile = load_profile(workspace, profile_name)["profile"]
-        ranking.rank_alerts(con, profile, load_playbooks(workspace), signals=True)
-        return con.execute(ranking.queue_select()).df()
-    finally:
-        close_snapshot(con)
+    from journeylens.notebooks.workspace.spark_inputs import spark_workspace
+
+    load_profile(workspace, profile_name)  # an unknown profile is refused before a JVM starts
+    with spark_workspace(workspace, spark.get("master"), spark.get("remote")) as con:
+        return ranking.ranked_queue(con, workspace, profile_name, signals=True)

@@ -52,10 +52,13 @@ def csv_cell(value):
 
 def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of `frame` that is safe to open in a spreadsheet: every text cell (and column name) through
-    csv_cell. Number, boolean and time columns are not touched, so numbers stay numbers."""
+    csv_cell. Number, boolean and time columns are not touched, so numbers stay numbers (a negative zero is
+    written 0)."""
     safe = frame.copy()
     for column in safe.columns:
         values = safe[column]
+        if pd.api.types.is_float_dtype(values):  # -0 reads as a sign where there is none (engines differ on it)
+            safe[column] = values.where(values != 0, 0.0)
         if not (pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values)
                 or pd.api.types.is_timedelta64_dtype(values)):
             safe[column] = values.map(csv_cell)

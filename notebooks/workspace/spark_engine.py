@@ -18,16 +18,7 @@ import shutil
 
 import pandas as pd
 import sqlglot
-from journeylens.notebooks.workspace.paths import workspace_dirs
-from journeylens.notebooks.workspace.snapshot import (
-    active_table_files,
-    canonical_columns,
-    list_manifests,
-    new_connection,
-)
 from journeylens.notebooks.workspace.spark_sql import NotTranspiled, tree_to_spark
-from journeylens.notebooks.workspace.sql_files import sql_text
-from journeylens.notebooks.workspace.store import reader_lease
 from sqlglot import exp
 from sqlglot.optimizer.qualify import qualify
 
@@ -67,7 +58,10 @@ def spark_session(master: str | None = None, remote: str | None = None):
                      "spark.driver.memory": os.environ.get("JOURNEYLENS_SPARK_DRIVER_MEMORY", "2g")})
     for key, value in conf.items():
         builder = builder.config(key, value)
-    return builder.getOrCreate()
+    try:
+        return builder.getOrCreate()
+    except ImportError as error:  # Spark Connect's client needs grpc, which plain pyspark lacks
+        raise EngineUnavailable(f"Spark Connect needs its client: pip install 'pyspark[connect]' ({error})") from error
 
 
 class SparkResult:
@@ -77,9 +71,17 @@ class SparkResult:
         self.frame = frame
 
     def df(self) -> pd.DataFrame:
+        """The rows as pandas, decimals as floats, as DuckDB's df() gives them (a CSV then reads 75, not
+        75.000000)."""
         if self.frame is None:
             return pd.DataFrame()
-        return self.frame.toPandas()
+        from pyspark.sql import functions as F
+        from pyspark.sql.types import DecimalType
+
+        decimals = {f.name for f in self.frame.schema.fields if isinstance(f.dataType, DecimalType)}
+        frame = self.frame.select(*[F.col(f"`{c}`").cast("double").alias(c) if c in decimals else F.col(f"`{c}`")
+                                    for c in self.frame.columns]) if decimals else self.frame
+        return frame.toPandas()
 
     def fetchall(self) -> list[tuple]:
         return [] if self.frame is None else [tuple(row) for row in self.frame.collect()]
@@ -125,7 +127,7 @@ class SparkConnection:
         if isinstance(tree, exp.Create) and tree.kind in ("TABLE", "VIEW"):
             return self._create(tree, params)
         if isinstance(tree, exp.Insert) and not isinstance(tree.expression, exp.Values):
-            return self._insert(tree.this.name, self._query(tree.expression, params))
+            return self._insert(tree.this.name, self._query(tree.expression, params), bool(tree.args.get("by_name")))
         return SparkResult(self._query(tree, params))
 
     def executemany(self, sql: str, rows: list) -> None:
@@ -139,12 +141,18 @@ class SparkConnection:
     def unregister(self, name: str) -> None:
         self.drop(name)
 
-    def _insert(self, name: str, rows) -> SparkResult:
+    def _insert(self, name: str, rows, by_name: bool = False) -> SparkResult:
         """`rows` appended to the table `name`, column by column in order and cast to its types, as DuckDB's
-        INSERT INTO name SELECT does."""
+        INSERT INTO name SELECT does; by_name=True (INSERT INTO name BY NAME SELECT): matched by name, NULL in
+        the columns `rows` lacks."""
         from pyspark.sql import functions as F
 
         target = self.spark.table(name)
+        if by_name:
+            unknown = set(rows.columns) - set(target.columns)
+            if unknown:
+                raise NotTranspiled(f"INSERT INTO {name} BY NAME: no column {sorted(unknown)[0]!r}")
+            rows = rows.select(*[F.col(f"`{c}`") if c in rows.columns else F.lit(None).alias(c) for c in target.columns])
         if len(rows.columns) != len(target.columns):
             raise NotTranspiled(f"INSERT INTO {name}: {len(rows.columns)} columns for {len(target.columns)}")
         typed = rows.select(*[F.col(f"`{have}`").cast(field.dataType).alias(field.name)
@@ -237,52 +245,3 @@ def same_answer(got: pd.DataFrame, want: pd.DataFrame) -> None:
 
     pd.testing.assert_frame_equal(missing_alike(got[exact]), missing_alike(want[exact]))
     pd.testing.assert_frame_equal(got[floats].astype(float), want[floats].astype(float), rtol=0, atol=1e-9)
-
-
-def spark_columns(tables) -> dict[str, list[tuple[str, str]]]:
-    """{table: [(column, Spark type)]} of canonical tables, in order: snapshot.canonical_columns (DuckDB's
-    definition, sql/workspace/) with the types written in Spark's dialect. One DuckDB connection for all of
-    them: making one runs every macro and table definition."""
-    con = new_connection()
-    try:
-        found = {table: canonical_columns(con, table) for table in tables}
-    finally:
-        con.close()
-    missing = [t for t, columns in found.items() if not columns]
-    if missing:
-        raise KeyError(f"no canonical table {missing[0]!r}")
-    return {table: [(name, exp.DataType.build(kind, dialect="duckdb").sql("spark")) for name, kind in columns]
-            for table, columns in found.items()}
-
-
-def open_workspace(spark, workspace, tables: tuple) -> SparkConnection:
-    """A SparkConnection whose views `tables` read the workspace's committed Parquet files, with the
-    canonical columns and types (connect's views, on Spark). Uploads removed meanwhile keep their files
-    until the connection is closed (the same reader lease as connect's)."""
-    from pyspark.sql import functions as F
-
-    dirs = workspace_dirs(workspace, create=False)
-    lease = reader_lease(dirs) if dirs["uploads"].is_dir() else None
-    con = SparkConnection(spark, lease)
-    files = active_table_files(list_manifests(workspace), dirs)
-    wanted = tuple(tables) + (("alert_fold_keys",) if "alerts" in tables else ())
-    for table, columns in spark_columns(wanted).items():
-        if files.get(table):
-            read = spark.read.option("mergeSchema", "true").parquet(*map(str, files[table]))
-            frame = read.select(*[(F.col(f"`{name}`") if name in read.columns else F.lit(None)).cast(kind).alias(name)
-                                  for name, kind in columns])
-        else:
-            frame = spark.createDataFrame([], ", ".join(f"`{name}` {kind}" for name, kind in columns))
-        con.register("alert_notice_files" if table == "alerts" else table, frame)
-    if "alerts" in tables:
-        fold_alert_notices(con)
-    return con
-
-
-def fold_alert_notices(con: SparkConnection) -> None:
-    """The view `alerts` over the stored notices, as a DuckDB snapshot's (alert_views.create_alert_views): every
-    notice in one shape (sql/ingest/14), those of the keys that fold, and their fold (15), one row per alert."""
-    con.execute(f"create or replace view alert_notices as {sql_text('alert_notices')}")
-    con.execute("create or replace view fold_notices as select n.* from alert_notices as n "
-                "semi join (select distinct alert_key from alert_fold_keys) as k on n.alert_key = k.alert_key")
-    con.execute(f"create or replace view alerts as {sql_text('folded_alerts')}")

@@ -32,10 +32,10 @@ from journeylens.notebooks.workspace.snapshot import connect, new_connection, qu
 from journeylens.notebooks.workspace.spark_engine import (
     EngineUnavailable,
     SparkConnection,
-    open_workspace,
     same_answer,
     spark_session,
 )
+from journeylens.notebooks.workspace.spark_inputs import open_workspace
 from journeylens.notebooks.workspace.spark_sql import NotTranspiled, to_spark
 from journeylens.notebooks.workspace.sql_files import SQL_DIR
 from journeylens.sample_data.world_variant import build
