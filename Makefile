@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.bench_ai
 	$(BIN)/python -m bench.bench_app
 	$(BIN)/python -m bench.bench_spark
+	$(BIN)/python -m bench.bench_spark_rank
 
 sample: $(STAMP)
 	$(BIN)/python -m sample_data.generate
