@@ -100,7 +100,8 @@ def spark_functions(tree: exp.Expression) -> exp.Expression:
     quantile, is Spark's exact PERCENTILE(x, p) (the same linear interpolation). Spark has no 128-bit or
     unsigned integers: HUGEINT is DECIMAL(38, 0) and UBIGINT DECIMAL(20, 0) (jl_order_key's order of alerts),
     a hexadecimal string cast to UBIGINT ('0x' || digits) is CONV(digits, 16, 10), and EPOCH_US(ts) is
-    UNIX_MICROS(ts). TO_MINUTES(n) (and TO_DAYS, TO_HOURS, TO_SECONDS) is MAKE_DT_INTERVAL with n in
+    UNIX_MICROS(ts); EPOCH(ts) is UNIX_MICROS(ts) / 1e6 as a double, seconds with their fraction as DuckDB
+    gives them (sqlglot's UNIX_TIMESTAMP drops it). TO_MINUTES(n) (and TO_DAYS, TO_HOURS, TO_SECONDS) is MAKE_DT_INTERVAL with n in
     its place; ISFINITE(x) is ABS(x) < infinity (NaN is not, NULL stays NULL). HASH(...) is XXHASH64(...),
     64 bits as DuckDB's (Spark's HASH has 32): other values, so the queries use a hash as an identity only
     (incident islands), never as an order or an output. STRFTIME(ts, format) is DATE_FORMAT with the
@@ -130,6 +131,12 @@ def spark_functions(tree: exp.Expression) -> exp.Expression:
             # Spark orders NaN above infinity: only a finite number is below it, and NULL stays NULL
             return exp.LT(this=exp.Abs(this=node.expressions[0].copy().transform(rewrite)),
                           expression=exp.Cast(this=exp.Literal.string("Infinity"), to=exp.DataType.build("DOUBLE")))
+        if isinstance(node, exp.TimeToUnix) and not node.args.get("format"):
+            # DuckDB's epoch(ts) keeps the fraction of a second; Spark's UNIX_TIMESTAMP drops it
+            micros = exp.Anonymous(this="UNIX_MICROS", expressions=[
+                exp.Cast(this=node.this.copy().transform(rewrite), to=exp.DataType.build("TIMESTAMP"))])
+            return exp.Paren(this=exp.Div(this=exp.Cast(this=micros, to=exp.DataType.build("DOUBLE")),
+                                          expression=exp.Literal.number(1000000)))
         if isinstance(node, exp.TimeToStr) and isinstance(node.args.get("format"), exp.Literal):
             pattern = spark_time_pattern(node.args["format"].this)
             if pattern is not None:  # sqlglot leaves literal letters (the T of ISO 8601) unquoted
