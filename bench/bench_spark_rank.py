@@ -54,6 +54,7 @@ def timed(run, *args) -> tuple:
 
 
 def main() -> int:
+    before = os.environ.get("JOURNEYLENS_PIECE_STORE")
     os.environ["JOURNEYLENS_PIECE_STORE"] = "off"  # both engines piece every alert: the same work
     spark = spark_session(os.environ.get("BENCH_SPARK_MASTER", "local[*]"))
     results = []
@@ -70,6 +71,11 @@ def main() -> int:
                 results.append({"alerts": n, "groups": len(want), "duckdb_s": duck_s, "spark_s": spark_s})
     finally:
         spark.stop()
+        # a caller in the same process (the test) keeps its own setting
+        if before is None:
+            os.environ.pop("JOURNEYLENS_PIECE_STORE", None)
+        else:
+            os.environ["JOURNEYLENS_PIECE_STORE"] = before
     print(f"\n{'alerts':>12} {'groups':>10} {'DuckDB s':>9} {'us/alert':>9} {'Spark s':>9} {'us/alert':>9} {'Spark/DuckDB':>13}")
     for r in results:
         print(f"{r['alerts']:>12,} {r['groups']:>10,} {r['duckdb_s']:9.2f} {1e6 * r['duckdb_s'] / r['alerts']:9.2f} "
