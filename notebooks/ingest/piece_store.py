@@ -40,7 +40,7 @@ from journeylens.notebooks.ingest.piece_writer import (  # noqa: F401 (wait_for_
     write_piece_file,
 )
 from journeylens.notebooks.workspace.alert_views import create_notice_views
-from journeylens.notebooks.workspace.sql_files import SQL_DIR, sql_text
+from journeylens.notebooks.workspace.sql_files import SQL_DIR, on_duckdb, sql_text
 
 log = logging.getLogger("journeylens.piece_store")
 STORE_ENV = "JOURNEYLENS_PIECE_STORE"
@@ -93,7 +93,7 @@ def create_alert_pieces(con, bucket_seconds: float, kept_columns: list) -> None:
 def drop_alert_pieces(con) -> None:
     """Drops alert_pieces once grouping read it, and lets the writers of the pieces made for it (the tables
     `made_pieces_*` of its database) write their files and drop them."""
-    if getattr(con, "engine", "duckdb") != "duckdb":  # another engine pieced afresh: nothing held, nothing kept
+    if not on_duckdb(con):  # another engine pieced afresh: nothing held, nothing kept
         con.execute("drop table if exists alert_pieces")
         return
     if con.execute("select count(*) from duckdb_views() where temporary and view_name = 'alert_pieces'").fetchall()[0][0]:
@@ -214,7 +214,7 @@ def snapshot_sources(con) -> tuple[Path, dict] | None:
     """(workspace root, {upload id: [its alert files]}) of a workspace snapshot with alerts; None for any other
     connection (nothing to piece from files, and a reader of no workspace creates nothing). Another engine's
     connection (spark_engine: `engine` names it) pieces every alert afresh: the kept pieces are DuckDB's cache."""
-    if getattr(con, "engine", "duckdb") != "duckdb" or not con.execute("select count(*) from duckdb_tables() where table_name = $t and not temporary",
+    if not on_duckdb(con) or not con.execute("select count(*) from duckdb_tables() where table_name = $t and not temporary",
                        {"t": SNAPSHOT_FILES}).fetchall()[0][0]:
         return None
     rows = con.execute(f"select upload_id, path, root from {SNAPSHOT_FILES} order by upload_id, path").fetchall()

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import duckdb
 from journeylens.notebooks.workspace.paths import CONFIG_KINDS, forget_old_cache_files, workspace_dirs
+from journeylens.notebooks.workspace.sql_files import on_duckdb
 from journeylens.notebooks.workspace.versions import config_state
 
 log = logging.getLogger("journeylens.ranking_store")
@@ -161,7 +162,7 @@ def replace_table(con, name: str, text: str, params: dict | None = None) -> None
     """Replaces the temp table `name` with the rows of `text`, also where load_ranking left it a view over
     the saved file: a view cannot be replaced by a table. Another engine's connection (spark_engine) has no
     saved ranking: it replaces the table."""
-    if getattr(con, "engine", "duckdb") != "duckdb":
+    if not on_duckdb(con):
         con.execute(f'create or replace temp table "{name}" as {text}', params or {})
         return
     con.execute(f'create or replace temp table "{name}__next" as {text}', params or {})

@@ -28,7 +28,7 @@ from journeylens.notebooks.workspace.contract import (
     IngestError,
 )
 from journeylens.notebooks.workspace.paths import UPLOAD_ID, upload_id_or_refuse
-from journeylens.notebooks.workspace.sql_files import SQL_DIR, _sql_files, sql_text  # noqa: F401 (re-exported: the one import of readers)
+from journeylens.notebooks.workspace.sql_files import SQL_DIR, _sql_files, on_duckdb, sql_text  # noqa: F401 (re-exported: the one import of readers)
 from journeylens.notebooks.workspace.store import (
     finish_interrupted_commit,
     reader_lease,
@@ -201,7 +201,7 @@ def query_df(workspace, sql: str, params: dict | None = None, retries: int = 3) 
 
 def has_table(con, name: str) -> bool:
     """Whether `con` (a DuckDB connection, or spark_engine's) holds a table or view `name`."""
-    if getattr(con, "engine", "duckdb") != "duckdb":
+    if not on_duckdb(con):
         return con.has_view(name)
     return bool(con.execute("select (select count(*) from duckdb_tables() where table_name = $name) "
                             "+ (select count(*) from duckdb_views() where view_name = $name)",

@@ -28,3 +28,9 @@ def _sql_files() -> dict[str, list[Path]]:
     for path in sorted(SQL_DIR.glob("*/*.sql")):
         found.setdefault(path.stem.split("_", 1)[-1], []).append(path)
     return found
+
+
+def on_duckdb(con) -> bool:
+    """Whether `con` runs the SQL on DuckDB; spark_engine's connection says `engine = "spark"`. What only
+    DuckDB has (its catalog functions, the kept pieces, a saved ranking) is asked through this one check."""
+    return getattr(con, "engine", "duckdb") == "duckdb"
