@@ -176,11 +176,14 @@ harmed as (
     -- its place, since Spark SQL has no * REPLACE
     select
         *,
-        case
+        -- to 1e-9: levels that lost alike (every segment down by the same share) differ in the last bits
+        -- only, by the order a parallel sum took, and the worst of them must not change from run to run
+        -- or engine to engine
+        round(case
             when entered < $min_entered then 0.0
             else size * least(1.0, greatest(0.0,
                 (coalesce(tail_evidence, 0.0) - z_needed + case when metric = 'conversion' then 1 else 0 end) / 2))
-        end as measured_harm
+        end, 9) as measured_harm
     from tailed
 ),
 

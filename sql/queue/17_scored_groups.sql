@@ -4,7 +4,7 @@
 --   signal        = (w_sev*severity + w_exp*exposure + w_conf*confidence + w_dur*duration
 --                    + w_rec*recurrence) / (sum of those weights)                          0..1
 --   corroboration = 1 - w.corroboration + w.corroboration * harm^w.harm_exponent     observed harm, 0..1
---   score         = 100 * stage_factor * signal * corroboration                           0..100
+--   score         = 100 * stage_factor * signal * corroboration, to 1e-9                  0..100
 --
 -- The weights come from score_weights, one row of w_severity, w_exposure, w_confidence, w_duration,
 -- w_recurrence, corroboration and harm_exponent (scoring.rescore writes it from the profile), so that
@@ -24,5 +24,7 @@ with scored as (
     cross join score_weights as w
 )
 
-select *, 100.0 * stage_factor * signal * corroboration as score
+-- to 1e-9: scores equal but for the last bits (a parallel sum's order) rank by first fired and id, alike
+-- on every run and engine
+select *, round(100.0 * stage_factor * signal * corroboration, 9) as score
 from scored
