@@ -1,4 +1,5 @@
-"""`journeylens rank` and `journeylens audit`: argument parsing and printing; the work is in notebooks/.
+"""`journeylens rank` and `journeylens audit`: argument parsing and printing; the work is in notebooks/. Both
+take `--engine spark [--master URL | --remote sc://…]` (SPEC §4) and write the same files on either engine.
 
 Both rank as the app does (journey signals, AI signals and burn-rate pages queued beside the alert
 groups: queue_view.ranked_frame), so the order of ranked_alerts.csv is the app's, and both say on
@@ -38,16 +39,14 @@ def cmd_rank(args) -> int:
     from journeylens.notebooks.workspace.safe_output import check_output_target
     from journeylens.notebooks.workspace.spark_engine import EngineUnavailable
 
-    if args.engine != "spark" and (args.master or args.remote):
-        say("refused: --master and --remote choose where Spark runs: give them with --engine spark", err=True)
-        return EXIT_REFUSED
-    if args.master and args.remote:
-        say("refused: give --master (a cluster manager) or --remote (Spark Connect), not both", err=True)
+    refused = engine_refusal(args)
+    if refused:
+        say(f"refused: {refused}", err=True)
         return EXIT_REFUSED
     for target in (args.out, args.queue_out):
         if target:
             check_output_target(target, args.workspace)
-    spark = {"master": args.master, "remote": args.remote} if args.engine == "spark" else None
+    spark = engine_choice(args)
     try:
         frame = ranked_frame(args.workspace, args.profile, spark=spark)
     except KeyError as err:
@@ -75,24 +74,51 @@ def add_rank_parser(verbs, with_workspace) -> None:
                       help="write the ranked queue (one row per entry: incident candidates, alert groups, journey "
                            "and AI signals, burn-rate pages) instead of ranked_alerts.csv")
     rank.add_argument("--queue-out", metavar="FILE", help="also write the ranked queue to FILE")
-    rank.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
-                      help="run the ranking's SQL on DuckDB (default) or Apache Spark (pip install 'journeylens[spark]' "
-                           "and a Java 17+ runtime); the rows are the same")
-    rank.add_argument("--master", metavar="URL", help="with --engine spark: the cluster manager (spark://…, yarn, "
-                                                      "k8s://…; default local mode on every core)")
-    rank.add_argument("--remote", metavar="sc://HOST:PORT", help="with --engine spark: a Spark Connect server")
+    add_engine_flags(rank)
     rank.set_defaults(run=cmd_rank)
+
+
+def add_engine_flags(verb) -> None:
+    verb.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
+                      help="run the SQL on DuckDB (default) or Apache Spark (pip install 'journeylens[spark]' and a "
+                           "Java 17+ runtime); the rows are the same")
+    verb.add_argument("--master", metavar="URL", help="with --engine spark: the cluster manager (spark://…, yarn, "
+                                                      "k8s://…; default local mode on every core)")
+    verb.add_argument("--remote", metavar="sc://HOST:PORT", help="with --engine spark: a Spark Connect server")
+
+
+def engine_refusal(args) -> str | None:
+    """Why the engine flags mean nothing together, or None."""
+    if args.engine != "spark" and (args.master or args.remote):
+        return "--master and --remote choose where Spark runs: give them with --engine spark"
+    if args.master and args.remote:
+        return "give --master (a cluster manager) or --remote (Spark Connect), not both"
+    return None
+
+
+def engine_choice(args) -> dict | None:
+    """{master, remote} for the Spark engine, None for DuckDB."""
+    return {"master": args.master, "remote": args.remote} if args.engine == "spark" else None
 
 
 def cmd_audit(args) -> int:
     from journeylens.notebooks.queue.queue_view import counts_text
     from journeylens.notebooks.retro.audit_report import run_audit
     from journeylens.notebooks.retro.one_off_audit import audit_files
+    from journeylens.notebooks.workspace.spark_engine import EngineUnavailable
 
+    refused = engine_refusal(args)
+    if refused:
+        say(f"refused: {refused}", err=True)
+        return EXIT_REFUSED
     files = audit_files({"journey-map": args.journey_map, "alerts": args.alerts,
                          **{kind: getattr(args, kind) for kind in OPTIONAL_KINDS}})
-    done = run_audit(files, args.out, profile_file=args.profile, playbooks_file=args.playbooks,
-                     progress=progress_printer, note=lambda text: say(text, err=True))
+    try:
+        done = run_audit(files, args.out, profile_file=args.profile, playbooks_file=args.playbooks,
+                         progress=progress_printer, note=lambda text: say(text, err=True), spark=engine_choice(args))
+    except EngineUnavailable as err:
+        say(f"refused: {err}", err=True)
+        return EXIT_REFUSED
     noise = done["summary"]["noise"]
     say(counts_text(done["summary"]["counts"]), err=True)
     say(f"wrote {', '.join(str(p) for p in done['paths'])} ({noise['alerts']:,} alerts, {noise['groups']:,} groups, "
@@ -115,4 +141,5 @@ def add_audit_parser(verbs) -> None:
     audit.add_argument("--profile", metavar="F", help="weight profile values (JSON or YAML, partial)")
     audit.add_argument("--playbooks", metavar="F", help="playbook catalogue (YAML) to route the groups")
     audit.add_argument("--out", required=True, metavar="DIR", help="folder for the report (created)")
+    add_engine_flags(audit)
     audit.set_defaults(run=cmd_audit)

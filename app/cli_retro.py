@@ -1,5 +1,6 @@
 """`journeylens retro`: argument parsing and printing; the work is in notebooks/retro/."""
 
+from journeylens.app.cli_rank import add_engine_flags, engine_choice, engine_refusal
 from journeylens.app.cli_text import EXIT_REFUSED, say
 
 
@@ -10,7 +11,12 @@ def cmd_retro(args) -> int:
     from journeylens.notebooks.retro.scope import scoped
     from journeylens.notebooks.retro.weekly import week_window
     from journeylens.notebooks.workspace.safe_output import check_output_folder
+    from journeylens.notebooks.workspace.spark_engine import EngineUnavailable
 
+    refused = engine_refusal(args)
+    if refused:
+        say(f"refused: {refused}", err=True)
+        return EXIT_REFUSED
     try:
         week_window(args.week)
     except ValueError as err:
@@ -22,8 +28,13 @@ def cmd_retro(args) -> int:
     except KeyError as err:  # a profile never saved: refused, as `rank` refuses it
         say(f"refused: {err.args[0]}", err=True)
         return EXIT_REFUSED
-    say(f"retro: {args.week or 'all data'} ...", err=True)
-    found = assemble_retro(args.workspace, args.week, args.profile)
+    spark = engine_choice(args)
+    say(f"retro: {args.week or 'all data'}{' on Apache Spark' if spark is not None else ''} ...", err=True)
+    try:
+        found = assemble_retro(args.workspace, args.week, args.profile, spark=spark)
+    except EngineUnavailable as err:
+        say(f"refused: {err}", err=True)
+        return EXIT_REFUSED
     paths = write_retro(found, args.out, workspace=args.workspace)
     say(scoped(found["scope"], counts_text(found["counts"])), err=True)  # as the Retro page says it: period first
     say(f"wrote {', '.join(str(p) for p in paths)} ({found['volume']['alerts']:,} alerts, "
@@ -36,4 +47,5 @@ def add_retro_parser(verbs, with_workspace) -> None:
     retro.add_argument("--week", help="ISO week YYYY-Www (default: all the data)")
     retro.add_argument("--out", default="retro", help="folder for retro.md, retro.html, retro_stages.csv")
     retro.add_argument("--profile", help="weight profile for the queue's precision (default 'default')")
+    add_engine_flags(retro)
     retro.set_defaults(run=cmd_retro)

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import altair as alt
 import pandas as pd
-from journeylens.notebooks.ai.outcomes import workspace_ai_metrics
 from journeylens.notebooks.ingest.playbook_file import parse_playbooks, save_playbooks
 from journeylens.notebooks.ingest.upload import ingest_file
 from journeylens.notebooks.ingest.yaml_input import load_yaml, read_yaml_text
@@ -30,12 +29,11 @@ from journeylens.notebooks.queue.queue_view import (
     needs_mapping,
     queue_counts,
     queue_entries,
-    ranked_frame,
 )
 from journeylens.notebooks.queue.scoring import DEFAULT_PROFILE, resolve_profile
 from journeylens.notebooks.retro.audit_sections import TOP_GROUPS, UNMAPPED, report_sections
+from journeylens.notebooks.retro.engine_outputs import engine_outputs
 from journeylens.notebooks.retro.pages import html_page, markdown_page
-from journeylens.notebooks.signals.journey_signals import workspace_signals
 from journeylens.notebooks.workspace.contract import IngestError
 from journeylens.notebooks.workspace.safe_output import check_output_folder, write_csv, write_text
 from journeylens.notebooks.workspace.snapshot import close_snapshot, connect, list_uploads
@@ -99,13 +97,16 @@ def noise_summary(ranked: pd.DataFrame) -> dict:
             "suppressed_by_reason": [{"reason": r, "groups": int(n)} for r, n in by_reason.items()]}
 
 
-def audit_summary(workspace, profile_name: str | None = None, ai_given: bool = False) -> dict:
+def audit_summary(workspace, profile_name: str | None = None, ai_given: bool = False,
+                  spark: dict | None = None) -> dict:
     """Everything the audit report says about a workspace: {uploads, coverage, unmapped, ranked, top,
     noise, daily, profile_name, ai_metrics, signals, queue, counts, needs_mapping}. Ranked as the app ranks
     (queue_view.ranked_frame): `ranked` is ranked_alerts.csv (the alert groups, RANKED_COLUMNS first), `top`
     its first TOP_GROUPS rows as records, `queue` the ranked queue (ranked_queue.csv), `counts` what was
-    counted (queue_view.queue_counts) and `needs_mapping` the lane, suggested rules filled from coverage."""
-    frame = ranked_frame(workspace, profile_name)
+    counted (queue_view.queue_counts) and `needs_mapping` the lane, suggested rules filled from coverage.
+    `spark` computes the ranking, the AI metrics and the signals on Apache Spark (engine_outputs)."""
+    computed = engine_outputs(workspace, profile_name, ai_given, spark)
+    frame = computed["frame"]
     ranked, entries = alerts_only(frame), queue_entries(frame)
     con = connect(workspace)
     try:
@@ -113,7 +114,6 @@ def audit_summary(workspace, profile_name: str | None = None, ai_given: bool = F
         daily = stage_day_counts(con)
     finally:
         close_snapshot(con)
-    signals = workspace_signals(workspace)["signals"]
     uploads = list_uploads(workspace).iloc[::-1]  # in the order they were stored
     upload_columns = ["file_name", "kind", "layout", "format", "rows"]
     return {
@@ -125,8 +125,8 @@ def audit_summary(workspace, profile_name: str | None = None, ai_given: bool = F
         "noise": noise_summary(ranked),
         "daily": daily,
         "profile_name": profile_name or "default",
-        "ai_metrics": workspace_ai_metrics(workspace) if ai_given else None,
-        "signals": signals,
+        "ai_metrics": computed["ai_metrics"],
+        "signals": computed["signals"],
         "queue": entries,
         "counts": queue_counts(frame, entries),
         "needs_mapping": needs_mapping(frame, cover["unmapped"]),
@@ -191,14 +191,16 @@ def write_report(summary: dict, out) -> list:
     return [Path(out) / name for name in names]
 
 
-def run_audit(files: list, out, profile_file=None, playbooks_file=None, progress=None, note=None) -> dict:
+def run_audit(files: list, out, profile_file=None, playbooks_file=None, progress=None, note=None,
+              spark: dict | None = None) -> dict:
     """The whole audit: stores `files` = [(kind, path)] in that order (the journey map first) in a
     throw-away workspace, saves the weight profile (`profile_file`, JSON or YAML, partial:
     read_profile_file) and the playbook catalogue (`playbooks_file`, YAML) given, ranks and writes the
     report into `out` (write_report); the workspace is deleted after. The --out folder is checked before
     any work (never onto a workspace's stored state nor over an input) and a bad profile or catalogue is
     refused before anything is stored: IngestError, as for a refused file. `progress(file name)` gives a
-    file's ingest progress callback; `note(text)` hears each step. Returns {summary, paths}."""
+    file's ingest progress callback; `note(text)` hears each step; `spark` ranks on Apache Spark
+    (engine_outputs). Returns {summary, paths}."""
     note = note or (lambda text: None)
     inputs = [file for _, file in files] + [f for f in (profile_file, playbooks_file) if f]
     check_output_folder(out, REPORT_FILES, inputs=inputs)
@@ -214,9 +216,9 @@ def run_audit(files: list, out, profile_file=None, playbooks_file=None, progress
             save_profile(workspace, AUDIT_PROFILE, profile, comment=f"from {Path(profile_file).name}")
         if playbooks:
             save_playbooks(workspace, playbooks, comment=f"from {playbooks_name}")
-        note("audit: ranking")
+        note("audit: ranking" + (" on Apache Spark" if spark is not None else ""))
         summary = audit_summary(workspace, AUDIT_PROFILE if profile is not None else None,
-                                ai_given=any(kind == "ai" for kind, _ in files))
+                                ai_given=any(kind == "ai" for kind, _ in files), spark=spark)
         note(f"audit: writing {out}")
         paths = write_report(summary, out)
     return {"summary": summary, "paths": paths}

@@ -26,11 +26,12 @@ with app.setup:
 
 @app.function
 def assemble_retro(workspace, week: str | None = None, profile_name: str | None = None,
-                   base: dict | None = None) -> dict:
+                   base: dict | None = None, spark: dict | None = None) -> dict:
     """The weekly retro, assembled once for `journeylens retro`, the Retro page and this notebook:
     week_retro (what the data and the configuration say) and recent_record (what people did). `base`
-    (retro_base of the same workspace state) saves ranking again."""
-    return {**week_retro(workspace, week, base or retro_base(workspace, profile_name)), **recent_record(workspace, week)}
+    (retro_base of the same workspace state) saves ranking again; `spark` ranks on Apache Spark."""
+    base = base or retro_base(workspace, profile_name, spark=spark, week=week)
+    return {**week_retro(workspace, week, base), **recent_record(workspace, week)}
 
 
 @app.function

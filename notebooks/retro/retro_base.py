@@ -8,6 +8,7 @@ switching the week or deciding on a suggestion answers at once.
 """
 
 from journeylens.notebooks.retro.governance import due_assumptions
+from journeylens.notebooks.retro.retro_engine import spark_retro_context
 from journeylens.notebooks.retro.suggestions import (
     late_stages,
     map_suggestions,
@@ -23,13 +24,16 @@ from journeylens.notebooks.workspace.versions import config_state
 RETRO_CONFIG = ("profiles", "thresholds", "playbooks", "severity_maps")
 
 
-def retro_base(workspace, profile_name: str | None = None) -> dict:
+def retro_base(workspace, profile_name: str | None = None, spark: dict | None = None,
+               week: str | None = None) -> dict:
     """What every week's retro shares, worked out once per state of the data and the configuration: the
     ranked context (weekly.retro_context), the week-over-week `trends` (weekly.retro_trends) and the
     suggestions made from all the data (thresholds, maps), with every week's weekly.retro (`weeks`, None
     for all the data). Read-only for its users: the app keeps one per
-    workspace state, so that switching the week re-reads only the week."""
-    context = retro_context(workspace, profile_name)
+    workspace state, so that switching the week re-reads only the week. `spark` ranks and counts the
+    stages on Apache Spark (retro_engine), `week` among them."""
+    context = (spark_retro_context(workspace, profile_name, spark, week) if spark is not None
+               else retro_context(workspace, profile_name))
     weeks = {None: retro(workspace, None, context=context)}  # every week's weekly.retro, kept: a switch reads it
     return {"context": context, "trends": retro_trends(workspace, context=context, weeks_found=weeks),
             "weeks": weeks,

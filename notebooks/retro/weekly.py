@@ -110,23 +110,40 @@ def data_weeks(workspace) -> list:
 def retro_context(workspace, profile_name: str | None = None) -> dict:
     """What every week's retro reads, ranked once: the ranked frame (every kind, as the app ranks), its
     alert groups (with fingerprints), incidents, the hourly stage state, alerts per ISO week, the audit log
-    and the coverage's unmapped services with their suggested rules."""
+    and the coverage's unmapped services with their suggested rules. retro_engine.spark_retro_context is
+    the same with the ranking and retro_stages on Apache Spark."""
     con = connect(workspace)
     try:
-        # ranked as the app ranks (signals queued beside the groups), so the retro counts the app's queue
-        rank_alerts(con, load_profile(workspace, profile_name)["profile"], load_playbooks(workspace), signals=True)
-        frame = con.execute(queue_select()).df()
-        groups = alerts_only(frame).merge(
-            con.execute("select group_id, fingerprint from alert_groups").df(), on="group_id", how="left")
-        unmapped = coverage(con)["unmapped"]
-        incidents = con.execute("select * from incidents order by opened_at").df()
-        hourly = con.execute("select stage, hour, conversion, conversion_baseline, entered from stage_hourly").df()
-        weekly_alerts = dict(con.execute("select strftime(fired_at, '%G-W%V'), count(*) from alerts "
-                                         "group by 1").fetchall())
+        found = {**ranked_context(con, workspace, profile_name), **stored_context(con)}
     finally:
         close_snapshot(con)
-    return {"workspace": workspace, "frame": frame, "groups": groups, "incidents": incidents, "hourly": hourly,
-            "weekly_alerts": weekly_alerts, "audit": read_audit(workspace), "unmapped": unmapped}
+    return {"workspace": workspace, **found, "audit": read_audit(workspace)}
+
+
+def ranked_context(con, workspace, profile_name: str | None = None) -> dict:
+    """{frame, groups, hourly}: the part of retro_context that ranks, on a DuckDB snapshot or a Spark
+    connection (spark_inputs.open_workspace), which run the same SQL."""
+    # ranked as the app ranks (signals queued beside the groups), so the retro counts the app's queue
+    rank_alerts(con, load_profile(workspace, profile_name)["profile"], load_playbooks(workspace), signals=True)
+    frame = con.execute(queue_select()).df()
+    groups = alerts_only(frame).merge(
+        con.execute("select group_id, fingerprint from alert_groups").df(), on="group_id", how="left")
+    hourly = con.execute("select stage, hour, conversion, conversion_baseline, entered from stage_hourly").df()
+    return {"frame": frame, "groups": groups, "hourly": hourly}
+
+
+def stored_context(con) -> dict:
+    """{unmapped, incidents, weekly_alerts} of a DuckDB snapshot: small reads of the stored rows."""
+    return {"unmapped": coverage(con)["unmapped"],
+            "incidents": con.execute("select * from incidents order by opened_at").df(),
+            "weekly_alerts": dict(con.execute("select strftime(fired_at, '%G-W%V'), count(*) from alerts "
+                                              "group by 1").fetchall())}
+
+
+def context_weeks(ctx: dict) -> list:
+    """The ISO weeks a retro context has alerts or incidents in, in order."""
+    opened = pd.to_datetime(ctx["incidents"]["opened_at"])
+    return sorted(set(ctx["weekly_alerts"]) | {d.strftime("%G-W%V") for d in opened})
 
 
 def retro(workspace, week: str | None = None, profile_name: str | None = None, context: dict | None = None) -> dict:
@@ -135,9 +152,10 @@ def retro(workspace, week: str | None = None, profile_name: str | None = None, c
     the app; `context` (retro_context) saves re-ranking when several weeks are asked for."""
     start, end = week_window(week)
     ctx = context or retro_context(workspace, profile_name)
+    kept = ctx.get("stages", {})  # worked out on another engine (retro_engine)
     con = connect(workspace, tables=("incidents", "stages", "ai_interactions", "eval_scores"))
     try:
-        stages = retro_stages(con, week)
+        stages = kept[week] if week in kept else retro_stages(con, week)
         ai_change = ai_week_over_week(con, start) if start is not None else None
     finally:
         close_snapshot(con)
@@ -238,9 +256,8 @@ def retro_trends(workspace, profile_name: str | None = None, context: dict | Non
     ranking for all weeks). `weeks_found`, when given, is filled with each week's retro (the work is done
     anyway: a page can show any week from it)."""
     ctx = context or retro_context(workspace, profile_name)
-    weeks = set(ctx["weekly_alerts"]) | {d.strftime("%G-W%V") for d in pd.to_datetime(ctx["incidents"]["opened_at"])}
     rows = []
-    for week in sorted(weeks):
+    for week in context_weeks(ctx):
         found = retro(workspace, week, context=ctx)
         if weeks_found is not None:
             weeks_found[week] = found

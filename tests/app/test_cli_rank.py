@@ -1,4 +1,4 @@
-"""`journeylens rank --engine spark`: the same ranked_alerts.csv as DuckDB's, byte for byte, from Spark in local
+"""`journeylens rank --engine spark` and `audit --engine spark`: the same files as DuckDB's, byte for byte, from Spark in local
 mode; and the engine's flags refused where they mean nothing, with what to install when Spark cannot start."""
 
 import os
@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,3 +46,50 @@ def test_without_pyspark_the_engine_says_what_to_install(sample_dir, tmp_path):
     done = run("rank", "--workspace", sample_dir, "--engine", "spark", env=env)
     assert done.returncode == 2, done.stderr
     assert "pip install 'journeylens[spark]'" in done.stderr and "Traceback" not in done.stderr
+
+
+SAMPLE = ROOT / "sample_data" / "world"
+AUDIT_OUTPUTS = ("ranked_alerts.csv", "ranked_queue.csv", "ai_metrics.csv", "journey_signals.csv", "report.md")
+
+
+def audit_args(out, *engine) -> list:
+    """`journeylens audit` of the whole sample world, every kind it takes."""
+    return ["audit", "--journey-map", SAMPLE / "journey_map.yaml",
+            "--alerts", SAMPLE / "alertmanager.jsonl", SAMPLE / "pagerduty_events.json", SAMPLE / "datadog_events.csv",
+            "--metrics", SAMPLE / "journey_metrics.csv",
+            "--ai", SAMPLE / "ai_interactions_2026h2a.jsonl", SAMPLE / "ai_interactions_2026h2b.jsonl",
+            "--scores", SAMPLE / "eval_scores.csv", "--incidents", SAMPLE / "incidents.csv",
+            "--changes", SAMPLE / "changes.csv", "--out", out, *engine]
+
+
+@pytest.mark.slow
+def test_audit_on_spark_writes_duckdbs_files(tmp_path):
+    duck = run(*audit_args(tmp_path / "duck"))
+    spark = run(*audit_args(tmp_path / "spark", "--engine", "spark", "--master", "local[2]"))
+    assert duck.returncode == 0 and spark.returncode == 0, spark.stderr[-2000:]
+    assert "ranking on Apache Spark" in spark.stderr and "Traceback" not in spark.stderr
+    for name in AUDIT_OUTPUTS:
+        assert (tmp_path / "spark" / name).read_bytes() == (tmp_path / "duck" / name).read_bytes(), name
+    assert len((tmp_path / "duck" / "journey_signals.csv").read_text().splitlines()) > 2, "signals fired and compared"
+
+
+def test_audit_refuses_spark_flags_without_the_engine(tmp_path):
+    alone = run(*audit_args(tmp_path / "out", "--remote", "sc://localhost:15002"))
+    assert alone.returncode == 2 and "give them with --engine spark" in alone.stderr
+    assert not (tmp_path / "out").exists(), "refused before any work"
+
+
+@pytest.mark.slow
+def test_retro_on_spark_writes_duckdbs_files(sample_dir, tmp_path):
+    ws = tmp_path / "ws"
+    shutil.copytree(sample_dir, ws)
+    week = ["--week", "2026-W44"]  # the sample's busiest week of incidents: its stages are counted on Spark
+    duck = run("retro", "--workspace", ws, *week, "--out", tmp_path / "duck")
+    spark = run("retro", "--workspace", ws, *week, "--out", tmp_path / "spark", "--engine", "spark",
+                "--master", "local[2]")
+    assert duck.returncode == 0 and spark.returncode == 0, spark.stderr[-2000:]
+    assert "on Apache Spark" in spark.stderr and "Traceback" not in spark.stderr
+    for name in ("retro_stages.csv", "retro.md"):
+        assert (tmp_path / "spark" / name).read_bytes() == (tmp_path / "duck" / name).read_bytes(), name
+    stages = pd.read_csv(tmp_path / "duck" / "retro_stages.csv")
+    assert len(stages) > 2 and stages["incidents"].sum() >= 2, "incidents were counted"
