@@ -15,6 +15,7 @@ either, spark_session raises EngineUnavailable with what to install."""
 
 import os
 import shutil
+import socket
 
 import pandas as pd
 import sqlglot
@@ -47,6 +48,8 @@ def spark_session(master: str | None = None, remote: str | None = None):
         raise EngineUnavailable("the Spark engine needs pyspark: pip install 'journeylens[spark]'") from error
     if remote is None and not os.environ.get("JAVA_HOME") and shutil.which("java") is None:
         raise EngineUnavailable("the Spark engine needs a Java 17+ runtime (apt-get install openjdk-17-jre-headless)")
+    if remote:
+        check_reachable(remote)
     builder = SparkSession.builder.appName("journeylens")
     builder = builder.remote(remote) if remote else builder.master(master or "local[*]")
     conf = dict(SESSION_CONF)
@@ -54,14 +57,45 @@ def spark_session(master: str | None = None, remote: str | None = None):
         # one machine: the driver and its executor talk over loopback, never over an address a firewall or
         # sandbox may refuse (large results travel between them as blocks); a cluster's workers must reach it
         conf.update({"spark.driver.host": "127.0.0.1", "spark.driver.bindAddress": "127.0.0.1",
-                     # the driver is the whole engine here: Spark's 1g default holds too little of a result
-                     "spark.driver.memory": os.environ.get("JOURNEYLENS_SPARK_DRIVER_MEMORY", "2g")})
+                     "spark.driver.memory": local_driver_memory()})
     for key, value in conf.items():
         builder = builder.config(key, value)
     try:
         return builder.getOrCreate()
     except ImportError as error:  # Spark Connect's client needs grpc, which plain pyspark lacks
         raise EngineUnavailable(f"Spark Connect needs its client: pip install 'pyspark[connect]' ({error})") from error
+
+
+def check_reachable(remote: str, timeout: float = 10.0) -> None:
+    """Refuses (EngineUnavailable) a Spark Connect address nothing answers at, at once: the client would
+    retry an unreachable server with backoff for minutes before it gave up."""
+    from urllib.parse import urlsplit
+
+    try:
+        address = urlsplit(remote)
+        host, port = address.hostname, address.port or 15002  # Spark Connect's default port
+    except ValueError as error:
+        raise EngineUnavailable(f"--remote {remote!r} is not a Spark Connect address sc://HOST:PORT ({error})") from None
+    if address.scheme != "sc" or not host:
+        raise EngineUnavailable(f"--remote {remote!r} is not a Spark Connect address sc://HOST:PORT")
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except OSError as error:
+        raise EngineUnavailable(f"no Spark Connect server answers at {host}:{port} ({error})") from None
+
+
+def local_driver_memory() -> str:
+    """The JVM heap of local mode: JOURNEYLENS_SPARK_DRIVER_MEMORY, else a quarter of the machine's memory,
+    2 to 32 GB. The driver is the whole engine here (its executor runs inside it) and takes the ranked
+    queue's rows at the end: Spark's 1g default, and a fixed 2g, ran out of heap collecting the queue of
+    10M alerts."""
+    if os.environ.get("JOURNEYLENS_SPARK_DRIVER_MEMORY"):
+        return os.environ["JOURNEYLENS_SPARK_DRIVER_MEMORY"]
+    try:
+        total_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    except (ValueError, OSError, AttributeError):  # a platform without these names
+        total_gb = 8
+    return f"{max(2, min(32, int(total_gb // 4)))}g"
 
 
 class SparkResult:

@@ -32,6 +32,7 @@ from journeylens.notebooks.workspace.snapshot import connect, new_connection, qu
 from journeylens.notebooks.workspace.spark_engine import (
     EngineUnavailable,
     SparkConnection,
+    local_driver_memory,
     same_answer,
     spark_session,
 )
@@ -291,6 +292,16 @@ def test_the_connection_refuses_what_it_cannot_mean(spark):
     finally:
         con.close()
     assert not spark.catalog.tableExists("splits")
+
+
+def test_local_mode_takes_a_quarter_of_the_memory_unless_told(monkeypatch):
+    monkeypatch.setenv("JOURNEYLENS_SPARK_DRIVER_MEMORY", "5g")
+    assert local_driver_memory() == "5g"
+    monkeypatch.delenv("JOURNEYLENS_SPARK_DRIVER_MEMORY")
+    for physical_gb, heap in ((4, "2g"), (24, "6g"), (512, "32g")):
+        pages = {"SC_PAGE_SIZE": 4096, "SC_PHYS_PAGES": physical_gb * 2**30 // 4096}
+        monkeypatch.setattr("os.sysconf", lambda name, pages=pages: pages[name])
+        assert local_driver_memory() == heap, physical_gb
 
 
 def test_without_pyspark_the_engine_says_what_to_install(monkeypatch):
