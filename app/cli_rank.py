@@ -78,27 +78,33 @@ def add_rank_parser(verbs, with_workspace) -> None:
     rank.set_defaults(run=cmd_rank)
 
 
-def add_engine_flags(verb) -> None:
+def add_engine_flags(verb, uploads: bool = True) -> None:
     verb.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
                       help="run the SQL on DuckDB (default) or Apache Spark (pip install 'journeylens[spark]' and a "
                            "Java 17+ runtime); the rows are the same")
     verb.add_argument("--master", metavar="URL", help="with --engine spark: the cluster manager (spark://…, yarn, "
                                                       "k8s://…; default local mode on every core)")
     verb.add_argument("--remote", metavar="sc://HOST:PORT", help="with --engine spark: a Spark Connect server")
+    if uploads:
+        verb.add_argument("--uploads", metavar="URI", help="with --engine spark: where Spark reads a copy of the "
+                                                           "workspace's uploads folder (s3a://…, hdfs://…, abfss://…, "
+                                                           "file://…), since a cluster cannot read this disk")
 
 
 def engine_refusal(args) -> str | None:
     """Why the engine flags mean nothing together, or None."""
-    if args.engine != "spark" and (args.master or args.remote):
-        return "--master and --remote choose where Spark runs: give them with --engine spark"
+    if args.engine != "spark" and (args.master or args.remote or getattr(args, "uploads", None)):
+        return "--master, --remote and --uploads choose how Spark runs: give them with --engine spark"
     if args.master and args.remote:
         return "give --master (a cluster manager) or --remote (Spark Connect), not both"
     return None
 
 
 def engine_choice(args) -> dict | None:
-    """{master, remote} for the Spark engine, None for DuckDB."""
-    return {"master": args.master, "remote": args.remote} if args.engine == "spark" else None
+    """{master, remote, uploads} for the Spark engine, None for DuckDB."""
+    if args.engine != "spark":
+        return None
+    return {"master": args.master, "remote": args.remote, "uploads": getattr(args, "uploads", None)}
 
 
 def cmd_audit(args) -> int:
@@ -141,5 +147,5 @@ def add_audit_parser(verbs) -> None:
     audit.add_argument("--profile", metavar="F", help="weight profile values (JSON or YAML, partial)")
     audit.add_argument("--playbooks", metavar="F", help="playbook catalogue (YAML) to route the groups")
     audit.add_argument("--out", required=True, metavar="DIR", help="folder for the report (created)")
-    add_engine_flags(audit)
+    add_engine_flags(audit, uploads=False)  # its workspace is a throw-away folder on this machine
     audit.set_defaults(run=cmd_audit)

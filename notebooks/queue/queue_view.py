@@ -209,7 +209,7 @@ def lane_in_order(lane: pd.DataFrame, suggestions: pd.DataFrame | None = None) -
 def ranked_frame(workspace, profile_name: str | None = None, spark: dict | None = None) -> pd.DataFrame:
     """The ranked frame of a workspace with every entry kind, as the app ranks it (signals included), so
     that rank, audit, retro and the app count one queue. A profile never saved raises KeyError. `spark`
-    ({"master": …, "remote": …}, either None for local mode) ranks on Apache Spark instead of DuckDB, with
+    (spark_inputs.spark_workspace's master, remote, uploads) ranks on Apache Spark instead of DuckDB, with
     the same SQL files and the same answer (spark_engine; EngineUnavailable says what to install)."""
     from journeylens.notebooks.queue import ranking
 
@@ -218,5 +218,5 @@ def ranked_frame(workspace, profile_name: str | None = None, spark: dict | None 
     from journeylens.notebooks.workspace.spark_inputs import spark_workspace
 
     load_profile(workspace, profile_name)  # an unknown profile is refused before a JVM starts
-    with spark_workspace(workspace, spark.get("master"), spark.get("remote")) as con:
+    with spark_workspace(workspace, **spark) as con:
         return ranking.ranked_queue(con, workspace, profile_name, signals=True)

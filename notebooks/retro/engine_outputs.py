@@ -19,7 +19,7 @@ def engine_outputs(workspace, profile_name: str | None = None, ai_given: bool = 
                    spark: dict | None = None) -> dict:
     """{frame, ai_metrics, signals} of `workspace`: queue_view.ranked_frame, ai_metrics (None unless
     `ai_given`) and the journey signals fired under the workspace's saved thresholds. `spark`
-    ({"master": …, "remote": …}, either None for local mode) computes them on Apache Spark; a profile
+    (spark_workspace's master, remote, uploads) computes them on Apache Spark; a profile
     never saved raises KeyError before a JVM starts, and spark_engine.EngineUnavailable says what to
     install when Spark cannot start."""
     if spark is None:
@@ -30,7 +30,7 @@ def engine_outputs(workspace, profile_name: str | None = None, ai_given: bool = 
     from journeylens.notebooks.workspace.spark_inputs import spark_workspace
 
     load_profile(workspace, profile_name)
-    with spark_workspace(workspace, spark.get("master"), spark.get("remote")) as con:
+    with spark_workspace(workspace, **spark) as con:
         frame = ranked_queue(con, workspace, profile_name, signals=True)
         metrics = ai_metrics(con) if ai_given else None
         signals = journey_signals(journey_deviations(con, overrides=threshold_overrides(workspace)))

@@ -16,7 +16,7 @@ from journeylens.notebooks.workspace.snapshot import close_snapshot, connect
 
 def spark_retro_context(workspace, profile_name: str | None = None, spark: dict | None = None,
                         week: str | None = None) -> dict:
-    """weekly.retro_context, ranked on Spark (`spark` = {master, remote}, either None for local mode), with
+    """weekly.retro_context, ranked on Spark (`spark`: spark_workspace's master, remote, uploads), with
     `stages`: retro_stages of all the data, of every week with alerts or incidents and of `week`, worked out
     in the same Spark session (weekly.retro reads them from there). A profile never saved raises KeyError
     before a JVM starts; spark_engine.EngineUnavailable says what to install."""
@@ -30,7 +30,7 @@ def spark_retro_context(workspace, profile_name: str | None = None, spark: dict 
         close_snapshot(con)
     weeks = [None, *context_weeks(stored), *([week] if week else [])]
     spark = spark or {}
-    with spark_workspace(workspace, spark.get("master"), spark.get("remote")) as on_spark:
+    with spark_workspace(workspace, **spark) as on_spark:
         ranked = ranked_context(on_spark, workspace, profile_name)
         stages = {w: retro_stages(on_spark, w) for w in dict.fromkeys(weeks)}
     return {"workspace": workspace, **ranked, **stored, "audit": read_audit(workspace), "stages": stages}

@@ -3,6 +3,7 @@ their columns and types, and the alerts folded over their stored notices, as a D
 (snapshot.connect, alert_views.py). spark_engine.py holds the connection and session."""
 
 import contextlib
+from pathlib import Path
 
 from journeylens.notebooks.workspace.paths import workspace_dirs
 from journeylens.notebooks.workspace.snapshot import (
@@ -33,16 +34,18 @@ def spark_columns(tables) -> dict[str, list[tuple[str, str]]]:
             for table, columns in found.items()}
 
 
-def open_workspace(spark, workspace, tables: tuple) -> SparkConnection:
+def open_workspace(spark, workspace, tables: tuple, uploads: str | None = None) -> SparkConnection:
     """A SparkConnection whose views `tables` read the workspace's committed Parquet files, with the
     canonical columns and types (connect's views, on Spark). Uploads removed meanwhile keep their files
-    until the connection is closed (the same reader lease as connect's)."""
+    until the connection is closed (the same reader lease as connect's). `uploads`, a URI Spark reads
+    (s3a://, hdfs://, abfss://, file://), holds a copy of the workspace's uploads folder: the files are read
+    there (spark_paths), while the manifests saying which are active are read here."""
     from pyspark.sql import functions as F
 
     dirs = workspace_dirs(workspace, create=False)
     lease = reader_lease(dirs) if dirs["uploads"].is_dir() else None
     con = SparkConnection(spark, lease)
-    files = active_table_files(list_manifests(workspace), dirs)
+    files = spark_paths(active_table_files(list_manifests(workspace), dirs), dirs["uploads"], uploads)
     wanted = tuple(tables) + (("alert_fold_keys",) if "alerts" in tables else ())
     for table, columns in spark_columns(wanted).items():
         if files.get(table):
@@ -57,15 +60,27 @@ def open_workspace(spark, workspace, tables: tuple) -> SparkConnection:
     return con
 
 
+def spark_paths(files: dict, local_uploads: Path, uploads: str | None) -> dict:
+    """{table: [paths]} of active_table_files, under the URI `uploads` instead of the local uploads folder
+    when one is given: a cluster's executors cannot read the driver's disk, so a team that keeps its
+    workspace's uploads in a lake (s3a://, hdfs://, abfss://) has Spark read them there."""
+    if not uploads:
+        return files
+    base = uploads.rstrip("/")
+    return {table: [f"{base}/{Path(path).relative_to(local_uploads).as_posix()}" for path in paths]
+            for table, paths in files.items()}
+
+
 @contextlib.contextmanager
-def spark_workspace(workspace, master: str | None = None, remote: str | None = None):
-    """A SparkConnection over every table of `workspace` (open_workspace), on a session of `master` or `remote`
-    (spark_session), closed and its session stopped afterwards: what a command that runs on Spark holds."""
+def spark_workspace(workspace, master: str | None = None, remote: str | None = None, uploads: str | None = None):
+    """A SparkConnection over every table of `workspace` (open_workspace, its files read under `uploads` when
+    given), on a session of `master` or `remote` (spark_session), closed and its session stopped afterwards:
+    what a command that runs on Spark holds."""
     from journeylens.notebooks.workspace.contract import ALL_TABLES
 
     spark = spark_session(master, remote)
     try:
-        con = open_workspace(spark, workspace, ALL_TABLES)
+        con = open_workspace(spark, workspace, ALL_TABLES, uploads)
         try:
             yield con
         finally:

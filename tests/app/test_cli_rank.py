@@ -93,3 +93,23 @@ def test_retro_on_spark_writes_duckdbs_files(sample_dir, tmp_path):
         assert (tmp_path / "spark" / name).read_bytes() == (tmp_path / "duck" / name).read_bytes(), name
     stages = pd.read_csv(tmp_path / "duck" / "retro_stages.csv")
     assert len(stages) > 2 and stages["incidents"].sum() >= 2, "incidents were counted"
+
+
+@pytest.mark.slow
+def test_rank_on_spark_reads_the_uploads_where_uploads_points(sample_dir, tmp_path):
+    """The uploads' Parquet files moved to another folder, named by a file:// URI as a lake's s3a:// would be:
+    the ranking reads them there (the workspace keeps its manifests only) and equals DuckDB's."""
+    ws = tmp_path / "ws"
+    shutil.copytree(sample_dir, ws)
+    duck = run("rank", "--workspace", ws, "--out", tmp_path / "duck.csv")
+    assert duck.returncode == 0, duck.stderr
+    lake = tmp_path / "lake" / "uploads"
+    for parquet in (ws / "uploads").glob("*/*.parquet"):
+        (lake / parquet.parent.name).mkdir(parents=True, exist_ok=True)
+        parquet.rename(lake / parquet.parent.name / parquet.name)
+    spark = run("rank", "--workspace", ws, "--engine", "spark", "--master", "local[2]", "--uploads", lake.as_uri(),
+                "--out", tmp_path / "spark.csv")
+    assert spark.returncode == 0, spark.stderr[-2000:]
+    assert (tmp_path / "spark.csv").read_bytes() == (tmp_path / "duck.csv").read_bytes()
+    alone = run("rank", "--workspace", ws, "--uploads", lake.as_uri())
+    assert alone.returncode == 2 and "give them with --engine spark" in alone.stderr
