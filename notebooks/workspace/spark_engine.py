@@ -239,8 +239,10 @@ class SparkConnection:
         if not (any(star.args.get("except") or star.args.get("replace") for star in tree.find_all(exp.Star))
                 or any(union.args.get("by_name") for union in tree.find_all(exp.Union))):
             return tree
+        # the schemas of the views the query names only: each is a round trip to Spark Connect's server
+        named = {table.name for table in tree.find_all(exp.Table)} & self.views
         schema = {name: {field.name: field.dataType.simpleString() for field in self.spark.table(name).schema.fields}
-                  for name in self.views}
+                  for name in named}
         return qualify(tree, schema=schema, dialect="duckdb", expand_stars=True, quote_identifiers=False,
                        validate_qualify_columns=False)
 
