@@ -29,12 +29,12 @@ def write_table(table, out, what: str) -> None:
 def cmd_rank(args) -> int:
     """ranked_alerts.csv (SPEC §4.1: alert groups only) or, with --queue, the ranked queue (one row per
     entry, every kind) to standard output or --out; --queue-out writes the ranked queue too."""
+    from journeylens.notebooks.queue.kept_queue import stored_ranked_frame
     from journeylens.notebooks.queue.queue_view import (
         alerts_only,
         counts_text,
         queue_counts,
         queue_entries,
-        ranked_frame,
     )
     from journeylens.notebooks.workspace.safe_output import check_output_target
     from journeylens.notebooks.workspace.spark_engine import EngineUnavailable
@@ -48,7 +48,7 @@ def cmd_rank(args) -> int:
             check_output_target(target, args.workspace)
     spark = engine_choice(args)
     try:
-        frame = ranked_frame(args.workspace, args.profile, spark=spark)
+        frame = stored_ranked_frame(args.workspace, args.profile, spark=spark)
     except KeyError as err:
         say(f"refused: {err.args[0]}", err=True)
         return EXIT_REFUSED

@@ -1,23 +1,25 @@
 """Stored-workspace ranking benchmark (not a test): `make bench` runs it after the ranking benchmark.
 
-Issue 16 §1: a workspace keeps each upload's alert pieces (notebooks/ingest/piece_store.py), so ranking a
-stored workspace reads pieces, not every alert. Per size (BENCH_STORED_SIZES, default 1M, 3M and 10M alerts
-of bench/rank_world.py's world), in a child process, all in one run:
+Issue 16 §1: a stored workspace keeps, per upload, its alert pieces (notebooks/ingest/piece_store.py) and, per
+snapshot, the ranking made once it was stored (ranking_store.py, rank_ahead.py): groups, components, incident
+links, harm and routing, everything a weight does not change. A reader then re-scores the kept ranking under
+its profile (kept_queue.py). Per size (BENCH_STORED_SIZES, default 1M, 3M and 10M alerts of
+bench/rank_world.py's world), in a child process, all in one run:
 
 1. the world's journey map, metrics and alerts are written to files and ingested into a fresh workspace; a
-   small alerts upload and a ranking come first, so the big upload is pieced after its ingest, as
-   `journeylens ingest` does in a workspace in use (both timed);
+   small alerts upload and a ranking come first, so the big upload is pieced after its ingest, then ranked
+   ahead and kept, as `journeylens ingest` does in a workspace in use (each step timed);
 2. bare: `group by fingerprint ... order by ... limit 100` over the stored alerts (the upload's Parquet file),
    the best of three;
-3. the ranking of the stored workspace (map, group, score, correlate, route, top 100) on a new snapshot,
-   reading the kept pieces, in a child process of its own: the best of two. Target at 10M: at most 10x bare;
-4. the same ranking with JOURNEYLENS_PIECE_STORE=off (every alert pieced afresh, as before), once: its top
-   100 must hold the same scores;
+3. in a child process of its own, on a new snapshot: the top 100 of the queue read from the kept ranking
+   (kept_queue.kept_ranked_queue, as `journeylens rank` and a new server's Ranked page read it), the best of
+   two. Target at 10M: at most 10x bare;
+4. the same top 100 ranked in full from the kept pieces (the ranking store off), and with every alert pieced
+   afresh (JOURNEYLENS_PIECE_STORE=off), once each: all three must hold the same groups and scores;
 5. peak memory (max RSS of the ranking child).
 
-BENCH_STORED_MEMORY (default 30,000,000) alerts are ranked once more in a child of their own, for the
-memory target: within 8 GB. Results go to bench/out/stored_results.json.
-"""
+BENCH_STORED_MEMORY (default 30,000,000) alerts are ranked in full once more in a child of their own, for the
+memory target: within 8 GB. Results go to bench/out/stored_results.json."""
 
 import json
 import os
@@ -31,8 +33,10 @@ from pathlib import Path
 import yaml
 from journeylens.notebooks.ingest.piece_store import keep_workspace_pieces
 from journeylens.notebooks.ingest.upload import ingest_file
-from journeylens.notebooks.queue.ranking import queue_select, rank_alerts
-from journeylens.notebooks.workspace.snapshot import connect, new_connection
+from journeylens.notebooks.queue.kept_queue import kept_ranked_queue
+from journeylens.notebooks.queue.rank_ahead import rank_ahead
+from journeylens.notebooks.queue.ranking import ranked_alerts
+from journeylens.notebooks.workspace.snapshot import new_connection
 
 from bench.rank_world import build_world
 
@@ -74,14 +78,24 @@ def write_world(n: int, folder: Path) -> dict:
     return files
 
 
-def ranked(workspace: Path) -> tuple:
-    """(seconds, top 100 scores) of a full ranking on a new snapshot."""
-    con = connect(workspace)
-    try:
-        seconds, top = timed(lambda: (rank_alerts(con, None, []), con.execute(queue_select(100)).df())[1])
-        return seconds, sorted(round(float(score), 9) for score in top["score"])
-    finally:
-        con.close()
+def top_rows(frame) -> list:
+    return [(int(r), str(g), round(float(s), 9)) for r, g, s in frame[["rank", "group_id", "score"]].itertuples(False)]
+
+
+def ranked_kept(workspace: Path) -> tuple:
+    """(seconds, top 100 rows) of the queue read from the snapshot's kept ranking, on a new snapshot."""
+    os.environ["JOURNEYLENS_RANKING_STORE"] = "on"
+    seconds, (top, how) = timed(lambda: kept_ranked_queue(workspace, top=100))
+    if how != "saved":
+        raise SystemExit(f"the snapshot's ranking was not kept at ingest: the reader ranked it ({how})")
+    return seconds, top_rows(top)
+
+
+def ranked_full(workspace: Path) -> tuple:
+    """(seconds, top 100 rows) of a full ranking (every group made again) on a new snapshot."""
+    os.environ["JOURNEYLENS_RANKING_STORE"] = "off"
+    seconds, top = timed(lambda: ranked_alerts(workspace, top=100, signals=True))
+    return seconds, top_rows(top)
 
 
 def bare_seconds(workspace: Path) -> float:
@@ -95,20 +109,25 @@ def bare_seconds(workspace: Path) -> float:
         con.close()
 
 
-def build_workspace(n: int, folder: Path) -> dict:
-    """Runs in a child process: the world's files, ingested into `folder`/ws as a workspace in use."""
+def build_workspace(n: int, folder: Path, ahead: bool = True) -> dict:
+    """Runs in a child process: the world's files, ingested into `folder`/ws as a workspace in use, the big
+    upload pieced and (`ahead`) its snapshot ranked ahead and kept, as `journeylens ingest` leaves it."""
     workspace = folder / "ws"
     files = write_world(n, folder)
     for kind in ("journey-map", "metrics"):
         ingest_file(workspace, kind, files[kind])
     ingest_file(workspace, "alerts", files["first-alerts"])
-    ranked(workspace)  # a workspace in use has been ranked: it leaves the plan new uploads are pieced under
+    ranked_full(workspace)  # a workspace in use has been ranked: it leaves the plan new uploads are pieced under
     ingest_s, _ = timed(lambda: ingest_file(workspace, "alerts", files["alerts"]))
-    # what `journeylens ingest` does once the upload is stored: piece it for the next ranking
+    # what `journeylens ingest` does once the upload is stored: piece it, then rank the snapshot and keep it
     pieces_s, kept = timed(lambda: keep_workspace_pieces(workspace))
+    ahead_s = None
+    if ahead:
+        os.environ["JOURNEYLENS_RANKING_STORE"] = "on"
+        ahead_s, _ = timed(lambda: rank_ahead(workspace))
     for path in files.values():  # the workspace holds what the rankings read
         path.unlink()
-    return {"alerts": n, "ingest_s": ingest_s, "pieces_s": pieces_s, "kept_uploads": kept}
+    return {"alerts": n, "ingest_s": ingest_s, "pieces_s": pieces_s, "kept_uploads": kept, "ahead_s": ahead_s}
 
 
 def rank_workspace(folder: Path, memory_only: bool = False) -> dict:
@@ -116,15 +135,16 @@ def rank_workspace(folder: Path, memory_only: bool = False) -> dict:
     workspace = folder / "ws"
     result = {}
     if memory_only:
-        result["stored_s"], _ = ranked(workspace)
+        result["full_s"], _ = ranked_full(workspace)
     else:
         result["bare_s"] = bare_seconds(workspace)
-        runs = [ranked(workspace) for _ in range(2)]
-        result["stored_s"], scores = min(runs, key=lambda run: run[0])
+        runs = [ranked_kept(workspace) for _ in range(2)]
+        result["stored_s"], kept_top = min(runs, key=lambda run: run[0])
+        result["full_s"], full_top = ranked_full(workspace)
         os.environ["JOURNEYLENS_PIECE_STORE"] = "off"
-        result["afresh_s"], afresh_scores = ranked(workspace)
-        if scores != afresh_scores:
-            raise SystemExit("the kept pieces and every alert pieced afresh ranked differently")
+        result["afresh_s"], afresh_top = ranked_full(workspace)
+        if not kept_top == full_top == afresh_top:
+            raise SystemExit("the kept ranking, the full ranking and every alert pieced afresh ranked differently")
     result["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return result
 
@@ -132,7 +152,7 @@ def rank_workspace(folder: Path, memory_only: bool = False) -> dict:
 def stored_run(n: int, memory_only: bool = False) -> dict:
     """Builds a stored workspace of `n` alerts in one child process and ranks it in another."""
     with tempfile.TemporaryDirectory(prefix="bench-stored-") as tmp:
-        built = child("--build", str(n), tmp)
+        built = child("--build-only" if memory_only else "--build", str(n), tmp)
         return {**built, **child("--memory" if memory_only else "--rank", tmp)}
 
 
@@ -145,8 +165,8 @@ def child(*args: str) -> dict:
 
 
 def main() -> None:
-    if len(sys.argv) > 3 and sys.argv[1] == "--build":
-        print(json.dumps(build_workspace(int(sys.argv[2]), Path(sys.argv[3]))))
+    if len(sys.argv) > 3 and sys.argv[1] in ("--build", "--build-only"):
+        print(json.dumps(build_workspace(int(sys.argv[2]), Path(sys.argv[3]), ahead=sys.argv[1] == "--build")))
         return
     if len(sys.argv) > 2 and sys.argv[1] in ("--rank", "--memory"):
         print(json.dumps(rank_workspace(Path(sys.argv[2]), memory_only=sys.argv[1] == "--memory")))
@@ -161,18 +181,20 @@ def main() -> None:
         print(f"  {MEMORY_SIZE:,} alerts for the memory target ...", file=sys.stderr, flush=True)
         memory = stored_run(MEMORY_SIZE, memory_only=True)
     largest = results[-1]
-    print(f"\n{'alerts':>12} {'bare s':>8} {'stored s':>9} {'x bare':>7} {'afresh s':>9} {'x bare':>7} "
-          f"{'us/alert stored':>16} {'ingest s':>9} {'pieces s':>9} {'peak GB':>8}")
+    print(f"\n{'alerts':>12} {'bare s':>7} {'kept s':>7} {'x bare':>7} {'full s':>7} {'x bare':>7} "
+          f"{'afresh s':>9} {'x bare':>7} {'ingest s':>9} {'pieces s':>9} {'ahead s':>8} {'peak GB':>8}")
     for r in results:
-        print(f"{r['alerts']:>12,} {r['bare_s']:8.2f} {r['stored_s']:9.2f} {r['stored_s'] / r['bare_s']:7.1f} "
-              f"{r['afresh_s']:9.2f} {r['afresh_s'] / r['bare_s']:7.1f} {1e6 * r['stored_s'] / r['alerts']:16.3f} "
-              f"{r['ingest_s']:9.2f} {r['pieces_s']:9.2f} {r['max_rss_mb'] / 1024:8.2f}")
+        print(f"{r['alerts']:>12,} {r['bare_s']:7.2f} {r['stored_s']:7.2f} {r['stored_s'] / r['bare_s']:7.1f} "
+              f"{r['full_s']:7.2f} {r['full_s'] / r['bare_s']:7.1f} {r['afresh_s']:9.2f} "
+              f"{r['afresh_s'] / r['bare_s']:7.1f} {r['ingest_s']:9.2f} {r['pieces_s']:9.2f} {r['ahead_s']:8.2f} "
+              f"{r['max_rss_mb'] / 1024:8.2f}")
     ratio = largest["stored_s"] / largest["bare_s"]
-    print(f"\nstored ranking at {largest['alerts']:,}: {ratio:.1f}x bare (target <= {MAX_RATIO:.0f}x): "
+    print(f"\nstored ranking (kept) at {largest['alerts']:,}: {ratio:.1f}x bare (target <= {MAX_RATIO:.0f}x): "
           f"{'PASS' if ratio <= MAX_RATIO else 'FAIL'}")
     if memory:
-        print(f"{memory['alerts']:,} alerts ranked in {memory['stored_s']:.1f} s, peak {memory['max_rss_mb'] / 1024:.2f} GB "
-              f"(target <= 8 GB): {'PASS' if memory['max_rss_mb'] <= MAX_MEMORY_MB else 'FAIL'}")
+        print(f"{memory['alerts']:,} alerts ranked in full in {memory['full_s']:.1f} s, peak "
+              f"{memory['max_rss_mb'] / 1024:.2f} GB (target <= 8 GB): "
+              f"{'PASS' if memory['max_rss_mb'] <= MAX_MEMORY_MB else 'FAIL'}")
     out = Path(__file__).resolve().parent / "out"
     out.mkdir(exist_ok=True)
     (out / "stored_results.json").write_text(json.dumps({"at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

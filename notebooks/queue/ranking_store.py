@@ -7,7 +7,8 @@ saves them after each full ranking and looks for them before the next one. A sav
 under the same key:
 
 - the snapshot: the upload ids the connection read, and every versioned configuration's latest version
-  (thresholds, severity maps, playbooks...: versions.config_state);
+  (thresholds, severity maps, decisions...: versions.config_state) but the profiles' and playbooks': what a
+  ranking reads of those is the profile's settings below, and the rules and playbooks a re-rank applies;
 - the profile's settings that a full ranking reads (grouping and scoring; the weights, threshold and
   suppression rules are applied afresh on the fast path);
 - whether signals are queued, and the code: a digest of journeylens' SQL and notebook modules, so that an
@@ -39,9 +40,14 @@ STORE_ENV = "JOURNEYLENS_RANKING_STORE"
 # rules only: replace_table replaces them then, views over the file or not.
 REWRITTEN = ("score_weights", "suppression_rules", "playbook_rules", "rank_settings",
              "live_group_order", "live_entry_order", "known_details")
+# ...of which ranking.rerank replaces these (small: a row or a rule each); the open ranking's order it keeps.
+RESCORED = ("score_weights", "suppression_rules", "playbook_rules", "rank_settings")
 # Steps of a scoring that nothing reads once it is done (a re-scoring makes them again): not saved.
 NOT_SAVED = ("incident_links", "incident_island_pairs", "incident_labels", "incident_splits", "group_windows",
              "group_journey_impact", "metric_hourly", "harm_z_table")
+# What a full ranking reads of the versioned configuration: the profile's settings are keyed one by one, and a
+# re-rank applies the weights, rules and playbooks, so saving a profile or a catalogue keeps the ranking.
+RANKED_CONFIG = tuple(kind for kind in CONFIG_KINDS if kind not in ("profiles", "playbooks"))
 KEEP = 3  # saved rankings per workspace: the current one and a couple of grouping settings tried
 CODE_ROOT = Path(__file__).resolve().parents[2]  # the journeylens package: notebooks/ and sql/
 
@@ -66,7 +72,7 @@ def ranking_key(con, workspace, settings: str, signals: bool) -> str:
     """The key a ranking on `con` (a snapshot of `workspace`) under `settings` (the profile's grouping and
     scoring settings, as live_queue.settings_key gives them) is saved under."""
     uploads = [row[0] for row in con.execute("select upload_id from uploads order by upload_id").fetchall()]
-    state = {"uploads": uploads, "config": config_state(workspace, CONFIG_KINDS), "settings": settings,
+    state = {"uploads": uploads, "config": config_state(workspace, RANKED_CONFIG), "settings": settings,
              "signals": bool(signals), "code": code_digest()}
     return hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
@@ -115,10 +121,11 @@ def save_ranking(con, workspace, key: str, profile: dict) -> Path | None:
     return target
 
 
-def load_ranking(con, workspace, key: str) -> dict | None:
+def load_ranking(con, workspace, key: str, rewritten: tuple = REWRITTEN) -> dict | None:
     """Opens the ranking saved under `key` on `con`: its tables as temp views over the saved file, read in
     place (nothing is copied: DuckDB reads the pages a query needs), except those a re-rank rewrites or
-    adds to (REWRITTEN), copied; then its views. Returns the profile it was ranked under, or None when
+    adds to (`rewritten`: REWRITTEN for the app's open ranking, RESCORED for a reader that only re-ranks
+    once), copied; then its views. Returns the profile it was ranked under, or None when
     there is none, or it cannot be read (it is then removed). Before anything rewrites the other tables
     (a re-scoring, a full ranking), hold_saved_tables copies them."""
     source = ranking_file(workspace, key)
@@ -130,7 +137,7 @@ def load_ranking(con, workspace, key: str) -> dict | None:
             "select table_name from duckdb_tables() where database_name = 'saved_ranking' and table_name not in "
             "('saved_views', 'saved_profile') order by table_oid").fetchall()]
         for table in tables:
-            kind = "table" if table in REWRITTEN else "view"
+            kind = "table" if table in rewritten else "view"
             con.execute(f'create or replace temp {kind} "{table}" as select * from saved_ranking."{table}"')
         views = [r[0] for r in con.execute("select sql from saved_ranking.saved_views order by position").fetchall()]
         profile = json.loads(con.execute("select profile from saved_ranking.saved_profile").fetchone()[0])
