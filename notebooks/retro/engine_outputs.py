@@ -7,12 +7,7 @@ is small and stays on DuckDB."""
 from journeylens.notebooks.ai.outcomes import ai_metrics, workspace_ai_metrics
 from journeylens.notebooks.queue.profiles import load_profile
 from journeylens.notebooks.queue.queue_view import ranked_frame
-from journeylens.notebooks.signals.journey_signals import (
-    journey_deviations,
-    journey_signals,
-    threshold_overrides,
-    workspace_signals,
-)
+from journeylens.notebooks.signals.journey_signals import workspace_signals
 
 
 def engine_outputs(workspace, profile_name: str | None = None, ai_given: bool = False,
@@ -33,5 +28,5 @@ def engine_outputs(workspace, profile_name: str | None = None, ai_given: bool = 
     with spark_workspace(workspace, **spark) as con:
         frame = ranked_queue(con, workspace, profile_name, signals=True)
         metrics = ai_metrics(con) if ai_given else None
-        signals = journey_signals(journey_deviations(con, overrides=threshold_overrides(workspace)))
+        signals = workspace_signals(workspace, con=con)["signals"]
     return {"frame": frame, "ai_metrics": metrics, "signals": signals}

@@ -223,14 +223,17 @@ def append_signal_groups(con, signals: pd.DataFrame) -> int:
 
 
 @app.function
-def workspace_signals(workspace, params: dict | None = None) -> dict:
-    """{deviations, signals} of a workspace, on a fresh snapshot, with its saved threshold overrides."""
-    con = connect(workspace)
+def workspace_signals(workspace, params: dict | None = None, con=None) -> dict:
+    """{deviations, signals} of a workspace, with its saved threshold overrides: on `con` (a snapshot of it, or
+    the Spark engine's reading of it) when given, else on a fresh snapshot."""
+    own = con is None
+    con = connect(workspace) if own else con
     try:
         deviations = journey_deviations(con, params, overrides=threshold_overrides(workspace))
         return {"deviations": deviations, "signals": journey_signals(deviations)}
     finally:
-        close_snapshot(con)
+        if own:
+            close_snapshot(con)
 
 
 @app.cell(hide_code=True)
