@@ -16,6 +16,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 
 MOST_BYTES = 256 * 1024 * 1024  # a year of hourly buckets for hundreds of series fits, a runaway does not
@@ -26,10 +27,14 @@ _held = {"bytes": 0, "hits": 0, "misses": 0}
 
 
 def series_digest(rows: pd.DataFrame) -> str:
-    """A digest of a series' rows: every column, the rows in time order (one row per time bucket)."""
-    ordered = rows.sort_values("ts", kind="stable") if "ts" in rows.columns else rows
-    hashed = pd.util.hash_pandas_object(ordered, index=False).to_numpy()
-    names = ",".join(f"{c}:{t}" for c, t in ordered.dtypes.astype(str).items())
+    """A digest of a series' rows, whatever their order: every column of every row, floats to 1e-9. DuckDB's
+    parallel sums and means differ in their last bits from run to run (the order they add in follows the
+    threads), and rows of one time come in any order: a digest of the exact values in that order missed the
+    memo for a series that had not changed. So the rows' own hashes are sorted, of the values rounded."""
+    floats = rows.select_dtypes("floating").columns
+    steady = rows.assign(**{c: rows[c].round(9) for c in floats}) if len(floats) else rows
+    hashed = np.sort(pd.util.hash_pandas_object(steady, index=False).to_numpy())
+    names = ",".join(f"{c}:{t}" for c, t in rows.dtypes.astype(str).items())
     return hashlib.blake2b(hashed.tobytes() + names.encode(), digest_size=20).hexdigest()
 
 

@@ -34,6 +34,14 @@ def test_the_digest_follows_content_not_row_order():
     assert series_digest(rows.assign(segment="enterprise")) != series_digest(rows)
 
 
+def test_the_digest_ignores_the_last_bits_a_parallel_sum_moves():
+    rows = series()
+    summed_otherwise = rows.assign(completed=rows["completed"] * (1 + 2e-16))  # another thread order's sum
+    assert not summed_otherwise["completed"].equals(rows["completed"])
+    assert series_digest(summed_otherwise) == series_digest(rows)
+    assert series_digest(rows.assign(completed=rows["completed"] + 1e-6)) != series_digest(rows)
+
+
 def test_same_rows_and_settings_are_computed_once_and_any_change_computes_again():
     calls = []
 
