@@ -16,16 +16,11 @@ row (tests/queue/test_kept_queue.py)."""
 
 import pandas as pd
 from journeylens.notebooks.ingest.playbook_file import load_playbooks
-from journeylens.notebooks.queue.live_queue import (
-    GROUPING_SETTINGS,
-    SCORING_SETTINGS,
-    LiveQueue,
-    settings_key,
-)
+from journeylens.notebooks.queue.live_queue import LiveQueue, kept_key
 from journeylens.notebooks.queue.profiles import load_profile
 from journeylens.notebooks.queue.queue_view import ranked_frame
 from journeylens.notebooks.queue.ranking import queue_select, rerank
-from journeylens.notebooks.queue.ranking_store import RESCORED, load_ranking, ranking_key, store_enabled
+from journeylens.notebooks.queue.ranking_store import RESCORED, load_ranking, store_enabled
 from journeylens.notebooks.queue.rule_suggestions import lane_suggestions
 from journeylens.notebooks.queue.scoring import resolve_profile
 from journeylens.notebooks.workspace.snapshot import RANK_MEMORY_LIMIT, close_snapshot, connect, limit_memory
@@ -45,8 +40,7 @@ def open_kept(workspace, profile: dict, playbooks: list, top: int | None,
     con = connect(workspace)
     try:
         limit_memory(con, RANK_MEMORY_LIMIT)
-        key = ranking_key(con, workspace, settings_key(p, GROUPING_SETTINGS + SCORING_SETTINGS), True)
-        if load_ranking(con, workspace, key, rewritten=RESCORED) is None:
+        if load_ranking(con, workspace, kept_key(con, workspace, p, signals=True), rewritten=RESCORED) is None:
             return None
         rerank(con, p, playbooks)
         return queue_rows(con, top, include_suppressed)

@@ -56,10 +56,18 @@ GROUPING_SETTINGS = ("group_gap_minutes", "flap_window_minutes", "flap_min_cycle
 RERANK_SETTINGS = ("weights", "corroboration", "harm_exponent", "threshold", "threshold_spares_harm", "suppress")
 # The rest: read while scoring the groups (windows, harm, exposure, defaults).
 SCORING_SETTINGS = tuple(k for k in DEFAULT_PROFILE if k not in GROUPING_SETTINGS + RERANK_SETTINGS)
+# What a kept ranking (ranking_store.py) depends on of the profile: a re-rank applies the rest.
+KEPT_SETTINGS = GROUPING_SETTINGS + SCORING_SETTINGS
 
 
 def settings_key(p: dict, keys: tuple) -> str:
     return json.dumps({k: p[k] for k in keys}, sort_keys=True, default=str)
+
+
+def kept_key(con, workspace, p: dict, signals: bool) -> str:
+    """ranking_store's key of a full ranking of `con` (a snapshot of `workspace`) under the resolved profile `p`:
+    where the app's open ranking saves it and where every reader of the snapshot (kept_queue.py) looks."""
+    return ranking_key(con, workspace, settings_key(p, KEPT_SETTINGS), signals)
 
 
 class LiveQueue(DrillReads):
@@ -130,25 +138,21 @@ class LiveQueue(DrillReads):
     def _save_later(self, p: dict, key: str) -> None:
         """Saves the full ranking just made (ranking_store.py) under `key` once the caller lets the queue go:
         writing it takes seconds at a million alerts, and the page that asked for it should not wait for them."""
-        settings = settings_key(p, GROUPING_SETTINGS + SCORING_SETTINGS)
+        settings = settings_key(p, KEPT_SETTINGS)
 
         def save() -> None:
             with self.lock:  # after the page's reads: a slider moved meanwhile waits for the save
-                if not self.closed and settings_key(self.profile, GROUPING_SETTINGS + SCORING_SETTINGS) == settings:
+                if not self.closed and settings_key(self.profile, KEPT_SETTINGS) == settings:
                     save_ranking(self.con, self.workspace, key, self.profile)
 
         self.saving = threading.Thread(target=save, name="journeylens-save-ranking", daemon=True)
         self.saving.start()
 
-    def _store_key(self, p: dict) -> str:
-        return ranking_key(self.con, self.workspace, settings_key(p, GROUPING_SETTINGS + SCORING_SETTINGS),
-                           self.signals)
-
     def _rank_in_full(self, p: dict, playbooks: list | None) -> str:
         """A full ranking, or the one saved for this snapshot and these settings (ranking_store.py) re-ranked
         under `p` and `playbooks` on the fast path: "full" or "saved"."""
         # the key of this snapshot and settings: looked up here, and the full ranking is saved under it
-        self._key = self._store_key(p) if self.store else None
+        self._key = kept_key(self.con, self.workspace, p, self.signals) if self.store else None
         saved = load_ranking(self.con, self.workspace, self._key) if self.store and self.profile is None else None
         if saved is None:
             hold_saved_tables(self.con)  # a grouping change after an opened ranking: its tables are replaced

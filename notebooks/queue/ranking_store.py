@@ -35,13 +35,12 @@ from journeylens.notebooks.workspace.versions import config_state
 log = logging.getLogger("journeylens.ranking_store")
 CACHE_FOLDER = ".cache"  # under the workspace; paths.STORED_NAMES keeps outputs out of it
 STORE_ENV = "JOURNEYLENS_RANKING_STORE"
-# The saved tables a re-rank writes (ranking.rerank, the open ranking's order) or adds to (known_details):
-# copied when a ranking is opened; the others are read in place. routed_groups and route_rules change with the
-# rules only: replace_table replaces them then, views over the file or not.
-REWRITTEN = ("score_weights", "suppression_rules", "playbook_rules", "rank_settings",
-             "live_group_order", "live_entry_order", "known_details")
-# ...of which ranking.rerank replaces these (small: a row or a rule each); the open ranking's order it keeps.
+# The saved tables a re-rank writes or adds to, copied when a ranking is opened; the others are read in place.
+# ranking.rerank replaces RESCORED (a row or a rule each); the app's open ranking also rewrites its order and
+# adds to known_details. routed_groups and route_rules change with the rules only: replace_table replaces them
+# then, views over the file or not.
 RESCORED = ("score_weights", "suppression_rules", "playbook_rules", "rank_settings")
+REWRITTEN = (*RESCORED, "live_group_order", "live_entry_order", "known_details")
 # Steps of a scoring that nothing reads once it is done (a re-scoring makes them again): not saved.
 NOT_SAVED = ("incident_links", "incident_island_pairs", "incident_labels", "incident_splits", "group_windows",
              "group_journey_impact", "metric_hourly", "harm_z_table")
