@@ -2,7 +2,7 @@
 
 - no cycle among journeylens modules;
 - the rooms of notebooks/ follow the data's way, each importing only the rooms before it:
-  workspace < ingest < signals < ai < queue < retro;
+  workspace < ingest < live < signals < ai < queue < retro < notify;
 - app/ may import notebooks/, notebooks/ never import app/; the sample world (sample_data/) is made
   without the code it tests, so it imports neither;
 - no module in app/ or notebooks/ is over 300 lines (CONTRIBUTING.md: split it by what it does).
@@ -21,7 +21,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = "journeylens"
 FOLDERS = ("app", "notebooks", "sample_data")
-ROOMS = ("workspace", "ingest", "signals", "ai", "queue", "retro")
+ROOMS = ("workspace", "ingest", "live", "signals", "ai", "queue", "retro", "notify")
 MAX_LINES = 300
 CELLS = ":cells"
 

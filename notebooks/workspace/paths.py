@@ -19,7 +19,7 @@ from journeylens.notebooks.workspace.contract import IngestError
 # report) may be written to any of these, or inside one of these folders.
 STORED_NAMES = ("uploads", ".staging", ".trash", ".lock", ".readers", "audit.jsonl", "audit.head",
                 "audit.pending", "quarantine", "judge", "profiles", "playbooks", "thresholds", "assumptions",
-                "owners", "decisions", "severity_maps", ".cache")
+                "owners", "decisions", "severity_maps", ".cache", "live", "notify")
 # What may be versioned in a workspace; each lives in <workspace>/<kind>/<name>/v0001.json, ...
 CONFIG_KINDS = ("profiles", "playbooks", "thresholds", "assumptions", "owners", "decisions", "severity_maps")
 # An upload id is an id, never a path: u<UTC date>T<time with microseconds>-<6 hex digits>.
