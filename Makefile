@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.bench_app
 	$(BIN)/python -m bench.bench_spark
 	$(BIN)/python -m bench.bench_spark_rank
+	$(BIN)/python -m bench.bench_serve
 
 sample: $(STAMP)
 	$(BIN)/python -m sample_data.generate

@@ -26,6 +26,9 @@ def cmd_serve(args) -> int:
     from journeylens.app.serve_http import live_app
     from journeylens.notebooks.live.receiver import Receiver, ReceiverBusy
 
+    # DuckDB on one thread for the commits: the other core answers requests (p99 ack 145 ms, not 300, at
+    # 5,000 alerts/s on 2 cores: bench/bench_serve.py)
+    os.environ.setdefault("JOURNEYLENS_DUCKDB_THREADS", "1")
     token = os.environ.get(args.token_env) or None
     if not is_loopback(args.address) and not token:
         say(f"journeylens serve: refused: {args.address} is not a loopback address, so a bearer token is "

@@ -8,6 +8,7 @@ page offers the two first steps: load the sample world, or upload your own expor
 from pathlib import Path
 
 import streamlit as st
+from journeylens.app.live_status import arrival_line
 from journeylens.app.retro_base import shared_base
 from journeylens.app.ui import flash, guard, show_flash, upload_key, workspace_path
 from journeylens.notebooks.retro.overview import (
@@ -132,6 +133,7 @@ with guard("reading the workspace"):
         first_steps(workspace)
         st.stop()
     uploads = upload_key(workspace)
+    arrival_line(workspace)
     state, base = shared_base(str(workspace), "Ranking the queue…",
                               "A decision changed the configuration: the queue is being ranked "
                               "again under it. The figures below are from before the change.")

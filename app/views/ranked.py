@@ -11,6 +11,7 @@ seconds) and the counts line every surface prints (app/queue_tables.py, queue/qu
 
 import streamlit as st
 from journeylens.app.downloads import ranked_downloads
+from journeylens.app.live_status import arrival_line
 from journeylens.app.profile_compare_view import compare_with_saved
 from journeylens.app.queue_tables import counts_line, entries_table, lane, queue_tabs
 from journeylens.app.ranked_drill import drill_down, open_entry
@@ -27,6 +28,8 @@ st.write("Which problems hurt customers most? Alert groups, journey signals and 
          "entry. Change a weight and the queue re-ranks.")
 workspace = workspace_path()
 show_flash()
+with guard("reading when data arrived"):
+    arrival_line(workspace)
 
 with guard("ranking the alerts"):
     picked, profile = profile_controls(workspace)

@@ -15,6 +15,7 @@ from concurrent.futures import Future
 from datetime import UTC, datetime
 from pathlib import Path
 
+from journeylens.notebooks.live.arrivals import write_status
 from journeylens.notebooks.live.commit import commit_segment
 from journeylens.notebooks.live.wal import WriteAheadLog
 from journeylens.notebooks.workspace.paths import workspace_dirs
@@ -57,6 +58,7 @@ class Receiver:
         self.wake = threading.Event()
         self.committing = threading.Lock()
         self.commit_now()  # what a killed receiver acknowledged is stored before anything new
+        write_status(self.workspace, self.ready_state())
         self.thread = threading.Thread(target=self.commit_loop, name="journeylens-commit", daemon=True)
         self.thread.start()
 
@@ -98,6 +100,7 @@ class Receiver:
                 break
             try:
                 self.commit_now()
+                write_status(self.workspace, self.ready()[1])  # the app's pages read it (arrivals.py)
             except Exception as error:  # noqa: BLE001 - kept in the log; the next round tries again
                 self.state["last_error"] = f"{type(error).__name__}: {error}"
                 self.log(f"commit failed, tried again in {self.batch_seconds:g} s: {self.state['last_error']}")
@@ -130,11 +133,13 @@ class Receiver:
                     if not future.done():
                         future.set_result(outcome)
 
+    def ready_state(self) -> dict:
+        return {**self.state, "backlog_events": self.backlog + self.wal.segment_events}
+
     def ready(self) -> tuple[bool, dict]:
         alive = self.thread.is_alive() and not self.stop_event.is_set()
         full = self.backlog + self.wal.segment_events >= self.max_backlog
-        status = {**self.state, "backlog_events": self.backlog + self.wal.segment_events,
-                  "committer_alive": alive}
+        status = {**self.ready_state(), "committer_alive": alive}
         return alive and not full and self.state["last_error"] is None, status
 
     def close(self) -> None:
@@ -145,6 +150,7 @@ class Receiver:
         self.wal.close()
         with contextlib.suppress(Exception):
             self.commit_now()
+        (self.workspace / "live" / "status.json").unlink(missing_ok=True)  # no receiver feeds it now
         fcntl.flock(self.lock_handle, fcntl.LOCK_UN)
         self.lock_handle.close()
 

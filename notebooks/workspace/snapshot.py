@@ -50,6 +50,9 @@ def new_connection() -> duckdb.DuckDBPyConnection:
     con.execute("set TimeZone = 'UTC'")
     if os.environ.get("JOURNEYLENS_MEMORY_LIMIT"):
         limit_memory(con, None)
+    threads = os.environ.get("JOURNEYLENS_DUCKDB_THREADS", "")
+    if threads.isdigit() and int(threads) > 0:  # journeylens serve leaves a core to its HTTP side
+        con.execute(f"set threads = {int(threads)}")
     # progress is tracked (ingest reports it) but never printed over a terminal, app or notebook
     con.execute("set enable_progress_bar = true")
     con.execute("set enable_progress_bar_print = false")
