@@ -17,6 +17,7 @@ from journeylens.app.cli_mapping import (
     say_refusal,
 )
 from journeylens.app.cli_nab import add_nab_parser
+from journeylens.app.cli_notify import add_notify_parser
 from journeylens.app.cli_rank import add_audit_parser, add_rank_parser
 from journeylens.app.cli_retro import add_retro_parser
 from journeylens.app.cli_serve import add_serve_parser
@@ -189,6 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_export_parser(verbs, with_workspace)
     add_severity_map_parser(verbs, with_workspace)
     add_serve_parser(verbs, with_workspace)
+    add_notify_parser(verbs, with_workspace)
 
     for name, helptext, run in (("app", "open the app on a workspace", cmd_app),
                                 ("demo", "build the sample workspace and open the app", cmd_demo)):

@@ -4,6 +4,8 @@ The receiving is `app/serve_http.py` over `notebooks/live/`."""
 import ipaddress
 import os
 import signal
+import threading
+import time
 
 from journeylens.app.cli_text import say
 
@@ -35,9 +37,13 @@ def cmd_serve(args) -> int:
             f"required: set it in the environment variable {args.token_env} (or name another with --token-env)",
             err=True)
         return EXIT_REFUSED
+
+    def log(text: str) -> None:
+        say(f"serve: {text}", err=True)
+
     try:
         receiver = Receiver(args.workspace, batch_seconds=args.batch_seconds, batch_events=args.batch_events,
-                            log=lambda text: say(f"serve: {text}", err=True))
+                            on_commit=NotifyAfterCommits(args.workspace, args.notify_seconds, log), log=log)
     except ReceiverBusy as busy:
         say(f"journeylens serve: refused: {busy}", err=True)
         return EXIT_REFUSED
@@ -62,6 +68,39 @@ def cmd_serve(args) -> int:
         say(f"journeylens serve: stopped; {receiver.state['events']:,} events received, "
             f"{receiver.state['uploads']:,} uploads stored", err=True)
     return 0
+
+
+class NotifyAfterCommits:
+    """After a committed batch, the workspace's notification rules run (notebooks/notify), in the background,
+    one run at a time and at most every `seconds`: a burst of batches is one evaluation, and a slow Slack
+    never holds a commit. Nothing runs when the workspace has no notification config."""
+
+    def __init__(self, workspace, seconds: float, log):
+        self.workspace, self.seconds, self.log = workspace, seconds, log
+        self.running, self.last = threading.Lock(), 0.0
+
+    def __call__(self, summary: dict) -> None:
+        if self.seconds <= 0 or not summary["uploads"] or time.monotonic() - self.last < self.seconds:
+            return
+        if self.running.acquire(blocking=False):
+            self.last = time.monotonic()
+            threading.Thread(target=self.run, name="journeylens-notify", daemon=True).start()
+
+    def run(self) -> None:
+        from journeylens.notebooks.notify.config import load_config
+        from journeylens.notebooks.notify.deliver import notify_workspace
+
+        try:
+            if load_config(self.workspace) is None:
+                return
+            result = notify_workspace(self.workspace)
+            if result.get("sent") or result.get("failed"):
+                self.log(f"notifications: {result.get('sent', 0)} sent, {result.get('failed', 0)} failed, "
+                         f"{result.get('deferred', 0)} deferred")
+        except Exception as error:  # noqa: BLE001 - a notification problem never stops the receiver
+            self.log(f"notifications not run: {type(error).__name__}: {error}")
+        finally:
+            self.running.release()
 
 
 class StopAsked(Exception):
@@ -89,4 +128,6 @@ def add_serve_parser(verbs, with_workspace) -> None:
     serve.add_argument("--max-body-mb", type=int, default=16, help="largest body, uncompressed (default 16)")
     serve.add_argument("--rate", type=float, default=2_000,
                        help="requests per second per client address (default 2,000)")
+    serve.add_argument("--notify-seconds", type=float, default=30,
+                       help="run the notification rules after new batches, at most every N seconds (0: never)")
     serve.set_defaults(run=cmd_serve)
