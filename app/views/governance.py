@@ -6,6 +6,7 @@ queue/profiles, queue/map_versions and the workspace (versions, version_diff).""
 import pandas as pd
 import streamlit as st
 from journeylens.app.downloads import audit_downloads, offer_csv
+from journeylens.app.notify_view import notifications_section
 from journeylens.app.table_labels import show_table
 from journeylens.app.ui import flash, guard, show_flash, workspace_path
 from journeylens.notebooks.ingest.playbook_file import load_playbooks
@@ -165,3 +166,6 @@ with guard("reading the audit log"):
             item = save_assumption(workspace, statement, owner, review_by.isoformat(), evidence)
             flash(f"Added {item['id']}.")
             st.rerun()
+
+with guard("reading the notification rules"):
+    notifications_section(workspace)
