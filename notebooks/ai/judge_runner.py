@@ -156,11 +156,13 @@ def tally(records: list, total: int, stopped: str | None = None) -> dict:
 
 
 async def run_calls(settings: dict, calls: list, workspace, concurrency: int = 4, progress=None,
-                    base_delay: float = 0.5) -> dict:
+                    base_delay: float = 0.5, halt=None, started=None) -> dict:
     """Runs the calls with at most `concurrency` in flight and returns their tally. Each record (verdict
     or failure) is appended to the workspace's cache as soon as it arrives, so a run cut off resumes
     where it stopped. After `max_consecutive_failures` failed calls in a row no call is started, the calls
-    in flight are cancelled (not recorded: the next run makes them) and `stopped` says why."""
+    in flight are cancelled (not recorded: the next run makes them) and `stopped` says why. Once `halt` (a
+    threading.Event) is set no call is started and the run ends when those in flight do; `started(call)`
+    is told of each call before it starts (the follow worker's budget counts them)."""
     if not calls:
         return tally([], 0)
     timeout = settings.get("timeout", DEFAULT_TIMEOUT)
@@ -173,9 +175,11 @@ async def run_calls(settings: dict, calls: list, workspace, concurrency: int = 4
         with open_cache(workspace) as handle:
             while True:
                 while stopped is None and len(running) < max(1, int(concurrency)):
-                    call = next(queue, None)
+                    call = None if halt is not None and halt.is_set() else next(queue, None)
                     if call is None:
                         break
+                    if started:
+                        started(call)
                     task = asyncio.ensure_future(judge_one(client, settings["model"], call[1], call[0], state,
                                                            attempts, base_delay, timeout))
                     running[task] = call

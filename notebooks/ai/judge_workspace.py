@@ -98,14 +98,21 @@ def judge_workspace(workspace, settings: dict, limit: int | None = None, concurr
     last_error, stored and upload. Failed and not-run calls are made again by the next run."""
     plan = judge_plan(workspace, settings["model"], limit)
     run = asyncio.run(run_calls(settings, plan["calls"], workspace, concurrency, progress, base_delay))
+    stored = store_new_verdicts(workspace, settings["model"], plan["ids"])
+    return {"interactions": plan["interactions"], "cached": plan["cached"], "retrying": plan["retrying"],
+            "called": len(run.pop("records")), **run, **stored, "estimate": plan["estimate"]}
+
+
+def store_new_verdicts(workspace, model: str, ids: set) -> dict:
+    """Stores the cached parsed verdicts of `model` on the interactions `ids` that the workspace does not
+    hold as llm scores yet, as one upload: {stored, upload}. A verdict cached by a run cut off before this
+    step is stored by the next run, which does not call for it again."""
     held = stored_scores(workspace, "llm")
     fresh = [dict(r, source="llm") for r in load_cache(workspace).values()
-             if r["model"] == settings["model"] and r["parsed"] and r["value"] is not None
-             and r["interaction_id"] in plan["ids"] and (r["interaction_id"], r["name"]) not in held]
-    stored = store_scores(workspace, fresh, f"judge-{settings['model'].replace('/', '_')}.csv")
-    return {"interactions": plan["interactions"], "cached": plan["cached"], "retrying": plan["retrying"],
-            "called": len(run.pop("records")), **run, "stored": len(fresh), "estimate": plan["estimate"],
-            "upload": stored["upload_id"] if stored else None}
+             if r["model"] == model and r["parsed"] and r["value"] is not None
+             and r["interaction_id"] in ids and (r["interaction_id"], r["name"]) not in held]
+    stored = store_scores(workspace, fresh, f"judge-{model.replace('/', '_')}.csv")
+    return {"stored": len(fresh), "upload": stored["upload_id"] if stored else None}
 
 
 def offline_workspace(workspace, limit: int | None = None) -> dict:
