@@ -4,6 +4,8 @@ The receiving is `app/serve_http.py` over `notebooks/live/`."""
 import ipaddress
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 
@@ -12,6 +14,7 @@ from journeylens.app.cli_text import say
 EXIT_REFUSED = 2
 DEFAULT_PORT = 8787
 DEFAULT_TOKEN_ENV = "JOURNEYLENS_SERVE_TOKEN"
+NOTIFY_SECONDS = 600  # one notification run at most (retries and backoff included)
 
 
 def is_loopback(address: str) -> bool:
@@ -28,9 +31,6 @@ def cmd_serve(args) -> int:
     from journeylens.app.serve_http import live_app
     from journeylens.notebooks.live.receiver import Receiver, ReceiverBusy
 
-    # DuckDB on one thread for the commits: the other core answers requests (p99 ack 145 ms, not 300, at
-    # 5,000 alerts/s on 2 cores: bench/bench_serve.py)
-    os.environ.setdefault("JOURNEYLENS_DUCKDB_THREADS", "1")
     token = os.environ.get(args.token_env) or None
     if not is_loopback(args.address) and not token:
         say(f"journeylens serve: refused: {args.address} is not a loopback address, so a bearer token is "
@@ -71,7 +71,8 @@ def cmd_serve(args) -> int:
 
 
 class NotifyAfterCommits:
-    """After a committed batch, the workspace's notification rules run (notebooks/notify), in the background,
+    """After a committed batch, the workspace's notification rules run (`journeylens notify run`), in a child
+    process at a lower priority (ranking the queue is seconds of CPU the answering side must not wait for),
     one run at a time and at most every `seconds`: a burst of batches is one evaluation, and a slow Slack
     never holds a commit. Nothing runs when the workspace has no notification config."""
 
@@ -87,17 +88,18 @@ class NotifyAfterCommits:
             threading.Thread(target=self.run, name="journeylens-notify", daemon=True).start()
 
     def run(self) -> None:
-        from journeylens.notebooks.notify.config import load_config
-        from journeylens.notebooks.notify.deliver import notify_workspace
+        from journeylens.notebooks.notify.config import config_files
 
         try:
-            if load_config(self.workspace) is None:
+            if not config_files(self.workspace):
                 return
-            result = notify_workspace(self.workspace)
-            if result.get("sent") or result.get("failed"):
-                self.log(f"notifications: {result.get('sent', 0)} sent, {result.get('failed', 0)} failed, "
-                         f"{result.get('deferred', 0)} deferred")
-        except Exception as error:  # noqa: BLE001 - a notification problem never stops the receiver
+            done = subprocess.run([sys.executable, "-m", "journeylens.app.cli", "notify", "run", "--workspace",
+                                   str(self.workspace)], capture_output=True, text=True, timeout=NOTIFY_SECONDS,
+                                  preexec_fn=lambda: os.nice(10))
+            said = (done.stdout.strip().splitlines() or ["no answer"])[-1]
+            if done.returncode or " 0 messages sent" not in f" {said}":
+                self.log(f"notifications: {said}")
+        except (OSError, subprocess.SubprocessError) as error:  # a notification problem never stops receiving
             self.log(f"notifications not run: {type(error).__name__}: {error}")
         finally:
             self.running.release()

@@ -48,7 +48,7 @@ def start(kind: str, port: int, workspace: Path) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT.parent) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     command = ([sys.executable, "-c", BARE, str(port)] if kind == "bare" else
                [sys.executable, "-m", "journeylens.app.cli", "serve", "--workspace", str(workspace),
-                "--port", str(port), "--rate", "100000"])
+                "--port", str(port), "--rate", "100000", *os.environ.get("BENCH_SERVE_FLAGS", "").split()])
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -104,12 +104,15 @@ def line(result: dict, bare: dict) -> str:
 def main() -> None:
     print(f"# journeylens serve vs a bare handler: {SECONDS:g} s open loop at {TARGET:,} events/s, then "
           f"{SECONDS / 2:g} s closed loop ({CONNECTIONS} connections); {os.cpu_count()} cores", flush=True)
+    only = os.environ.get("BENCH_SERVE_ONLY", "")
     formats = [("/hooks/alertmanager", alertmanager_bodies(int(SECONDS * 2 * TARGET / ALERTS_PER_BODY) + 100,
                                                            ALERTS_PER_BODY), ALERTS_PER_BODY, "application/json"),
                ("/v1/traces", otlp_bodies(int(SECONDS * 2 * TARGET / SPANS_PER_BODY) + 100, SPANS_PER_BODY),
                 SPANS_PER_BODY, "application/x-protobuf")]
     report = []
     for path, bodies, per_body, content_type in formats:
+        if only and only not in path:
+            continue
         bare = measure("bare", path, bodies, per_body, content_type)
         ours = measure("journeylens", path, bodies, per_body, content_type)
         print(f"\n{path} ({per_body} events per body, {content_type})\n"

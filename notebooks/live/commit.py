@@ -11,6 +11,7 @@ a `live.refused` audit entry: acknowledged means kept, even when it cannot be re
 """
 
 import json
+import os
 from pathlib import Path
 
 from journeylens.notebooks.ingest.upload import ingest_file
@@ -35,7 +36,9 @@ def commit_segment(workspace, segment: Path) -> dict:
     folder.mkdir(parents=True, exist_ok=True)
     for (route, kind, layout), entries in groups.items():
         name = f"live-{route}-{layout or 'records'}-{segment.stem}.jsonl"
-        result, refused = store_group(workspace, kind, folder / name, entries)
+        # the path is this process's own (a receiver killed mid-commit may leave a commit process finishing the
+        # same segment); the upload's name, which is not a path, is the segment's
+        result, refused = store_group(workspace, kind, folder / f"{os.getpid()}-{name}", name, entries)
         if refused:
             keep_refused(workspace, segment, name, refused)
         summary["refused"] += len(refused)
@@ -53,14 +56,14 @@ def commit_segment(workspace, segment: Path) -> dict:
     return summary
 
 
-def store_group(workspace, kind: str, path: Path, entries: list) -> tuple:
+def store_group(workspace, kind: str, path: Path, name: str, entries: list) -> tuple:
     """(the ingest's result or None when nothing was left, [(entry, refusal)]). A refusal that names its
     row takes that row's request out and the rest is tried again; one that names no row refuses them all."""
     remaining, refused = list(entries), []
     while remaining:
         owners = write_batch(path, remaining)
         try:
-            return ingest_file(workspace, kind, path, fmt="jsonl", file_name=path.name,
+            return ingest_file(workspace, kind, path, fmt="jsonl", file_name=name,
                                why=f"{WHY}: {len(remaining):,} requests"), refused
         except IngestError as error:
             if error.row is None and error.expected == NO_ROWS:  # e.g. a PagerDuty incident.annotated event,

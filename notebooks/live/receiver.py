@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from journeylens.notebooks.live.arrivals import write_status
-from journeylens.notebooks.live.commit import commit_segment
+from journeylens.notebooks.live.committer import Committer, CommitterGone
 from journeylens.notebooks.live.wal import WriteAheadLog
 from journeylens.notebooks.workspace.paths import workspace_dirs
 
@@ -57,6 +57,7 @@ class Receiver:
         self.stop_event = threading.Event()
         self.wake = threading.Event()
         self.committing = threading.Lock()
+        self.committer = Committer(self.workspace)
         self.commit_now()  # what a killed receiver acknowledged is stored before anything new
         write_status(self.workspace, self.ready_state())
         self.thread = threading.Thread(target=self.commit_loop, name="journeylens-commit", daemon=True)
@@ -113,7 +114,7 @@ class Receiver:
             self.backlog += events
             summaries = []
             for segment in segments:
-                summary = commit_segment(self.workspace, segment)
+                summary = self.commit_segment(segment)
                 self.wal.committed(segment, summary["digests"])
                 self.backlog = max(0, self.backlog - summary["events"])
                 self.state["uploads"] += sum(r["status"] == "stored" for r in summary["uploads"])
@@ -125,6 +126,15 @@ class Receiver:
                     self.log(result["message"])
                 self.on_commit(summary)
             return summaries
+
+    def commit_segment(self, segment) -> dict:
+        """One segment, in the commit process; a process that died is replaced and asked again, once."""
+        try:
+            return self.committer.commit(segment)
+        except CommitterGone as gone:
+            self.log(f"{gone}: starting another")
+            self.committer = Committer(self.workspace)
+            return self.committer.commit(segment)
 
     def resolve(self, outcomes: dict) -> None:
         with self.waiters_lock:
@@ -150,6 +160,7 @@ class Receiver:
         self.wal.close()
         with contextlib.suppress(Exception):
             self.commit_now()
+        self.committer.close()
         (self.workspace / "live" / "status.json").unlink(missing_ok=True)  # no receiver feeds it now
         fcntl.flock(self.lock_handle, fcntl.LOCK_UN)
         self.lock_handle.close()

@@ -30,8 +30,8 @@ def test_a_posted_alert_is_notified_after_its_batch_commits(tmp_path):
     try:
         answer = serve.post("/hooks/alertmanager?wait=commit", fixture_bytes("prometheus/webhook_zulip_firing.json"))
         deadline = time.monotonic() + 90
-        while not hooks.sent("/slack") and time.monotonic() < deadline:
-            time.sleep(0.2)
+        while "notifications:" not in serve.log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.2)  # the run is a child process, which says how it went when it ends
     finally:
         log = serve.stop()
         hooks.close()
@@ -39,4 +39,4 @@ def test_a_posted_alert_is_notified_after_its_batch_commits(tmp_path):
     messages = hooks.sent("/slack")
     assert len(messages) == 1, log
     assert "High CPU" in str(messages[0]["json"]) and messages[0]["json"]["blocks"]
-    assert "notifications: 1 sent" in log and SECRET not in log
+    assert "1 message sent, 0 failed" in log and SECRET not in log
