@@ -43,7 +43,8 @@ def cmd_serve(args) -> int:
 
     try:
         receiver = Receiver(args.workspace, batch_seconds=args.batch_seconds, batch_events=args.batch_events,
-                            on_commit=NotifyAfterCommits(args.workspace, args.notify_seconds, log), log=log)
+                            on_commit=NotifyAfterCommits(args.workspace, args.notify_seconds, log), log=log,
+                            compact_seconds=args.compact_seconds if args.compact_seconds > 0 else float("inf"))
     except ReceiverBusy as busy:
         say(f"journeylens serve: refused: {busy}", err=True)
         return EXIT_REFUSED
@@ -130,6 +131,8 @@ def add_serve_parser(verbs, with_workspace) -> None:
     serve.add_argument("--max-body-mb", type=int, default=16, help="largest body, uncompressed (default 16)")
     serve.add_argument("--rate", type=float, default=2_000,
                        help="requests per second per client address (default 2,000)")
+    serve.add_argument("--compact-seconds", type=float, default=60,
+                       help="look for small uploads to compact every N seconds (default 60; 0: never)")
     serve.add_argument("--notify-seconds", type=float, default=30,
                        help="run the notification rules after new batches, at most every N seconds (0: never)")
     serve.set_defaults(run=cmd_serve)

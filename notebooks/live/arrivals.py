@@ -45,8 +45,10 @@ def last_arrival(workspace, now: datetime | None = None) -> dict:
              "live": False, "ago_text": "never"}
     if uploads.empty:
         return found
-    newest = uploads.iloc[0]
-    stored = pd.Timestamp(newest["stored_at"]).tz_convert("UTC")
+    # the latest stored_at, not the newest id: a compacted upload (compact.py) is new, its data is not
+    times = pd.to_datetime(uploads["stored_at"], utc=True, format="ISO8601")
+    newest = uploads.loc[times.idxmax()]
+    stored = times.max()
     now = pd.Timestamp(now or datetime.now(UTC))
     found.update(stored_at=stored, file_name=newest["file_name"], kind=newest["kind"],
                  live=str(newest["file_name"]).startswith(LIVE_PREFIX), ago_text=ago(now - stored))

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 COMMIT_NICENESS = 10
+COMPACT = "compact"  # the line that asks for a compaction instead of a segment's commit
 STOP_SECONDS = 60
 
 
@@ -46,6 +47,11 @@ class Committer:
             raise RuntimeError(reply["error"])
         return reply["summary"]
 
+    def compact(self) -> list:
+        """Compacts the receiver's small uploads that are due (compact.py) in the child; the new manifests'
+        ids, levels and how many uploads each replaced."""
+        return self.commit(COMPACT)
+
     def alive(self) -> bool:
         return self.process.poll() is None
 
@@ -71,10 +77,17 @@ def main(workspace: str) -> None:
     except OSError:
         pass
     from journeylens.notebooks.live.commit import commit_segment
+    from journeylens.notebooks.live.compact import compact_workspace
 
     for line in sys.stdin:
+        asked = line.rstrip("\n")
         try:
-            reply = {"summary": commit_segment(workspace, Path(line.rstrip("\n")))}
+            if asked == COMPACT:
+                made = compact_workspace(workspace)
+                reply = {"summary": [{"upload_id": m["upload_id"], "level": m["compaction_level"],
+                                      "replaced": len(m["compacted_from"])} for m in made]}
+            else:
+                reply = {"summary": commit_segment(workspace, Path(asked))}
         except Exception as error:  # noqa: BLE001 - said to the receiver, which logs it and tries again
             reply = {"error": f"{type(error).__name__}: {error}"}
         try:

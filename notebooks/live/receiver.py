@@ -25,6 +25,7 @@ DEFAULT_BATCH_EVENTS = 20_000
 # Acknowledged events not yet committed, at most: beyond it the receiver answers 503 (Retry-After) rather
 # than let the log outgrow what the committer can catch up with.
 DEFAULT_MAX_BACKLOG = 1_000_000
+DEFAULT_COMPACT_SECONDS = 60.0  # how often the receiver's small uploads are looked at for compaction
 
 
 class ReceiverBusy(Exception):
@@ -34,7 +35,7 @@ class ReceiverBusy(Exception):
 class Receiver:
     def __init__(self, workspace, batch_seconds: float = DEFAULT_BATCH_SECONDS,
                  batch_events: int = DEFAULT_BATCH_EVENTS, max_backlog: int = DEFAULT_MAX_BACKLOG,
-                 on_commit=None, log=None):
+                 on_commit=None, log=None, compact_seconds: float = DEFAULT_COMPACT_SECONDS):
         self.workspace = Path(workspace)
         workspace_dirs(self.workspace)
         folder = self.workspace / "live"
@@ -47,13 +48,15 @@ class Receiver:
             raise ReceiverBusy(f"another journeylens serve is receiving into {self.workspace}") from None
         self.batch_seconds, self.batch_events, self.max_backlog = batch_seconds, batch_events, max_backlog
         self.on_commit = on_commit or (lambda summary: None)
+        self.compact_seconds, self.compacted_at = compact_seconds, time.monotonic()
         self.log = log or (lambda text: None)
         self.wal = WriteAheadLog(folder)
         self.waiters: dict[str, list] = {}  # digest -> futures of requests that wait for the commit
         self.waiters_lock = threading.Lock()
         self.backlog = 0  # acknowledged events whose segment is not committed yet
         self.state = {"started_at": now_text(), "last_event_at": None, "last_commit_at": None,
-                      "last_error": None, "events": 0, "requests": 0, "duplicates": 0, "uploads": 0, "refused": 0}
+                      "last_error": None, "events": 0, "requests": 0, "duplicates": 0, "uploads": 0, "refused": 0,
+                      "compactions": 0}
         self.stop_event = threading.Event()
         self.wake = threading.Event()
         self.committing = threading.Lock()
@@ -101,6 +104,7 @@ class Receiver:
                 break
             try:
                 self.commit_now()
+                self.compact_when_due()
                 write_status(self.workspace, self.ready()[1])  # the app's pages read it (arrivals.py)
             except Exception as error:  # noqa: BLE001 - kept in the log; the next round tries again
                 self.state["last_error"] = f"{type(error).__name__}: {error}"
@@ -126,6 +130,23 @@ class Receiver:
                     self.log(result["message"])
                 self.on_commit(summary)
             return summaries
+
+    def compact_when_due(self) -> None:
+        """Every compact_seconds, the small uploads this receiver made are compacted (compact.py), between
+        two commit rounds: acknowledgements never wait for it, commits wait for it."""
+        if time.monotonic() - self.compacted_at < self.compact_seconds:
+            return
+        self.compacted_at = time.monotonic()
+        with self.committing:
+            try:
+                made = self.committer.compact()
+            except CommitterGone as gone:
+                self.log(f"{gone}: starting another")
+                self.committer = Committer(self.workspace)
+                made = self.committer.compact()
+        for upload in made:
+            self.state["compactions"] += 1
+            self.log(f"compacted {upload['replaced']} uploads into {upload['upload_id']} (level {upload['level']})")
 
     def commit_segment(self, segment) -> dict:
         """One segment, in the commit process; a process that died is replaced and asked again, once."""

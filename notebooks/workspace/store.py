@@ -145,9 +145,11 @@ def new_staging(workspace) -> tuple:
     return upload_id, folder
 
 
-def commit_upload(dirs, staging: Path, manifest: dict, why: str = "") -> Path:
+def commit_upload(dirs, staging: Path, manifest: dict, why: str = "", action: str = "upload.stored",
+                  more_what: dict | None = None, more_renames: list = ()) -> Path:
     """Makes a staged upload durable, then commits it (trail.commit): its audit entry (with the
-    manifest's hash) is the commit point, and one rename into uploads/ makes it visible."""
+    manifest's hash) is the commit point, and one rename into uploads/ makes it visible. A compaction
+    (live/compact.py) retires the uploads it replaces in the same commit (`more_renames`)."""
     data = json.dumps(manifest, indent=2, default=str).encode()
     (staging / "manifest.json").write_bytes(data)
     for child in staging.iterdir():
@@ -156,8 +158,8 @@ def commit_upload(dirs, staging: Path, manifest: dict, why: str = "") -> Path:
     protocol_step("staged")
     what = {k: manifest[k] for k in ("upload_id", "file_name", "kind", "layout", "rows", "sha256")}
     final = dirs["uploads"] / manifest["upload_id"]
-    commit(dirs, "upload.stored", {**what, "manifest_sha256": hashlib.sha256(data).hexdigest()}, why,
-           renames=[(staging, final)])
+    commit(dirs, action, {**what, "manifest_sha256": hashlib.sha256(data).hexdigest(), **(more_what or {})}, why,
+           renames=[(staging, final), *more_renames])
     return final
 
 

@@ -224,6 +224,11 @@ def replay(entries: list) -> dict:
         if subject == "upload" and verb in ("stored", "recovered"):
             state["uploads"][what.get("upload_id")] = what
             state["removed"].discard(what.get("upload_id"))
+        elif subject == "upload" and verb == "compacted":  # one new upload; those it replaces are retired
+            state["uploads"][what.get("upload_id")] = what
+            for replaced in what.get("replaces") or []:
+                state["uploads"].pop(replaced, None)
+                state["removed"].add(replaced)
         elif subject == "upload" and verb in ("removed", "lost", "quarantined"):
             state["uploads"].pop(what.get("upload_id"), None)
             state["removed"].add(what.get("upload_id"))

@@ -118,7 +118,7 @@ def confirmed(entry: dict, held: dict) -> bool:
     what = entry.get("what") if isinstance(entry.get("what"), dict) else {}
     if subject == "upload":
         present = held["live"].get(what.get("upload_id"))
-        if verb in ("stored", "recovered"):
+        if verb in ("stored", "recovered", "compacted"):
             return present is not None and what.get("manifest_sha256") in (None, present[0])
         return present is None
     saved = replay([entry])["versions"]

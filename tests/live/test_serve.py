@@ -6,6 +6,7 @@ import gzip
 import json
 import subprocess
 import sys
+import time
 
 import pytest
 from journeylens.notebooks.ingest.upload import ingest_file
@@ -244,3 +245,27 @@ def test_an_event_that_holds_no_rows_is_received_and_not_refused(tmp_path):
     assert answer[0] == 200 and answer[1]["status"] == "no rows", answer
     assert not (tmp_path / "ws" / "live" / "refused").exists()
     assert records(tmp_path / "ws", "select * from uploads") == []
+
+
+def test_a_long_running_receiver_compacts_its_small_uploads(tmp_path):
+    """25 bodies committed one by one make 25 small uploads; the receiver compacts them into one (compact.py's
+    COMPACT_AT is 20) with the same rows, and the trail verifies."""
+    good = json.loads(fixture_bytes("prometheus/webhook_zulip_firing.json"))
+    serve = Serve(tmp_path / "ws", "--batch-seconds", "0.2", "--compact-seconds", "1")
+    try:
+        for number in range(25):
+            body = json.loads(json.dumps(good))
+            for alert in body["alerts"]:
+                alert["fingerprint"] = f"{alert['fingerprint']}-{number}"
+            assert serve.post("/hooks/alertmanager?wait=commit", body)[1]["status"] == "stored"
+        deadline = time.monotonic() + 60
+        while "compacted" not in serve.log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        log = serve.stop()
+    uploads = records(tmp_path / "ws", "select * from uploads")
+    assert "compacted 2" in log and len(uploads) < 25, log
+    assert records(tmp_path / "ws", "select count(*) as n from alert_notices")[0]["n"] == 50
+    verified = subprocess.run([sys.executable, "-m", "journeylens.app.cli", "trail", "verify", "--workspace",
+                               str(tmp_path / "ws")], capture_output=True, text=True, env=ENV, timeout=120)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
