@@ -1,0 +1,59 @@
+"""The built-in weight profile: every knob the score, the suppression and the AI views use (scoring.py
+resolves a saved profile against it)."""
+
+# Every number the score uses. A weight profile is a copy of this with some values changed; values
+# it does not name fall back to these, so old profiles keep working when a knob is added.
+DEFAULT_PROFILE = {
+    "weights": {  # the signal: a weighted mean of what the alert itself says
+        "severity": 0.30,  # how bad the tool says it is
+        "exposure": 0.30,  # how many customers were at that stage then
+        "confidence": 0.15,  # the AIOps tool's own confidence
+        "duration": 0.15,
+        "recurrence": 0.10,
+    },
+    # Observed harm multiplies: an alert whose stage visibly got worse keeps its full signal, one
+    # whose stage was measured and fine keeps 1 - corroboration of it. Impact is the team's prior,
+    # harm the evidence: 0.9 lets evidence lead (0.75 let a high-impact stage's harmless alerts
+    # outrank real incidents on lower-rated stages in seeded variant worlds).
+    "corroboration": 0.9,
+    "harm_exponent": 0.5,
+    "unmapped_impact": 1.0,  # an alert no touchpoint claims: no customer stage at stake
+    "unmapped_sensitivity": 0.1,
+    # a workspace without any journey map cannot tell customer stages from internal systems: every
+    # group counts as at stake, so nothing is suppressed for lack of a map
+    "no_map_impact": 10.0,
+    "no_map_sensitivity": 1.0,
+    "default_exposure": 0.5,  # a stage without journey metrics: unknown, not zero
+    "default_harm": 0.35,  # likewise: harm not measurable is not "no harm seen"
+    "default_confidence": 0.7,  # a tool that gives no confidence
+    "duration_full_min": 240.0,  # four hours counts as fully long
+    "recurrence_full": 20.0,  # twenty alerts in a group counts as fully recurrent
+    "harm_full_drop": 0.5,  # a conversion 50% below its baseline is full harm
+    "ttv_full_rise": 1.0,  # time to value doubled is full harm
+    "satisfaction_full_drop": 0.25,  # satisfaction a quarter below its baseline is full harm
+    # a team's own metrics that can show harm: [{"metric": column, "worse": "up"|"down", "full": change}]
+    "harm_metrics": [],
+    "min_entered": 30,  # fewer entries in the window: too thin to call a drop
+    # readings are measured from their 99% bounds (Wilson for rates, standard errors for the rest),
+    # with z raised for the number of readings a stage offers (harm_inputs.harm_z_table)
+    "harm_z": 2.58,
+    "max_window_hours": 24,
+    "threshold": 5.0,  # groups scoring below are suppressed (kept, marked, never deleted)
+    # ...unless their stage measurably got worse in their window: a low score never hides observed harm
+    "threshold_spares_harm": True,
+    "harm_observed_min": 0.1,  # harm at least this counts as observed (a drop 5% past the 99% bound)
+    "group_gap_minutes": 60,  # alerts of one key further apart than this are separate problems
+    "flap_window_minutes": 60,
+    "flap_min_cycles": 3,
+    "change_lookback_minutes": 120,  # a change this soon before a group started is linked to it
+    # groups on one stage whose spans overlap within this, and that share a service, touchpoint, change
+    # or measured harm, are one incident candidate (incidents.py); incident_splits: group ids kept apart
+    "correlate_minutes": 15,
+    "incident_splits": [],
+    # in the needs-mapping lane (no touchpoint claims the service), groups this severe or worse
+    # (2 = critical and high) are never suppressed by the threshold
+    "needs_mapping_spares_rank": 2,
+    # [{"match": {...}, "stage": glob, "from": iso, "until": iso, "reason": text}]: maintenance
+    # windows and known-noise patterns; matching groups are suppressed with the reason
+    "suppress": [],
+}
