@@ -10,12 +10,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
+from journeylens.notebooks.live import LIVE_PREFIX
 from journeylens.notebooks.workspace.paths import pid_alive, write_durably
 from journeylens.notebooks.workspace.snapshot import list_uploads
 
 STATUS_FILE = "status.json"
 STALE_SECONDS = 30
-LIVE_PREFIX = "live-"  # the file name of every upload journeylens serve commits (live/commit.py)
 
 
 def write_status(workspace, state: dict) -> None:

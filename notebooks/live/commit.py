@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 
 from journeylens.notebooks.ingest.upload import ingest_file
+from journeylens.notebooks.live import LIVE_PREFIX
 from journeylens.notebooks.live.wal import read_segment
 from journeylens.notebooks.workspace.contract import IngestError
 from journeylens.notebooks.workspace.paths import fsync_path
@@ -35,7 +36,7 @@ def commit_segment(workspace, segment: Path) -> dict:
     folder = Path(workspace) / "live" / "batches"
     folder.mkdir(parents=True, exist_ok=True)
     for (route, kind, layout), entries in groups.items():
-        name = f"live-{route}-{layout or 'records'}-{segment.stem}.jsonl"
+        name = f"{LIVE_PREFIX}{route}-{layout or 'records'}-{segment.stem}.jsonl"
         # the path is this process's own (a receiver killed mid-commit may leave a commit process finishing the
         # same segment); the upload's name, which is not a path, is the segment's
         result, refused = store_group(workspace, kind, folder / f"{os.getpid()}-{name}", name, entries)

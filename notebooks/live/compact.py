@@ -15,6 +15,7 @@ import hashlib
 import shutil
 from datetime import UTC, datetime
 
+from journeylens.notebooks.live import LIVE_PREFIX
 from journeylens.notebooks.workspace.snapshot import list_manifests, new_connection
 from journeylens.notebooks.workspace.store import (
     commit_upload,
@@ -25,7 +26,6 @@ from journeylens.notebooks.workspace.store import (
 )
 
 COMPACT_AT = 20
-LIVE_PREFIX = "live-"
 MAX_PER_ROUND = 200  # uploads rewritten in one compaction, at most: a round stays short
 
 
