@@ -170,7 +170,7 @@ def _(mo, workspace_path):
                                   label="Segment"),
     })
     picks
-    return deviations, picks, signals, slices
+    return con, deviations, picks, signals, slices
 
 
 @app.cell
@@ -189,6 +189,26 @@ def _(deviations, mo, picks, signals, slices):
         mo.ui.table(slices, selection=None),
     ])
     return (drops,)
+
+
+@app.cell
+def _(con, mo, workspace_path):
+    from journeylens.notebooks.ai.signal_actions import ai_actions
+    from journeylens.notebooks.ai.signal_kinds import kind_deviations, kind_signals
+
+    # the other outcome signals (signal_kinds.py): edit rate, each fallback reason, silent failures,
+    # thumbs-down, p95 latency against its budget, cost per success; and what they suggest doing
+    kind_rows = kind_deviations(con)
+    kinds = kind_signals(kind_rows)
+    mo.vstack([
+        mo.md(f"**{len(kinds)} signals beyond task completion**: edit rate, fallback reasons, silent failures, "
+              "thumbs-down, p95 latency against its 2 s budget and cost per success, per feature × segment, "
+              "task type and role, each against its own history (z ≥ 4)"),
+        mo.ui.table(kinds, selection=None),
+        mo.md("**Suggested actions**: tighten, investigate, re-evaluate with the judge"),
+        mo.ui.table(ai_actions(con, None, str(workspace_path.value), kind_rows, kinds), selection=None),
+    ])
+    return
 
 
 if __name__ == "__main__":

@@ -47,6 +47,13 @@ def test_outcome_signals_shows_the_band_drops_and_slices(sample_dir, monkeypatch
     assert set(defs["slices"]["segment"]) == {"enterprise"}  # the sample world's weak slice
 
 
+def test_outcome_signals_shows_the_other_kinds_and_their_actions(sample_dir, monkeypatch):
+    outputs, defs = run("outcome_signals", sample_dir, monkeypatch)
+    assert "signals beyond task completion" in html(outputs) and "Suggested actions" in html(outputs)
+    assert "p95_latency" in set(defs["kinds"]["kind"])  # support_answer over its 2 s budget
+    assert (defs["kind_rows"]["slice"].str.startswith("task_type ")).any()
+
+
 def test_validation_shows_agreement_and_the_review_queue(sample_dir, monkeypatch):
     outputs, defs = run("validation", sample_dir, monkeypatch)
     stats = defs["judge_stats"]
