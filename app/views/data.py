@@ -38,14 +38,14 @@ KIND_LABELS = {
     "ai": "AI interactions (OpenTelemetry GenAI, Langfuse, CSV)",
     "scores": "evaluation scores (Langfuse, CSV)",
     "incidents": "incidents",
-    "changes": "changes (deploys, config, flags)",
+    "changes": "changes (deploys, config, flags)", "tickets": "support tickets (Zendesk, Jira SM, CSV)",
 }
 UPLOAD_COLUMNS = ("file_name", "kind", "rows", "layout", "format", "stored_at", "stored_by", "upload_id",
                   "sha256")
 TABLE_LABELS = {
     "alerts": "Alerts", "stages": "Journey stages", "touchpoints": "Touchpoints", "segments": "Segments",
     "journey_metrics": "Journey metric rows", "ai_interactions": "AI interactions",
-    "eval_scores": "Evaluation scores", "incidents": "Incidents", "changes": "Changes",
+    "eval_scores": "Evaluation scores", "incidents": "Incidents", "changes": "Changes", "tickets": "Tickets",
 }
 
 

@@ -28,6 +28,7 @@ EXPORTS = {
     "scores": ("eval_scores", "interaction_id, name, source"),
     "incidents": ("incidents", "opened_at, incident_id"),
     "changes": ("changes", "ts, service, kind, description"),
+    "tickets": ("tickets", "ts, ticket_id"),
     "stages": ("stages", "upload_id, id"),
     "touchpoints": ("touchpoints", "upload_id, stage"),
     "segments": ("segments", "upload_id, id"),

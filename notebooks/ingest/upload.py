@@ -54,6 +54,7 @@ NATURAL_KEYS = {
     "incidents": ("incident_id",),
     "metrics": ("ts", "stage", "segment"),
     "changes": ("ts", "service", "kind", "description"),
+    "tickets": ("ticket_id",),
 }
 
 

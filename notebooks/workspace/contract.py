@@ -155,6 +155,27 @@ KINDS = {
             ("description", "text", False, ("summary", "title", "message")),
         ),
     },
+    # Zendesk and Jira Service Management exports: their headers are aliases here; their own date texts are
+    # read by notebooks/ingest/native/helpdesk.py. Jira's `Custom field (X)` normalises to `custom_field_x`,
+    # Zendesk's custom field `X [list]` to `x_list`.
+    "tickets": {
+        "table": "tickets",
+        "columns": _cols(
+            ("ts", "ts", True, ("created_at", "created", "ticket_created_timestamp", "opened_at", "timestamp",
+                                "time", "date")),
+            ("ticket_id", "text", True, ("id", "issue_key", "ticket_number", "key", "number", "issue_id")),
+            ("user_id", "text", False, ("requester_id", "requester_email", "requester", "reporter",
+                                        "customer_id", "user", "enduser_id")),
+            ("segment", "text", False, ("organization", "organization_name", "ticket_organization_name",
+                                        "custom_field_organizations", "persona", "tier", "plan")),
+            ("feature", "text", False, ("feature_list", "custom_field_feature", "product", "product_list",
+                                        "component_s", "components", "component")),
+            ("stage", "text", False, ("journey_stage", "journey_stage_list", "custom_field_journey_stage")),
+            ("category", "text", False, ("custom_field_request_type", "custom_field_customer_request_type",
+                                         "request_type", "ticket_type", "issue_type", "type")),
+            ("priority", "text", False, ("ticket_priority", "urgency")),
+        ),
+    },
 }
 
 class IngestError(Exception):
@@ -181,16 +202,16 @@ class IngestError(Exception):
 MAX_CELL_BYTES = 1_048_576
 
 # journey-map is YAML and has its own reader; it fills three tables.
-KIND_NAMES = ("alerts", "journey-map", "metrics", "ai", "scores", "incidents", "changes")
+KIND_NAMES = ("alerts", "journey-map", "metrics", "ai", "scores", "incidents", "changes", "tickets")
 MAP_TABLES = ("stages", "touchpoints", "segments")
 ALL_TABLES = ("alerts", "stages", "touchpoints", "segments", "journey_metrics", "ai_interactions",
-              "eval_scores", "incidents", "changes")
+              "eval_scores", "incidents", "changes", "tickets")
 # Every table an upload may store: the canonical ones, and the keys of alerts whose notices must be folded
 # across uploads (sql/ingest/15_folded_alerts.sql), which no reader sees as a table of its own.
 STORED_TABLES = (*ALL_TABLES, "alert_fold_keys")
 # The time column that gives each table its span in the workspace summary.
 TIME_COLUMNS = {"alerts": "fired_at", "journey_metrics": "ts", "ai_interactions": "ts",
-                "incidents": "opened_at", "changes": "ts"}
+                "incidents": "opened_at", "changes": "ts", "tickets": "ts"}
 
 
 def normalise_name(name) -> str:

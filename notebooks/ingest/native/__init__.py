@@ -18,6 +18,7 @@ For alerts, a layout's rows are notices (one per notification): see `contract.py
 from journeylens.notebooks.ingest.native import (
     datadog,
     grafana,
+    helpdesk,
     langfuse,
     opsgenie,
     otel,
@@ -28,7 +29,7 @@ from journeylens.notebooks.ingest.native.layout_types import JsonLayout, Tabular
 
 # The order in which layouts are tried. Grafana's webhook is Alertmanager's with more fields, so grafana
 # comes first (its detector looks for those fields).
-FAMILIES = (grafana, prometheus, pagerduty, opsgenie, datadog, otel, langfuse)
+FAMILIES = (grafana, prometheus, pagerduty, opsgenie, datadog, otel, langfuse, helpdesk)
 LAYOUTS = [layout for family in FAMILIES for layout in family.LAYOUTS]
 JSON_LAYOUTS = [layout for layout in LAYOUTS if isinstance(layout, JsonLayout)]
 TABULAR_LAYOUTS = [layout for layout in LAYOUTS if isinstance(layout, TabularLayout)]
