@@ -97,6 +97,26 @@ def workspace_ai_metrics(workspace, weights: dict | None = None) -> pd.DataFrame
 
 
 @app.function
+def ai_features(con) -> list:
+    """The AI features of the production interactions, sorted: the ones an outcome value can be set for."""
+    return [f for (f,) in con.execute("select distinct feature from ai_interactions where not shadow "
+                                      "and feature is not null order by feature").fetchall()]
+
+
+@app.function
+def weight_effect(con, before: dict | None, after: dict | None) -> pd.DataFrame:
+    """weighted_score per feature (segment 'all', and 'all' overall) under the `before` and `after` AI weights,
+    and the change: what moving the weights does, before it is saved."""
+    def scores(weights):
+        frame = ai_metrics(con, weights)
+        return frame[frame["segment"] == "all"].set_index("feature")["weighted_score"]
+
+    found = pd.DataFrame({"weighted_before": scores(before), "weighted_after": scores(after)})
+    found["change"] = found["weighted_after"] - found["weighted_before"]
+    return found.reset_index().rename(columns={"index": "feature"})
+
+
+@app.function
 def silent_failure_cells(views: pd.DataFrame, feature: str = "all") -> pd.DataFrame:
     """The silent-failure 2x2 of one feature (ai_views): judge verdict x user signal, counts and meaning."""
     row = views[views["feature"] == feature].iloc[0]

@@ -19,12 +19,14 @@ with app.setup:
     DRIFT_P = 0.01  # K-S / chi-square: drift when p < 0.01
     DRIFT_DISTANCE = 0.1  # Wasserstein (in pooled standard deviations) / Jensen-Shannon (base 2)
     DRIFT_COLUMNS = ("latency_ms", "cost_usd", "accepted", "feedback")  # compared between model versions
+    SHADOW_MIN_DAYS = 7  # the shortest run (first to last pair) that may be promoted: the seed's 7-14 days
 
 
 @app.function
 def paired_scores(con, weights: dict | None = None) -> pd.DataFrame:
     """Shadow rows paired with the production interaction they replayed (extra.shadow_of, else the same
-    feature, user, prompt and ts), each side's weighted judge score (all three metrics needed)."""
+    feature, user, prompt and ts), each side's weighted judge score (all three metrics needed) and `ts`, when
+    production answered (the run length is measured on it)."""
     w = ai_weights(weights)
     return con.execute("""
         with scores as (
@@ -39,7 +41,7 @@ def paired_scores(con, weights: dict | None = None) -> pd.DataFrame:
         shadows as (
             select *, try(json_extract_string(extra, '$.shadow_of')) as shadow_of from ai_interactions where shadow
         )
-        select p.interaction_id, sh.interaction_id as shadow_id, p.feature, p.segment,
+        select p.interaction_id, sh.interaction_id as shadow_id, p.ts, p.feature, p.segment,
             p.model_version as production_model, sh.model_version as shadow_model,
             ps.weighted as production, ss.weighted as shadow
         from shadows as sh
@@ -60,26 +62,51 @@ def relative_delta(shadow, production, axis=-1):
 
 
 @app.function
-def shadow_verdict(pairs: pd.DataFrame, margin: float = NON_INFERIORITY, seed: int = 5, rounds: int = 2000) -> dict:
+def run_length(pairs: pd.DataFrame) -> dict:
+    """{run_days, first, last}: days (fractional) between the first and the last paired interaction
+    (`ts`); None each when the pairs carry no time."""
+    ts = pd.to_datetime(pairs["ts"]).dropna() if "ts" in pairs and len(pairs) else pd.Series(dtype="datetime64[ns]")
+    if ts.empty:
+        return {"run_days": None, "first": None, "last": None}
+    first, last = ts.min(), ts.max()
+    return {"run_days": (last - first).total_seconds() / 86400, "first": first, "last": last}
+
+
+@app.function
+def days_text(days: float | None) -> str:
+    """3.25 -> '3.2', 6.99 -> '6.9' (rounded down: a run just short of 7 days never reads '7'), None -> 'unknown'."""
+    return "unknown" if days is None else f"{math.floor(float(days) * 10) / 10:g}"
+
+
+@app.function
+def shadow_verdict(pairs: pd.DataFrame, margin: float = NON_INFERIORITY, seed: int = 5, rounds: int = 2000,
+                   min_days: float = SHADOW_MIN_DAYS) -> dict:
     """Shadow against production on paired interactions: the mean weighted-score delta (shadow -
     production), its relative size, and a 95% percentile bootstrap interval of the relative delta
     (scipy.stats.bootstrap, pairs resampled together, seeded). Promotion is recommended only on
     non-inferiority: the interval's lower end is above -margin (the shadow is not worse by more than 5%,
-    with 95% confidence)."""
+    with 95% confidence), and only after a run of at least `min_days` days between the first and the last
+    pair (run_length; 0 = no minimum): before that the verdict is "hold: run too short, N of M days".
+    Adds run_days, first, last and min_days to the verdict."""
     n = len(pairs)
+    run = {**run_length(pairs), "min_days": min_days}
+    short = bool(min_days) and (run["run_days"] is None or run["run_days"] < min_days)
     if n < 10:
         return {"pairs": n, "delta": np.nan, "relative": np.nan, "ci_low": np.nan, "ci_high": np.nan,
-                "promote": False, "reason": f"only {n} scored pairs: not enough to decide"}
+                "promote": False, "reason": f"only {n} scored pairs: not enough to decide", **run}
     production, shadow = pairs["production"].to_numpy(float), pairs["shadow"].to_numpy(float)
     interval = stats.bootstrap((shadow, production), relative_delta, paired=True, vectorized=True,
                                n_resamples=rounds, method="percentile", rng=np.random.default_rng(seed))
     low, high = interval.confidence_interval
     delta = float(shadow.mean() - production.mean())
-    promote = bool(low > -margin)
+    inferior = not low > -margin
     reason = (f"non-inferior: with 95% confidence the shadow is at most {-low:.1%} worse (margin {margin:.0%})"
-              if promote else f"not shown non-inferior: it may be up to {-low:.1%} worse (margin {margin:.0%})")
+              if not inferior else f"not shown non-inferior: it may be up to {-low:.1%} worse (margin {margin:.0%})")
+    if short:  # too short a run has not seen a week's cycle of traffic: no promotion, whatever the scores
+        reason = (f"hold: run too short, {days_text(run['run_days'])} of {days_text(min_days)} days "
+                  f"({n} pairs); so far {reason}")
     return {"pairs": n, "delta": delta, "relative": delta / production.mean(), "ci_low": float(low),
-            "ci_high": float(high), "promote": promote, "reason": reason}
+            "ci_high": float(high), "promote": not inferior and not short, "reason": reason, **run}
 
 
 @app.function
@@ -156,7 +183,8 @@ def _():
         the weighted judge score of each side is compared: the mean delta, and a 95% percentile bootstrap
         interval of the relative delta $(\bar s - \bar p)/\bar p$ (scipy, pairs resampled together, seeded).
         Promotion is recommended on **non-inferiority** only: the interval's lower end is above $-m$
-        (margin $m$ = 5%), i.e. the shadow is not worse by more than 5% with 95% confidence.
+        (margin $m$ = 5%), i.e. the shadow is not worse by more than 5% with 95% confidence, and only once
+        the run, from the first to the last pair, lasts at least the shortest run (7 days by default).
 
         **Drift** of latency, cost, acceptance and feedback between two production model versions: up to
         1,000 rows a side, K–S for numbers and chi-square for categories (drift when p < 0.01); above that,
@@ -180,14 +208,16 @@ def _(mo, workspace_path):
     pairs = paired_scores(con)
     versions = model_versions(con)
     margin = mo.ui.slider(0.01, 0.2, 0.01, value=NON_INFERIORITY, label="Non-inferiority margin", show_value=True)
-    margin
-    return con, margin, pairs, versions
+    min_days = mo.ui.slider(0, 28, 1, value=SHADOW_MIN_DAYS, label="Shortest run (days)", show_value=True)
+    mo.hstack([margin, min_days], justify="start")
+    return con, margin, min_days, pairs, versions
 
 
 @app.cell
-def _(alt, margin, mo, pairs):
-    verdict = shadow_verdict(pairs, margin.value)
-    summary = mo.md(f"**{verdict['pairs']:,} paired interactions.** {verdict['reason']}.")
+def _(alt, margin, min_days, mo, pairs):
+    verdict = shadow_verdict(pairs, margin.value, min_days=min_days.value)
+    summary = mo.md(f"**{verdict['pairs']:,} paired interactions over {days_text(verdict['run_days'])} days.** "
+                    f"{verdict['reason']}.")
     if verdict["pairs"] >= 10:
         deltas = pairs.assign(delta=pairs["shadow"] - pairs["production"])
         bars = alt.Chart(deltas).mark_bar(opacity=0.8).encode(

@@ -12,7 +12,8 @@ app's own pages read, from the functions that compute it.
   level = the action's order (ticket 1, page 2): a ticket that turns into a page escalates.
 - ai_deviation: task-completion drops (outcome_signals.ai_deviations -> ai_signal_list, as the AI page): an
   episode still open at the latest day, peak |z| at least `min_peak_z`; level = 1 + the `bands` of peak |z|.
-- shadow: the shadow against production (shadow.paired_scores -> shadow_verdict, as the AI page): one entry
+- shadow: the shadow against production (shadow.paired_scores -> shadow_verdict under the default profile's
+  ai_weights and shadow_min_days, as the AI page): one entry
   saying "ready to promote" or "must not be promoted", keyed by the verdict, so a verdict that flips resolves
   the old entry and fires the new one. Fewer scored pairs than the verdict needs: no entry.
 
@@ -182,9 +183,13 @@ def rule_entries(reads: Reads, rule: dict, app_url: str) -> list:
             "select feature, mode(stage) from ai_interactions group by feature").fetchall()))
         return ai_rule_entries(signals, stages, rule, app_url)
     from journeylens.notebooks.ai.shadow import NON_INFERIORITY, paired_scores, shadow_verdict
+    from journeylens.notebooks.queue.profiles import load_profile
 
-    pairs = reads.once("pairs", lambda: paired_scores(con))
-    return shadow_rule_entries(pairs, shadow_verdict(pairs, rule.get("margin") or NON_INFERIORITY), rule, app_url)
+    # as the AI page: the default profile's AI weights and shortest shadow run
+    profile = reads.once("ai_profile", lambda: load_profile(reads.workspace)["profile"])
+    pairs = reads.once("pairs", lambda: paired_scores(con, profile["ai_weights"]))
+    verdict = shadow_verdict(pairs, rule.get("margin") or NON_INFERIORITY, min_days=profile["shadow_min_days"])
+    return shadow_rule_entries(pairs, verdict, rule, app_url)
 
 
 def evaluate_rules(workspace, config: dict) -> dict:

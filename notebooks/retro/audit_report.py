@@ -57,14 +57,17 @@ def read_profile_file(path) -> dict:
     for key, value in document.items():
         if key not in DEFAULT_PROFILE:
             raise IngestError(name, None, key, "a profile setting: " + ", ".join(DEFAULT_PROFILE), repr(key))
-        for weight in value if key == "weights" and isinstance(value, dict) else ():
-            if weight not in DEFAULT_PROFILE["weights"]:
-                raise IngestError(name, None, f"weights.{weight}",
-                                  "a weight: " + ", ".join(DEFAULT_PROFILE["weights"]), repr(weight))
+        # a mapping setting whose defaults name its keys (weights, ai_weights) takes only those keys; one
+        # with empty defaults (outcome_values, ai_latency_budgets) names its own, checked by check_profile
+        named = DEFAULT_PROFILE[key] if isinstance(DEFAULT_PROFILE[key], dict) else {}
+        for part in value if named and isinstance(value, dict) else ():
+            if part not in named:
+                raise IngestError(name, None, f"{key}.{part}", f"a setting of {key}: " + ", ".join(named), repr(part))
     check_profile(document, name)
     profile = resolve_profile(document)
-    if not any(profile["weights"].values()):
-        raise IngestError(name, None, "weights", "at least one weight above 0", "every weight 0")
+    for key in ("weights", "ai_weights"):
+        if not any(profile[key].values()):
+            raise IngestError(name, None, key, "at least one weight above 0", "every weight 0")
     return profile
 
 

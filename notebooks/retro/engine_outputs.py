@@ -17,16 +17,16 @@ def engine_outputs(workspace, profile_name: str | None = None, ai_given: bool = 
     (spark_workspace's master, remote, uploads) computes them on Apache Spark; a profile
     never saved raises KeyError before a JVM starts, and spark_engine.EngineUnavailable says what to
     install when Spark cannot start."""
+    weights = load_profile(workspace, profile_name)["profile"]["ai_weights"]  # weighted_score under the profile
     if spark is None:
         return {"frame": ranked_frame(workspace, profile_name),
-                "ai_metrics": workspace_ai_metrics(workspace) if ai_given else None,
+                "ai_metrics": workspace_ai_metrics(workspace, weights) if ai_given else None,
                 "signals": workspace_signals(workspace)["signals"]}
     from journeylens.notebooks.queue.ranking import ranked_queue
     from journeylens.notebooks.workspace.spark_inputs import spark_workspace
 
-    load_profile(workspace, profile_name)
     with spark_workspace(workspace, **spark) as con:
         frame = ranked_queue(con, workspace, profile_name, signals=True)
-        metrics = ai_metrics(con) if ai_given else None
+        metrics = ai_metrics(con, weights) if ai_given else None
         signals = workspace_signals(workspace, con=con)["signals"]
     return {"frame": frame, "ai_metrics": metrics, "signals": signals}

@@ -124,12 +124,13 @@ def ranked_context(con, workspace, profile_name: str | None = None) -> dict:
     """{frame, groups, hourly}: the part of retro_context that ranks, on a DuckDB snapshot or a Spark
     connection (spark_inputs.open_workspace), which run the same SQL."""
     # ranked as the app ranks (signals queued beside the groups), so the retro counts the app's queue
-    rank_alerts(con, load_profile(workspace, profile_name)["profile"], load_playbooks(workspace), signals=True)
+    profile = load_profile(workspace, profile_name)["profile"]
+    rank_alerts(con, profile, load_playbooks(workspace), signals=True)
     frame = con.execute(queue_select()).df()
     groups = alerts_only(frame).merge(
         con.execute("select group_id, fingerprint from alert_groups").df(), on="group_id", how="left")
     hourly = con.execute("select stage, hour, conversion, conversion_baseline, entered from stage_hourly").df()
-    return {"frame": frame, "groups": groups, "hourly": hourly}
+    return {"frame": frame, "groups": groups, "hourly": hourly, "ai_weights": profile["ai_weights"]}
 
 
 def stored_context(con) -> dict:
@@ -156,7 +157,7 @@ def retro(workspace, week: str | None = None, profile_name: str | None = None, c
     con = connect(workspace, tables=("incidents", "stages", "ai_interactions", "eval_scores"))
     try:
         stages = kept[week] if week in kept else retro_stages(con, week)
-        ai_change = ai_week_over_week(con, start) if start is not None else None
+        ai_change = ai_week_over_week(con, start, ctx.get("ai_weights")) if start is not None else None
     finally:
         close_snapshot(con)
     alerts = ctx["weekly_alerts"].get(week, 0) if week else sum(ctx["weekly_alerts"].values())
@@ -236,13 +237,14 @@ def conversion_stability(hourly: pd.DataFrame) -> pd.DataFrame:
                                        "hours_below_10pct"])
 
 
-def ai_week_over_week(con, start) -> pd.DataFrame:
-    """SPEC §4.2 metrics per feature and segment for the week from `start` against the week before."""
+def ai_week_over_week(con, start, weights: dict | None = None) -> pd.DataFrame:
+    """SPEC §4.2 metrics per feature and segment for the week from `start` against the week before
+    (weighted_score under the profile's ai_weights)."""
     metrics = ["interactions", "task_completion_rate", "silent_failure_rate", "weighted_score", "cost_per_success",
                "acceptance_rate", "fallback_rate"]
     week = timedelta(days=7)
-    now = ai_metrics(con, between=(start, start + week))[["feature", "segment", *metrics]]
-    before = ai_metrics(con, between=(start - week, start))[["feature", "segment", *metrics]]
+    now = ai_metrics(con, weights, between=(start, start + week))[["feature", "segment", *metrics]]
+    before = ai_metrics(con, weights, between=(start - week, start))[["feature", "segment", *metrics]]
     both = now.merge(before, on=["feature", "segment"], how="outer", suffixes=("", "_before"))
     for metric in metrics[1:]:
         both[f"{metric}_change"] = both[metric] - both[f"{metric}_before"]

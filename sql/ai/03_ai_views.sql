@@ -7,7 +7,9 @@
 --                    signal (completed); evaluated interactions whose `accepted` is known only
 --   task completion: over the interactions whose `accepted` is known (SPEC §4.2)
 --   economics      : cost per successful interaction, and value / ROI when outcome values are given
---                    ($outcome_values: a JSON object {outcome: USD}; '{}' for none)
+--                    ($outcome_values: a JSON object {feature: USD per successful interaction}; '{}'
+--                    for none). value = completed interactions x the feature's value; ROI = (value -
+--                    cost) / cost over the features that have a value (others: no value, no ROI)
 -- Parameters: $w_task, $w_relevance, $w_safety, $outcome_values. Inputs: ai_interactions, eval_scores.
 with production as (
     select * from ai_interactions where not shadow
@@ -37,11 +39,20 @@ rows as (
             as outage,
         tc.value as task_completion,
         $w_task * tc.value + $w_relevance * rel.value + $w_safety * saf.value as weighted,
-        (json_transform($outcome_values::json, '"MAP(VARCHAR, DOUBLE)"'))[p.outcome] as outcome_value
+        (json_transform($outcome_values::json, '"MAP(VARCHAR, DOUBLE)"'))[p.feature] as value_per_success
     from production as p
     left join winning as tc on tc.interaction_id = p.interaction_id and tc.name = 'task_completion'
     left join winning as rel on rel.interaction_id = p.interaction_id and rel.name = 'relevance'
     left join winning as saf on saf.interaction_id = p.interaction_id and saf.name = 'safety'
+),
+
+valued as (
+    -- a success earns its feature's value, anything else 0; a feature without a value stays null
+    select *,
+        case when value_per_success is null then null when completed then value_per_success else 0 end
+            as outcome_value,
+        case when value_per_success is not null then cost_usd end as valued_cost
+    from rows
 )
 
 select
@@ -64,7 +75,7 @@ select
         as judge_fail_user_not_completed,
     sum(cost_usd) / nullif(count(*) filter (where completed), 0) as cost_per_success,
     sum(outcome_value) as outcome_value_usd,
-    (sum(outcome_value) - sum(cost_usd)) / nullif(sum(cost_usd), 0) as roi
-from rows
+    (sum(outcome_value) - sum(valued_cost)) / nullif(sum(valued_cost), 0) as roi
+from valued
 group by grouping sets ((feature), ())
 order by feature is null, feature

@@ -7,11 +7,13 @@ from journeylens.notebooks.ai.shadow import drift, ks_test, paired_scores, shado
 from journeylens.notebooks.workspace.snapshot import new_connection
 
 
-def pairs(shift, n=300, seed=1):
+def pairs(shift, n=300, seed=1, days=14):
+    """n pairs spread evenly over `days` days (a run long enough to promote by default)."""
     rng = np.random.default_rng(seed)
     production = np.clip(rng.normal(0.8, 0.1, n), 0, 1)
-    return pd.DataFrame({"production": production, "shadow": np.clip(production * (1 + shift) + rng.normal(0, 0.02, n),
-                                                                      0, 1)})
+    ts = pd.Timestamp("2026-01-01") + pd.to_timedelta(np.linspace(0, days, n), unit="D")
+    return pd.DataFrame({"ts": ts, "production": production,
+                         "shadow": np.clip(production * (1 + shift) + rng.normal(0, 0.02, n), 0, 1)})
 
 
 def test_promotion_needs_non_inferiority():
@@ -63,3 +65,50 @@ def test_large_samples_use_distances():
 def test_ks_reference_values():
     d, p = ks_test(np.arange(100.0), np.arange(100.0) + 50)
     assert d == pytest.approx(0.5) and p < 1e-5
+
+
+def test_run_length_is_stated_and_a_short_run_is_held():
+    long_run = shadow_verdict(pairs(0.0, days=10))
+    assert long_run["promote"] and long_run["run_days"] == pytest.approx(10) and long_run["min_days"] == 7
+    assert (long_run["first"], long_run["last"]) == (pd.Timestamp("2026-01-01"), pd.Timestamp("2026-01-11"))
+    short = shadow_verdict(pairs(0.0, days=3.25))
+    assert not short["promote"] and short["run_days"] == pytest.approx(3.25)
+    assert short["reason"].startswith("hold: run too short, 3.2 of 7 days (300 pairs)")
+    assert short["ci_low"] == pytest.approx(long_run["ci_low"])  # the scores are read all the same
+    nearly = shadow_verdict(pairs(0.0, days=6.99))
+    assert not nearly["promote"] and "6.9 of 7 days" in nearly["reason"]  # never reads "7 of 7"
+    assert shadow_verdict(pairs(0.0, days=3.25), min_days=3)["promote"]  # the configured minimum decides
+    assert shadow_verdict(pairs(0.0, days=0), min_days=0)["promote"]  # 0: no minimum
+    worse = shadow_verdict(pairs(-0.10, days=30))
+    assert not worse["promote"] and not worse["reason"].startswith("hold: run too short")
+    untimed = shadow_verdict(pairs(0.0).drop(columns="ts"))
+    assert not untimed["promote"] and untimed["run_days"] is None and "unknown of 7 days" in untimed["reason"]
+
+
+def test_a_world_whose_shadow_pairs_span_few_days_is_held_until_the_minimum():
+    """Shadow pairs replayed over 4 days: held at the default 7-day minimum (stated in days and pairs),
+    promoted once the run reaches 7 days with the same scores."""
+    def world(days):
+        con = new_connection()
+        rows = []
+        for k in range(40):
+            ts = pd.Timestamp("2026-03-01 09:00") + pd.Timedelta(days=days * k / 39)
+            rows += [(f"p{k}", False, "f", f"u{k}", f"q{k}", ts, "m1", None, "s"),
+                     (f"p{k}-sh", True, "f", f"u{k}", f"q{k}", ts, "m2", f'{{"shadow_of":"p{k}"}}', "s")]
+        con.execute("create table ai_interactions (interaction_id varchar, shadow boolean, feature varchar, "
+                    "user_id varchar, prompt varchar, ts timestamp, model_version varchar, extra varchar, "
+                    "segment varchar)")
+        con.executemany("insert into ai_interactions values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        con.execute("create table eval_scores (interaction_id varchar, name varchar, value double, source varchar)")
+        scores = [(i, n, 0.8 + 0.01 * (k % 5)) for k in range(40) for i in (f"p{k}", f"p{k}-sh")
+                  for n in ("task_completion", "relevance", "safety")]
+        con.executemany("insert into eval_scores values (?, ?, ?, 'llm')", scores)
+        return paired_scores(con)
+
+    few = world(4)
+    assert len(few) == 40 and "ts" in few
+    held = shadow_verdict(few)
+    assert not held["promote"] and held["run_days"] == pytest.approx(4)
+    assert held["reason"].startswith("hold: run too short, 4 of 7 days (40 pairs)")
+    allowed = shadow_verdict(world(7))
+    assert allowed["promote"] and allowed["run_days"] == pytest.approx(7) and "non-inferior" in allowed["reason"]
