@@ -78,6 +78,8 @@ def retro_sections(found: dict) -> list:
         [[str(r["at"])[:16], str(r["who"]), f"{r['action']} {r['what']}"[:160], str(r["why"])]
          for r in found["changes"].to_dict("records")],
     )]
+    if found.get("feed_health"):  # notebooks/signals/feed_health.py: a silent feed is no quiet queue
+        sections.append(found["feed_health"])
     ai = found.get("ai_week_over_week")
     if ai is not None and len(ai):
         shown = ["task_completion_rate", "silent_failure_rate", "weighted_score", "cost_per_success"]

@@ -7,6 +7,7 @@ afresh. The app keeps one base per workspace state for all its sessions (app/ret
 switching the week or deciding on a suggestion answers at once.
 """
 
+from journeylens.notebooks.queue.profiles import load_profile
 from journeylens.notebooks.retro.governance import due_assumptions
 from journeylens.notebooks.retro.retro_engine import spark_retro_context
 from journeylens.notebooks.retro.suggestions import (
@@ -16,7 +17,15 @@ from journeylens.notebooks.retro.suggestions import (
     quiet_touchpoints,
     threshold_suggestions,
 )
-from journeylens.notebooks.retro.weekly import read_audit, retro, retro_context, retro_trends, week_changes
+from journeylens.notebooks.retro.weekly import (
+    read_audit,
+    retro,
+    retro_context,
+    retro_trends,
+    week_changes,
+    week_window,
+)
+from journeylens.notebooks.signals.feed_health import feed_health_retro
 from journeylens.notebooks.workspace.snapshot import list_uploads
 from journeylens.notebooks.workspace.versions import config_state
 
@@ -36,7 +45,7 @@ def retro_base(workspace, profile_name: str | None = None, spark: dict | None = 
                else retro_context(workspace, profile_name))
     weeks = {None: retro(workspace, None, context=context)}  # every week's weekly.retro, kept: a switch reads it
     return {"context": context, "trends": retro_trends(workspace, context=context, weeks_found=weeks),
-            "weeks": weeks,
+            "weeks": weeks, "profile_name": profile_name,
             "standing": [*threshold_suggestions(workspace, context["incidents"]), *map_suggestions(workspace)]}
 
 
@@ -57,6 +66,8 @@ def week_retro(workspace, week: str | None, base: dict) -> dict:
     found["trends"] = base["trends"]
     found["suggestions"] = [*base["standing"], *quiet_touchpoints(context, week), *late_stages(context, week),
                             *playbook_hints(context, week)]
+    profile = load_profile(workspace, base.get("profile_name"))["profile"]
+    found["feed_health"] = feed_health_retro(workspace, *week_window(week), profile)  # gaps, stale feeds, drift
     return found
 
 
