@@ -8,7 +8,11 @@ import sys
 import time
 from pathlib import Path
 
+from journeylens.app.cli_backlog import add_backlog_parser
+from journeylens.app.cli_calibrate import add_calibrate_parser
+from journeylens.app.cli_changes import add_changes_parser
 from journeylens.app.cli_export import add_export_parser
+from journeylens.app.cli_feeds import add_feeds_parser
 from journeylens.app.cli_judge import add_judge_parser
 from journeylens.app.cli_mapping import (
     add_mapping_flags,
@@ -18,9 +22,11 @@ from journeylens.app.cli_mapping import (
 )
 from journeylens.app.cli_nab import add_nab_parser
 from journeylens.app.cli_notify import add_notify_parser
+from journeylens.app.cli_playbooks import add_playbooks_parser, cmd_ingest_playbooks
 from journeylens.app.cli_rank import add_audit_parser, add_rank_parser
 from journeylens.app.cli_retro import add_retro_parser
 from journeylens.app.cli_serve import add_serve_parser
+from journeylens.app.cli_suppress import add_suppress_parser
 from journeylens.app.cli_text import EXIT_REFUSED, progress_printer, say
 from journeylens.app.cli_trail import add_trail_parser
 from journeylens.notebooks.workspace.contract import KIND_NAMES, IngestError
@@ -35,6 +41,8 @@ def cmd_ingest(args) -> int:
     from journeylens.notebooks.ingest.piece_store import keep_workspace_pieces
     from journeylens.notebooks.ingest.upload import ingest_file
 
+    if args.kind == "playbooks":
+        return cmd_ingest_playbooks(args)
     mapping = mapping_arguments(args)
     refused = stored = 0
     for file in args.files:
@@ -164,7 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     ingest = with_workspace(verbs.add_parser("ingest", help="store files of a kind in the workspace"))
-    ingest.add_argument("kind", choices=KIND_NAMES)
+    ingest.add_argument("kind", choices=(*KIND_NAMES, "playbooks"))  # playbooks: a versioned catalogue
     ingest.add_argument("files", nargs="+", metavar="FILE")
     ingest.add_argument("--format", choices=("csv", "parquet", "json", "jsonl"), help="override format detection")
     add_mapping_flags(ingest)
@@ -186,11 +194,17 @@ def build_parser() -> argparse.ArgumentParser:
     add_nab_parser(verbs)
     add_judge_parser(verbs, with_workspace)
     add_retro_parser(verbs, with_workspace)
+    add_calibrate_parser(verbs, with_workspace)
     add_trail_parser(verbs, with_workspace)
     add_export_parser(verbs, with_workspace)
     add_severity_map_parser(verbs, with_workspace)
     add_serve_parser(verbs, with_workspace)
     add_notify_parser(verbs, with_workspace)
+    add_backlog_parser(verbs, with_workspace)
+    add_changes_parser(verbs, with_workspace)
+    add_feeds_parser(verbs, with_workspace)
+    add_suppress_parser(verbs, with_workspace)
+    add_playbooks_parser(verbs, with_workspace)
 
     for name, helptext, run in (("app", "open the app on a workspace", cmd_app),
                                 ("demo", "build the sample workspace and open the app", cmd_demo)):

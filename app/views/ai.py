@@ -7,13 +7,17 @@ import os
 
 import pandas as pd
 import streamlit as st
+from journeylens.app.ai_signals_view import ai_signals_section
+from journeylens.app.ai_weight_controls import ai_knobs
+from journeylens.app.backlog_view import backlog_section
+from journeylens.app.churn_view import churn_section
 from journeylens.app.ui import flash, guard, show_flash, upload_key, workspace_path
 from journeylens.notebooks.ai.judge import RUBRICS
 from journeylens.notebooks.ai.judge_runner import DEFAULT_TIMEOUT, JudgeError, judge_settings
 from journeylens.notebooks.ai.judge_workspace import judge_plan, judge_workspace, offline_workspace
 from journeylens.notebooks.ai.outcome_signals import ai_deviations, low_success_slices
 from journeylens.notebooks.ai.outcomes import ai_metrics, ai_views, retention_cohorts, silent_failure_cells
-from journeylens.notebooks.ai.shadow import model_drift, paired_scores, shadow_verdict
+from journeylens.notebooks.ai.shadow import days_text, model_drift, paired_scores, shadow_verdict
 from journeylens.notebooks.ai.validation import agreement, judged_frame, review_queue, save_human_labels
 from journeylens.notebooks.signals.charts import WIDTH, band_chart, count_matrix
 from journeylens.notebooks.workspace.safe_output import csv_text
@@ -70,12 +74,13 @@ def dollars(value: float) -> str:
 
 
 @st.cache_data(max_entries=8, show_spinner="Measuring the AI features…")
-def measures(ws: str, uploads: tuple, by: str) -> dict:
+def measures(ws: str, uploads: tuple, by: str, knobs: dict) -> dict:
     con = connect(ws)
-    try:
-        pairs = paired_scores(con)
-        return {"metrics": ai_metrics(con, by=by), "deviations": ai_deviations(con), "views": ai_views(con),
-                "judged": judged_frame(con), "pairs": pairs, "shadow": shadow_verdict(pairs),
+    try:  # knobs: the sidebar's AI weights, outcome values and shortest shadow run (ai_weight_controls)
+        pairs = paired_scores(con, knobs["ai_weights"])
+        return {"metrics": ai_metrics(con, knobs["ai_weights"], by=by), "deviations": ai_deviations(con),
+                "views": ai_views(con, knobs["ai_weights"], knobs["outcome_values"]), "judged": judged_frame(con),
+                "pairs": pairs, "shadow": shadow_verdict(pairs, min_days=knobs["shadow_min_days"]),
                 "slices": low_success_slices(con), "drift": model_drift(con), "cohorts": retention_cohorts(con)}
     finally:
         close_snapshot(con)
@@ -158,7 +163,8 @@ def agreement_section(judged: pd.DataFrame) -> None:
 def shadow_section(result: dict) -> None:
     st.subheader("Shadow against production")
     verdict = result["shadow"]
-    st.write(f"{verdict['pairs']} paired interactions. " + verdict["reason"] + ".")
+    st.write(f"{verdict['pairs']} paired interactions over {days_text(verdict['run_days'])} days (shortest run "
+             f"{days_text(verdict['min_days'])} days). " + verdict["reason"] + ".")
     if verdict["pairs"] >= 10:
         st.metric("Weighted-score delta (shadow − production)", f"{verdict['delta']:+.3f}",
                   f"{verdict['relative']:+.1%} (95% CI {verdict['ci_low']:+.1%} to {verdict['ci_high']:+.1%})")
@@ -217,7 +223,7 @@ show_flash()
 with guard("measuring the AI features"):
     uploads = upload_key(workspace)
     by = st.radio("Slice by", list(SLICES), format_func=SLICES.get, horizontal=True, key="ai_slice")
-    result = measures(str(workspace), uploads, by)
+    result = measures(str(workspace), uploads, by, ai_knobs(workspace, uploads))
     if result["metrics"].empty:
         st.info("No AI interactions yet. Add an AI interactions file on the Data page, or run `journeylens demo`.")
     else:
@@ -234,12 +240,15 @@ with guard("measuring the AI features"):
                                    "Task completion, rolling 7 days", percent=True, x="day", value="rate",
                                    onsets=trend[trend["alert"].astype(bool)], width=WIDTH, height=260,
                                    padded=True), width="content", key="ai_trend")
+        ai_signals_section(workspace)
         two_by_two(result["views"])
         retention_section(result["cohorts"])
+        churn_section(workspace)
         st.subheader("Low-success slices")
         table(result["slices"], "ai_slices")
         st.download_button("Export for the prompt backlog (CSV)", csv_text(result["slices"]),
                            "low_success_slices.csv", "text/csv", key="slices_csv")
+        backlog_section(workspace)
         shadow_section(result)
         agreement_section(result["judged"])
         review_section(workspace, result["judged"])

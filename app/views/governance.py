@@ -7,6 +7,8 @@ import pandas as pd
 import streamlit as st
 from journeylens.app.downloads import audit_downloads, offer_csv
 from journeylens.app.notify_view import notifications_section
+from journeylens.app.playbook_view import playbook_section
+from journeylens.app.suppression_view import suppression_section
 from journeylens.app.table_labels import show_table
 from journeylens.app.ui import flash, guard, show_flash, workspace_path
 from journeylens.notebooks.ingest.playbook_file import load_playbooks
@@ -97,10 +99,13 @@ with guard("reading the audit log"):
     audit_downloads(workspace)
 
     st.subheader("Stages to recalibrate")
-    st.caption("A change to a service that maps to a stage marks its mappings and thresholds until a review.")
+    st.caption("A change to a service that maps to a stage marks it to recalibrate only when the stage's alert "
+               "rate or conversion (or time to value, satisfaction) shifted measurably in the day after it; "
+               "'why' names the shift. A review clears the stage until its next change.")
     status = recalibration_status(workspace)
     show_table(status, "recalibration", last_change="Last change (UTC)", last_review="Last review (UTC)")
-    pending = list(status.loc[status["status"] == "to recalibrate", "stage"])
+    pending = list(status.sort_values("status", key=lambda s: s != "to recalibrate", kind="stable")
+                   .loc[lambda f: f["status"] != "ok", "stage"])
     if pending:
         with st.form("review"):
             stage = st.selectbox("Reviewed stage", pending)
@@ -169,3 +174,7 @@ with guard("reading the audit log"):
 
 with guard("reading the notification rules"):
     notifications_section(workspace)
+with guard("reading the suppression rules"):
+    suppression_section(workspace)
+with guard("reading the playbook catalogue"):
+    playbook_section(workspace)

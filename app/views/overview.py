@@ -8,6 +8,7 @@ page offers the two first steps: load the sample world, or upload your own expor
 from pathlib import Path
 
 import streamlit as st
+from journeylens.app.feed_health_view import feed_health_section
 from journeylens.app.live_status import arrival_line
 from journeylens.app.retro_base import shared_base
 from journeylens.app.ui import flash, guard, show_flash, upload_key, workspace_path
@@ -139,6 +140,8 @@ with guard("reading the workspace"):
                               "again under it. The figures below are from before the change.")
     found = overview_of(str(workspace), state, base)
     queue_section(found["queue"])
+with guard("checking the feeds"):
+    feed_health_section(workspace)
 with guard("reading the journey"):
     journey_section(journey_of(str(workspace), uploads))
 with guard("measuring the AI features"):

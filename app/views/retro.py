@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from journeylens.app.calibration_view import calibration_section
 from journeylens.app.downloads import CSV, HTML, MARKDOWN, offer
 from journeylens.app.retro_base import shared_base
 from journeylens.app.table_labels import show_table
@@ -205,5 +206,6 @@ with guard("preparing the retro"):
         if of_kind(pending, *OTHER_KINDS):
             st.subheader("Noise, late detection and playbooks")
             other_cards(workspace, of_kind(pending, *OTHER_KINDS))
+    calibration_section(workspace)
     decisions_section(workspace)
     retro_downloads(found)

@@ -8,6 +8,7 @@ exponent would reorder or blank the whole queue."""
 import math
 import re
 
+from journeylens.notebooks.ingest.rule_checks import check_rules
 from journeylens.notebooks.workspace.contract import IngestError, number_text, shown
 
 # The accepted range of every weight-profile setting (scoring.DEFAULT_PROFILE lists them), finite and
@@ -40,10 +41,36 @@ PROFILE_LIMITS = {
     "flap_window_minutes": (1, 10_080),
     "flap_min_cycles": (1, 1_000),
     "change_lookback_minutes": (0, 10_080),
+    "change_window_hours": (1, 720),
+    "change_min_window_hours": (0.5, 720),
+    "change_alpha": (1e-9, 0.5),
+    "change_min_alerts": (1, 1_000_000),
+    "change_min_entered": (1, 1_000_000_000),
+    "change_min_rate_ratio": (1, 1_000),
+    "change_min_conversion_points": (0, 100),
+    "change_min_relative_shift": (0, 100),
     "correlate_minutes": (0, 1_440),
     "incident_splits": None,  # a list of group ids
     "needs_mapping_spares_rank": (0, 5),
     "suppress": None,  # a list of rules (mappings)
+    "feed_coverage": (0.5, 1),  # feed health (signals/feed_health.py)
+    "feed_min_buckets": (2, 1_000_000),
+    "feed_gap_periods": (1, 100_000),
+    "feed_stale_periods": (1, 100_000),
+    "feed_history_days": (2, 366),
+    "feed_min_history": (1, 366),
+    "feed_z_min": (0, 100),
+    "feed_min_ratio": (1, 1_000),
+    "feed_min_change": (0, 1_000_000_000),
+    "feed_drift_min_rows": (1, 1_000_000_000),
+    "ai_latency_budget_ms": (1, 3_600_000),  # p95 latency budget, ms (up to an hour)
+    "ai_latency_budgets": (1, 3_600_000),  # {feature: ms}, each
+    "ai_edit_rate_target": (0, 1),
+    "ai_edit_rate_days": (1, 365),
+    "ai_rejudge_sample": (1, 1_000_000),
+    "ai_weights": (0, 100),  # each of task_completion, relevance, safety; relative (normalised to sum to 1)
+    "outcome_values": (0, 1_000_000_000),  # {feature: USD per successful interaction}, each
+    "shadow_min_days": (0, 365),
 }
 
 
@@ -61,15 +88,36 @@ def check_profile(profile: dict, source: str = "weight profile") -> None:
             if not isinstance(value, bool):
                 raise IngestError(source, None, key, "true or false", shown(value))
         elif key == "suppress":
-            if not isinstance(value, list) or not all(isinstance(rule, dict) for rule in value):
-                raise IngestError(source, None, key, "a list of suppression rules (mappings)", shown(value))
+            check_rules(source, value)  # ingest/rule_checks: keys, patterns, window bounds
         elif key == "incident_splits":
             if not isinstance(value, list) or not all(isinstance(g, str) and 0 < len(g) <= 128 for g in value):
                 raise IngestError(source, None, key, "a list of group ids", shown(value))
         elif key == "harm_metrics":
             check_harm_metrics(source, value)
+        elif key == "ai_latency_budgets":
+            if not isinstance(value, dict) or not all(isinstance(f, str) for f in value):
+                raise IngestError(source, None, key, "a mapping of feature to milliseconds", shown(value))
+            for feature, number in value.items():
+                check_number(source, f"{key}.{feature}", number, PROFILE_LIMITS[key])
+        elif key in ("ai_weights", "outcome_values"):
+            check_ai_mapping(source, key, value)
         elif key in PROFILE_LIMITS:
             check_number(source, key, value, PROFILE_LIMITS[key])
+
+
+AI_WEIGHT_NAMES = ("task_completion", "relevance", "safety")
+
+
+def check_ai_mapping(source: str, key: str, value) -> None:
+    """ai_weights: only task_completion, relevance and safety, each a number in range; outcome_values: feature
+    names (text, at most 128 characters) to USD per success, each a number in range."""
+    if not isinstance(value, dict) or not all(isinstance(name, str) and 0 < len(name) <= 128 for name in value):
+        expected = "a mapping of weights" if key == "ai_weights" else "a mapping of feature to USD per success"
+        raise IngestError(source, None, key, expected, shown(value))
+    for name, number in value.items():
+        if key == "ai_weights" and name not in AI_WEIGHT_NAMES:
+            raise IngestError(source, None, f"{key}.{name}", "an AI weight: " + ", ".join(AI_WEIGHT_NAMES), repr(name))
+        check_number(source, f"{key}.{name}", number, PROFILE_LIMITS[key])
 
 
 # a metric is a column name of the team's export: it becomes a JSON path, so no quote or backslash

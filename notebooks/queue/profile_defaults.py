@@ -46,6 +46,17 @@ DEFAULT_PROFILE = {
     "flap_window_minutes": 60,
     "flap_min_cycles": 3,
     "change_lookback_minutes": 120,  # a change this soon before a group started is linked to it
+    # change management (retro/change_shifts.py): a change flags its stage only when the window after it
+    # differs measurably from the window before (each side change_window_hours, scaled down to at least
+    # change_min_window_hours when data is short); tests Holm-corrected per stage at change_alpha
+    "change_window_hours": 24,
+    "change_min_window_hours": 6,
+    "change_alpha": 0.05,  # family-wise per stage (Holm over all its tests)
+    "change_min_alerts": 10,  # alerts on both sides together, else the alert rate is not judged
+    "change_min_entered": 200,  # entries on each side, else the conversion is not judged
+    "change_min_rate_ratio": 1.5,  # the alert rate must move by this factor (up or down) to count
+    "change_min_conversion_points": 2.0,  # the conversion must move by this many percentage points
+    "change_min_relative_shift": 0.1,  # time to value / satisfaction must move by this share of before
     # groups on one stage whose spans overlap within this, and that share a service, touchpoint, change
     # or measured harm, are one incident candidate (incidents.py); incident_splits: group ids kept apart
     "correlate_minutes": 15,
@@ -56,4 +67,31 @@ DEFAULT_PROFILE = {
     # [{"match": {...}, "stage": glob, "from": iso, "until": iso, "reason": text}]: maintenance
     # windows and known-noise patterns; matching groups are suppressed with the reason
     "suppress": [],
+    # feed health (notebooks/signals/feed_health.py FEED_HEALTH says what each does): a feed's cadence, its gaps,
+    # staleness, volume changes and schema drift
+    "feed_coverage": 0.9,
+    "feed_min_buckets": 8,
+    "feed_gap_periods": 3,
+    "feed_stale_periods": 3,
+    "feed_history_days": 28,
+    "feed_min_history": 7,
+    "feed_z_min": 4.0,
+    "feed_min_ratio": 2.0,
+    "feed_min_change": 20,
+    "feed_drift_min_rows": 20,
+    # AI outcome signals (notebooks/ai/signal_kinds.py, signal_actions.py): the p95 latency budget in ms
+    # (the seed's < 2 s), per feature where ai_latency_budgets names it; an edit rate below
+    # ai_edit_rate_target for ai_edit_rate_days days suggests tightening the feature's threshold; drift
+    # between model versions proposes judging ai_rejudge_sample interactions of the new one
+    "ai_latency_budget_ms": 2000.0,
+    "ai_latency_budgets": {},
+    "ai_edit_rate_target": 0.10,
+    "ai_edit_rate_days": 14,
+    "ai_rejudge_sample": 200,
+    # AI knobs (notebooks/ai/outcomes.py, shadow.py): the weighted_score weights (SPEC §4.2, normalised to
+    # sum to 1); the value in USD of one successful interaction per feature, for ROI (a feature not named
+    # has no ROI); the shortest shadow run, in days between its first and last pair, that may be promoted
+    "ai_weights": {"task_completion": 0.5, "relevance": 0.3, "safety": 0.2},
+    "outcome_values": {},
+    "shadow_min_days": 7,
 }

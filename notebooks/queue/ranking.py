@@ -8,11 +8,14 @@ with app.setup:
 
     from journeylens.notebooks.queue.groups import create_alert_groups, details_sql
     from journeylens.notebooks.ai.outcome_signals import append_ai_signal_groups
+    from journeylens.notebooks.ai.signal_actions import append_ai_kind_groups
+    from journeylens.notebooks.ai.churn_signals import append_churn_signal_groups
     from journeylens.notebooks.signals.burn_entries import append_burn_rate_groups
     from journeylens.notebooks.queue.mapping import match_condition
     from journeylens.notebooks.queue.rule_suggestions import lane_suggestions
     from journeylens.notebooks.signals.journey_signals import append_signal_groups, journey_deviations, journey_signals
-    from journeylens.notebooks.ingest.playbook_file import load_playbooks
+    from journeylens.notebooks.ingest.playbook_file import load_playbooks, tier_shown
+    from journeylens.notebooks.queue.playbook_match import routed_whens
     from journeylens.notebooks.queue.profiles import load_profile
     from journeylens.notebooks.queue.ranking_store import replace_table
     from journeylens.notebooks.queue.scoring import COMPONENTS, rescore, resolved, score_groups
@@ -67,7 +70,7 @@ def routes_sql(suppress: list, playbooks: list) -> tuple:
     text = sql_text("routed_groups")
     for placeholder, rules, prefix in (("suppression_position", suppress, "s"), ("playbook_position", playbooks, "p")):
         if rules:
-            whens = " ".join(f"when {rule_when(r, f'{prefix}{i}', params)} then {i}" for i, r in enumerate(rules, 1))
+            whens = routed_whens(rules, prefix, params, rule_when)
             text = text.replace(f"null /* {placeholder} */", f"case {whens} end")
     return text, params
 
@@ -101,7 +104,7 @@ def route_groups(con, p: dict, playbooks: list | None = None) -> None:
                     "playbook_action varchar, automation_tier varchar, playbook_owner varchar)")
         if playbooks:
             con.executemany("insert into playbook_rules values (?, ?, ?, ?, ?)",
-                            [(i, b["id"], b["action"], b["tier"], b["owner"]) for i, b in enumerate(playbooks, 1)])
+                            [(i, b["id"], b["action"], tier_shown(b), b["owner"]) for i, b in enumerate(playbooks, 1)])
     con.execute("create or replace temp table rank_settings as select cast($t as double) as threshold, "
                 "cast($spare as boolean) as spare_harm, cast($rank as integer) as spare_rank",
                 {"t": float(p["threshold"]), "spare": bool(p["threshold_spares_harm"]),
@@ -125,6 +128,8 @@ def rank_alerts(con, profile: dict | None = None, playbooks: list | None = None,
         deviations = journey_deviations(con)
         append_signal_groups(con, journey_signals(deviations))
         append_ai_signal_groups(con)
+        append_ai_kind_groups(con, p)
+        append_churn_signal_groups(con)
         append_burn_rate_groups(con, deviations)
     # the change made shortly before each group started (a deploy, a flag...): shown, never scored
     con.execute(f"create or replace temp table group_changes as {sql_text('group_changes')}",
