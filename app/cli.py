@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+from journeylens.app.cli_ai_signals import add_ai_signals_parser
 from journeylens.app.cli_backlog import add_backlog_parser
 from journeylens.app.cli_calibrate import add_calibrate_parser
 from journeylens.app.cli_changes import add_changes_parser
@@ -23,6 +24,7 @@ from journeylens.app.cli_mapping import (
 from journeylens.app.cli_nab import add_nab_parser
 from journeylens.app.cli_notify import add_notify_parser
 from journeylens.app.cli_playbooks import add_playbooks_parser, cmd_ingest_playbooks
+from journeylens.app.cli_profile import add_profile_parser
 from journeylens.app.cli_rank import add_audit_parser, add_rank_parser
 from journeylens.app.cli_retro import add_retro_parser
 from journeylens.app.cli_serve import add_serve_parser
@@ -203,8 +205,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_backlog_parser(verbs, with_workspace)
     add_changes_parser(verbs, with_workspace)
     add_feeds_parser(verbs, with_workspace)
+    add_ai_signals_parser(verbs, with_workspace)
     add_suppress_parser(verbs, with_workspace)
     add_playbooks_parser(verbs, with_workspace)
+    add_profile_parser(verbs, with_workspace)
 
     for name, helptext, run in (("app", "open the app on a workspace", cmd_app),
                                 ("demo", "build the sample workspace and open the app", cmd_demo)):
