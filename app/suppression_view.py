@@ -38,7 +38,7 @@ def suppression_section(workspace) -> None:
     name = st.selectbox("Weight profile", names, key="suppress_profile") if len(names) > 1 else DEFAULT_NAME
     found = current_rules(workspace, name)
     table = pd.DataFrame(rules_table(found["rules"]), columns=RULE_COLUMNS)
-    st.caption(f"Profile {found['name']}, version {found['version']}: {len(table)} rule(s).")
+    st.caption(f"Profile {found['name']}, version {found['version']}: {len(table)} {'rule' if len(table) == 1 else 'rules'}.")
     if len(table) and st.button("Count the alert groups each rule suppresses now", key="suppress_count"):
         from journeylens.notebooks.queue.ranking import ranked_alerts
 

@@ -10,9 +10,9 @@
 with production as (
     select
         *,
-        case when extra is not null and json_valid(extra)
-            then coalesce(json_extract_string(extra, '$.role'), json_extract_string(extra, '$.user_role'))
-        end as role
+        -- `extra` is the JSON object ingest keeps of the source's own columns (never invalid JSON): read as
+        -- sql/queue/10_metric_hourly.sql reads it, so the query also runs on Spark
+        coalesce(json_extract_string(extra, '$.role'), json_extract_string(extra, '$.user_role')) as role
     from ai_interactions
     where not shadow
 ),
