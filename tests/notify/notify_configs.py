@@ -12,7 +12,9 @@ ROUTING_KEY = "R0UTINGKEYs3cr3t0000000000000000"
 SECRETS = (SLACK_SECRET, HOOK_SECRET, ROUTING_KEY, "slackTokenS3cr3t")
 
 
-def config_dict(min_score=30, bands=(60, 75), top=10, slack_per_minute=10, pd_per_minute=20, attempts=3,
+# The page score 35 picks the sample's five outages (scores 79.3 to 39.3): since issue 18 the queue also holds
+# AI outcome signals scoring just above 30 (a task-completion drop at 32.4, a p95 latency rise at 31.4).
+def config_dict(min_score=35, bands=(60, 75), top=10, slack_per_minute=10, pd_per_minute=20, attempts=3,
                 backoff=0.01, max_wait=2, shadow=True, timeout=2, queue=True) -> dict:
     """A config sending the sample's top outages to Slack and PagerDuty, and the shadow verdict to a webhook."""
     rules = [{"id": "top-outages", "kind": "queue", "min_score": min_score, "bands": list(bands), "top": top,

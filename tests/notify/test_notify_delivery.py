@@ -25,7 +25,7 @@ def slack_texts(hooks) -> list:
 def test_each_change_is_sent_once_and_the_same_data_again_sends_nothing(ws, hooks, found):
     config = checked()
     entries = found(config)
-    assert [e["level"] for e in entries["top-outages"]] == [3, 2, 1, 1, 1], "the sample's five scores ≥ 30"
+    assert [e["level"] for e in entries["top-outages"]] == [3, 2, 1, 1, 1], "the sample's five scores ≥ 35"
     first = deliver(ws, config, entries, now=T0)
     assert (first["fired"], first["sent"], first["failed"], first["deferred"]) == (6, 7, 0, 0)
     slack, pd, hook = hooks.sent("/slack"), hooks.sent("/pd"), hooks.sent("/hook")
